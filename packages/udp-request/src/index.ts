@@ -1,1 +1,11 @@
-export {}
+export { UDPRequest } from './udp-request.js'
+export { UDPRequestError } from './errors.js'
+export type { UDPRequestErrorCode, UDPRequestErrorOptions } from './errors.js'
+export { passthrough } from './encoding.js'
+export {
+  DEFAULT_TIMEOUT, HEADER_BYTES, INITIAL_TICKS, REQUEST_BIT, RETRY_TICKS, TICKS_PER_TIMEOUT, TID_LIMIT
+} from './constants.js'
+export type {
+  DatagramSocket, Encoding, LocalAddress, Peer, RemoteInfo, RequestOptions, RequestPeer, RequestResult,
+  UDPRequestEvents, UDPRequestOptions, UDPRequestStats
+} from './types.js'

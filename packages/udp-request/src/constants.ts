@@ -1,0 +1,25 @@
+/** Defaults and wire constants of udp-request (PROTOCOL.md §1). */
+
+/** Default request timeout in milliseconds; the tick is a quarter of it. */
+export const DEFAULT_TIMEOUT = 1000
+
+/** The tick interval is `timeout / TICKS_PER_TIMEOUT` (250 ms by default, like the reference). */
+export const TICKS_PER_TIMEOUT = 4
+
+/** Idle ticks a request waits before it is retried or times out (same counter as the reference). */
+export const INITIAL_TICKS = 5
+
+/** Idle ticks after each retry: a retried request is resent after 4, 8 and 12 more ticks. */
+export const RETRY_TICKS: readonly number[] = [4, 8, 12]
+
+/** Size of the header: a uint16 with the request bit and the transaction id. */
+export const HEADER_BYTES = 2
+
+/** Top bit of the header: set for requests, clear for responses. */
+export const REQUEST_BIT = 0x8000
+
+/** Mask of the transaction id in the header. */
+export const TID_MASK = 0x7fff
+
+/** Transaction ids wrap below this value (the reference counter resets at 32767). */
+export const TID_LIMIT = 32767

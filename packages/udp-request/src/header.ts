@@ -1,0 +1,21 @@
+import { HEADER_BYTES, REQUEST_BIT, TID_MASK } from './constants.js'
+
+/** Frames a body: 2-byte big-endian header (request bit + tid) followed by the body. */
+export function frame (request: boolean, tid: number, body: Uint8Array): Uint8Array {
+  const message = Buffer.allocUnsafe(HEADER_BYTES + body.byteLength)
+  const header = (request ? REQUEST_BIT : 0) | (tid & TID_MASK)
+  message[0] = header >>> 8
+  message[1] = header & 0xff
+  message.set(body, HEADER_BYTES)
+  return message
+}
+
+/** True when the header of a (at least 2-byte) message has the request bit set. */
+export function isRequest (message: Uint8Array): boolean {
+  return (message[0]! & 0x80) !== 0
+}
+
+/** The transaction id of a (at least 2-byte) message. */
+export function tidOf (message: Uint8Array): number {
+  return ((message[0]! << 8) | message[1]!) & TID_MASK
+}

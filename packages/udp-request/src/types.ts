@@ -1,0 +1,133 @@
+import type { UDPRequestError } from './errors.js'
+
+/** A value codec. The default encoding passes bytes through unchanged. */
+export interface Encoding<T> {
+  encode (value: T): Uint8Array
+  decode (bytes: Uint8Array): T
+}
+
+/** A remote UDP endpoint. */
+export interface Peer {
+  host: string
+  port: number
+}
+
+/** A remote endpoint plus the transaction id of the message it sent or should receive. */
+export interface RequestPeer extends Peer {
+  tid: number
+}
+
+/** What a datagram socket reports about the sender of a message. */
+export interface RemoteInfo {
+  address: string
+  port: number
+}
+
+/**
+ * The subset of `node:dgram`'s `Socket` that `UDPRequest` uses. A `dgram.Socket` satisfies it,
+ * and so can an in-memory transport.
+ *
+ * - `send` must call `callback(err)` once, with `null` on success; it must not emit `'error'`
+ *   for a failed send when a callback is given (dgram's behaviour).
+ * - `bind` reports success with `'listening'` and failure (e.g. `EADDRINUSE`) with `'error'`.
+ * - `close` emits `'close'` once.
+ */
+export interface DatagramSocket {
+  send (msg: Uint8Array, port: number, address: string, callback?: (err: Error | null) => void): void
+  bind (port: number, address: string | undefined, callback?: () => void): unknown
+  address (): { address: string, port: number, family: string }
+  close (callback?: () => void): unknown
+  on (event: 'message', listener: (msg: Uint8Array, rinfo: RemoteInfo) => void): unknown
+  on (event: 'error', listener: (err: Error) => void): unknown
+  on (event: 'listening' | 'close', listener: () => void): unknown
+  off (event: 'message', listener: (msg: Uint8Array, rinfo: RemoteInfo) => void): unknown
+  off (event: 'error', listener: (err: Error) => void): unknown
+  off (event: 'listening' | 'close', listener: () => void): unknown
+  /** Optional: lets the process exit while the socket is open (see `UDPRequest#unref`). */
+  unref? (): unknown
+}
+
+export interface UDPRequestOptions<Req, Res> {
+  /** Socket to use instead of a new `dgram` socket. It is closed by `destroy()`. */
+  socket?: DatagramSocket
+  /** Codec of request bodies. @default passthrough (bytes in, bytes out) */
+  requestEncoding?: Encoding<Req>
+  /** Codec of response bodies. @default passthrough (bytes in, bytes out) */
+  responseEncoding?: Encoding<Res>
+  /** Request timeout in ms; the retry/timeout tick is `timeout / 4`. @default 1000 */
+  timeout?: number
+  /** Retry requests (resend after 4, 8 and 12 more ticks) unless a request says otherwise. @default false */
+  retry?: boolean
+  /** Create a `udp6` socket instead of `udp4` (ignored when `socket` is given). @default false */
+  ipv6?: boolean
+  /** First transaction id (0 - 32766). Random by default; useful for tests and simulations. */
+  firstTid?: number
+}
+
+export interface RequestOptions {
+  /** Overrides the instance's `retry` option for this request. */
+  retry?: boolean
+  /** Cancels the request with `REQUEST_CANCELLED`. */
+  signal?: AbortSignal
+}
+
+export interface RequestResult<Res> {
+  value: Res
+  peer: RequestPeer
+}
+
+/** Bound address of the socket. */
+export interface LocalAddress {
+  host: string
+  port: number
+  family: string
+}
+
+/** Counters since the instance was created (a snapshot; mutating it changes nothing). */
+export interface UDPRequestStats {
+  /** Requests sent by `request()` (first transmissions). */
+  requestsSent: number
+  /** Requests received and decoded (emitted as `request`). */
+  requestsReceived: number
+  /** Responses sent by `response()`. */
+  responsesSent: number
+  /** Responses received and decoded (emitted as `response`), matched or not. */
+  responsesReceived: number
+  /** Retransmissions of pending requests. */
+  retries: number
+  /** Requests that failed with `REQUEST_TIMEOUT`. */
+  timeouts: number
+  /** Requests cancelled by their `AbortSignal`. */
+  cancelled: number
+  /** Requests sent by `forwardRequest()`. */
+  forwardedRequests: number
+  /** Responses sent by `forwardResponse()`. */
+  forwardedResponses: number
+  /** Sends the socket reported as failed (e.g. `EHOSTUNREACH`). */
+  sendErrors: number
+  /** Datagrams dropped, by reason. */
+  dropped: {
+    /** Shorter than the 2-byte header. */
+    tooShort: number
+    /** The encoding's `decode` threw. */
+    undecodable: number
+    /** A response whose tid matches no pending request (e.g. a late answer after a retry). */
+    unmatchedResponse: number
+    /** A response whose tid matches a request sent to another host or port. */
+    wrongHost: number
+  }
+}
+
+/** Events of `UDPRequest` (a typed Node `EventEmitter`). */
+export interface UDPRequestEvents<Req, Res> {
+  /** A request arrived; answer it with `rpc.response(value, peer)`. */
+  request: [value: Req, peer: RequestPeer]
+  /** A response arrived and decoded (whether or not it matched a pending request). */
+  response: [value: Res, peer: RequestPeer]
+  /** A datagram was dropped or a send failed; never fatal. */
+  warning: [err: UDPRequestError]
+  /** A fatal socket error (outside `listen()`, which rejects instead). */
+  error: [err: Error]
+  listening: []
+  close: []
+}

@@ -1,0 +1,483 @@
+import { createSocket } from 'node:dgram'
+import { EventEmitter } from 'node:events'
+import {
+  DEFAULT_TIMEOUT, HEADER_BYTES, INITIAL_TICKS, RETRY_TICKS, TICKS_PER_TIMEOUT, TID_LIMIT
+} from './constants.js'
+import { passthrough } from './encoding.js'
+import { UDPRequestError } from './errors.js'
+import { frame, isRequest, tidOf } from './header.js'
+import { canonicalHost } from './host.js'
+import type {
+  DatagramSocket, Encoding, LocalAddress, Peer, RemoteInfo, RequestOptions, RequestPeer,
+  RequestResult, UDPRequestEvents, UDPRequestOptions, UDPRequestStats
+} from './types.js'
+
+/** Socket errors that concern one datagram, not the socket: reported as `warning`. */
+const TRANSIENT_ERRORS = new Set([
+  'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ECONNREFUSED', 'ECONNRESET',
+  'EMSGSIZE', 'ENOBUFS', 'EAGAIN', 'EWOULDBLOCK', 'EINTR', 'ENOTFOUND', 'EAI_AGAIN'
+])
+
+/** One request waiting for its response. */
+class Pending<Res> {
+  /** Ticks left before the next retry or the timeout. */
+  ticks = INITIAL_TICKS
+  /** Index into RETRY_TICKS of the next retry; RETRY_TICKS.length when none are left. */
+  tries: number
+  onAbort: (() => void) | null = null
+
+  constructor (
+    readonly tid: number,
+    readonly message: Uint8Array,
+    readonly host: string,
+    readonly hostKey: string | null,
+    readonly port: number,
+    retry: boolean,
+    readonly resolve: (result: RequestResult<Res>) => void,
+    readonly reject: (err: Error) => void,
+    readonly signal: AbortSignal | undefined
+  ) {
+    this.tries = retry ? 0 : RETRY_TICKS.length
+  }
+}
+
+interface PendingListen {
+  port: number
+  host: string | undefined
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+/**
+ * Request/response over one UDP socket, wire-compatible with `udp-request@1.4.0`: every datagram
+ * is a 2-byte header (request bit + 15-bit transaction id) followed by the encoded body.
+ */
+export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter<UDPRequestEvents<Req, Res>> {
+  readonly socket: DatagramSocket
+  readonly requestEncoding: Encoding<Req>
+  readonly responseEncoding: Encoding<Res>
+  readonly timeout: number
+  readonly retry: boolean
+
+  #pending = new Map<number, Pending<Res>>()
+  #nextTid: number
+  #tickMs: number
+  #interval: NodeJS.Timeout | null = null
+  #unrefed = false
+  #destroyed = false
+  #socketClosed = false
+  #closed: Promise<void> | null = null
+  #resolveClosed: (() => void) | null = null
+  #listen: PendingListen | null = null
+  #stats: UDPRequestStats = {
+    requestsSent: 0,
+    requestsReceived: 0,
+    responsesSent: 0,
+    responsesReceived: 0,
+    retries: 0,
+    timeouts: 0,
+    cancelled: 0,
+    forwardedRequests: 0,
+    forwardedResponses: 0,
+    sendErrors: 0,
+    dropped: { tooShort: 0, undecodable: 0, unmatchedResponse: 0, wrongHost: 0 }
+  }
+
+  constructor (options: UDPRequestOptions<Req, Res> = {}) {
+    super()
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
+      throw UDPRequestError.INVALID_ARGUMENT(`timeout must be a positive number, got ${String(timeout)}`)
+    }
+    const firstTid = options.firstTid ?? Math.floor(Math.random() * TID_LIMIT)
+    if (!Number.isInteger(firstTid) || firstTid < 0 || firstTid >= TID_LIMIT) {
+      throw UDPRequestError.INVALID_ARGUMENT(`firstTid must be an integer in [0, ${TID_LIMIT}), got ${String(firstTid)}`)
+    }
+    this.timeout = timeout
+    this.retry = options.retry ?? false
+    this.#tickMs = Math.max(1, Math.floor(timeout / TICKS_PER_TIMEOUT))
+    this.#nextTid = firstTid
+    this.requestEncoding = options.requestEncoding ?? (passthrough as unknown as Encoding<Req>)
+    this.responseEncoding = options.responseEncoding ?? (passthrough as unknown as Encoding<Res>)
+    this.socket = options.socket ?? (createSocket(options.ipv6 === true ? 'udp6' : 'udp4') as unknown as DatagramSocket)
+
+    this.socket.on('message', this.#onMessage)
+    this.socket.on('error', this.#onError)
+    this.socket.on('listening', this.#onListening)
+    this.socket.on('close', this.#onClose)
+  }
+
+  /** Number of requests waiting for a response. */
+  get inflight (): number {
+    return this.#pending.size
+  }
+
+  /** True once `destroy()` was called or the socket closed. */
+  get destroyed (): boolean {
+    return this.#destroyed
+  }
+
+  /** A snapshot of the counters. */
+  get stats (): UDPRequestStats {
+    return { ...this.#stats, dropped: { ...this.#stats.dropped } }
+  }
+
+  /** Binds the socket. Rejects with `ADDRESS_IN_USE` or `LISTEN_FAILED` (never an `error` event). */
+  async listen (port = 0, host?: string): Promise<void> {
+    if (this.#destroyed) throw UDPRequestError.DESTROYED()
+    if (!isPort(port, true)) throw UDPRequestError.INVALID_ARGUMENT(`port must be an integer in [0, 65535], got ${String(port)}`)
+    if (host !== undefined && (typeof host !== 'string' || host === '')) {
+      throw UDPRequestError.INVALID_ARGUMENT(`host must be a non-empty string, got ${String(host)}`)
+    }
+    if (this.#listen !== null) throw UDPRequestError.LISTEN_FAILED(new Error('listen() already in progress'), port, host)
+
+    await new Promise<void>((resolve, reject) => {
+      this.#listen = { port, host, resolve, reject }
+      try {
+        this.socket.bind(port, host)
+      } catch (err) {
+        this.#listen = null
+        reject(bindError(err, port, host))
+      }
+    })
+  }
+
+  /** The bound address; throws `NOT_LISTENING` before the socket is bound. */
+  address (): LocalAddress {
+    let a: { address: string, port: number, family: string }
+    try {
+      a = this.socket.address()
+    } catch (err) {
+      throw UDPRequestError.NOT_LISTENING(err)
+    }
+    return { host: a.address, port: a.port, family: a.family }
+  }
+
+  /**
+   * Sends a request and resolves with the first response from the same host and port carrying
+   * its transaction id. Rejects with `REQUEST_TIMEOUT`, `REQUEST_CANCELLED`, `DESTROYED`,
+   * `SEND_FAILED`, `ENCODE_FAILED` or `INVALID_ARGUMENT`.
+   */
+  request (value: Req, to: Peer, options: RequestOptions = {}): Promise<RequestResult<Res>> {
+    if (this.#destroyed) return Promise.reject(UDPRequestError.DESTROYED())
+    const invalid = checkPeer(to)
+    if (invalid !== null) return Promise.reject(invalid)
+    const { signal } = options
+    if (signal?.aborted === true) {
+      this.#stats.cancelled++
+      return Promise.reject(UDPRequestError.REQUEST_CANCELLED(signal.reason, to))
+    }
+    if (this.#pending.size >= TID_LIMIT) return Promise.reject(UDPRequestError.TOO_MANY_REQUESTS())
+
+    let message: Uint8Array
+    const tid = this.#allocateTid()
+    try {
+      message = frame(true, tid, encode(this.requestEncoding, value))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+
+    const { host, port } = to
+    return new Promise<RequestResult<Res>>((resolve, reject) => {
+      const req = new Pending<Res>(tid, message, host, canonicalHost(host), port,
+        options.retry ?? this.retry, resolve, reject, signal)
+      this.#pending.set(tid, req)
+      if (signal !== undefined) {
+        req.onAbort = () => {
+          if (this.#pending.get(tid) !== req) return
+          this.#stats.cancelled++
+          this.#settle(req)
+          reject(UDPRequestError.REQUEST_CANCELLED(signal.reason, { host, port }))
+        }
+        signal.addEventListener('abort', req.onAbort, { once: true })
+      }
+      this.#startTicking()
+      this.#stats.requestsSent++
+      this.#sendRequest(req)
+    })
+  }
+
+  /** Answers a received request; `peer` is the one from the `request` event (it carries the tid). */
+  response (value: Res, peer: RequestPeer): void {
+    this.#sendFramed(false, value, peer, peer, 'responsesSent')
+  }
+
+  /** Sends a request to `to`, reusing the transaction id of `from` (e.g. a received request). */
+  forwardRequest (value: Req, from: { tid: number }, to: Peer): void {
+    this.#sendFramed(true, value, from, to, 'forwardedRequests')
+  }
+
+  /** Sends a response to `to`, reusing the transaction id of `from` (e.g. a received response). */
+  forwardResponse (value: Res, from: { tid: number }, to: Peer): void {
+    this.#sendFramed(false, value, from, to, 'forwardedResponses')
+  }
+
+  /**
+   * Lets the process exit while this instance is open: unrefs the socket (when it supports it)
+   * and the tick interval. Pending requests then no longer keep the process alive either.
+   */
+  unref (): this {
+    this.#unrefed = true
+    this.socket.unref?.()
+    this.#interval?.unref()
+    return this
+  }
+
+  /**
+   * Cancels every pending request with `DESTROYED`, stops the tick and closes the socket.
+   * Idempotent: every call returns the same promise, resolved once the socket has closed.
+   */
+  destroy (): Promise<void> {
+    if (this.#closed !== null) return this.#closed
+    this.#closed = new Promise<void>((resolve) => { this.#resolveClosed = resolve })
+    this.#teardown()
+    if (this.#socketClosed) {
+      this.#finishClose()
+    } else {
+      try {
+        this.socket.close()
+      } catch {
+        // Already closed (or never usable): there will be no 'close' event.
+        this.#socketClosed = true
+        this.#finishClose()
+      }
+    }
+    return this.#closed
+  }
+
+  #teardown (): void {
+    if (this.#destroyed) return
+    this.#destroyed = true
+    this.#stopTicking()
+    const listen = this.#listen
+    this.#listen = null
+    listen?.reject(UDPRequestError.DESTROYED())
+    const pending = [...this.#pending.values()]
+    this.#pending.clear()
+    for (const req of pending) {
+      this.#removeAbort(req)
+      req.reject(UDPRequestError.DESTROYED())
+    }
+  }
+
+  #finishClose (): void {
+    const resolve = this.#resolveClosed
+    if (resolve === null) return
+    this.#resolveClosed = null
+    this.socket.off('message', this.#onMessage)
+    this.socket.off('listening', this.#onListening)
+    this.socket.off('close', this.#onClose)
+    this.socket.off('error', this.#onError)
+    this.emit('close')
+    resolve()
+  }
+
+  #allocateTid (): number {
+    // Skip ids still in use, so a wrapped counter never shadows a pending request.
+    for (;;) {
+      if (this.#nextTid >= TID_LIMIT) this.#nextTid = 0
+      const tid = this.#nextTid++
+      if (!this.#pending.has(tid)) return tid
+    }
+  }
+
+  #sendRequest (req: Pending<Res>): void {
+    this.#send(req.message, req.port, req.host, (err) => {
+      if (this.#pending.get(req.tid) !== req) return
+      this.#settle(req)
+      req.reject(UDPRequestError.SEND_FAILED(err, { host: req.host, port: req.port }))
+    })
+  }
+
+  #sendFramed (request: boolean, value: Req | Res, from: { tid: number }, to: Peer,
+    counter: 'responsesSent' | 'forwardedRequests' | 'forwardedResponses'): void {
+    if (this.#destroyed) return
+    if (from === null || typeof from !== 'object' || !Number.isInteger(from.tid) || from.tid < 0 || from.tid > 0x7fff) {
+      throw UDPRequestError.INVALID_ARGUMENT(`peer.tid must be an integer in [0, 32767], got ${String(from?.tid)}`)
+    }
+    const invalid = checkPeer(to)
+    if (invalid !== null) throw invalid
+    const body = request
+      ? encode(this.requestEncoding, value as Req)
+      : encode(this.responseEncoding, value as Res)
+    this.#stats[counter]++
+    this.#send(frame(request, from.tid, body), to.port, to.host, (err) => {
+      this.emit('warning', UDPRequestError.SEND_FAILED(err, { host: to.host, port: to.port }))
+    })
+  }
+
+  /** Sends a datagram; `onError` runs (once) if the socket reports the send as failed. */
+  #send (message: Uint8Array, port: number, host: string, onError: (err: Error) => void): void {
+    const done = (err: Error | null): void => {
+      if (err === null || err === undefined) return
+      this.#stats.sendErrors++
+      onError(err)
+    }
+    try {
+      this.socket.send(message, port, host, done)
+    } catch (err) {
+      done(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  #settle (req: Pending<Res>): void {
+    this.#pending.delete(req.tid)
+    this.#removeAbort(req)
+  }
+
+  #removeAbort (req: Pending<Res>): void {
+    if (req.onAbort !== null) {
+      req.signal?.removeEventListener('abort', req.onAbort)
+      req.onAbort = null
+    }
+  }
+
+  #startTicking (): void {
+    if (this.#interval !== null) return
+    this.#interval = setInterval(this.#tick, this.#tickMs)
+    if (this.#unrefed) this.#interval.unref()
+  }
+
+  #stopTicking (): void {
+    if (this.#interval === null) return
+    clearInterval(this.#interval)
+    this.#interval = null
+  }
+
+  /** One scan of the pending requests per tick (the reference's counters, a Map instead of arrays). */
+  #tick = (): void => {
+    if (this.#pending.size === 0) {
+      this.#stopTicking()
+      return
+    }
+    for (const req of this.#pending.values()) {
+      if (req.ticks > 0) {
+        req.ticks--
+      } else if (req.tries < RETRY_TICKS.length) {
+        req.ticks = RETRY_TICKS[req.tries++]!
+        this.#stats.retries++
+        this.#sendRequest(req)
+      } else {
+        this.#stats.timeouts++
+        this.#settle(req)
+        req.reject(UDPRequestError.REQUEST_TIMEOUT({ host: req.host, port: req.port }))
+      }
+    }
+  }
+
+  #onMessage = (message: Uint8Array, rinfo: RemoteInfo): void => {
+    if (this.#destroyed) return
+    if (message.byteLength < HEADER_BYTES) {
+      this.#stats.dropped.tooShort++
+      this.emit('warning', UDPRequestError.MESSAGE_TOO_SHORT(message.byteLength, { host: rinfo.address, port: rinfo.port }))
+      return
+    }
+    const request = isRequest(message)
+    const peer: RequestPeer = { host: rinfo.address, port: rinfo.port, tid: tidOf(message) }
+    const body = message.subarray(HEADER_BYTES)
+
+    if (request) {
+      let value: Req
+      try {
+        value = this.requestEncoding.decode(body)
+      } catch (err) {
+        this.#dropUndecodable(err, peer)
+        return
+      }
+      this.#stats.requestsReceived++
+      this.emit('request', value, peer)
+      return
+    }
+
+    let value: Res
+    try {
+      value = this.responseEncoding.decode(body)
+    } catch (err) {
+      this.#dropUndecodable(err, peer)
+      return
+    }
+    this.#stats.responsesReceived++
+    this.emit('response', value, peer)
+    if (this.#destroyed) return // a listener may have destroyed us
+
+    const req = this.#pending.get(peer.tid)
+    if (req === undefined) {
+      this.#stats.dropped.unmatchedResponse++
+      return
+    }
+    if (req.port !== peer.port || (req.hostKey !== null && req.host !== peer.host && req.hostKey !== canonicalHost(peer.host))) {
+      this.#stats.dropped.wrongHost++
+      this.emit('warning', UDPRequestError.WRONG_HOST({ host: peer.host, port: peer.port }, { host: req.host, port: req.port }))
+      return
+    }
+    this.#settle(req)
+    req.resolve({ value, peer })
+  }
+
+  #dropUndecodable (err: unknown, peer: RequestPeer): void {
+    this.#stats.dropped.undecodable++
+    this.emit('warning', UDPRequestError.DECODE_FAILED(err, { host: peer.host, port: peer.port }))
+  }
+
+  #onListening = (): void => {
+    const listen = this.#listen
+    this.#listen = null
+    listen?.resolve()
+    this.emit('listening')
+  }
+
+  #onError = (err: Error): void => {
+    const listen = this.#listen
+    if (listen !== null) {
+      this.#listen = null
+      listen.reject(bindError(err, listen.port, listen.host))
+      return
+    }
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== undefined && TRANSIENT_ERRORS.has(code)) {
+      this.emit('warning', UDPRequestError.SOCKET_ERROR(err))
+      return
+    }
+    this.emit('error', err)
+  }
+
+  #onClose = (): void => {
+    this.#socketClosed = true
+    if (this.#closed === null) {
+      // Closed from outside: behave as if destroy() was called.
+      this.#closed = new Promise<void>((resolve) => { this.#resolveClosed = resolve })
+      this.#teardown()
+    }
+    this.#finishClose()
+  }
+}
+
+function encode<T> (encoding: Encoding<T>, value: T): Uint8Array {
+  let bytes: Uint8Array
+  try {
+    bytes = encoding.encode(value)
+  } catch (err) {
+    throw UDPRequestError.ENCODE_FAILED(err)
+  }
+  if (!(bytes instanceof Uint8Array)) throw UDPRequestError.ENCODE_FAILED(new TypeError('encode() must return a Uint8Array'))
+  return bytes
+}
+
+function isPort (port: unknown, allowZero: boolean): port is number {
+  return typeof port === 'number' && Number.isInteger(port) && port >= (allowZero ? 0 : 1) && port <= 65535
+}
+
+function checkPeer (peer: Peer): UDPRequestError | null {
+  if (peer === null || typeof peer !== 'object') return UDPRequestError.INVALID_ARGUMENT('peer must be an object { host, port }')
+  if (typeof peer.host !== 'string' || peer.host === '') {
+    return UDPRequestError.INVALID_ARGUMENT(`peer.host must be a non-empty string, got ${String(peer.host)}`)
+  }
+  if (!isPort(peer.port, false)) return UDPRequestError.INVALID_ARGUMENT(`peer.port must be an integer in [1, 65535], got ${String(peer.port)}`)
+  return null
+}
+
+function bindError (err: unknown, port: number, host: string | undefined): UDPRequestError {
+  const code = (err as NodeJS.ErrnoException | null)?.code
+  if (code === 'EADDRINUSE') return UDPRequestError.ADDRESS_IN_USE(err, port, host)
+  return UDPRequestError.LISTEN_FAILED(err, port, host)
+}
