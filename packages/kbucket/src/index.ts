@@ -1,1 +1,11 @@
-export {}
+export { KBucket } from './kbucket.js'
+export { KBucketError, type KBucketErrorCode, type KBucketErrorOptions } from './errors.js'
+export { xorDistance, compareDistance } from './distance.js'
+export type {
+  ArbiterFunction,
+  BucketInfo,
+  Contact,
+  DistanceFunction,
+  KBucketEvents,
+  KBucketOptions
+} from './types.js'
