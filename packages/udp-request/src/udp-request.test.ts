@@ -1,0 +1,301 @@
+// Unit behaviour over real loopback sockets (127.0.0.1). Short timeouts keep it fast:
+// timeout 40 -> 10 ms tick.
+import { createSocket } from 'node:dgram'
+import { once } from 'node:events'
+import { afterEach, describe, expect, test } from 'vitest'
+import { HOST, dec, enc, packet, rawServer, sendRaw, waitFor, type RawServer } from '../test/helpers.js'
+import { UDPRequest, UDPRequestError, type Encoding } from './index.js'
+
+const cleanup: Array<() => Promise<unknown>> = []
+afterEach(async () => {
+  await Promise.all(cleanup.splice(0).map(async (fn) => await fn()))
+})
+
+function track<T extends UDPRequest<any, any>> (rpc: T): T {
+  cleanup.push(async () => { await rpc.destroy() })
+  return rpc
+}
+
+async function echoServer (opts: { timeout?: number, retry?: boolean } = {}): Promise<UDPRequest> {
+  const server = track(new UDPRequest(opts))
+  server.on('request', (value, peer) => server.response(value, peer))
+  await server.listen(0, HOST)
+  return server
+}
+
+async function silent (reply?: Parameters<typeof rawServer>[0]): Promise<RawServer> {
+  const s = await rawServer(reply)
+  cleanup.push(s.close)
+  return s
+}
+
+async function rejection (p: Promise<unknown>): Promise<UDPRequestError> {
+  try {
+    await p
+  } catch (err) {
+    expect(UDPRequestError.isInstance(err)).toBe(true)
+    return err as UDPRequestError
+  }
+  throw new Error('expected a rejection')
+}
+
+const json: Encoding<unknown> = {
+  encode: (v) => enc(JSON.stringify(v)),
+  decode: (b) => JSON.parse(dec(b))
+}
+
+describe('request / response', () => {
+  test('echoes a request and reports the responding peer with the tid', async () => {
+    const server = await echoServer()
+    const seen: Array<{ tid: number, port: number }> = []
+    server.on('request', (_v, peer) => seen.push(peer))
+    const client = track(new UDPRequest())
+    const { port } = server.address()
+
+    const { value, peer } = await client.request(enc('hello'), { host: HOST, port })
+    expect(dec(value)).toBe('hello')
+    expect(peer).toEqual({ host: HOST, port, tid: seen[0]!.tid })
+    expect(seen[0]!.port).toBe(client.address().port)
+    expect(client.inflight).toBe(0)
+    expect(client.stats).toMatchObject({ requestsSent: 1, responsesReceived: 1, retries: 0, timeouts: 0 })
+    expect(server.stats).toMatchObject({ requestsReceived: 1, responsesSent: 1 })
+  })
+
+  test('uses the request and response encodings', async () => {
+    const server = track(new UDPRequest<unknown, unknown>({ requestEncoding: json, responseEncoding: json }))
+    server.on('request', (value, peer) => server.response({ got: value }, peer))
+    await server.listen(0, HOST)
+    const client = track(new UDPRequest<unknown, unknown>({ requestEncoding: json, responseEncoding: json }))
+    const { value } = await client.request({ n: 1 }, { host: HOST, port: server.address().port })
+    expect(value).toEqual({ got: { n: 1 } })
+  })
+
+  test('many concurrent requests all resolve with their own answers', async () => {
+    const server = await echoServer()
+    // retry: loopback drops datagrams when a socket's receive buffer fills up
+    const client = track(new UDPRequest({ timeout: 200, retry: true }))
+    const port = server.address().port
+    const results = await Promise.all(Array.from({ length: 500 }, async (_, i) => {
+      const { value } = await client.request(enc(String(i)), { host: HOST, port })
+      return dec(value)
+    }))
+    expect(results).toEqual(Array.from({ length: 500 }, (_, i) => String(i)))
+    expect(client.inflight).toBe(0)
+  })
+
+  test('inflight counts pending requests', async () => {
+    const server = await silent()
+    const client = track(new UDPRequest({ timeout: 40 }))
+    const p = Promise.allSettled([1, 2, 3].map(async (i) => await client.request(Uint8Array.of(i), { host: HOST, port: server.port })))
+    expect(client.inflight).toBe(3)
+    await p
+    expect(client.inflight).toBe(0)
+  })
+
+  test('emits response for every decoded response, matched or not', async () => {
+    const client = track(new UDPRequest())
+    await client.listen(0, HOST)
+    const other = await silent()
+    const responses: number[] = []
+    client.on('response', (_v, peer) => responses.push(peer.tid))
+    await sendRaw(other.socket, packet(false, 77, enc('late')), client.address().port)
+    await waitFor(() => responses.length === 1)
+    expect(responses).toEqual([77])
+    expect(client.stats.dropped.unmatchedResponse).toBe(1)
+    expect(client.stats.responsesReceived).toBe(1)
+  })
+})
+
+describe('timeouts and retries', () => {
+  test('without retry a request is sent once and times out', async () => {
+    const server = await silent()
+    const client = track(new UDPRequest({ timeout: 40 }))
+    const err = await rejection(client.request(enc('x'), { host: HOST, port: server.port }))
+    expect(err.code).toBe('REQUEST_TIMEOUT')
+    expect(err.peer).toEqual({ host: HOST, port: server.port })
+    expect(server.received).toHaveLength(1)
+    expect(client.stats).toMatchObject({ timeouts: 1, retries: 0 })
+  })
+
+  test('with retry a request is resent 3 times, then times out', async () => {
+    const server = await silent()
+    const client = track(new UDPRequest({ timeout: 40, retry: true }))
+    const err = await rejection(client.request(enc('x'), { host: HOST, port: server.port }))
+    expect(err.code).toBe('REQUEST_TIMEOUT')
+    expect(server.received).toHaveLength(4)
+    const tids = new Set(server.received.map(({ msg }) => msg.readUInt16BE(0)))
+    expect(tids.size).toBe(1) // every copy carries the same header
+    expect(client.stats).toMatchObject({ timeouts: 1, retries: 3 })
+  })
+
+  test('the per-request retry option overrides the instance default', async () => {
+    const server = await silent()
+    const client = track(new UDPRequest({ timeout: 40, retry: true }))
+    await rejection(client.request(enc('x'), { host: HOST, port: server.port }, { retry: false }))
+    expect(server.received).toHaveLength(1)
+    const plain = track(new UDPRequest({ timeout: 40 }))
+    await rejection(plain.request(enc('y'), { host: HOST, port: server.port }, { retry: true }))
+    expect(server.received).toHaveLength(5)
+  })
+
+  test('a retried request resolves when a later copy is answered', async () => {
+    let copies = 0
+    const server = await silent((msg, rinfo, socket) => {
+      if (++copies === 2) socket.send(packet(false, msg.readUInt16BE(0) & 0x7fff, enc('second')), rinfo.port, rinfo.address)
+    })
+    const client = track(new UDPRequest({ timeout: 40, retry: true }))
+    const { value } = await client.request(enc('x'), { host: HOST, port: server.port })
+    expect(dec(value)).toBe('second')
+    expect(client.stats.retries).toBe(1)
+    expect(server.received).toHaveLength(2)
+  })
+})
+
+describe('cancellation and destroy', () => {
+  test('an AbortSignal cancels a pending request', async () => {
+    const server = await silent()
+    const client = track(new UDPRequest())
+    const ac = new AbortController()
+    const p = client.request(enc('x'), { host: HOST, port: server.port }, { signal: ac.signal })
+    expect(client.inflight).toBe(1)
+    ac.abort(new Error('user gave up'))
+    const err = await rejection(p)
+    expect(err.code).toBe('REQUEST_CANCELLED')
+    expect((err.cause as Error).message).toBe('user gave up')
+    expect(client.inflight).toBe(0)
+    expect(client.stats.cancelled).toBe(1)
+  })
+
+  test('an already-aborted signal rejects at once and sends nothing', async () => {
+    const server = await silent()
+    const client = track(new UDPRequest())
+    const err = await rejection(client.request(enc('x'), { host: HOST, port: server.port }, { signal: AbortSignal.abort() }))
+    expect(err.code).toBe('REQUEST_CANCELLED')
+    expect(client.inflight).toBe(0)
+    expect(client.stats.requestsSent).toBe(0)
+  })
+
+  test('aborting after the response has no effect', async () => {
+    const server = await echoServer()
+    const client = track(new UDPRequest())
+    const ac = new AbortController()
+    const { value } = await client.request(enc('ok'), { host: HOST, port: server.address().port }, { signal: ac.signal })
+    ac.abort()
+    expect(dec(value)).toBe('ok')
+    expect(client.stats.cancelled).toBe(0)
+  })
+
+  test('destroy cancels pending requests with DESTROYED, is idempotent and emits close once', async () => {
+    const server = await silent()
+    const client = new UDPRequest({ retry: true })
+    await client.listen(0, HOST)
+    let closes = 0
+    client.on('close', () => { closes++ })
+    const pending = [1, 2].map(async (i) => await client.request(Uint8Array.of(i), { host: HOST, port: server.port }))
+    const d1 = client.destroy()
+    const d2 = client.destroy()
+    expect(d1).toBe(d2)
+    for (const p of pending) expect((await rejection(p)).code).toBe('DESTROYED')
+    await d1
+    await client.destroy()
+    expect(closes).toBe(1)
+    expect(client.destroyed).toBe(true)
+    expect(client.inflight).toBe(0)
+    expect((await rejection(client.request(enc('x'), { host: HOST, port: server.port }))).code).toBe('DESTROYED')
+    expect((await rejection(client.listen())).code).toBe('DESTROYED')
+    expect(() => client.response(enc('x'), { host: HOST, port: server.port, tid: 1 })).not.toThrow()
+  })
+
+  test('destroy during listen rejects the listen', async () => {
+    const rpc = new UDPRequest()
+    const listening = rpc.listen(0, 'localhost')
+    await rpc.destroy()
+    expect((await rejection(listening)).code).toBe('DESTROYED')
+  })
+
+  test('a socket closed from outside tears the instance down', async () => {
+    const socket = createSocket('udp4')
+    const rpc = new UDPRequest({ socket })
+    await rpc.listen(0, HOST)
+    const server = await silent()
+    const p = rpc.request(enc('x'), { host: HOST, port: server.port })
+    const closed = once(rpc, 'close')
+    socket.close()
+    expect((await rejection(p)).code).toBe('DESTROYED')
+    await closed
+    expect(rpc.destroyed).toBe(true)
+    await rpc.destroy()
+  })
+
+  test('after destroy no timer or socket of ours remains', async () => {
+    const count = (): Record<string, number> => {
+      const counts: Record<string, number> = {}
+      for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1
+      return counts
+    }
+    // Handles closed by earlier tests leave the list one loop turn after their 'close' event.
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const before = count()
+    const server = new UDPRequest({ timeout: 400 })
+    server.on('request', (v, peer) => server.response(v, peer))
+    await server.listen(0, HOST)
+    const client = new UDPRequest({ timeout: 400, retry: true })
+    await client.request(enc('a'), { host: HOST, port: server.address().port })
+    const dead = await silent()
+    const pending = client.request(enc('b'), { host: HOST, port: dead.port }).catch((err) => err)
+    const during = count()
+    expect(during.UDPWrap ?? 0).toBeGreaterThanOrEqual((before.UDPWrap ?? 0) + 2)
+    expect(during.Timeout ?? 0).toBeGreaterThan(before.Timeout ?? 0)
+    await Promise.all([client.destroy(), server.destroy()])
+    expect((await pending).code).toBe('DESTROYED')
+    await dead.close()
+    cleanup.splice(0) // dead is closed already
+    await waitFor(() => (count().UDPWrap ?? 0) === (before.UDPWrap ?? 0), 1000).catch(() => {})
+    const after = count()
+    expect(after.UDPWrap ?? 0).toBe(before.UDPWrap ?? 0)
+    expect(after.Timeout ?? 0).toBe(before.Timeout ?? 0)
+  })
+})
+
+describe('transaction ids', () => {
+  test('the tid counter wraps below 32767', async () => {
+    const server = await silent((msg, rinfo, socket) => { socket.send(packet(false, msg.readUInt16BE(0) & 0x7fff), rinfo.port, rinfo.address) })
+    const client = track(new UDPRequest({ firstTid: 32765 }))
+    const tids: number[] = []
+    for (let i = 0; i < 4; i++) tids.push((await client.request(enc('x'), { host: HOST, port: server.port })).peer.tid)
+    expect(tids).toEqual([32765, 32766, 0, 1])
+    expect(server.received.map(({ msg }) => msg.readUInt16BE(0))).toEqual([0x8000 | 32765, 0x8000 | 32766, 0x8000, 0x8001])
+  })
+
+  test('the tid counter starts at a random value', async () => {
+    const server = await silent()
+    const rpcs = Array.from({ length: 5 }, () => new UDPRequest())
+    const pending = rpcs.map(async (rpc) => await rpc.request(enc('x'), { host: HOST, port: server.port }).catch(() => {}))
+    await waitFor(() => server.received.length === 5)
+    await Promise.all(rpcs.map(async (rpc) => { await rpc.destroy() }))
+    await Promise.all(pending)
+    expect(new Set(server.received.map(({ msg }) => msg.readUInt16BE(0))).size).toBeGreaterThan(1)
+  })
+
+  test('the counter skips tids still pending; with every tid pending requests are refused', async () => {
+    const closed = await rawServer()
+    await closed.close() // a port nobody listens on: unconnected UDP sends there vanish silently
+    const server = await silent()
+    const client = track(new UDPRequest({ firstTid: 0, timeout: 60_000 }))
+    const pending: Array<Promise<unknown>> = []
+    const ac = new AbortController()
+    for (let i = 0; i < 32767; i++) {
+      const signal = i === 5 ? ac.signal : undefined
+      pending.push(client.request(new Uint8Array(0), { host: HOST, port: closed.port }, { signal }).catch((err) => err))
+    }
+    expect(client.inflight).toBe(32767)
+    expect((await rejection(client.request(enc('x'), { host: HOST, port: server.port }))).code).toBe('TOO_MANY_REQUESTS')
+    ac.abort() // frees tid 5 only; the counter has wrapped to 0, which is still pending
+    void client.request(enc('x'), { host: HOST, port: server.port }).catch(() => {})
+    await waitFor(() => server.received.length === 1)
+    expect(server.received[0]!.msg.readUInt16BE(0)).toBe(0x8000 | 5)
+    await client.destroy()
+    const codes = new Set((await Promise.all(pending)).map((err) => (err as UDPRequestError).code))
+    expect(codes).toEqual(new Set(['REQUEST_CANCELLED', 'DESTROYED']))
+  })
+})
