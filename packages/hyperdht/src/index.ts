@@ -1,1 +1,31 @@
-export {}
+/**
+ * `@hyperdht-ts/hyperdht`: announce and find peers under 32-byte keys (wire-compatible with
+ * hyperdht@1.3.0) and store verified values (immutable and mutable, BEP 44 style) on a
+ * Kademlia DHT.
+ */
+export { HyperDHT, Lookup } from './hyperdht.js'
+export { Announcer, type AnnouncerEvents } from './announcer.js'
+export { HyperDHTError, type HyperDHTErrorCode } from './errors.js'
+export { PeerStore, type PeerStoreOptions, type StoredPeer, type PutResult, type SelectOptions, type Selection } from './store/peer-store.js'
+export { ValueStore, type ValueStoreOptions, type MutableRecord, type StoreResult, type StoreRefusal } from './store/value-store.js'
+export { signable, mutableTarget } from './crypto.js'
+export * from './constants.js'
+export type {
+  AnnounceOptions,
+  AnnounceResult,
+  AnnouncerOptions,
+  HyperDHTEvents,
+  HyperDHTOptions,
+  ImmutableGetResult,
+  ImmutablePutResult,
+  KeyPair,
+  LookupOptions,
+  LookupResult,
+  MutableGetOptions,
+  MutableGetResult,
+  MutablePutOptions,
+  MutablePutResult,
+  NodeRef,
+  Peer,
+  TamperReport
+} from './types.js'

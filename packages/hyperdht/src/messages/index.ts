@@ -1,6 +1,6 @@
 // Typed encoders/decoders over the static protobufjs code generated from schema.proto.
 // Decoders never throw: a message that does not decode (or misses a required field) is null.
-import { ImmutablePut, ImmutableValue, MutableRecord as MutableRecordMessage, MutableRequest, PeersRequest, PeersResponse } from './schema.js'
+import { ImmutablePut, ImmutableValue, MutableRecord as MutableRecordMessage, MutableRequest, PeersRequest, PeersResponse, PutResponse } from './schema.js'
 
 export interface PeersRequestMessage {
   type: number
@@ -131,6 +131,43 @@ export const mutableRecord = {
       const seq = Number(m.seq)
       if (!Number.isSafeInteger(seq) || seq < 0) return null
       return { seq, value: toU8(m.value), signature: toU8(m.signature) }
+    })
+  }
+}
+
+/** `status` of a {@link PutResponseMessage}. */
+export const PUT_STORED = 0
+export const PUT_SEQ_TOO_LOW = 1
+export const PUT_INVALID = 2
+export const PUT_FULL = 3
+
+export interface PutResponseMessage {
+  status: number
+  /** With `PUT_SEQ_TOO_LOW`: the stored record. */
+  current: MutableRecordMessageShape | null
+}
+
+export const putResponse = {
+  encode (m: PutResponseMessage): Uint8Array {
+    const msg: PutResponse.$Properties = { status: m.status }
+    if (m.current !== null) {
+      msg.seq = m.current.seq
+      msg.value = m.current.value
+      msg.signature = m.current.signature
+    }
+    return PutResponse.encode(msg).finish()
+  },
+  decode (buf: Uint8Array | null | undefined): PutResponseMessage | null {
+    if (buf === null || buf === undefined) return null
+    return safe(() => {
+      const m = PutResponse.decode(buf)
+      let current: MutableRecordMessageShape | null = null
+      if (own(m, 'seq') && own(m, 'value') && own(m, 'signature')) {
+        const seq = Number(m.seq)
+        if (!Number.isSafeInteger(seq) || seq < 0) return null
+        current = { seq, value: toU8(m.value), signature: toU8(m.signature) }
+      }
+      return { status: m.status, current }
     })
   }
 }

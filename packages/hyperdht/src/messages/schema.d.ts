@@ -131,3 +131,28 @@ export namespace MutableRecord {
     }
     type $Shape = MutableRecord.$Properties;
 }
+
+export interface IPutResponse extends PutResponse.$Properties {
+}
+
+export class PutResponse {
+    constructor(properties?: PutResponse.$Properties);
+    $unknowns?: Uint8Array[];
+    status: number;
+    seq: number;
+    value: Uint8Array;
+    signature: Uint8Array;
+    static encode(message: PutResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): PutResponse & PutResponse.$Shape;
+}
+
+export namespace PutResponse {
+    interface $Properties {
+        status: number;
+        seq?: (number|null);
+        value?: (Uint8Array|null);
+        signature?: (Uint8Array|null);
+        $unknowns?: Uint8Array[];
+    }
+    type $Shape = PutResponse.$Properties;
+}

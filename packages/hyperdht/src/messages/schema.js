@@ -966,6 +966,191 @@ export const MutableRecord = $root.MutableRecord = (() => {
     return MutableRecord;
 })();
 
+export const PutResponse = $root.PutResponse = (() => {
+
+    /**
+     * Properties of a PutResponse.
+     * @typedef {Object} PutResponse.$Properties
+     * @property {number} status PutResponse status
+     * @property {number|null} [seq] PutResponse seq
+     * @property {Uint8Array|null} [value] PutResponse value
+     * @property {Uint8Array|null} [signature] PutResponse signature
+     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+     */
+
+    /**
+     * Properties of a PutResponse.
+     * @exports IPutResponse
+     * @interface IPutResponse
+     * @augments PutResponse.$Properties
+     * @deprecated Use PutResponse.$Properties instead.
+     */
+
+    /**
+     * Shape of a PutResponse.
+     * @typedef {PutResponse.$Properties} PutResponse.$Shape
+     */
+
+    /**
+     * Constructs a new PutResponse.
+     * @exports PutResponse
+     * @classdesc Represents a PutResponse.
+     * @constructor
+     * @param {PutResponse.$Properties=} [properties] Properties to set
+     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+     */
+    const PutResponse = function (properties) {
+        if (properties)
+            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                    this[keys[i]] = properties[keys[i]];
+    };
+
+    /**
+     * PutResponse status.
+     * @member {number} status
+     * @memberof PutResponse
+     * @instance
+     */
+    PutResponse.prototype.status = 0;
+
+    /**
+     * PutResponse seq.
+     * @member {number} seq
+     * @memberof PutResponse
+     * @instance
+     */
+    PutResponse.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    /**
+     * PutResponse value.
+     * @member {Uint8Array} value
+     * @memberof PutResponse
+     * @instance
+     */
+    PutResponse.prototype.value = $util.newBuffer([]);
+
+    /**
+     * PutResponse signature.
+     * @member {Uint8Array} signature
+     * @memberof PutResponse
+     * @instance
+     */
+    PutResponse.prototype.signature = $util.newBuffer([]);
+
+    /**
+     * Encodes the specified PutResponse message. Does not implicitly {@link PutResponse.verify|verify} messages.
+     * @function encode
+     * @memberof PutResponse
+     * @static
+     * @param {PutResponse.$Properties} message PutResponse message or plain object to encode
+     * @param {$protobuf.Writer} [writer] Writer to encode to
+     * @returns {$protobuf.Writer} Writer
+     */
+    PutResponse.encode = function (message, writer, _depth) {
+        if (!writer)
+            writer = $Writer.create();
+        if (_depth === $undefined)
+            _depth = 0;
+        if (_depth > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.status);
+        if (message.seq != null && $Object.hasOwnProperty.call(message, "seq"))
+            writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.seq);
+        if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
+            writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.value);
+        if (message.signature != null && $Object.hasOwnProperty.call(message, "signature"))
+            writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.signature);
+        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+            for (let i = 0; i < message.$unknowns.length; ++i)
+                writer.raw(message.$unknowns[i]);
+        return writer;
+    };
+
+    /**
+     * Decodes a PutResponse message from the specified reader or buffer.
+     * @function decode
+     * @memberof PutResponse
+     * @static
+     * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+     * @param {number} [length] Message length if known beforehand
+     * @returns {PutResponse & PutResponse.$Shape} PutResponse
+     * @throws {Error} If the payload is not a reader or valid buffer
+     * @throws {$protobuf.util.ProtocolError} If required fields are missing
+     */
+    PutResponse.decode = function (reader, length, _end, _depth, _target) {
+        if (!(reader instanceof $Reader))
+            reader = $Reader.create(reader);
+        if (_depth === $undefined)
+            _depth = 0;
+        if (_depth > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        let end, message;
+        if (length === $undefined)
+            end = reader.len;
+        else {
+            end = reader.pos + length;
+            if (end > reader.len)
+                throw $RangeError("index out of range");
+            length = reader.len;
+            reader.len = end;
+        }
+        message = _target || new $root.PutResponse();
+        while (reader.pos < end) {
+            let start = reader.pos;
+            let tag = reader.tag();
+            if (tag === _end) {
+                _end = $undefined;
+                break;
+            }
+            let wireType = tag & 7;
+            switch (tag >>>= 3) {
+            case 1: {
+                    if (wireType !== 0)
+                        break;
+                    message.status = reader.uint32();
+                    continue;
+                }
+            case 2: {
+                    if (wireType !== 0)
+                        break;
+                    message.seq = reader.uint64();
+                    continue;
+                }
+            case 3: {
+                    if (wireType !== 2)
+                        break;
+                    message.value = reader.bytes();
+                    continue;
+                }
+            case 4: {
+                    if (wireType !== 2)
+                        break;
+                    message.signature = reader.bytes();
+                    continue;
+                }
+            }
+            reader.skipType(wireType, _depth, tag);
+            if (!reader.discardUnknown) {
+                $util.makeProp(message, "$unknowns", false);
+                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+            }
+        }
+        if (length !== $undefined) {
+            if (reader.pos !== end)
+                throw $RangeError("index out of range");
+            reader.len = length;
+        }
+        if (_end !== $undefined)
+            throw $Error("missing end group");
+        if (!$Object.hasOwnProperty.call(message, "status"))
+            throw $util.ProtocolError("missing required 'status'", { instance: message });
+        return message;
+    };
+
+    return PutResponse;
+})();
+
 export {
   $root as default
 };

@@ -1,0 +1,149 @@
+import { EventEmitter } from 'node:events'
+import type { HyperDHTError } from './errors.js'
+import type { HyperDHT } from './hyperdht.js'
+import type { AnnounceResult, AnnouncerOptions } from './types.js'
+
+const DEFAULT_INTERVAL = 2 * 60 * 1000
+const DEFAULT_CHECK_INTERVAL = 5000
+const DEFAULT_RETRY_DELAY = 2000
+
+export interface AnnouncerEvents {
+  /** An announce (first, periodic, retry or refresh) was committed. */
+  announced: [result: AnnounceResult]
+  /** An announce failed; the announcer retries with a backoff. */
+  'announce-failed': [err: HyperDHTError]
+}
+
+/**
+ * Keeps one announce alive: announces at start, every `interval` (keep it below the storing
+ * nodes' expiry, about 6 minutes on the reference), after the routing table was emptied and
+ * refilled (the network changed), and on {@link refresh}; retries failures with a doubling delay.
+ * {@link stop} unannounces. Timers are unref'd: an announcer never keeps the process alive.
+ */
+export class Announcer extends EventEmitter<AnnouncerEvents> {
+  readonly key: Uint8Array
+  /** Announces committed so far. */
+  announces = 0
+  /** Announces that failed so far. */
+  failures = 0
+  #node: HyperDHT
+  #opts: AnnouncerOptions
+  #interval: number
+  #retry: number
+  #timer: NodeJS.Timeout | null = null
+  #check: NodeJS.Timeout | null = null
+  #running: Promise<void> | null = null
+  #again = false
+  #stopped = false
+  #ac = new AbortController()
+  #tableWasEmpty = false
+  #ondone: () => void
+
+  constructor (node: HyperDHT, key: Uint8Array, opts: AnnouncerOptions, ondone: () => void) {
+    super()
+    this.#node = node
+    this.key = key
+    this.#opts = opts
+    this.#interval = opts.interval ?? DEFAULT_INTERVAL
+    this.#retry = opts.retryDelay ?? DEFAULT_RETRY_DELAY
+    this.#ondone = ondone
+  }
+
+  get stopped (): boolean {
+    return this.#stopped
+  }
+
+  /** @internal */
+  start (): void {
+    void this.refresh()
+    const every = this.#opts.checkInterval ?? DEFAULT_CHECK_INTERVAL
+    this.#check = setInterval(() => this.#watch(), every)
+    this.#check.unref()
+  }
+
+  /** Announces now (for example after the caller learnt that the network changed). */
+  async refresh (): Promise<void> {
+    if (this.#stopped) return
+    if (this.#running !== null) {
+      this.#again = true
+      return await this.#running
+    }
+    this.#running = this.#run()
+    try {
+      await this.#running
+    } finally {
+      this.#running = null
+    }
+    if (this.#again && !this.#stopped) {
+      this.#again = false
+      await this.refresh()
+    }
+  }
+
+  /** Stops re-announcing and removes the announce from the network. */
+  async stop (): Promise<void> {
+    if (this.#stopped) return
+    this.halt()
+    try {
+      await this.#running
+    } catch {}
+    if (this.#node.destroyed) return
+    try {
+      await this.#node.unannounce(this.key, { port: this.#opts.port, localAddress: this.#opts.localAddress })
+    } catch {}
+  }
+
+  /** Stops the timers without unannouncing (used by `destroy()`). @internal */
+  halt (): void {
+    if (this.#stopped) return
+    this.#stopped = true
+    if (this.#timer !== null) clearTimeout(this.#timer)
+    if (this.#check !== null) clearInterval(this.#check)
+    this.#timer = null
+    this.#check = null
+    this.#ac.abort()
+    this.#ondone()
+  }
+
+  async #run (): Promise<void> {
+    if (this.#timer !== null) clearTimeout(this.#timer)
+    this.#timer = null
+    let delay = this.#interval
+    try {
+      const result = await this.#node.announce(this.key, {
+        port: this.#opts.port,
+        localAddress: this.#opts.localAddress,
+        signal: this.#ac.signal
+      })
+      this.announces++
+      this.#retry = this.#opts.retryDelay ?? DEFAULT_RETRY_DELAY
+      if (!this.#stopped) this.emit('announced', result)
+    } catch (err) {
+      if (this.#stopped) return
+      this.failures++
+      delay = Math.min(this.#retry, this.#interval)
+      this.#retry = Math.min(this.#retry * 2, this.#interval)
+      this.emit('announce-failed', err as HyperDHTError)
+    }
+    if (this.#stopped) return
+    this.#timer = setTimeout(() => { void this.refresh() }, delay)
+    this.#timer.unref()
+  }
+
+  /** Re-announces when the routing table was empty and has nodes again (a new network). */
+  #watch (): void {
+    if (this.#stopped || this.#node.destroyed) return
+    let size = 0
+    try {
+      size = this.#node.dht.toArray().length
+    } catch {
+      return
+    }
+    if (size === 0) {
+      this.#tableWasEmpty = true
+    } else if (this.#tableWasEmpty) {
+      this.#tableWasEmpty = false
+      void this.refresh()
+    }
+  }
+}

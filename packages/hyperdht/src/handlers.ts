@@ -1,0 +1,120 @@
+// The storing side: handlers of the `peers`, `immutable` and `mutable` commands. Each turns a
+// request into a response value using the pure stores; `HyperDHT` registers them on dht-rpc.
+import type { CommandRequest } from '@hyperdht-ts/dht-rpc'
+import { PEERS_ANNOUNCE, PEERS_LOOKUP, PEERS_UNANNOUNCE } from './constants.js'
+import { toHex } from './crypto.js'
+import {
+  immutablePut,
+  immutableValue,
+  mutableRecord,
+  mutableRequest,
+  peersRequest,
+  peersResponse,
+  putResponse,
+  PUT_FULL,
+  PUT_INVALID,
+  PUT_SEQ_TOO_LOW,
+  PUT_STORED,
+  type PeersRequestMessage
+} from './messages/index.js'
+import type { PeerStore } from './store/peer-store.js'
+import type { ValueStore } from './store/value-store.js'
+import type { HyperDHTEvents, NodeRef, Peer } from './types.js'
+
+export interface HandlerContext {
+  peers: PeerStore
+  values: ValueStore
+  now (): number
+  /** Encodes one address the way `peers` carries it (6 bytes for IPv4); null if impossible. */
+  encodePeer (peer: Peer): Uint8Array | null
+  emit<K extends keyof HyperDHTEvents> (event: K, ...args: HyperDHTEvents[K]): boolean
+}
+
+type Reply = Uint8Array | null
+
+/**
+ * Answers a `peers` request as hyperdht@1.3.0 does: stores/removes on a valid update, then
+ * answers the stored peers (never for an unannounce, never an empty answer).
+ */
+export function onpeers (ctx: HandlerContext, q: CommandRequest, update: boolean): Reply {
+  const req = peersRequest.decode(q.value)
+  if (req === null) return null
+  return processPeers(ctx, req, q.node, q.target, update)
+}
+
+export function processPeers (ctx: HandlerContext, req: PeersRequestMessage, node: NodeRef, target: Uint8Array, update: boolean): Reply {
+  const from = { host: node.host, port: req.port !== null && req.port !== undefined && req.port !== 0 ? req.port : node.port }
+  if (from.port === 0) return null
+  const peer = ctx.encodePeer(from)
+  if (peer === null) return null
+  const key = toHex(target)
+  const localAddress = req.localAddress !== null && req.localAddress !== undefined && req.localAddress.length === 6 ? req.localAddress : null
+  const now = ctx.now()
+
+  if (update && req.type === PEERS_ANNOUNCE) {
+    const result = ctx.peers.put(key, {
+      host: from.host,
+      port: from.port,
+      peer,
+      localFilter: localAddress === null ? null : localAddress.slice(0, 2),
+      localPeer: localAddress === null ? null : localAddress.slice(2)
+    }, now)
+    if (result === 'added' || result === 'refreshed') ctx.emit('announce', target, from)
+  } else if (update && req.type === PEERS_UNANNOUNCE) {
+    ctx.peers.delete(key, from.host, from.port)
+    ctx.emit('unannounce', target, from)
+    return null
+  } else if (req.type === PEERS_LOOKUP) {
+    ctx.emit('lookup', target, node)
+  }
+
+  const sel = ctx.peers.select(key, now, { exclude: peer, localAddress })
+  if (sel.peers.length === 0 && sel.localPeers.length === 0) return null
+  return peersResponse.encode({ peers: sel.peers, localPeers: sel.localPeers.length > 0 ? sel.localPeers : null })
+}
+
+/** `immutable` query = get: the stored value, if any. A put's query phase gets nothing. */
+export function onimmutableQuery (ctx: HandlerContext, q: CommandRequest): Reply {
+  if (q.value !== null && q.value.length > 0) return null
+  const value = ctx.values.getImmutable(q.target, ctx.now())
+  return value === null ? null : immutableValue.encode(value)
+}
+
+/** `immutable` update = put: stored when sha256(value) is the target. */
+export function onimmutableUpdate (ctx: HandlerContext, q: CommandRequest): Reply {
+  const value = immutablePut.decode(q.value)
+  if (value === null) return putResponse.encode({ status: PUT_INVALID, current: null })
+  const res = ctx.values.putImmutable(q.target, value, q.node.host, ctx.now())
+  if (res.ok) {
+    ctx.emit('immutable-put', q.target, q.node)
+    return putResponse.encode({ status: PUT_STORED, current: null })
+  }
+  return putResponse.encode({ status: res.reason === 'HOST_FULL' ? PUT_FULL : PUT_INVALID, current: null })
+}
+
+/** `mutable` query = get: the stored record when its seq is at least the requested one. */
+export function onmutableQuery (ctx: HandlerContext, q: CommandRequest): Reply {
+  const req = mutableRequest.decode(q.value)
+  if (req === null || req.value !== null) return null
+  const rec = ctx.values.getMutable(q.target, ctx.now())
+  if (rec === null || rec.seq < (req.seq ?? 0)) return null
+  return mutableRecord.encode(rec)
+}
+
+/** `mutable` update = put: verified, then kept if its seq is the highest. */
+export function onmutableUpdate (ctx: HandlerContext, q: CommandRequest): Reply {
+  const req = mutableRequest.decode(q.value)
+  if (req === null || req.value === null || req.signature === null || req.seq === null) {
+    return putResponse.encode({ status: PUT_INVALID, current: null })
+  }
+  const record = { publicKey: req.publicKey, salt: req.salt, seq: req.seq, value: req.value, signature: req.signature }
+  const res = ctx.values.putMutable(q.target, record, q.node.host, ctx.now())
+  if (res.ok) {
+    ctx.emit('mutable-put', q.target, { publicKey: record.publicKey, seq: record.seq }, q.node)
+    return putResponse.encode({ status: PUT_STORED, current: null })
+  }
+  if (res.reason === 'SEQ_TOO_LOW' && res.current !== undefined) {
+    return putResponse.encode({ status: PUT_SEQ_TOO_LOW, current: res.current })
+  }
+  return putResponse.encode({ status: res.reason === 'HOST_FULL' ? PUT_FULL : PUT_INVALID, current: null })
+}

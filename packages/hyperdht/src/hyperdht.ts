@@ -1,0 +1,498 @@
+import { EventEmitter } from 'node:events'
+import { DHT, type QueryResult } from '@hyperdht-ts/dht-rpc'
+import { ipv4Peers, ipv6Peers, lanPeer } from '@hyperdht-ts/ip-encoding'
+import { Announcer } from './announcer.js'
+import {
+  IMMUTABLE_COMMAND,
+  KEY_LENGTH,
+  MAX_SALT_SIZE,
+  MAX_VALUE_SIZE,
+  MUTABLE_COMMAND,
+  PEERS_ANNOUNCE,
+  PEERS_COMMAND,
+  PEERS_LOOKUP,
+  PEERS_UNANNOUNCE,
+  PUBLIC_KEY_LENGTH,
+  SECRET_KEY_LENGTH,
+  SEED_LENGTH
+} from './constants.js'
+import { bytesEqual, createKeyPair, mutableTarget, sha256, signable, signDetached, toHex, verifyDetached, type KeyPair } from './crypto.js'
+import { HyperDHTError } from './errors.js'
+import {
+  onimmutableQuery,
+  onimmutableUpdate,
+  onmutableQuery,
+  onmutableUpdate,
+  onpeers,
+  processPeers,
+  type HandlerContext
+} from './handlers.js'
+import {
+  immutablePut,
+  immutableValue,
+  mutableRecord,
+  mutableRequest,
+  peersRequest,
+  peersResponse,
+  putResponse,
+  PUT_SEQ_TOO_LOW,
+  PUT_STORED
+} from './messages/index.js'
+import { PeerStore } from './store/peer-store.js'
+import { ValueStore } from './store/value-store.js'
+import type {
+  AnnounceOptions,
+  AnnounceResult,
+  AnnouncerOptions,
+  HyperDHTEvents,
+  HyperDHTOptions,
+  ImmutableGetResult,
+  ImmutablePutResult,
+  LookupOptions,
+  LookupResult,
+  MutableGetOptions,
+  MutableGetResult,
+  MutablePutOptions,
+  MutablePutResult,
+  NodeRef,
+  Peer
+} from './types.js'
+
+/**
+ * A DHT node that stores and finds peers under 32-byte keys (the `peers` command of
+ * hyperdht@1.3.0) and stores verified values (the `immutable` and `mutable` extensions).
+ */
+export class HyperDHT extends EventEmitter<HyperDHTEvents> {
+  /** The dht-rpc node underneath. */
+  readonly dht: DHT
+  /** Announces this node stores for others. */
+  readonly peerStore: PeerStore
+  /** Values this node stores for others. */
+  readonly valueStore: ValueStore
+  #now: () => number
+  #ipv6: boolean
+  #announcers = new Set<Announcer>()
+  #destroyed = false
+  #ctx: HandlerContext
+
+  constructor (opts: HyperDHTOptions = {}) {
+    super()
+    const {
+      peerMaxAge, maxPeers, maxPeersPerKey, maxPeersPerHost,
+      valueMaxAge, maxValues, maxValuesPerHost, now,
+      ...dhtOpts
+    } = opts
+    this.dht = new DHT(dhtOpts)
+    this.#now = now ?? Date.now
+    this.#ipv6 = dhtOpts.ipv6 === true
+    this.peerStore = new PeerStore({ maxAge: peerMaxAge, maxSize: maxPeers, maxPerKey: maxPeersPerKey, maxPerHost: maxPeersPerHost })
+    this.valueStore = new ValueStore({ maxAge: valueMaxAge, maxSize: maxValues, maxPerHost: maxValuesPerHost })
+    const codec = this.#ipv6 ? ipv6Peers : ipv4Peers
+    this.#ctx = {
+      peers: this.peerStore,
+      values: this.valueStore,
+      now: () => this.#now(),
+      encodePeer (peer: Peer): Uint8Array | null {
+        try {
+          return codec.encodeOne(peer)
+        } catch {
+          return null
+        }
+      },
+      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args)
+    }
+    const ctx = this.#ctx
+    this.dht.command(PEERS_COMMAND, { query: (q) => onpeers(ctx, q, false), update: (q) => onpeers(ctx, q, true) })
+    this.dht.command(IMMUTABLE_COMMAND, { query: (q) => onimmutableQuery(ctx, q), update: (q) => onimmutableUpdate(ctx, q) })
+    this.dht.command(MUTABLE_COMMAND, { query: (q) => onmutableQuery(ctx, q), update: (q) => onmutableUpdate(ctx, q) })
+  }
+
+  /** Creates an ed25519 key pair, from a 32-byte `seed` if given (same seed, same pair). */
+  static keyPair (seed?: Uint8Array): KeyPair {
+    if (seed !== undefined) checkBytes(seed, 'seed', SEED_LENGTH)
+    return createKeyPair(seed)
+  }
+
+  /** Our node id (32 bytes). */
+  get id (): Uint8Array {
+    return this.dht.id
+  }
+
+  get destroyed (): boolean {
+    return this.#destroyed
+  }
+
+  async listen (port?: number, host?: string): Promise<void> {
+    await this.dht.listen(port, host)
+  }
+
+  /** Resolves once the node has bootstrapped. */
+  async ready (): Promise<void> {
+    await this.dht.ready()
+  }
+
+  address (): ReturnType<DHT['address']> {
+    return this.dht.address()
+  }
+
+  /** Stops every announcer (without unannouncing) and destroys the DHT node. Idempotent. */
+  async destroy (): Promise<void> {
+    if (this.#destroyed) return
+    this.#destroyed = true
+    for (const a of this.#announcers) a.halt()
+    this.#announcers.clear()
+    await this.dht.destroy()
+  }
+
+  /**
+   * Announces us under `key` on the closest nodes and resolves once the announce is committed.
+   * Announces expire on the network (after ~6 minutes): use {@link announcer} to stay findable.
+   */
+  async announce (key: Uint8Array, opts: AnnounceOptions = {}): Promise<AnnounceResult> {
+    this.#check()
+    checkKey(key)
+    const localAddress = encodeLocal(opts.localAddress)
+    const value = peersRequest.encode({ type: PEERS_ANNOUNCE, port: checkPort(opts.port), localAddress })
+    const decode = mapper(localAddress, this.#ipv6)
+    const results = await this.#update(PEERS_COMMAND, key, value, opts.signal)
+    const out: AnnounceResult = { committed: [], results: [] }
+    for (const r of results) {
+      out.committed.push(r.node)
+      const mapped = decode(r)
+      if (mapped !== null) out.results.push(mapped)
+    }
+    return out
+  }
+
+  /** Removes our announce under `key` from the closest nodes. */
+  async unannounce (key: Uint8Array, opts: AnnounceOptions = {}): Promise<void> {
+    this.#check()
+    checkKey(key)
+    const localAddress = encodeLocal(opts.localAddress)
+    const value = peersRequest.encode({ type: PEERS_UNANNOUNCE, port: checkPort(opts.port), localAddress })
+    await this.#update(PEERS_COMMAND, key, value, opts.signal)
+  }
+
+  /**
+   * Finds peers announced under `key`: an async iterable of `{ node, peers, localPeers }`, one
+   * per node that stores peers for it (our own store first). Breaking out stops the query.
+   */
+  lookup (key: Uint8Array, opts: LookupOptions = {}): Lookup {
+    this.#check()
+    checkKey(key)
+    const localAddress = encodeLocal(opts.localAddress)
+    const req = { type: PEERS_LOOKUP, port: 0, localAddress }
+    const value = peersRequest.encode(req)
+    const query = this.dht.query({ command: PEERS_COMMAND, target: key, value }, { signal: opts.signal, map: mapper(localAddress, this.#ipv6) })
+    const local = this.#localPeers(key, req)
+    return new Lookup(query, local)
+  }
+
+  /**
+   * Keeps an announce of `key` alive: announces now, re-announces every `interval` and after the
+   * network changed, and unannounces on `await handle.stop()`.
+   */
+  announcer (key: Uint8Array, opts: AnnouncerOptions = {}): Announcer {
+    this.#check()
+    checkKey(key)
+    if (opts.port !== undefined) checkPort(opts.port)
+    const a = new Announcer(this, key, opts, () => this.#announcers.delete(a))
+    this.#announcers.add(a)
+    a.start()
+    return a
+  }
+
+  /** Stores `value` (at most 1000 bytes) on the closest nodes to sha256(value). */
+  async immutablePut (value: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<ImmutablePutResult> {
+    this.#check()
+    checkValue(value)
+    const hash = sha256(value)
+    const results = await this.#update(IMMUTABLE_COMMAND, hash, immutablePut.encode(value), opts.signal)
+    const stored: NodeRef[] = []
+    for (const r of results) {
+      if (putResponse.decode(r.value)?.status === PUT_STORED) stored.push(r.node)
+    }
+    if (stored.length === 0) throw HyperDHTError.notStored('immutable value')
+    return { hash, stored }
+  }
+
+  /**
+   * Gets the value whose sha256 is `hash`, or null. Values that do not hash to `hash` are
+   * ignored and reported with a `tampered` event.
+   */
+  async immutableGet (hash: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<ImmutableGetResult | null> {
+    this.#check()
+    checkKey(hash, 'hash')
+    const own = this.valueStore.getImmutable(hash, this.#now())
+    if (own !== null) return { value: own, from: this.#self() }
+    const query = this.dht.query({ command: IMMUTABLE_COMMAND, target: hash, value: null }, { signal: opts.signal })
+    try {
+      for await (const r of query) {
+        if (r.value === null) continue
+        const value = immutableValue.decode(r.value)
+        if (value === null) {
+          this.#tampered('immutable', hash, r.node, 'malformed')
+          continue
+        }
+        if (!bytesEqual(sha256(value), hash)) {
+          this.#tampered('immutable', hash, r.node, 'hash-mismatch')
+          continue
+        }
+        return { value, from: r.node }
+      }
+    } catch (err) {
+      throw HyperDHTError.fromQuery(err)
+    }
+    return null
+  }
+
+  /**
+   * Signs `value` with `keyPair` and stores it with `seq` on the closest nodes to
+   * sha256(publicKey || salt). Throws `SEQ_TOO_LOW` when the network holds a record with a higher
+   * seq, or the same seq and another value.
+   */
+  async mutablePut (keyPair: KeyPair, value: Uint8Array, opts: MutablePutOptions): Promise<MutablePutResult> {
+    this.#check()
+    if (typeof keyPair !== 'object' || keyPair === null) throw HyperDHTError.invalidArgument('keyPair must be { publicKey, secretKey }')
+    checkBytes(keyPair.publicKey, 'keyPair.publicKey', PUBLIC_KEY_LENGTH)
+    checkBytes(keyPair.secretKey, 'keyPair.secretKey', SECRET_KEY_LENGTH)
+    checkValue(value)
+    const seq = checkSeq(opts?.seq, true)
+    const salt = checkSalt(opts.salt)
+    const signature = signDetached(signable(salt, seq, value), keyPair.secretKey)
+    if (!verifyDetached(signable(salt, seq, value), signature, keyPair.publicKey)) {
+      throw HyperDHTError.invalidArgument('keyPair.secretKey does not belong to keyPair.publicKey')
+    }
+    const target = mutableTarget(keyPair.publicKey, salt)
+    const req = mutableRequest.encode({ publicKey: keyPair.publicKey, salt, seq, value, signature })
+    const results = await this.#update(MUTABLE_COMMAND, target, req, opts.signal)
+    const stored: NodeRef[] = []
+    let newer: { seq: number } | null = null
+    for (const r of results) {
+      const res = putResponse.decode(r.value)
+      if (res === null) continue
+      if (res.status === PUT_STORED) stored.push(r.node)
+      else if (res.status === PUT_SEQ_TOO_LOW && res.current !== null) {
+        const cur = res.current
+        const genuine = verifyDetached(signable(salt, cur.seq, cur.value), cur.signature, keyPair.publicKey)
+        if (!genuine) this.#tampered('mutable', target, r.node, 'invalid-signature')
+        else if (cur.seq > seq || (cur.seq === seq && !bytesEqual(cur.value, value))) {
+          if (newer === null || cur.seq > newer.seq) newer = { seq: cur.seq }
+        }
+      }
+    }
+    if (newer !== null) throw HyperDHTError.seqTooLow(seq, newer.seq)
+    if (stored.length === 0) throw HyperDHTError.notStored('mutable record')
+    return { publicKey: keyPair.publicKey, salt, seq, signature, target, stored }
+  }
+
+  /**
+   * Gets the record with the highest seq stored under `publicKey` (and `salt`), or null. Records
+   * whose signature does not verify are ignored and reported with a `tampered` event.
+   */
+  async mutableGet (publicKey: Uint8Array, opts: MutableGetOptions = {}): Promise<MutableGetResult | null> {
+    this.#check()
+    checkBytes(publicKey, 'publicKey', PUBLIC_KEY_LENGTH)
+    const salt = checkSalt(opts.salt)
+    const minSeq = opts.seq === undefined ? 0 : checkSeq(opts.seq, false)
+    const target = mutableTarget(publicKey, salt)
+    let best: MutableGetResult | null = null
+    const own = this.valueStore.getMutable(target, this.#now())
+    if (own !== null && own.seq >= minSeq) best = { value: own.value, seq: own.seq, signature: own.signature, from: this.#self() }
+    const value = mutableRequest.encode({ publicKey, salt, seq: minSeq, value: null, signature: null })
+    const query = this.dht.query({ command: MUTABLE_COMMAND, target, value }, { signal: opts.signal })
+    try {
+      for await (const r of query) {
+        if (r.value === null) continue
+        const rec = mutableRecord.decode(r.value)
+        if (rec === null || rec.value.length > MAX_VALUE_SIZE) {
+          this.#tampered('mutable', target, r.node, 'malformed')
+          continue
+        }
+        if (!verifyDetached(signable(salt, rec.seq, rec.value), rec.signature, publicKey)) {
+          this.#tampered('mutable', target, r.node, 'invalid-signature')
+          continue
+        }
+        if (rec.seq < minSeq) {
+          this.#tampered('mutable', target, r.node, 'seq-too-low')
+          continue
+        }
+        if (best === null || rec.seq > best.seq) best = { value: rec.value, seq: rec.seq, signature: rec.signature, from: r.node }
+      }
+    } catch (err) {
+      const e = HyperDHTError.fromQuery(err)
+      if (best !== null && (e.code === 'NO_NODES_RESPONDED')) return best
+      throw e
+    }
+    return best
+  }
+
+  /** The peers our own store holds for `key`, as the reference's `_processPeersLocal`. */
+  #localPeers (key: Uint8Array, req: { type: number, port: number, localAddress: Uint8Array | null }): LookupResult | null {
+    if (!this.peerStore.has(toHex(key), this.#now())) return null
+    const node = this.#self()
+    const res = processPeers(this.#ctx, req, node, key, false)
+    if (res === null) return null
+    return mapper(req.localAddress, this.#ipv6)({ node: { id: this.id, host: node.host, port: node.port }, value: res })
+  }
+
+  #self (): NodeRef {
+    let port = 0
+    try {
+      port = this.dht.address().port
+    } catch {}
+    return { id: this.id, host: '127.0.0.1', port }
+  }
+
+  async #update (command: string, target: Uint8Array, value: Uint8Array, signal: AbortSignal | undefined): Promise<QueryResult[]> {
+    try {
+      return await collect<QueryResult>(this.dht.update({ command, target, value }, { signal }))
+    } catch (err) {
+      throw HyperDHTError.fromQuery(err)
+    }
+  }
+
+  #tampered (command: 'immutable' | 'mutable', target: Uint8Array, node: NodeRef, reason: 'hash-mismatch' | 'invalid-signature' | 'malformed' | 'seq-too-low'): void {
+    this.emit('tampered', { command, target, node, reason })
+  }
+
+  #check (): void {
+    if (this.#destroyed) throw HyperDHTError.destroyed()
+  }
+}
+
+/** An in-progress lookup: iterate it with `for await`. Counters mirror the dht-rpc query. */
+export class Lookup implements AsyncIterable<LookupResult> {
+  readonly #query: AsyncIterable<LookupResult> & { requests?: number, responses?: number, errors?: number }
+  readonly #local: LookupResult | null
+
+  constructor (query: AsyncIterable<LookupResult>, local: LookupResult | null) {
+    this.#query = query
+    this.#local = local
+  }
+
+  /** Requests sent so far. */
+  get requests (): number {
+    return this.#query.requests ?? 0
+  }
+
+  /** Responses received so far. */
+  get responses (): number {
+    return this.#query.responses ?? 0
+  }
+
+  async * [Symbol.asyncIterator] (): AsyncIterator<LookupResult> {
+    if (this.#local !== null) yield this.#local
+    try {
+      yield * this.#query
+    } catch (err) {
+      throw HyperDHTError.fromQuery(err)
+    }
+  }
+
+  /** Runs the lookup to the end and resolves with every result. */
+  async toArray (): Promise<LookupResult[]> {
+    const out: LookupResult[] = []
+    for await (const r of this) out.push(r)
+    return out
+  }
+}
+
+/** Turns a `peers` response into `{ node, peers, localPeers }`; null if it carries no peers. */
+function mapper (localAddress: Uint8Array | null, ipv6: boolean): (r: QueryResult | { node: NodeRef, value: Uint8Array | null }) => LookupResult | null {
+  return (r) => {
+    const res = peersResponse.decode(r.value)
+    if (res === null || res.peers === null) return null
+    const peers = decodePeers(res.peers, ipv6)
+    if (peers === null) return null
+    return { node: r.node, peers, localPeers: decodeLocalPeers(res.localPeers, localAddress) }
+  }
+}
+
+function decodePeers (bytes: Uint8Array, ipv6: boolean): Peer[] | null {
+  const size = ipv6 ? 18 : 6
+  if (bytes.length % size !== 0) return null
+  const codec = ipv6 ? ipv6Peers : ipv4Peers
+  const out: Peer[] = []
+  for (let off = 0; off < bytes.length; off += size) {
+    try {
+      out.push(codec.decodeOne(bytes, off))
+    } catch {}
+  }
+  return out
+}
+
+function decodeLocalPeers (bytes: Uint8Array | null, localAddress: Uint8Array | null): Peer[] {
+  const out: Peer[] = []
+  if (bytes === null || localAddress === null) return out
+  for (let off = 0; off + 4 <= bytes.length; off += 4) {
+    try {
+      out.push(lanPeer.decodeOne(bytes, localAddress, off))
+    } catch {}
+  }
+  return out
+}
+
+async function collect<T> (x: unknown): Promise<T[]> {
+  const v = await (x as Promise<unknown>)
+  if (Array.isArray(v)) return v as T[]
+  const out: T[] = []
+  for await (const r of v as AsyncIterable<T>) out.push(r)
+  return out
+}
+
+function encodeLocal (peer: Peer | undefined): Uint8Array | null {
+  if (peer === undefined || peer === null) return null
+  try {
+    return ipv4Peers.encodeOne({ host: peer.host, port: peer.port === undefined || peer.port === 0 ? 0 : peer.port })
+  } catch (err) {
+    // ip-encoding refuses port 0; a LAN address with port 0 is fine here (the reference sends it)
+    if (peer.port === undefined || peer.port === 0) {
+      try {
+        const b = ipv4Peers.encodeOne({ host: peer.host, port: 1 })
+        b[4] = 0
+        b[5] = 0
+        return b
+      } catch {}
+    }
+    throw new HyperDHTError('INVALID_ARGUMENT', 'localAddress must be an IPv4 { host, port }', { cause: err })
+  }
+}
+
+function checkKey (key: unknown, name = 'key'): asserts key is Uint8Array {
+  checkBytes(key, name, KEY_LENGTH)
+}
+
+function checkBytes (value: unknown, name: string, length: number): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length !== length) {
+    throw HyperDHTError.invalidArgument(`${name} must be a ${length}-byte Uint8Array`)
+  }
+}
+
+function checkValue (value: unknown): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) throw HyperDHTError.invalidArgument('value must be a Uint8Array')
+  if (value.length > MAX_VALUE_SIZE) throw HyperDHTError.valueTooLarge(value.length, MAX_VALUE_SIZE)
+}
+
+function checkSalt (salt: unknown): Uint8Array | null {
+  if (salt === undefined || salt === null) return null
+  if (!(salt instanceof Uint8Array)) throw HyperDHTError.invalidArgument('salt must be a Uint8Array')
+  if (salt.length > MAX_SALT_SIZE) throw HyperDHTError.valueTooLarge(salt.length, MAX_SALT_SIZE, 'salt')
+  return salt.length === 0 ? null : salt
+}
+
+function checkSeq (seq: unknown, required: boolean): number {
+  if (seq === undefined && !required) return 0
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
+    throw HyperDHTError.invalidArgument('seq must be a non-negative safe integer')
+  }
+  return seq
+}
+
+function checkPort (port: unknown): number {
+  if (port === undefined || port === null) return 0
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw HyperDHTError.invalidArgument('port must be an integer in 0..65535')
+  }
+  return port
+}

@@ -1,0 +1,142 @@
+import type { DHTOptions } from '@hyperdht-ts/dht-rpc'
+import type { KeyPair } from './crypto.js'
+
+export type { KeyPair }
+
+/** A UDP endpoint. */
+export interface Peer {
+  host: string
+  port: number
+}
+
+/** A DHT node that answered: its id is `null` only for our own store. */
+export interface NodeRef extends Peer {
+  id: Uint8Array | null
+}
+
+/** Store limits on top of the dht-rpc options. */
+export interface HyperDHTOptions extends DHTOptions {
+  /** Announces expire this long (ms) after their last announce. @default 360000 */
+  peerMaxAge?: number
+  /** Announces one node stores in total; the oldest is evicted beyond it. @default 65536 */
+  maxPeers?: number
+  /** Announces stored under one key. @default 1024 */
+  maxPeersPerKey?: number
+  /** Announces stored from one host, over all keys. @default 256 */
+  maxPeersPerHost?: number
+  /** Stored values expire this long (ms) after their last put. @default 7200000 */
+  valueMaxAge?: number
+  /** Values one node stores in total; the oldest is evicted beyond it. @default 16384 */
+  maxValues?: number
+  /** Values stored for one host. @default 256 */
+  maxValuesPerHost?: number
+  /** Clock of the stores, in ms (for tests). @default Date.now */
+  now?: () => number
+}
+
+export interface AnnounceOptions {
+  /** Port to announce; 0 or absent = the port the storing nodes see us on. */
+  port?: number
+  /** Our LAN address, answered to lookups from the same /16. */
+  localAddress?: Peer
+  signal?: AbortSignal
+}
+
+export interface LookupOptions {
+  /** Our LAN address: nodes then also answer LAN peers of the same /16. */
+  localAddress?: Peer
+  signal?: AbortSignal
+}
+
+/** One answer of a lookup: the peers a node stores for the key. */
+export interface LookupResult {
+  node: NodeRef
+  peers: Peer[]
+  /** LAN addresses of peers in the requester's /16 (only when `localAddress` was given). */
+  localPeers: Peer[]
+}
+
+/** What `announce()` resolves to once committed. */
+export interface AnnounceResult {
+  /** The closest nodes that received the commit. */
+  committed: NodeRef[]
+  /** Peers those nodes already had for the key (our own address left out). */
+  results: LookupResult[]
+}
+
+export interface AnnouncerOptions extends Omit<AnnounceOptions, 'signal'> {
+  /** Re-announce interval (ms); keep it under the storing nodes' expiry. @default 120000 */
+  interval?: number
+  /** How often (ms) to check whether the network changed (routing table emptied and refilled). @default 5000 */
+  checkInterval?: number
+  /** First retry delay (ms) after a failed announce; doubles up to `interval`. @default 2000 */
+  retryDelay?: number
+}
+
+export interface ImmutablePutResult {
+  /** sha256 of the value: the key to get it with. */
+  hash: Uint8Array
+  /** Nodes that confirmed storing it. */
+  stored: NodeRef[]
+}
+
+export interface ImmutableGetResult {
+  value: Uint8Array
+  from: NodeRef
+}
+
+export interface MutablePutOptions {
+  /** Sequence number; must be higher than the stored one to replace it. */
+  seq: number
+  /** 0..64 bytes; several values per key pair, one per salt. */
+  salt?: Uint8Array
+  signal?: AbortSignal
+}
+
+export interface MutablePutResult {
+  publicKey: Uint8Array
+  salt: Uint8Array | null
+  seq: number
+  signature: Uint8Array
+  /** sha256(publicKey || salt): the target the record is stored under. */
+  target: Uint8Array
+  stored: NodeRef[]
+}
+
+export interface MutableGetOptions {
+  salt?: Uint8Array
+  /** Lowest seq wanted; older records are ignored. @default 0 */
+  seq?: number
+  signal?: AbortSignal
+}
+
+export interface MutableGetResult {
+  value: Uint8Array
+  seq: number
+  signature: Uint8Array
+  from: NodeRef
+}
+
+/** A node answered a value that does not verify. */
+export interface TamperReport {
+  command: 'immutable' | 'mutable'
+  target: Uint8Array
+  node: NodeRef
+  reason: 'hash-mismatch' | 'invalid-signature' | 'malformed' | 'seq-too-low'
+}
+
+/** Events of {@link HyperDHT} (all on the storing side except `tampered`). */
+export interface HyperDHTEvents {
+  /** A peer announced itself under `key` (a valid update). */
+  announce: [key: Uint8Array, peer: Peer]
+  /** A peer removed its announce under `key`. */
+  unannounce: [key: Uint8Array, peer: Peer]
+  /** A node looked up `key`. */
+  lookup: [key: Uint8Array, from: NodeRef]
+  /** A node stored an immutable value with us. */
+  'immutable-put': [hash: Uint8Array, from: NodeRef]
+  /** A node stored (or refreshed) a mutable record with us. */
+  'mutable-put': [target: Uint8Array, record: { publicKey: Uint8Array, seq: number }, from: NodeRef]
+  /** While getting a value, a node answered one that does not verify; it was ignored. */
+  tampered: [report: TamperReport]
+}
