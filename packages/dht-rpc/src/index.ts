@@ -1,1 +1,11 @@
-export {}
+export { DHT, parsePeer, type DHTEvents, type PingResult, type SignalOptions } from './dht.js'
+export { Query } from './query/query.js'
+export { DHTError, type DHTErrorCode } from './errors.js'
+export type { DHTStats, CommandStats, DroppedStats } from './io/stats.js'
+export type { RoutingTableStats, BucketStats, PrefixShare } from './routing/table.js'
+export { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage, type MessageEncoding } from './messages/codec.js'
+export { K, ID_LENGTH, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, DEFAULT_MAX_QUEUE, PING, FIND_NODE } from './constants.js'
+export type {
+  CommandHandlers, CommandReply, CommandRequest, DHTOptions, Node, NodeInfo, Peer, QueryMessage, QueryOptions,
+  QueryResult, UpdateOptions
+} from './types.js'

@@ -1,0 +1,32 @@
+/** Every default of the package, in one place. */
+
+/** Length in bytes of node ids and query targets. */
+export const ID_LENGTH = 32
+/** Kademlia k: bucket size, nodes per response, closest set of a query. */
+export const K = 20
+/** Default requests in flight per node (and per query). */
+export const DEFAULT_CONCURRENCY = 16
+/** Default request timeout handed to udp-request (ms); with its 250 ms tick a request fails after ~1.25 s. */
+export const DEFAULT_TIMEOUT = 1000
+/** Default bound of the request queue behind the in-flight window. */
+export const DEFAULT_MAX_QUEUE = 16384
+/** Default port when a bootstrap string names none (the reference's default). */
+export const DEFAULT_PORT = 3282
+/** How often the maintenance tick runs (ms). */
+export const TICK_INTERVAL = 5000
+/** Every this many ticks (~40 s) the least recently seen nodes are pinged. */
+export const PING_EVERY_TICKS = 8
+/** A node seen within this many ticks (~15 s) counts as fresh and is not re-pinged. */
+export const FRESH_TICKS = 3
+/** While the table holds fewer than K nodes, re-bootstrap every this many ticks (~60 s). */
+export const REBOOTSTRAP_TICKS = 12
+/** How often roundtrip-token secrets rotate (ms). Tokens stay valid for up to two periods. */
+export const SECRET_ROTATE_INTERVAL = 5 * 60 * 1000
+/** Contacts pinged when a full bucket receives a newcomer. */
+export const NODES_TO_PING = 3
+/** Largest `value` (bytes) a node handles in a request; bigger requests are dropped. */
+export const MAX_VALUE_SIZE = 65536
+
+/** Built-in command names. */
+export const PING = '_ping'
+export const FIND_NODE = '_find_node'

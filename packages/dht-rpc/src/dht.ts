@@ -1,0 +1,526 @@
+import { randomBytes } from 'node:crypto'
+import { lookup } from 'node:dns/promises'
+import { EventEmitter } from 'node:events'
+import { isIP } from 'node:net'
+import { UDPRequest, UDPRequestError, type RequestPeer } from '@hyperdht-ts/udp-request'
+import {
+  DEFAULT_CONCURRENCY, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, PING,
+  PING_EVERY_TICKS, REBOOTSTRAP_TICKS, SECRET_ROTATE_INTERVAL, TICK_INTERVAL
+} from './constants.js'
+import { DHTError } from './errors.js'
+import { handleRequest, type HandlerContext } from './handlers/index.js'
+import { FlowQueue } from './io/queue.js'
+import { Stats, type DHTStats } from './io/stats.js'
+import { Tokens } from './io/tokens.js'
+import { AddressCodec } from './messages/addresses.js'
+import { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage } from './messages/codec.js'
+import { Query, type QueryContext } from './query/query.js'
+import type { Candidate } from './query/candidates.js'
+import { RoutingTable, type RoutingTableStats, type TableNode } from './routing/table.js'
+import { onBucketFull, pingSome, type UpkeepContext } from './routing/upkeep.js'
+import type {
+  CommandHandlers, DHTOptions, Node, NodeInfo, Peer, QueryMessage, QueryOptions, QueryResult, UpdateOptions
+} from './types.js'
+
+/** Events of a {@link DHT}. */
+export interface DHTEvents {
+  /** The socket is bound. */
+  listening: []
+  /** The first bootstrap finished (successful or not). */
+  ready: []
+  /** A node entered the routing table. */
+  'add-node': [node: Node]
+  /** A node left the routing table. */
+  'remove-node': [node: Node]
+  /** As a referrer we relayed a holepunch `_ping` from `from` to `to`. */
+  holepunch: [from: Peer, to: Peer]
+  /** Something non-fatal went wrong (a dropped datagram, a failed send). */
+  warning: [err: Error]
+  /** A fatal socket error. */
+  error: [err: Error]
+  /** Destroyed; the socket is closed. */
+  close: []
+}
+
+/** Result of `dht.ping()`. */
+export interface PingResult {
+  /** Our address as the pinged node saw it. */
+  address: Peer
+  /** The node that answered (its id is `null` if it is ephemeral). */
+  node: NodeInfo
+}
+
+export interface SignalOptions {
+  signal?: AbortSignal
+}
+
+/**
+ * A Kademlia DHT node speaking dht-rpc@2.3.0's wire protocol.
+ *
+ * ```ts
+ * const node = new DHT({ bootstrap: ['127.0.0.1:49737'] })
+ * node.command('echo', { query: (q) => q.value })
+ * await node.ready()
+ * for await (const { node: from, value } of node.query({ command: 'echo', target, value })) {}
+ * ```
+ */
+export class DHT extends EventEmitter<DHTEvents> {
+  /** Our 32-byte node id. */
+  readonly id: Uint8Array
+  /** Requests in flight per node (more wait in the queue) and default per-query concurrency. */
+  readonly concurrency: number
+
+  #ephemeral: boolean
+  #io: UDPRequest<RequestMessage, ResponseMessage>
+  #queue: FlowQueue
+  #table: RoutingTable
+  #tokens = new Tokens()
+  #codec: AddressCodec
+  #stats = new Stats()
+  #commands = new Map<string, CommandHandlers>()
+  #bootstrapInput: Array<string | number | Peer>
+  #bootstrapResolved: Promise<Peer[]> | null = null
+  #defaultPort: number | undefined
+  #defaultHost: string | undefined
+  #tick = 0
+  #tickTimer: NodeJS.Timeout | null = null
+  #secretTimer: NodeJS.Timeout | null = null
+  #listening: Promise<void> | null = null
+  #bootstrapping: Promise<void> | null = null
+  #ready: Promise<void> | null = null
+  #bootstrapped = false
+  #destroyed = false
+  #closed: Promise<void> | null = null
+  #queries = new Set<Query<any>>()
+
+  constructor (opts: DHTOptions = {}) {
+    super()
+    if (opts.id !== undefined && (!(opts.id instanceof Uint8Array) || opts.id.byteLength !== ID_LENGTH)) {
+      throw DHTError.INVALID_ARGUMENT(`id must be ${ID_LENGTH} bytes`)
+    }
+    const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw DHTError.INVALID_ARGUMENT('concurrency must be a positive integer')
+    const maxQueue = opts.maxQueue ?? DEFAULT_MAX_QUEUE
+    if (!Number.isInteger(maxQueue) || maxQueue < 0) throw DHTError.INVALID_ARGUMENT('maxQueue must be a non-negative integer')
+
+    this.id = opts.id ?? new Uint8Array(randomBytes(ID_LENGTH))
+    this.concurrency = concurrency
+    this.#ephemeral = !!opts.ephemeral
+    this.#codec = new AddressCodec(opts.ipv6 ? 6 : 4)
+    this.#queue = new FlowQueue(concurrency, maxQueue)
+    this.#table = new RoutingTable(this.id)
+    this.#bootstrapInput = opts.bootstrap === undefined ? [] : Array.isArray(opts.bootstrap) ? opts.bootstrap : [opts.bootstrap]
+    this.#defaultPort = opts.port
+    this.#defaultHost = opts.host
+
+    this.#io = new UDPRequest<RequestMessage, ResponseMessage>({
+      socket: opts.socket,
+      requestEncoding,
+      responseEncoding,
+      timeout: opts.timeout ?? DEFAULT_TIMEOUT,
+      ipv6: !!opts.ipv6
+    })
+    this.#io.on('request', this.#onrequest)
+    this.#io.on('response', this.#onresponse)
+    this.#io.on('warning', this.#onwarning)
+    this.#io.on('error', (err) => { if (this.listenerCount('error') > 0) this.emit('error', err) })
+
+    this.#table.on('add-node', (node) => this.emit('add-node', node))
+    this.#table.on('remove-node', (node) => this.emit('remove-node', node))
+    this.#table.on('ping', (old, fresh) => onBucketFull(this.#upkeep, old, fresh))
+
+    for (const n of opts.nodes ?? []) {
+      if (n && n.id instanceof Uint8Array) this.#table.add(n.id, n, 0)
+    }
+  }
+
+  /** Whether we withhold our id (client mode). Settable at run time; takes effect on the next message. */
+  get ephemeral (): boolean {
+    return this.#ephemeral
+  }
+
+  set ephemeral (value: boolean) {
+    this.#ephemeral = !!value
+  }
+
+  /** True once the first bootstrap finished. */
+  get bootstrapped (): boolean {
+    return this.#bootstrapped
+  }
+
+  get destroyed (): boolean {
+    return this.#destroyed
+  }
+
+  /** Queries running now. */
+  get inflightQueries (): number {
+    return this.#queries.size
+  }
+
+  /** A snapshot of the counters. */
+  get stats (): DHTStats {
+    return this.#stats.snapshot(this.#queue)
+  }
+
+  /** Binds the socket (port/host default to the constructor's options), then starts bootstrapping. */
+  listen (port?: number, host?: string): Promise<void> {
+    if (this.#destroyed) return Promise.reject(DHTError.DESTROYED())
+    if (this.#listening) return Promise.reject(DHTError.INVALID_ARGUMENT('already listening'))
+    const p = this.#io.listen(port ?? this.#defaultPort ?? 0, host ?? this.#defaultHost).then(() => {
+      this.#startTimers()
+      this.emit('listening')
+      this.#ready = this.#bootstrap()
+    })
+    this.#listening = p
+    p.catch(() => { if (this.#listening === p) this.#listening = null })
+    return p
+  }
+
+  /** Resolves once bootstrapped; binds a random port first if `listen()` was not called. */
+  async ready (): Promise<void> {
+    await this.#ensureListening()
+    await this.#ready
+  }
+
+  /** The bound address. */
+  address (): { host: string, port: number, family: string } {
+    return this.#io.address()
+  }
+
+  /** Registers the handlers of an application command. */
+  command (name: string, handlers: CommandHandlers): this {
+    if (typeof name !== 'string' || name === '') throw DHTError.INVALID_ARGUMENT('command name must be a non-empty string')
+    if (name === PING || name === FIND_NODE) throw DHTError.INVALID_ARGUMENT(`${name} is built in`)
+    this.#commands.set(name, handlers)
+    return this
+  }
+
+  /** Walks the DHT towards `target`, sending `command` to the closest nodes; see {@link Query}. */
+  query<T = QueryResult> (msg: QueryMessage, opts: QueryOptions<T> = {}): Query<T> {
+    if (this.#destroyed) throw DHTError.DESTROYED()
+    return new Query<T>(this.#queryContext, msg, opts)
+  }
+
+  /** Runs the query, then commits `command` to the k closest nodes with their roundtrip tokens. Resolves with the commit results (and query results with `query: true`). */
+  async update<T = QueryResult> (msg: QueryMessage, opts: UpdateOptions<T> = {}): Promise<T[]> {
+    if (this.#destroyed) throw DHTError.DESTROYED()
+    const q = new Query<T>(this.#queryContext, msg, { ...opts, commit: true, verbose: !!opts.query })
+    return await q.toArray()
+  }
+
+  /** Pings a node; resolves with our address as it saw us. */
+  async ping (peer: string | number | Peer, opts: SignalOptions = {}): Promise<PingResult> {
+    const to = await resolvePeer(parsePeer(peer), this.#codec.family)
+    await this.#ensureListening()
+    const { value, peer: from } = await this.#request({ command: PING, id: this.queryId }, to, opts.signal)
+    const address = this.#codec.decodePeer(value.value)
+    if (!address) throw DHTError.INVALID_RESPONSE('invalid _ping response')
+    return { address, node: { id: validId(value.id) ? value.id : null, host: from.host, port: from.port } }
+  }
+
+  /**
+   * Asks `referrer` to relay a `_ping` to `peer`, which answers us directly (opening the path
+   * through both NATs). Resolves with the node that answered.
+   */
+  async holepunch (peer: string | number | Peer, referrer: string | number | Peer, opts: SignalOptions = {}): Promise<NodeInfo> {
+    const to = await resolvePeer(parsePeer(peer), this.#codec.family)
+    const via = await resolvePeer(parsePeer(referrer), this.#codec.family)
+    await this.#ensureListening()
+    return await this.#holepunch(to, via, opts.signal)
+  }
+
+  /** The routing table. */
+  toArray (): Node[] {
+    return this.#table.toArray().map((n) => ({ id: n.id, host: n.host, port: n.port }))
+  }
+
+  /** A node of the routing table by id, or `null`. */
+  findLocal (id: Uint8Array): Node | null {
+    const n = this.#table.get(id)
+    return n ? { id: n.id, host: n.host, port: n.port } : null
+  }
+
+  /** Per-bucket fill and address diversity of the routing table. */
+  routingTableStats (): RoutingTableStats {
+    return this.#table.stats()
+  }
+
+  /** Re-runs the bootstrap query (a `_find_node` for our own id). */
+  async bootstrap (): Promise<void> {
+    await this.#ensureListening()
+    await this.#bootstrap()
+  }
+
+  /** Stops everything: queries, timers, pending requests, the socket. Idempotent. */
+  destroy (): Promise<void> {
+    if (this.#closed) return this.#closed
+    this.#destroyed = true
+    this.#stopTimers()
+    for (const q of [...this.#queries]) q.destroy(DHTError.DESTROYED())
+    this.#queue.clear(DHTError.DESTROYED())
+    this.#closed = this.#io.destroy().then(() => { this.emit('close') })
+    return this.#closed
+  }
+
+  // ---- internals ----
+
+  /** The id we send: `null` while ephemeral. */
+  get queryId (): Uint8Array | null {
+    return this.#ephemeral ? null : this.id
+  }
+
+  async #ensureListening (): Promise<void> {
+    if (this.#destroyed) throw DHTError.DESTROYED()
+    if (!this.#listening) await this.listen()
+    else await this.#listening
+  }
+
+  #bootstrap (): Promise<void> {
+    if (this.#bootstrapping) return this.#bootstrapping
+    const run = async (): Promise<void> => {
+      const peers = await this.#bootstrapPeers()
+      if (peers.length > 0 || this.#table.count() > 0) {
+        const q = new Query(this.#queryContext, { command: FIND_NODE, target: this.id })
+        try {
+          await q.toArray()
+        } catch {}
+      }
+    }
+    const p = run().catch(() => {}).finally(() => {
+      this.#bootstrapping = null
+      if (!this.#bootstrapped && !this.#destroyed) {
+        this.#bootstrapped = true
+        this.emit('ready')
+      }
+    })
+    this.#bootstrapping = p
+    return p
+  }
+
+  #bootstrapPeers (): Promise<Peer[]> {
+    if (!this.#bootstrapResolved) {
+      const family = this.#codec.family
+      this.#bootstrapResolved = Promise.all(this.#bootstrapInput.map(async (b) => {
+        try {
+          return await resolvePeer(parsePeer(b), family)
+        } catch {
+          return null
+        }
+      })).then((list) => list.filter((p): p is Peer => p !== null))
+      // A failed lookup is retried on the next bootstrap.
+      this.#bootstrapResolved.then((list) => {
+        if (list.length < this.#bootstrapInput.length) this.#bootstrapResolved = null
+      }, () => {})
+    }
+    return this.#bootstrapResolved
+  }
+
+  #request (msg: RequestMessage, to: Peer, signal?: AbortSignal): Promise<{ value: ResponseMessage, peer: RequestPeer }> {
+    if (this.#destroyed) return Promise.reject(DHTError.DESTROYED())
+    return this.#queue.run(async () => {
+      const cmd = this.#stats.command(msg.command)
+      cmd.requestsOut++
+      this.#stats.requestsOut++
+      try {
+        const res = await this.#io.request(msg, { host: to.host, port: to.port }, signal ? { signal } : {})
+        cmd.responsesIn++
+        return res
+      } catch (err) {
+        if (UDPRequestError.isInstance(err)) {
+          if (err.code === 'REQUEST_TIMEOUT') {
+            cmd.timeouts++
+            this.#stats.timeouts++
+            throw DHTError.REQUEST_TIMEOUT(err)
+          }
+          this.#stats.failures++
+          if (err.code === 'DESTROYED') throw DHTError.DESTROYED()
+          if (err.code === 'REQUEST_CANCELLED') throw DHTError.REQUEST_CANCELLED(err)
+          throw DHTError.REQUEST_FAILED(err)
+        }
+        this.#stats.failures++
+        throw err
+      }
+    }, signal)
+  }
+
+  async #holepunch (to: Peer, referrer: Peer, signal?: AbortSignal): Promise<NodeInfo> {
+    this.#stats.holepunches.requested++
+    const ac = new AbortController()
+    const onabort = (): void => ac.abort(signal?.reason)
+    signal?.addEventListener('abort', onabort, { once: true })
+    let onres: ((value: ResponseMessage, peer: RequestPeer) => void) | null = null
+    // udp-request matches a response on tid *and* sender, but the answer of a punched node comes
+    // from that node, not from the referrer we sent the request to: watch for it ourselves.
+    const punched = new Promise<NodeInfo>((resolve) => {
+      onres = (value, peer) => {
+        if (peer.port === to.port && sameHost(peer.host, to.host)) {
+          resolve({ id: validId(value.id) ? value.id : null, host: peer.host, port: peer.port })
+        }
+      }
+      this.#io.on('response', onres)
+    })
+    const direct = this.#request({ command: PING, id: this.queryId, forwardRequest: this.#codec.encodePeer(to) }, referrer, ac.signal)
+      .then(({ value, peer }) => ({ id: validId(value.id) ? value.id : null, host: peer.host, port: peer.port }))
+    direct.catch(() => {})
+    try {
+      return await Promise.race([punched, direct])
+    } finally {
+      if (onres) this.#io.off('response', onres)
+      signal?.removeEventListener('abort', onabort)
+      ac.abort()
+    }
+  }
+
+  #startTimers (): void {
+    this.#tickTimer = setInterval(this.#ontick, TICK_INTERVAL)
+    this.#secretTimer = setInterval(() => this.#tokens.rotate(), SECRET_ROTATE_INTERVAL)
+  }
+
+  #stopTimers (): void {
+    if (this.#tickTimer) clearInterval(this.#tickTimer)
+    if (this.#secretTimer) clearInterval(this.#secretTimer)
+    this.#tickTimer = this.#secretTimer = null
+  }
+
+  #ontick = (): void => {
+    this.#tick++
+    if (this.#tick % PING_EVERY_TICKS === 0) pingSome(this.#upkeep)
+    if (this.#tick % REBOOTSTRAP_TICKS === 0 && this.#bootstrapped && this.#table.count() < this.#table.k &&
+      this.#bootstrapInput.length > 0) {
+      this.#bootstrap().catch(() => {})
+    }
+  }
+
+  #onrequest = (req: RequestMessage, peer: RequestPeer): void => {
+    if (this.#destroyed) return
+    this.#stats.requestsIn++
+    this.#stats.command(req.command).requestsIn++
+    // Forwarded requests carry the requester's id but the referrer's address: don't add those.
+    if (validId(req.id) && !req.forwardResponse) this.#table.add(req.id, peer, this.#tick)
+    try {
+      handleRequest(this.#handlerContext, req, peer)
+    } catch (err) {
+      this.emit('warning', err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  #onresponse = (res: ResponseMessage, peer: RequestPeer): void => {
+    if (this.#destroyed) return
+    this.#stats.responsesIn++
+    if (validId(res.id)) this.#table.add(res.id, peer, this.#tick)
+  }
+
+  #onwarning = (err: UDPRequestError): void => {
+    switch (err.code) {
+      case 'MESSAGE_TOO_SHORT': this.#stats.drop('tooShort'); break
+      case 'DECODE_FAILED': this.#stats.drop('undecodable'); break
+      case 'WRONG_HOST': this.#stats.drop('unmatched'); break
+    }
+    if (this.listenerCount('warning') > 0) this.emit('warning', err)
+  }
+
+  #respond = (command: string, res: ResponseMessage, to: RequestPeer): void => {
+    if (this.#destroyed) return
+    this.#stats.responsesOut++
+    this.#stats.command(command).responsesOut++
+    try {
+      this.#io.response(res, to)
+    } catch (err) {
+      if (this.listenerCount('warning') > 0) this.emit('warning', err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  get #handlerContext (): HandlerContext {
+    const self = this
+    return this.#hctx ??= {
+      get queryId () { return self.queryId },
+      io: this.#io,
+      table: this.#table,
+      tokens: this.#tokens,
+      codec: this.#codec,
+      stats: this.#stats,
+      commands: this.#commands,
+      get destroyed () { return self.#destroyed },
+      respond: this.#respond,
+      onholepunch: (from, to) => this.emit('holepunch', from, to)
+    }
+  }
+
+  #hctx: HandlerContext | null = null
+  #qctx: QueryContext | null = null
+  #uctx: UpkeepContext | null = null
+
+  get #queryContext (): QueryContext {
+    const self = this
+    return this.#qctx ??= {
+      id: this.id,
+      get queryId () { return self.queryId },
+      concurrency: this.concurrency,
+      table: this.#table,
+      codec: this.#codec,
+      bootstrapPeers: () => this.#bootstrapPeers(),
+      request: (msg, to, signal) => this.#ensureListening().then(() => this.#request(msg, to, signal)),
+      holepunch: (to, referrer, signal) => this.#holepunch(to, referrer, signal),
+      requestFailed: (c: Candidate, err: unknown) => {
+        // A node of our table that timed out in a query is dropped (it is re-added when heard from again).
+        if (c.id && DHTError.isInstance(err) && err.code === 'REQUEST_TIMEOUT') {
+          const n = this.#table.get(c.id)
+          if (n && n.host === c.host && n.port === c.port) this.#table.remove(c.id)
+        }
+      },
+      queryStarted: (q) => { this.#queries.add(q) },
+      queryEnded: (q) => { this.#queries.delete(q) }
+    }
+  }
+
+  get #upkeep (): UpkeepContext {
+    const self = this
+    return this.#uctx ??= {
+      table: this.#table,
+      get tick () { return self.#tick },
+      get bootstrapped () { return self.#bootstrapped },
+      get inflightQueries () { return self.#queries.size },
+      ping: (node: TableNode) => this.#request({ command: PING, id: this.queryId }, node)
+    }
+  }
+}
+
+function validId (id: Uint8Array | null | undefined): id is Uint8Array {
+  return id instanceof Uint8Array && id.byteLength === ID_LENGTH
+}
+
+function sameHost (a: string, b: string): boolean {
+  if (a === b) return true
+  const strip = (h: string): string => h.startsWith('::ffff:') ? h.slice(7) : h
+  return strip(a) === strip(b)
+}
+
+/** `'host:port'`, `':port'`, `'[v6]:port'`, a port number, or `{ host, port }`. */
+export function parsePeer (addr: string | number | Peer): Peer {
+  if (typeof addr === 'number') return { host: '127.0.0.1', port: addr }
+  if (addr && typeof addr === 'object') {
+    if (typeof addr.host !== 'string' || !Number.isInteger(addr.port)) throw DHTError.INVALID_ARGUMENT('peer must be { host, port }')
+    return { host: addr.host, port: addr.port }
+  }
+  if (typeof addr !== 'string') throw DHTError.INVALID_ARGUMENT('invalid address')
+  let host = addr
+  let port = DEFAULT_PORT
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(addr)
+  if (v6) {
+    host = v6[1]!
+    if (v6[2]) port = Number(v6[2])
+  } else if (addr.split(':').length === 2) {
+    const i = addr.lastIndexOf(':')
+    host = addr.slice(0, i)
+    port = Number(addr.slice(i + 1))
+  }
+  if (host === '') host = '127.0.0.1'
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw DHTError.INVALID_ARGUMENT(`invalid port in ${addr}`)
+  return { host, port }
+}
+
+async function resolvePeer (peer: Peer, family: 4 | 6): Promise<Peer> {
+  if (isIP(peer.host) !== 0) return peer
+  const { address } = await lookup(peer.host, { family })
+  return { host: address, port: peer.port }
+}

@@ -1,0 +1,59 @@
+import type { RequestPeer } from '@hyperdht-ts/udp-request'
+import { ID_LENGTH, K } from '../constants.js'
+import type { RequestMessage } from '../messages/codec.js'
+import type { CommandReply, CommandRequest } from '../types.js'
+import type { HandlerContext } from './context.js'
+
+/**
+ * An application command. With a valid roundtrip token it is an update, else a query. The
+ * response carries the handler's value and our closest nodes to the target; a node without a
+ * handler still answers with nodes, so unknown commands route. A throwing handler: no response.
+ */
+export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer, update: boolean): void {
+  const target = req.target
+  if (!target || target.byteLength !== ID_LENGTH) {
+    ctx.stats.drop('invalidTarget')
+    return
+  }
+  const handlers = ctx.commands.get(req.command)
+  const handler = handlers ? (update ? handlers.update : handlers.query) : undefined
+  if (!handler) {
+    reply(ctx, req, target, peer, null)
+    return
+  }
+  const q: CommandRequest = {
+    node: { id: req.id && req.id.byteLength === ID_LENGTH ? req.id : null, host: peer.host, port: peer.port },
+    command: req.command,
+    target,
+    value: req.value ?? null
+  }
+  let out: CommandReply | Promise<CommandReply>
+  try {
+    out = handler(q)
+  } catch {
+    ctx.stats.drop('handlerError')
+    return
+  }
+  if (out && typeof (out as Promise<CommandReply>).then === 'function') {
+    ;(out as Promise<CommandReply>).then(
+      (value) => reply(ctx, req, target, peer, value),
+      () => ctx.stats.drop('handlerError')
+    )
+    return
+  }
+  reply(ctx, req, target, peer, out as CommandReply)
+}
+
+function reply (ctx: HandlerContext, req: RequestMessage, target: Uint8Array, peer: RequestPeer, value: CommandReply): void {
+  if (ctx.destroyed) return
+  if (value != null && !(value instanceof Uint8Array)) {
+    ctx.stats.drop('handlerError')
+    return
+  }
+  ctx.respond(req.command, {
+    id: ctx.queryId,
+    value: value ?? null,
+    nodes: ctx.codec.encodeNodes(ctx.table.closest(target, K)),
+    roundtripToken: ctx.tokens.create(peer.host)
+  }, peer)
+}

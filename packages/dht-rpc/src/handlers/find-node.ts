@@ -1,0 +1,18 @@
+import type { RequestPeer } from '@hyperdht-ts/udp-request'
+import { FIND_NODE, ID_LENGTH, K } from '../constants.js'
+import type { RequestMessage } from '../messages/codec.js'
+import type { HandlerContext } from './context.js'
+
+/** `_find_node`: our closest nodes to a 32-byte target. Other targets are dropped. */
+export function onfindnode (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer): void {
+  const target = req.target
+  if (!target || target.byteLength !== ID_LENGTH) {
+    ctx.stats.drop('invalidTarget')
+    return
+  }
+  ctx.respond(FIND_NODE, {
+    id: ctx.queryId,
+    nodes: ctx.codec.encodeNodes(ctx.table.closest(target, K)),
+    roundtripToken: ctx.tokens.create(peer.host)
+  }, peer)
+}

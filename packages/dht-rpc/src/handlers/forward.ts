@@ -1,0 +1,37 @@
+import type { RequestPeer } from '@hyperdht-ts/udp-request'
+import { PING } from '../constants.js'
+import type { RequestMessage } from '../messages/codec.js'
+import type { HandlerContext } from './context.js'
+
+/**
+ * Referrer side of a holepunch: relay a `_ping` carrying `forwardRequest` to that peer, with the
+ * same tid and `forwardResponse` = the requester's address. Only `_ping` is relayed.
+ */
+export function onforwardrequest (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer): void {
+  const to = req.command === PING ? ctx.codec.decodePeer(req.forwardRequest) : null
+  if (!to) {
+    ctx.stats.drop('invalidForward')
+    return
+  }
+  ctx.onholepunch({ host: peer.host, port: peer.port }, to)
+  ctx.stats.holepunches.forwarded++
+  try {
+    ctx.io.forwardRequest({ ...req, forwardRequest: null, forwardResponse: ctx.codec.encodePeer(peer) }, peer, to)
+  } catch {
+    ctx.stats.drop('invalidForward')
+  }
+}
+
+/**
+ * Target side: a relayed `_ping` is answered straight to the requester named in
+ * `forwardResponse` (same tid). Returns that requester, or `null` to drop the request.
+ */
+export function forwardedFrom (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer): RequestPeer | null {
+  const from = req.command === PING ? ctx.codec.decodePeer(req.forwardResponse) : null
+  if (!from) {
+    ctx.stats.drop('invalidForward')
+    return null
+  }
+  ctx.stats.holepunches.answered++
+  return { host: from.host, port: from.port, tid: peer.tid }
+}

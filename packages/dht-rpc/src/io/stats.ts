@@ -1,0 +1,103 @@
+/** Counters of one command. */
+export interface CommandStats {
+  requestsIn: number
+  responsesOut: number
+  requestsOut: number
+  responsesIn: number
+  timeouts: number
+}
+
+/** Why incoming datagrams were dropped. */
+export interface DroppedStats {
+  total: number
+  /** Shorter than the udp-request header. */
+  tooShort: number
+  /** Not a valid protobuf `Request`/`Response`. */
+  undecodable: number
+  /** A response for no pending request, or from another host than the request's. */
+  unmatched: number
+  /** `_find_node` or an application command whose target is not 32 bytes. */
+  invalidTarget: number
+  /** A forward field that is not one peer, or forwarding of a command other than `_ping`. */
+  invalidForward: number
+  /** The handler threw or rejected, so no response was sent. */
+  handlerError: number
+}
+
+/** A snapshot of `dht.stats`. */
+export interface DHTStats {
+  /** Per command name (at most 64 names; further ones are counted under `'*'`). */
+  commands: Record<string, CommandStats>
+  requestsIn: number
+  responsesOut: number
+  requestsOut: number
+  responsesIn: number
+  timeouts: number
+  /** Requests that failed otherwise (cancelled, send error, destroyed). */
+  failures: number
+  dropped: DroppedStats
+  /** Requests refused with `QUEUE_FULL`. */
+  queueFull: number
+  /** Requests waiting behind the in-flight window now. */
+  queued: number
+  /** Requests in flight now. */
+  inflight: number
+  holepunches: {
+    /** `_ping` requests we forwarded as a referrer. */
+    forwarded: number
+    /** Holepunches we asked a referrer for. */
+    requested: number
+    /** `_ping` requests answered on behalf of a referrer's requester. */
+    answered: number
+  }
+}
+
+const MAX_COMMANDS = 64
+
+export class Stats {
+  commands = new Map<string, CommandStats>()
+  requestsIn = 0
+  responsesOut = 0
+  requestsOut = 0
+  responsesIn = 0
+  timeouts = 0
+  failures = 0
+  dropped: DroppedStats = { total: 0, tooShort: 0, undecodable: 0, unmatched: 0, invalidTarget: 0, invalidForward: 0, handlerError: 0 }
+  holepunches = { forwarded: 0, requested: 0, answered: 0 }
+
+  command (name: string): CommandStats {
+    let s = this.commands.get(name)
+    if (s) return s
+    if (this.commands.size >= MAX_COMMANDS) name = '*'
+    s = this.commands.get(name)
+    if (!s) {
+      s = { requestsIn: 0, responsesOut: 0, requestsOut: 0, responsesIn: 0, timeouts: 0 }
+      this.commands.set(name, s)
+    }
+    return s
+  }
+
+  drop (reason: Exclude<keyof DroppedStats, 'total'>): void {
+    this.dropped[reason]++
+    this.dropped.total++
+  }
+
+  snapshot (queue: { queued: number, inflight: number, rejected: number }): DHTStats {
+    const commands: Record<string, CommandStats> = {}
+    for (const [k, v] of this.commands) commands[k] = { ...v }
+    return {
+      commands,
+      requestsIn: this.requestsIn,
+      responsesOut: this.responsesOut,
+      requestsOut: this.requestsOut,
+      responsesIn: this.responsesIn,
+      timeouts: this.timeouts,
+      failures: this.failures,
+      dropped: { ...this.dropped },
+      queueFull: queue.rejected,
+      queued: queue.queued,
+      inflight: queue.inflight,
+      holepunches: { ...this.holepunches }
+    }
+  }
+}

@@ -1,0 +1,328 @@
+import { ID_LENGTH, K } from '../constants.js'
+import { DHTError } from '../errors.js'
+import type { RequestMessage, ResponseMessage } from '../messages/codec.js'
+import type { AddressCodec } from '../messages/addresses.js'
+import type { RoutingTable } from '../routing/table.js'
+import type { Node, Peer, QueryMessage, QueryOptions, QueryResult } from '../types.js'
+import { CandidateList, type Candidate } from './candidates.js'
+
+/** What a query needs from its DHT. */
+export interface QueryContext {
+  readonly id: Uint8Array
+  /** Our id when we are not ephemeral, else `null` (read at every send). */
+  readonly queryId: Uint8Array | null
+  readonly concurrency: number
+  readonly table: RoutingTable
+  readonly codec: AddressCodec
+  bootstrapPeers (): Promise<Peer[]>
+  request (msg: RequestMessage, to: Peer, signal: AbortSignal): Promise<{ value: ResponseMessage, peer: Peer }>
+  holepunch (to: Peer, referrer: Peer, signal: AbortSignal): Promise<unknown>
+  /** A node of ours failed to answer. */
+  requestFailed (to: Candidate, err: unknown): void
+  queryStarted (q: Query<any>): void
+  queryEnded (q: Query<any>): void
+}
+
+export interface InternalQueryOptions<T> extends QueryOptions<T> {
+  /** Commit phase after the query (an update). */
+  commit?: boolean
+  /** With `commit`: also yield query-phase results. */
+  verbose?: boolean
+}
+
+function validId (id: Uint8Array | null | undefined): id is Uint8Array {
+  return id instanceof Uint8Array && id.byteLength === ID_LENGTH
+}
+
+function equal (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+function isTimeout (err: unknown): boolean {
+  return DHTError.isInstance(err) && err.code === 'REQUEST_TIMEOUT'
+}
+
+/**
+ * An iterative Kademlia lookup (and, for updates, the commit that follows it), as an async
+ * iterable of results. It starts when first iterated; breaking out of `for await` (or
+ * `destroy()`, or the signal) stops it and cancels its requests.
+ *
+ * Live counters: `requests`, `responses`, `errors`, `commits`, `holepunches`.
+ */
+export class Query<T = QueryResult> implements AsyncIterable<T> {
+  readonly command: string
+  readonly target: Uint8Array
+  readonly value: Uint8Array | null
+  /** Requests sent (including commits and holepunch retries). */
+  requests = 0
+  /** Responses received. */
+  responses = 0
+  /** Requests that failed (timeout, cancelled, queue full). */
+  errors = 0
+  /** Responses received in the commit phase. */
+  commits = 0
+  /** Holepunches tried for nodes that timed out. */
+  holepunches = 0
+
+  #ctx: QueryContext
+  #opts: InternalQueryOptions<T>
+  #pending: CandidateList
+  #closest: CandidateList
+  #moveCloser: boolean
+  #concurrency: number
+  #inflight = 0
+  #booting = false
+  #committing = false
+  #started = false
+  #ended = false
+  #destroyed = false
+  #error: Error | null = null
+  #results: T[] = []
+  #head = 0
+  #wake: (() => void) | null = null
+  #ac = new AbortController()
+  #onabort: (() => void) | null = null
+
+  constructor (ctx: QueryContext, msg: QueryMessage, opts: InternalQueryOptions<T> = {}) {
+    if (typeof msg?.command !== 'string' || msg.command === '') throw DHTError.INVALID_ARGUMENT('query.command must be a non-empty string')
+    if (!validId(msg.target)) throw DHTError.INVALID_ARGUMENT(`query.target must be ${ID_LENGTH} bytes`)
+    if (msg.value != null && !(msg.value instanceof Uint8Array)) throw DHTError.INVALID_ARGUMENT('query.value must be a Uint8Array')
+    const concurrency = opts.concurrency ?? ctx.concurrency
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw DHTError.INVALID_ARGUMENT('concurrency must be a positive integer')
+    this.#ctx = ctx
+    this.#opts = opts
+    this.command = msg.command
+    this.target = msg.target
+    this.value = msg.value ?? null
+    this.#concurrency = concurrency
+    this.#moveCloser = !opts.nodes
+    this.#pending = new CandidateList(this.target, opts.nodes ? Infinity : K)
+    this.#closest = new CandidateList(this.target, opts.nodes ? Infinity : K)
+  }
+
+  /** True once the query finished, failed or was destroyed. */
+  get ended (): boolean {
+    return this.#ended
+  }
+
+  /** The closest nodes that answered with a roundtrip token, nearest first (what an update commits to). */
+  get closestNodes (): Node[] {
+    return this.#closest.list.map((c) => ({ id: c.id!, host: c.host, port: c.port }))
+  }
+
+  async * [Symbol.asyncIterator] (): AsyncIterator<T> {
+    this.#start()
+    try {
+      for (;;) {
+        if (this.#head < this.#results.length) {
+          const r = this.#results[this.#head]!
+          this.#results[this.#head++] = undefined as T
+          if (this.#head > 64 && this.#head * 2 > this.#results.length) {
+            this.#results = this.#results.slice(this.#head)
+            this.#head = 0
+          }
+          yield r
+          continue
+        }
+        if (this.#error) throw this.#error
+        if (this.#ended) return
+        await new Promise<void>((resolve) => { this.#wake = resolve })
+      }
+    } finally {
+      this.destroy()
+    }
+  }
+
+  /** Runs the query to the end and resolves with every result. */
+  async toArray (): Promise<T[]> {
+    const out: T[] = []
+    for await (const r of this) out.push(r)
+    return out
+  }
+
+  /** Stops the query: cancels its requests; the iterator ends (with `err` if given). */
+  destroy (err?: Error): void {
+    if (this.#destroyed) return
+    this.#destroyed = true
+    if (err && !this.#ended) this.#error = err
+    this.#end()
+    this.#ac.abort(err ?? DHTError.ABORTED())
+  }
+
+  #start (): void {
+    if (this.#started) return
+    this.#started = true
+    const signal = this.#opts.signal
+    if (signal) {
+      if (signal.aborted) {
+        this.destroy(DHTError.ABORTED(signal.reason))
+        return
+      }
+      this.#onabort = () => this.destroy(DHTError.ABORTED(signal.reason))
+      signal.addEventListener('abort', this.#onabort, { once: true })
+    }
+    this.#ctx.queryStarted(this)
+    this.#booting = true
+    this.#bootstrap().then(() => {
+      this.#booting = false
+      this.#fill()
+    }, (err) => {
+      this.#booting = false
+      this.destroy(err instanceof Error ? err : new Error(String(err)))
+    })
+  }
+
+  async #bootstrap (): Promise<void> {
+    const nodes = this.#opts.nodes
+    if (nodes) {
+      for (const n of nodes) {
+        this.#pending.list.push({
+          id: validId(n.id) ? n.id : null,
+          host: n.host,
+          port: n.port,
+          referrer: null,
+          roundtripToken: n.roundtripToken ?? null,
+          queried: false
+        })
+      }
+      return
+    }
+    const closest = this.#ctx.table.closest(this.target, K)
+    for (const n of closest) {
+      this.#pending.insert({ id: n.id, host: n.host, port: n.port, referrer: null, roundtripToken: null, queried: false })
+    }
+    if (closest.length >= K) return
+    const bootstrap = await this.#ctx.bootstrapPeers()
+    if (this.#destroyed) return
+    for (const b of bootstrap) {
+      // Already a candidate (the table knows it): it is asked as such.
+      if (this.#pending.list.some((c) => c.port === b.port && c.host === b.host)) continue
+      this.#send({ id: null, host: b.host, port: b.port, referrer: null, roundtripToken: null, queried: true }, false)
+    }
+  }
+
+  #fill (): void {
+    if (this.#ended || this.#booting) return
+    const list = this.#committing ? this.#closest.list : this.#pending.list
+    for (let i = 0; i < list.length && this.#inflight < this.#concurrency; i++) {
+      const c = list[i]!
+      if (c.queried) continue
+      c.queried = true
+      this.#send(c, this.#committing)
+    }
+    if (this.#inflight > 0) return
+    if (this.#opts.commit && !this.#committing) {
+      this.#committing = true
+      this.#fill()
+      return
+    }
+    this.#finish()
+  }
+
+  #send (c: Candidate, commit: boolean): void {
+    const ctx = this.#ctx
+    const msg: RequestMessage = {
+      command: this.command,
+      id: ctx.queryId,
+      target: this.target,
+      value: this.value,
+      roundtripToken: commit ? c.roundtripToken : null
+    }
+    this.#inflight++
+    this.requests++
+    ctx.request(msg, c, this.#ac.signal).then(
+      (res) => this.#onresponse(c, res.value, res.peer),
+      (err) => this.#onerror(c, msg, err)
+    )
+  }
+
+  #onerror (c: Candidate, msg: RequestMessage, err: unknown): void {
+    if (this.#destroyed) {
+      this.#inflight--
+      return
+    }
+    if (this.#opts.holepunching !== false && c.referrer && isTimeout(err) && !this.#committing) {
+      // Learnt through a referrer and silent: maybe behind a NAT. Ask the referrer to punch, then retry once.
+      const referrer = c.referrer
+      c.referrer = null
+      this.holepunches++
+      this.requests++
+      const signal = this.#ac.signal
+      this.#ctx.holepunch(c, referrer, signal)
+        .then(() => this.#ctx.request(msg, c, signal))
+        .then((res) => this.#onresponse(c, res.value, res.peer), (err2) => this.#onerror(c, msg, err2))
+      return
+    }
+    this.#inflight--
+    this.errors++
+    this.#ctx.requestFailed(c, err)
+    this.#fill()
+  }
+
+  #onresponse (c: Candidate, res: ResponseMessage, peer: Peer): void {
+    this.#inflight--
+    if (this.#destroyed) return
+    this.responses++
+    if (this.#committing) this.commits++
+    const ctx = this.#ctx
+    const id = validId(res.id) ? res.id : null
+    const self = id !== null && equal(id, ctx.id)
+
+    if (id !== null && !self) {
+      const known = this.#pending.get(id)
+      if (known) known.queried = true
+      if (res.roundtripToken) {
+        const prev = this.#closest.get(id)
+        if (prev) {
+          prev.roundtripToken = res.roundtripToken
+        } else {
+          this.#closest.insert({ id, host: peer.host, port: peer.port, referrer: null, roundtripToken: res.roundtripToken, queried: false })
+        }
+      }
+    }
+
+    if (this.#moveCloser && !this.#committing) {
+      for (const n of ctx.codec.decodeNodes(res.nodes)) {
+        if (equal(n.id, ctx.id)) continue
+        this.#pending.insert({ id: n.id, host: n.host, port: n.port, referrer: { host: peer.host, port: peer.port }, roundtripToken: null, queried: false })
+      }
+    }
+
+    if (id !== null && (!this.#opts.commit || this.#opts.verbose || this.#committing)) {
+      const result: QueryResult = { node: { id, host: peer.host, port: peer.port }, value: res.value ?? null }
+      const map = this.#opts.map
+      const out = map ? map(result) : (result as T)
+      if (out !== null && out !== undefined) {
+        this.#results.push(out)
+        this.#notify()
+      }
+    }
+    this.#fill()
+  }
+
+  #finish (): void {
+    if (this.#ended) return
+    if (this.responses === 0) this.#error = DHTError.NO_NODES_RESPONDED()
+    else if (this.#committing && this.commits === 0) this.#error = DHTError.NO_CLOSE_NODES_RESPONDED()
+    this.#end()
+  }
+
+  #end (): void {
+    if (this.#ended) return
+    this.#ended = true
+    if (this.#onabort) {
+      this.#opts.signal?.removeEventListener('abort', this.#onabort)
+      this.#onabort = null
+    }
+    if (this.#started) this.#ctx.queryEnded(this)
+    this.#notify()
+  }
+
+  #notify (): void {
+    const wake = this.#wake
+    this.#wake = null
+    wake?.()
+  }
+}

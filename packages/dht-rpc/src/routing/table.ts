@@ -1,0 +1,187 @@
+import { EventEmitter } from 'node:events'
+import { KBucket } from '@hyperdht-ts/kbucket'
+import { K, NODES_TO_PING } from '../constants.js'
+import type { Node, Peer } from '../types.js'
+
+/** A routing-table entry. `tick` is the maintenance tick at which the node was last heard from. */
+export interface TableNode extends Node {
+  tick: number
+}
+
+export interface BucketStats {
+  depth: number
+  prefix: string
+  size: number
+  /** size / k */
+  fill: number
+}
+
+export interface PrefixShare {
+  prefix: string
+  count: number
+  /** count / table size */
+  share: number
+}
+
+/** Per-bucket fill and address diversity of the table (cf. libp2p `GetRoutingTableDiversityStats`). */
+export interface RoutingTableStats {
+  size: number
+  k: number
+  buckets: BucketStats[]
+  diversity: {
+    /** Distinct /24 prefixes (IPv6: /48). */
+    prefixes24: number
+    /** Distinct /16 prefixes (IPv6: /32). */
+    prefixes16: number
+    /** The /24 holding most nodes. */
+    largest24: PrefixShare | null
+    /** The /16 holding most nodes. */
+    largest16: PrefixShare | null
+  }
+}
+
+export interface RoutingTableEvents {
+  'add-node': [node: TableNode]
+  'remove-node': [node: TableNode]
+  /** A full bucket got a newcomer: ping the old contacts, then `replace()` or `refresh()`. */
+  ping: [oldContacts: TableNode[], newContact: TableNode]
+}
+
+function hex (id: Uint8Array): string {
+  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex')
+}
+
+/**
+ * The routing table: k-buckets plus an order of last contact (least recently seen first).
+ * Pure: no I/O and no timers; the DHT drives it.
+ */
+export class RoutingTable extends EventEmitter<RoutingTableEvents> {
+  readonly id: Uint8Array
+  readonly k: number
+  #buckets: KBucket<TableNode>
+  /** Insertion order = least recently seen first. */
+  #seen = new Map<string, TableNode>()
+
+  constructor (id: Uint8Array, k = K) {
+    super()
+    this.id = id
+    this.k = k
+    this.#buckets = new KBucket<TableNode>({
+      localNodeId: id,
+      numberOfNodesPerKBucket: k,
+      numberOfNodesToPing: NODES_TO_PING,
+      arbiter: (_incumbent, candidate) => candidate
+    })
+    this.#buckets.on('added', (node) => {
+      this.#seen.set(hex(node.id), node)
+      this.emit('add-node', node)
+    })
+    this.#buckets.on('removed', (node) => {
+      const key = hex(node.id)
+      if (this.#seen.get(key) === node) this.#seen.delete(key)
+      this.emit('remove-node', node)
+    })
+    this.#buckets.on('updated', (_incumbent, selection) => {
+      const key = hex(selection.id)
+      this.#seen.delete(key)
+      this.#seen.set(key, selection)
+    })
+    this.#buckets.on('ping', (old, fresh) => this.emit('ping', old, fresh))
+  }
+
+  /** Adds or refreshes a node heard from at `tick`. Ignores our own id and ids of the wrong length. */
+  add (id: Uint8Array, peer: Peer, tick: number): void {
+    if (id.byteLength !== this.id.byteLength || equal(id, this.id)) return
+    const existing = this.#buckets.get(id)
+    if (existing) {
+      existing.host = peer.host
+      existing.port = peer.port
+      existing.tick = tick
+      this.#buckets.add(existing)
+      return
+    }
+    this.#buckets.add({ id, host: peer.host, port: peer.port, tick })
+  }
+
+  /** Re-inserts a contact as most recently seen (a full-bucket ping it answered). */
+  refresh (node: TableNode): void {
+    if (this.#buckets.get(node.id)) this.#buckets.add(node)
+  }
+
+  remove (id: Uint8Array): void {
+    this.#buckets.remove(id)
+  }
+
+  get (id: Uint8Array): TableNode | null {
+    if (id.byteLength !== this.id.byteLength) return null
+    return this.#buckets.get(id)
+  }
+
+  closest (target: Uint8Array, n = this.k): TableNode[] {
+    return this.#buckets.closest(target, n)
+  }
+
+  count (): number {
+    return this.#buckets.count()
+  }
+
+  toArray (): TableNode[] {
+    return this.#buckets.toArray()
+  }
+
+  /** Nodes from least to most recently seen. */
+  leastRecentlySeen (): IterableIterator<TableNode> {
+    return this.#seen.values()
+  }
+
+  stats (): RoutingTableStats {
+    const nodes = this.toArray()
+    const buckets = this.#buckets.buckets().map((b) => ({
+      depth: b.depth,
+      prefix: b.prefix,
+      size: b.size,
+      fill: b.size / this.k
+    }))
+    const p24 = new Map<string, number>()
+    const p16 = new Map<string, number>()
+    for (const n of nodes) {
+      const [a, b] = prefixes(n.host)
+      p24.set(a, (p24.get(a) ?? 0) + 1)
+      p16.set(b, (p16.get(b) ?? 0) + 1)
+    }
+    return {
+      size: nodes.length,
+      k: this.k,
+      buckets,
+      diversity: {
+        prefixes24: p24.size,
+        prefixes16: p16.size,
+        largest24: largest(p24, nodes.length),
+        largest16: largest(p16, nodes.length)
+      }
+    }
+  }
+}
+
+function equal (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+function prefixes (host: string): [string, string] {
+  if (host.includes(':')) {
+    const groups = host.split(':')
+    return [groups.slice(0, 3).join(':') + '::/48', groups.slice(0, 2).join(':') + '::/32']
+  }
+  const o = host.split('.')
+  return [`${o[0]}.${o[1]}.${o[2]}.0/24`, `${o[0]}.${o[1]}.0.0/16`]
+}
+
+function largest (m: Map<string, number>, total: number): PrefixShare | null {
+  let best: PrefixShare | null = null
+  for (const [prefix, count] of m) {
+    if (!best || count > best.count) best = { prefix, count, share: count / total }
+  }
+  return best
+}

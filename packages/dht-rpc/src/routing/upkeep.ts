@@ -1,0 +1,53 @@
+import { FRESH_TICKS } from '../constants.js'
+import type { RoutingTable, TableNode } from './table.js'
+
+/** What table upkeep needs: a clock and a way to ping. */
+export interface UpkeepContext {
+  readonly table: RoutingTable
+  readonly tick: number
+  readonly bootstrapped: boolean
+  readonly inflightQueries: number
+  /** Resolves if the node answered a `_ping`, rejects otherwise. */
+  ping (node: TableNode): Promise<unknown>
+}
+
+/**
+ * A full bucket got a newcomer. Contacts heard from recently stay (refreshed); the others are
+ * pinged one after another, and the first that fails is replaced by the newcomer.
+ */
+export function onBucketFull (ctx: UpkeepContext, oldContacts: TableNode[], newContact: TableNode): void {
+  if (!ctx.bootstrapped) return // bootstrapping: we just talked to everyone
+  const reping: TableNode[] = []
+  for (const old of oldContacts) {
+    if (ctx.tick - old.tick < FRESH_TICKS) ctx.table.refresh(old)
+    else reping.push(old)
+  }
+  if (reping.length === 0) return
+  const next = (): void => {
+    const old = reping.shift()
+    if (!old) return
+    ctx.ping(old).then(next, () => {
+      ctx.table.remove(old.id)
+      ctx.table.add(newContact.id, newContact, ctx.tick)
+    })
+  }
+  next()
+}
+
+/** Pings a few of the least recently seen nodes that are not fresh; those that fail are removed. */
+export function pingSome (ctx: UpkeepContext): void {
+  let count = ctx.inflightQueries > 2 ? 1 : 3
+  const stale: TableNode[] = []
+  for (const node of ctx.table.leastRecentlySeen()) {
+    if (count-- <= 0 || ctx.tick - node.tick < FRESH_TICKS) break
+    stale.push(node)
+  }
+  for (const node of stale) {
+    const seen = node.tick
+    ctx.ping(node).catch(() => {
+      // Only if nothing was heard from it meanwhile (the table updates the same object).
+      const current = ctx.table.get(node.id)
+      if (current && current.tick === seen) ctx.table.remove(node.id)
+    })
+  }
+}

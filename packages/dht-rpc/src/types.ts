@@ -1,0 +1,95 @@
+import type { DatagramSocket } from '@hyperdht-ts/udp-request'
+
+/** A UDP endpoint. */
+export interface Peer {
+  host: string
+  port: number
+}
+
+/** A node of the DHT: an endpoint and (unless it is ephemeral) its 32-byte id. */
+export interface NodeInfo extends Peer {
+  id: Uint8Array | null
+}
+
+/** A node with a known id (what the routing table and query results hold). */
+export interface Node extends Peer {
+  id: Uint8Array
+}
+
+/** What a command handler receives. */
+export interface CommandRequest {
+  /** The sender: its id is `null` when it is ephemeral. */
+  node: NodeInfo
+  command: string
+  /** The 32-byte target of the request. */
+  target: Uint8Array
+  value: Uint8Array | null
+}
+
+/** A handler's answer: bytes to put in the response's `value`, or nothing. */
+export type CommandReply = Uint8Array | null | undefined | void
+
+/** Handlers of one application command. A handler that throws (or rejects) sends no response. */
+export interface CommandHandlers {
+  /** Called for requests without a valid roundtrip token. */
+  query?: (q: CommandRequest) => CommandReply | Promise<CommandReply>
+  /** Called for requests carrying a roundtrip token this node issued to the sender's host. */
+  update?: (q: CommandRequest) => CommandReply | Promise<CommandReply>
+}
+
+/** One response of a query or update. */
+export interface QueryResult {
+  node: Node
+  value: Uint8Array | null
+}
+
+/** What `dht.query()` / `dht.update()` send. */
+export interface QueryMessage {
+  command: string
+  /** 32 bytes. */
+  target: Uint8Array
+  value?: Uint8Array | null
+}
+
+export interface QueryOptions<T = QueryResult> {
+  /** Ask exactly these nodes instead of walking the DHT towards the target. */
+  nodes?: Array<Peer & { id?: Uint8Array | null, roundtripToken?: Uint8Array | null }>
+  /** Stops the query; it then ends with an `ABORTED` error. */
+  signal?: AbortSignal
+  /** Requests in flight for this query. @default the DHT's `concurrency` */
+  concurrency?: number
+  /** Transform (or drop, by returning `null`/`undefined`) each result before it is yielded. */
+  map?: (result: QueryResult) => T | null | undefined
+  /** Punch through the referrer when a node learnt from it times out, then ask it again. @default true */
+  holepunching?: boolean
+}
+
+export interface UpdateOptions<T = QueryResult> extends QueryOptions<T> {
+  /** Also yield (resolve with) the results of the query phase, not only the commits. @default false */
+  query?: boolean
+}
+
+export interface DHTOptions {
+  /** 32-byte node id. @default random */
+  id?: Uint8Array
+  /** Never send our id, so that nobody adds us to a routing table. Switchable at run time. @default false */
+  ephemeral?: boolean
+  /** Nodes to bootstrap from: `'host:port'`, `':port'` (localhost), a port number, or `{ host, port }`. Host names are resolved. */
+  bootstrap?: Array<string | number | Peer> | string | Peer
+  /** Requests in flight per node (further requests queue) and per query. @default 16 */
+  concurrency?: number
+  /** A socket to use instead of a new `dgram` one (e.g. the in-memory transport of `./testnet`). */
+  socket?: DatagramSocket
+  /** Port `listen()` / `ready()` bind when none is given. @default 0 (random) */
+  port?: number
+  /** Host `listen()` / `ready()` bind when none is given. @default all interfaces */
+  host?: string
+  /** Speak IPv6 encodings (18-byte peers, 50-byte nodes) on a udp6 socket. @default false */
+  ipv6?: boolean
+  /** Nodes to put in the routing table at start. */
+  nodes?: Node[]
+  /** Request timeout in ms (udp-request ticks at a quarter of it). @default 1000 */
+  timeout?: number
+  /** Requests that may wait behind the in-flight window before `QUEUE_FULL` is thrown. @default 16384 */
+  maxQueue?: number
+}

@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto'
+import { DHT, type DHTOptions } from '../src/index.js'
+
+export async function network (size: number, opts: DHTOptions = {}): Promise<{ nodes: DHT[], bootstrap: string, destroy: () => Promise<void> }> {
+  const first = new DHT({ ...opts, ephemeral: false })
+  await first.listen(0, '127.0.0.1')
+  await first.ready()
+  const bootstrap = `127.0.0.1:${first.address().port}`
+  const nodes = [first]
+  const rest = []
+  for (let i = 1; i < size; i++) {
+    const n = new DHT({ ...opts, bootstrap: [bootstrap] })
+    nodes.push(n)
+    rest.push(n.listen(0, '127.0.0.1').then(() => n.ready()))
+  }
+  await Promise.all(rest)
+  return { nodes, bootstrap, destroy: async () => { await Promise.all(nodes.map((n) => n.destroy())) } }
+}
+
+export function randomId (): Uint8Array {
+  return new Uint8Array(randomBytes(32))
+}
+
+export function hex (b: Uint8Array | null | undefined): string {
+  return b ? Buffer.from(b).toString('hex') : 'null'
+}

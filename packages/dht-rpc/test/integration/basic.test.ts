@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { DHT, DHTError } from '../../src/index.js'
+import { hex, network, randomId } from '../helpers.js'
+
+const cleanup: Array<() => Promise<void>> = []
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!()
+})
+
+describe('DHT over loopback UDP', () => {
+  it('queries a custom command across a small network', async () => {
+    const net = await network(8)
+    cleanup.push(net.destroy)
+    for (const n of net.nodes) {
+      n.command('echo', { query: (q) => Buffer.concat([Buffer.from('echo:'), q.value ?? Buffer.alloc(0)]) })
+    }
+    const client = new DHT({ bootstrap: [net.bootstrap], ephemeral: true })
+    cleanup.push(() => client.destroy())
+    await client.ready()
+    const q = client.query({ command: 'echo', target: randomId(), value: Buffer.from('hi') })
+    const results = await q.toArray()
+    expect(results.length).toBe(8)
+    for (const r of results) expect(Buffer.from(r.value!).toString()).toBe('echo:hi')
+    expect(new Set(results.map((r) => hex(r.node.id))).size).toBe(8)
+    expect(q.requests).toBeGreaterThanOrEqual(8)
+    expect(q.responses).toBe(8)
+    // the ephemeral client is in nobody's table
+    for (const n of net.nodes) expect(n.findLocal(client.id)).toBeNull()
+  })
+
+  it('updates reach update handlers with valid tokens only', async () => {
+    const net = await network(6)
+    cleanup.push(net.destroy)
+    const stored = new Map<string, string>()
+    for (const n of net.nodes) {
+      n.command('kv', {
+        query: (q) => { const v = stored.get(hex(n.id) + hex(q.target)); return v ? Buffer.from(v) : null },
+        update: (q) => { stored.set(hex(n.id) + hex(q.target), Buffer.from(q.value!).toString()) }
+      })
+    }
+    const client = new DHT({ bootstrap: [net.bootstrap] })
+    cleanup.push(() => client.destroy())
+    await client.ready()
+    const target = randomId()
+    const commits = await client.update({ command: 'kv', target, value: Buffer.from('v1') })
+    expect(commits.length).toBeGreaterThanOrEqual(6)
+    expect(stored.size).toBe(6)
+    const values = (await client.query({ command: 'kv', target }).toArray()).map((r) => r.value && Buffer.from(r.value).toString())
+    expect(values.filter((v) => v === 'v1').length).toBe(6)
+  })
+
+  it('ping returns our reflexive address', async () => {
+    const a = new DHT()
+    const b = new DHT()
+    cleanup.push(() => a.destroy(), () => b.destroy())
+    await a.listen(0, '127.0.0.1')
+    await b.listen(0, '127.0.0.1')
+    const res = await a.ping({ host: '127.0.0.1', port: b.address().port })
+    expect(res.address).toEqual({ host: '127.0.0.1', port: a.address().port })
+    expect(hex(res.node.id)).toBe(hex(b.id))
+    expect(hex(b.findLocal(a.id)?.id)).toBe(hex(a.id))
+  })
+
+  it('fails with NO_NODES_RESPONDED when nobody answers', async () => {
+    const a = new DHT({ bootstrap: ['127.0.0.1:1'], timeout: 200 })
+    cleanup.push(() => a.destroy())
+    await a.ready()
+    const err = await a.query({ command: 'x', target: randomId() }).toArray().catch((e) => e)
+    expect(DHTError.isInstance(err)).toBe(true)
+    expect(err.code).toBe('NO_NODES_RESPONDED')
+  })
+})
