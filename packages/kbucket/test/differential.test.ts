@@ -105,7 +105,8 @@ function run (scenario: Scenario, seed: number): RunStats {
 
   const oursEvents: string[] = []
   const refEvents: string[] = []
-  let lastPing: { old: TestContact[], contact: TestContact } | null = null
+  // Set by the ping listener; the cast keeps TypeScript from narrowing it to `null` for good.
+  let lastPing = null as { old: TestContact[], contact: TestContact } | null
   for (const [emitter, log] of [[ours, oursEvents], [ref, refEvents]] as const) {
     emitter.on('added', (c: TestContact) => log.push(`added ${c.serial}`))
     emitter.on('removed', (c: TestContact) => log.push(`removed ${c.serial}`))
@@ -172,7 +173,7 @@ function run (scenario: Scenario, seed: number): RunStats {
       ours.add(c); ref.add(c)
     } else if (r < 0.6) {
       // Answer the last ping as a DHT would: evict one unresponsive contact, add the newcomer.
-      const ping: { old: TestContact[], contact: TestContact } | null = lastPing
+      const ping = lastPing
       if (ping === null) continue
       lastPing = null
       const evicted = ping.old[randomInt(random, ping.old.length)]!
