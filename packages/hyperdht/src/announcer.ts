@@ -33,7 +33,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   #timer: NodeJS.Timeout | null = null
   #check: NodeJS.Timeout | null = null
   #running: Promise<void> | null = null
-  #again = false
+  #queued: Promise<void> | null = null
   #stopped = false
   #ac = new AbortController()
   #tableWasEmpty = false
@@ -61,23 +61,27 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     this.#check.unref()
   }
 
-  /** Announces now (for example after the caller learnt that the network changed). */
+  /**
+   * Announces now (for example after the caller learnt that the network changed). While an
+   * announce is running, the next one is queued (calls coalesce) and this resolves after it.
+   */
   async refresh (): Promise<void> {
     if (this.#stopped) return
-    if (this.#running !== null) {
-      this.#again = true
-      return await this.#running
-    }
-    this.#running = this.#run()
-    try {
-      await this.#running
-    } finally {
-      this.#running = null
-    }
-    if (this.#again && !this.#stopped) {
-      this.#again = false
-      await this.refresh()
-    }
+    if (this.#queued !== null) return await this.#queued
+    const prev = this.#running ?? Promise.resolve()
+    const next = prev.then(async () => {
+      this.#queued = null
+      if (this.#stopped) return
+      const run = this.#run()
+      this.#running = run
+      try {
+        await run
+      } finally {
+        if (this.#running === run) this.#running = null
+      }
+    })
+    this.#queued = next
+    await next
   }
 
   /** Stops re-announcing and removes the announce from the network. */

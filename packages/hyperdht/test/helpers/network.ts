@@ -1,0 +1,73 @@
+// Networks of our HyperDHT nodes for tests and the benchmark: in memory (dht-rpc's
+// MemoryNetwork) or on real loopback UDP.
+import { randomBytes } from 'node:crypto'
+import { MemoryNetwork } from '@hyperdht-ts/dht-rpc/testnet'
+import { HyperDHT } from '../../src/index.js'
+import type { HyperDHTOptions } from '../../src/index.js'
+
+export interface HyperNetwork {
+  nodes: HyperDHT[]
+  bootstrap: string[]
+  network: MemoryNetwork | null
+  add (opts?: HyperDHTOptions): Promise<HyperDHT>
+  destroy (): Promise<void>
+}
+
+export interface HyperNetworkOptions extends HyperDHTOptions {
+  memory?: boolean
+  /** Nodes bootstrapping at once. @default 16 */
+  parallel?: number
+}
+
+export async function createHyperNetwork (size: number, opts: HyperNetworkOptions = {}): Promise<HyperNetwork> {
+  const { memory = false, parallel = 16, ...nodeOpts } = opts
+  const network = memory ? new MemoryNetwork() : null
+  const nodes: HyperDHT[] = []
+  const make = (extra: HyperDHTOptions): HyperDHT => {
+    const node = new HyperDHT({ ...nodeOpts, ...extra, ...(network !== null ? { socket: network.createSocket() } : {}) })
+    nodes.push(node)
+    return node
+  }
+  const first = make({ ephemeral: false })
+  await first.listen(0, '127.0.0.1')
+  await first.ready()
+  const bootstrap = [`127.0.0.1:${first.address().port}`]
+  const add = async (extra: HyperDHTOptions = {}): Promise<HyperDHT> => {
+    const node = make({ bootstrap, ...extra })
+    await node.listen(0, '127.0.0.1')
+    await node.ready()
+    return node
+  }
+  let next = 1
+  const worker = async (): Promise<void> => {
+    while (next < size) {
+      next++
+      await add()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, size - 1)) }, worker))
+  return {
+    nodes,
+    bootstrap,
+    network,
+    add,
+    async destroy () {
+      await Promise.all(nodes.map(async (n) => await n.destroy()))
+      network?.destroy()
+    }
+  }
+}
+
+export function randomKey (): Uint8Array {
+  return new Uint8Array(randomBytes(32))
+}
+
+export async function collectLookup (node: HyperDHT, key: Uint8Array, opts = {}): Promise<Array<{ host: string, port: number }>> {
+  const out: Array<{ host: string, port: number }> = []
+  for await (const r of node.lookup(key, opts)) out.push(...r.peers)
+  return out
+}
+
+export function has (peers: Array<{ host: string, port: number }>, host: string, port: number): boolean {
+  return peers.some((p) => p.host === host && p.port === port)
+}
