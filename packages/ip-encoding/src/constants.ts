@@ -8,7 +8,7 @@ export const PORT_BYTES = 2
 export const IPV4_PEER_BYTES = IPV4_ADDRESS_BYTES + PORT_BYTES
 /** Bytes of an encoded IPv6 peer: address then port. */
 export const IPV6_PEER_BYTES = IPV6_ADDRESS_BYTES + PORT_BYTES
-/** Bytes of an encoded LAN peer (PROTOCOL.md §3): last two IPv4 octets then port. */
+/** Bytes of an encoded LAN peer (docs/protocol.md §3): last two IPv4 octets then port. */
 export const LAN_PEER_BYTES = 4
 /** Largest valid port. Port 0 is never valid on the wire. */
 export const MAX_PORT = 65535

@@ -1,6 +1,6 @@
 /**
  * `@hyperdht-ts/ip-encoding`: pure codecs between addresses and bytes for the DHT wire format
- * (PROTOCOL.md), plus the address helpers the DHT needs.
+ * (docs/protocol.md), plus the address helpers the DHT needs.
  */
 export type {
   BufferCodec,

@@ -93,6 +93,11 @@ describe('deliberate differences: the reference accepts garbage, we throw', () =
     expect(codeOf(() => ipv4Peers.encode([{ host: '1.2.3.4', port: 65536 }]))).toBe('INVALID_PORT')
   })
 
+  it('a fractional port: they truncate it, we throw INVALID_PORT', () => {
+    expect(reference.encode([{ host: '1.2.3.4', port: 1.5 }]).toString('hex')).toBe('010203040001')
+    expect(codeOf(() => ipv4Peers.encode([{ host: '1.2.3.4', port: 1.5 }]))).toBe('INVALID_PORT')
+  })
+
   it('a wrong id length: they copy a short id and leave stale bytes, we throw INVALID_ID', () => {
     expect(() => reference.idLength(4).encode([{ id: Buffer.from([1, 2]), host: '1.2.3.4', port: 5 }])).not.toThrow()
     expect(codeOf(() => nodeCodec({ idLength: 4 }).encode([{ id: Uint8Array.from([1, 2]), host: '1.2.3.4', port: 5 }]))).toBe('INVALID_ID')

@@ -1,4 +1,4 @@
-// The 4-byte LAN peer of hyperdht's `localPeers` (PROTOCOL.md §3): the last two octets of an
+// The 4-byte LAN peer of hyperdht's `localPeers` (docs/protocol.md §3): the last two octets of an
 // IPv4 address then the port. The first two octets are implied by the requester's own LAN
 // address, the /16 prefix the decoder is given.
 
@@ -66,7 +66,7 @@ function read (bytes: Uint8Array, o: number, head: string): Peer {
   return { host: head + OCTETS[bytes[o]!]! + '.' + OCTETS[bytes[o + 1]!]!, port }
 }
 
-/** The 4-byte LAN peer codec (PROTOCOL.md §3). */
+/** The 4-byte LAN peer codec (docs/protocol.md §3). */
 export const lanPeer: LanPeerCodec = Object.freeze({
   bytesPerEntry: LAN_PEER_BYTES,
 
