@@ -17,8 +17,8 @@ export async function network (size: number, opts: DHTOptions = {}): Promise<{ n
   return { nodes, bootstrap, destroy: async () => { await Promise.all(nodes.map((n) => n.destroy())) } }
 }
 
-export function randomId (): Uint8Array {
-  return new Uint8Array(randomBytes(32))
+export function randomId (): Buffer {
+  return randomBytes(32) // a Buffer: the reference insists on Buffers
 }
 
 export function hex (b: Uint8Array | null | undefined): string {
