@@ -18,6 +18,10 @@ const TRANSIENT_ERRORS = new Set([
   'EMSGSIZE', 'ENOBUFS', 'EAGAIN', 'EWOULDBLOCK', 'EINTR', 'ENOTFOUND', 'EAI_AGAIN'
 ])
 
+const HOST_CACHE_SIZE = 4096
+
+function noop (): void {}
+
 /** One request waiting for its response. */
 class Pending<Res> {
   /** Ticks left before the next retry or the timeout. */
@@ -25,6 +29,8 @@ class Pending<Res> {
   /** Index into RETRY_TICKS of the next retry; RETRY_TICKS.length when none are left. */
   tries: number
   onAbort: (() => void) | null = null
+  /** Send callback, shared by the first transmission and the retries. */
+  onSent: (err: Error | null) => void = noop
 
   constructor (
     readonly tid: number,
@@ -60,6 +66,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
   readonly retry: boolean
 
   #pending = new Map<number, Pending<Res>>()
+  #hostKeys = new Map<string, string | null>()
   #nextTid: number
   #tickMs: number
   #interval: NodeJS.Timeout | null = null
@@ -179,9 +186,16 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
 
     const { host, port } = to
     return new Promise<RequestResult<Res>>((resolve, reject) => {
-      const req = new Pending<Res>(tid, message, host, canonicalHost(host), port,
+      const req = new Pending<Res>(tid, message, host, this.#hostKey(host), port,
         options.retry ?? this.retry, resolve, reject, signal)
       this.#pending.set(tid, req)
+      req.onSent = (err) => {
+        if (err === null || err === undefined) return
+        this.#stats.sendErrors++
+        if (this.#pending.get(tid) !== req) return
+        this.#settle(req)
+        reject(UDPRequestError.SEND_FAILED(err, { host, port }))
+      }
       if (signal !== undefined) {
         req.onAbort = () => {
           if (this.#pending.get(tid) !== req) return
@@ -272,6 +286,17 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     resolve()
   }
 
+  /** `canonicalHost` with a small cache: a DHT talks to the same hosts over and over. */
+  #hostKey (host: string): string | null {
+    let key = this.#hostKeys.get(host)
+    if (key === undefined) {
+      if (this.#hostKeys.size >= HOST_CACHE_SIZE) this.#hostKeys.clear()
+      key = canonicalHost(host)
+      this.#hostKeys.set(host, key)
+    }
+    return key
+  }
+
   #allocateTid (): number {
     // Skip ids still in use, so a wrapped counter never shadows a pending request.
     for (;;) {
@@ -282,11 +307,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
   }
 
   #sendRequest (req: Pending<Res>): void {
-    this.#send(req.message, req.port, req.host, (err) => {
-      if (this.#pending.get(req.tid) !== req) return
-      this.#settle(req)
-      req.reject(UDPRequestError.SEND_FAILED(err, { host: req.host, port: req.port }))
-    })
+    this.#send(req.message, req.port, req.host, req.onSent)
   }
 
   #sendFramed (request: boolean, value: Req | Res, from: { tid: number }, to: Peer,
@@ -301,22 +322,26 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       ? encode(this.requestEncoding, value as Req)
       : encode(this.responseEncoding, value as Res)
     this.#stats[counter]++
-    this.#send(frame(request, from.tid, body), to.port, to.host, (err) => {
-      this.emit('warning', UDPRequestError.SEND_FAILED(err, { host: to.host, port: to.port }))
-    })
+    this.#send(frame(request, from.tid, body), to.port, to.host, this.#onReplySent)
   }
 
-  /** Sends a datagram; `onError` runs (once) if the socket reports the send as failed. */
-  #send (message: Uint8Array, port: number, host: string, onError: (err: Error) => void): void {
-    const done = (err: Error | null): void => {
-      if (err === null || err === undefined) return
-      this.#stats.sendErrors++
-      onError(err)
-    }
+  /** Send callback of responses and forwards: a failure is a warning (dgram errors carry address and port). */
+  #onReplySent = (err: Error | null): void => {
+    if (err === null || err === undefined) return
+    this.#stats.sendErrors++
+    const { address, port } = err as Error & { address?: unknown, port?: unknown }
+    const peer = typeof address === 'string' && typeof port === 'number' ? { host: address, port } : undefined
+    this.emit('warning', UDPRequestError.SEND_FAILED(err, peer))
+  }
+
+  /** Sends a datagram; `done(err)` reports a failure, including one thrown synchronously. */
+  #send (message: Uint8Array, port: number, host: string, done: (err: Error | null) => void): void {
     try {
       this.socket.send(message, port, host, done)
     } catch (err) {
-      done(err instanceof Error ? err : new Error(String(err)))
+      const error = err instanceof Error ? err : new Error(String(err))
+      Object.assign(error, { address: host, port })
+      done(error)
     }
   }
 
@@ -405,7 +430,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       this.#stats.dropped.unmatchedResponse++
       return
     }
-    if (req.port !== peer.port || (req.hostKey !== null && req.host !== peer.host && req.hostKey !== canonicalHost(peer.host))) {
+    if (req.port !== peer.port || (req.hostKey !== null && req.host !== peer.host && req.hostKey !== this.#hostKey(peer.host))) {
       this.#stats.dropped.wrongHost++
       this.emit('warning', UDPRequestError.WRONG_HOST({ host: peer.host, port: peer.port }, { host: req.host, port: req.port }))
       return

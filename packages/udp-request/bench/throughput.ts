@@ -1,0 +1,124 @@
+// Request/response throughput on loopback: @hyperdht-ts/udp-request vs udp-request@1.4.0 vs a
+// bare dgram echo, in one run, with a fixed number of requests in flight.
+// The contenders take turns (round robin, BENCH_ROUNDS rounds of BENCH_SECONDS each) and the
+// median round is reported, so that load from other processes hits all of them alike.
+//   pnpm bench                                          (3 rounds x 1 s per contender)
+//   BENCH_ROUNDS=5 BENCH_SECONDS=2 BENCH_CONCURRENCY=16 pnpm bench
+import { createSocket, type Socket } from 'node:dgram'
+import { once } from 'node:events'
+import ref from 'udp-request'
+import { UDPRequest } from '../src/index.js'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64)
+const WARMUP_MS = 300
+const HOST = '127.0.0.1'
+const BODY = new Uint8Array(32).fill(7)
+
+/** Starts `concurrency` request loops; each calls `issue(done)` and re-issues when done. */
+async function measure (issue: (done: () => void) => void): Promise<number> {
+  let counting = false
+  let stopped = false
+  let completed = 0
+  const loop = (): void => {
+    if (stopped) return
+    issue(() => {
+      if (counting) completed++
+      loop()
+    })
+  }
+  for (let i = 0; i < CONCURRENCY; i++) loop()
+  await sleep(WARMUP_MS)
+  counting = true
+  const start = process.hrtime.bigint()
+  await sleep(SECONDS * 1000)
+  counting = false
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e9
+  stopped = true
+  await sleep(50) // let the last round trips drain
+  return completed / elapsed
+}
+
+async function bind (socket: Socket): Promise<number> {
+  socket.bind(0, HOST)
+  await once(socket, 'listening')
+  return socket.address().port
+}
+
+async function bare (): Promise<number> {
+  const server = createSocket('udp4')
+  server.on('message', (msg, rinfo) => server.send(msg, rinfo.port, rinfo.address))
+  const port = await bind(server)
+  const client = createSocket('udp4')
+  await bind(client)
+  // Each reply completes the oldest outstanding send (FIFO is enough for an echo).
+  const waiting: Array<() => void> = []
+  client.on('message', () => waiting.shift()?.())
+  const rate = await measure((done) => {
+    waiting.push(done)
+    client.send(BODY, port, HOST)
+  })
+  client.close()
+  server.close()
+  return rate
+}
+
+async function reference (): Promise<number> {
+  const server = ref()
+  server.on('request', (value: Buffer, peer) => server.response(value, peer))
+  await new Promise<void>((resolve) => server.listen(0, resolve))
+  const client = ref()
+  await new Promise<void>((resolve) => client.listen(0, resolve))
+  const to = { host: HOST, port: server.address().port }
+  const body = Buffer.from(BODY)
+  const rate = await measure((done) => {
+    client.request(body, to, (err) => {
+      if (err) throw err
+      done()
+    })
+  })
+  client.destroy()
+  server.destroy()
+  return rate
+}
+
+async function ours (): Promise<number> {
+  const server = new UDPRequest()
+  server.on('request', (value, peer) => server.response(value, peer))
+  await server.listen(0, HOST)
+  const client = new UDPRequest()
+  await client.listen(0, HOST)
+  const to = { host: HOST, port: server.address().port }
+  const rate = await measure((done) => {
+    client.request(BODY, to).then(done, (err) => { throw err })
+  })
+  await Promise.all([client.destroy(), server.destroy()])
+  return rate
+}
+
+async function sleep (ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(10)
+
+console.log(`request/response throughput on loopback: ${CONCURRENCY} in flight, ${BODY.length}-byte body, ` +
+  `${ROUNDS} rounds x ${SECONDS} s each, median round\n`)
+const contenders = [
+  ['bare dgram echo', bare],
+  ['udp-request@1.4.0', reference],
+  ['@hyperdht-ts/udp-request', ours]
+] as const
+const rounds: number[][] = contenders.map(() => [])
+for (let r = 0; r < ROUNDS; r++) {
+  for (let i = 0; i < contenders.length; i++) rounds[i]!.push(await contenders[i]![1]())
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const rates = rounds.map(median)
+contenders.forEach(([name], i) => {
+  console.log(`${name.padEnd(26)} ${fmt(rates[i]!)} req/s   (rounds: ${rounds[i]!.map((x) => Math.round(x)).join(', ')})`)
+})
+const [bareRate, refRate, ourRate] = rates as [number, number, number]
+console.log(`\nours / reference: ${(ourRate / refRate).toFixed(2)}x`)
+console.log(`ours / bare:      ${(ourRate / bareRate).toFixed(2)}x`)
