@@ -26,10 +26,6 @@ export class IpEncodingError extends Error {
     this.code = code
   }
 
-  override get name (): string {
-    return 'IpEncodingError'
-  }
-
   /** True for an {@link IpEncodingError} from any copy of this package. */
   static isInstance (value: unknown): value is IpEncodingError {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true
@@ -62,6 +58,7 @@ export class IpEncodingError extends Error {
 }
 
 Object.defineProperty(IpEncodingError.prototype, MARKER, { value: true })
+Object.defineProperty(IpEncodingError.prototype, 'name', { value: 'IpEncodingError', writable: true, configurable: true })
 
 function create (code: IpEncodingErrorCode, message: string, cause: unknown, factory: Function): IpEncodingError {
   const err = cause === undefined ? new IpEncodingError(code, message) : new IpEncodingError(code, message, { cause })

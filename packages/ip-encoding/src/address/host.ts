@@ -105,7 +105,9 @@ export function hostToIPv4 (host: unknown): number {
     if (isMappedWords(WORDS)) return WORDS[6]! * 65536 + WORDS[7]!
     throw IpEncodingError.INVALID_HOST(`IPv6 address given to an IPv4 codec: ${describe(host)}`)
   }
-  if (zoneIndex(host) >= 0) throw IpEncodingError.INVALID_HOST(`IPv6 address given to an IPv4 codec: ${describe(host)}`)
+  if (zoneIndex(host) >= 0 && parseIPv6WithZone(host) >= 0) {
+    throw IpEncodingError.INVALID_HOST(`IPv6 address given to an IPv4 codec: ${describe(host)}`)
+  }
   throw IpEncodingError.INVALID_HOST(`not an IPv4 address: ${describe(host)}`)
 }
 
