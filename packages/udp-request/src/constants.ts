@@ -9,7 +9,11 @@ export const TICKS_PER_TIMEOUT = 4
 /** Idle ticks a request waits before it is retried or times out (same counter as the reference). */
 export const INITIAL_TICKS = 5
 
-/** Idle ticks after each retry: a retried request is resent after 4, 8 and 12 more ticks. */
+/**
+ * Idle ticks after each retransmission: with retry a request is resent after its first 5 idle
+ * ticks, then after 4 and 8 more, and times out after 12 more (copies on ticks 0, 6, 11, 20; the
+ * timeout on tick 33), exactly like the reference.
+ */
 export const RETRY_TICKS: readonly number[] = [4, 8, 12]
 
 /** Size of the header: a uint16 with the request bit and the transaction id. */

@@ -56,7 +56,7 @@ export interface UDPRequestOptions<Req, Res> {
   responseEncoding?: Encoding<Res>
   /** Request timeout in ms; the retry/timeout tick is `timeout / 4`. @default 1000 */
   timeout?: number
-  /** Retry requests (resend after 4, 8 and 12 more ticks) unless a request says otherwise. @default false */
+  /** Retry requests (3 retransmissions, see `RETRY_TICKS`) unless a request says otherwise. @default false */
   retry?: boolean
   /** Create a `udp6` socket instead of `udp4` (ignored when `socket` is given). @default false */
   ipv6?: boolean
