@@ -106,6 +106,28 @@ describe('request / response', () => {
   })
 })
 
+describe('forwarding', () => {
+  test('forwardRequest / forwardResponse reuse the tid and set / clear the request bit', async () => {
+    const b = await silent()
+    const f = track(new UDPRequest())
+    await f.listen(0, HOST)
+    const a = await silent()
+    f.on('request', (v, from) => f.forwardRequest(v, from, { host: HOST, port: b.port }))
+    f.on('response', (v, from) => f.forwardResponse(v, from, { host: HOST, port: a.port }))
+    const fPort = f.address().port
+
+    await sendRaw(a.socket, packet(true, 4242, enc('req')), fPort)
+    await waitFor(() => b.received.length === 1)
+    expect([...b.received[0]!.msg]).toEqual([...packet(true, 4242, enc('req'))])
+
+    await sendRaw(b.socket, packet(false, 4242, enc('res')), fPort)
+    await waitFor(() => a.received.length === 1)
+    expect([...a.received[0]!.msg]).toEqual([...packet(false, 4242, enc('res'))])
+    expect(f.stats).toMatchObject({ forwardedRequests: 1, forwardedResponses: 1, requestsReceived: 1, responsesReceived: 1 })
+    expect(f.stats.dropped.unmatchedResponse).toBe(1)
+  })
+})
+
 describe('timeouts and retries', () => {
   test('without retry a request is sent once and times out', async () => {
     const server = await silent()

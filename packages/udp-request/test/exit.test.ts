@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { expect, test } from 'vitest'
 
-test('after destroy() the process exits on its own (no timer or socket left behind)', async () => {
+test('after destroy() (or unref()) the process exits on its own: no timer or socket left behind', async () => {
   const script = fileURLToPath(new URL('./fixtures/exit.ts', import.meta.url))
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
@@ -19,5 +19,6 @@ test('after destroy() the process exits on its own (no timer or socket left behi
     })
   })
   expect(out).toContain('destroyed DESTROYED')
+  expect(out).toContain('unref 1')
   expect(code).toBe(0) // a leftover handle would keep it alive until the SIGKILL above
 })
