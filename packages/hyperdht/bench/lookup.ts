@@ -1,0 +1,206 @@
+// Lookup benchmark: loopback UDP networks of our nodes and of hyperdht@1.3.0 nodes, in one
+// process and one run. For each network: announce under a random key from a random node, then
+// a full lookup from another random node. Prints found share, requests per lookup, median and
+// p95 lookup time and heap per node, with ours/reference ratios.
+//
+//   pnpm bench                          (sizes 200 and 2000)
+//   BENCH_SIZES=200 BENCH_LOOKUPS=30 pnpm bench
+import { randomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
+import { performance } from 'node:perf_hooks'
+import v8 from 'node:v8'
+import vm from 'node:vm'
+import { HyperDHT } from '../src/index.js'
+
+v8.setFlagsFromString('--expose-gc')
+const gc = vm.runInNewContext('gc') as () => void
+const require = createRequire(import.meta.url)
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any
+const RefHyperDHT = require('hyperdht') as Any
+
+const SIZES = (process.env.BENCH_SIZES ?? '200,2000').split(',').map(Number)
+const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 0)
+const PARALLEL = 16
+
+interface Impl {
+  name: string
+  /** Builds `size` nodes bootstrapped off the first one. */
+  build (size: number): Promise<void>
+  size (): number
+  announce (i: number, key: Uint8Array, port: number): Promise<void>
+  /** A full lookup: whether `port` was found, and how many requests it took. */
+  lookup (i: number, key: Uint8Array, port: number): Promise<{ found: boolean, requests: number }>
+  destroy (): Promise<void>
+}
+
+function ours (): Impl {
+  let nodes: HyperDHT[] = []
+  return {
+    name: 'ours',
+    async build (size) {
+      const first = new HyperDHT({ ephemeral: false })
+      await first.listen(0, '127.0.0.1')
+      await first.ready()
+      nodes = [first]
+      const bootstrap = [`127.0.0.1:${first.address().port}`]
+      await pool(size - 1, async () => {
+        const n = new HyperDHT({ bootstrap })
+        nodes.push(n)
+        await n.listen(0, '127.0.0.1')
+        await n.ready()
+      })
+    },
+    size: () => nodes.length,
+    async announce (i, key, port) {
+      await (nodes[i] as HyperDHT).announce(key, { port })
+    },
+    async lookup (i, key, port) {
+      const q = (nodes[i] as HyperDHT).lookup(key)
+      let found = false
+      for await (const r of q) if (r.peers.some((p) => p.port === port)) found = true
+      return { found, requests: q.requests }
+    },
+    async destroy () {
+      await Promise.all(nodes.map(async (n) => await n.destroy()))
+      nodes = []
+    }
+  }
+}
+
+function reference (): Impl {
+  let nodes: Any[] = []
+  const start = async (bootstrap: string[] | undefined): Promise<Any> => {
+    const n = RefHyperDHT(bootstrap === undefined ? {} : { bootstrap })
+    nodes.push(n)
+    n.on('error', () => {})
+    await new Promise<void>((resolve) => n.listen(0, () => resolve()))
+    await new Promise<void>((resolve) => n.ready(() => resolve()))
+    return n
+  }
+  return {
+    name: 'hyperdht@1.3.0',
+    async build (size) {
+      nodes = []
+      const first = await start(undefined)
+      const bootstrap = [`127.0.0.1:${first.address().port}`]
+      await pool(size - 1, async () => { await start(bootstrap) })
+    },
+    size: () => nodes.length,
+    async announce (i, key, port) {
+      await new Promise<void>((resolve) => nodes[i].announce(Buffer.from(key), { port }, () => resolve()))
+    },
+    async lookup (i, key, port) {
+      return await new Promise((resolve) => {
+        const stream = nodes[i].lookup(Buffer.from(key), (err: Error | null, res: Array<{ peers: Array<{ port: number }> }>) => {
+          const found = err === null && res.some((r) => r.peers.some((p) => p.port === port))
+          // every request of the reference query ends as a response or an error
+          resolve({ found, requests: stream.responses + stream.errors })
+        })
+      })
+    },
+    async destroy () {
+      for (const n of nodes) n.destroy()
+      nodes = []
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+}
+
+async function pool (count: number, fn: () => Promise<void>): Promise<void> {
+  let left = count
+  const worker = async (): Promise<void> => {
+    while (left > 0) {
+      left--
+      await fn()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, count) }, worker))
+}
+
+interface Row {
+  size: number
+  impl: string
+  found: number
+  lookups: number
+  requests: number
+  median: number
+  p95: number
+  heapPerNode: number
+  buildSeconds: number
+}
+
+function quantile (sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number
+}
+
+async function measure (impl: Impl, size: number, lookups: number): Promise<Row> {
+  gc()
+  const heapBefore = process.memoryUsage().heapUsed
+  const t0 = performance.now()
+  await impl.build(size)
+  const buildSeconds = (performance.now() - t0) / 1000
+  gc()
+  const heapPerNode = (process.memoryUsage().heapUsed - heapBefore) / size
+  const times: number[] = []
+  let found = 0
+  let requests = 0
+  for (let i = 0; i < lookups; i++) {
+    const key = new Uint8Array(randomBytes(32))
+    const port = 10_000 + i
+    const a = Math.floor(Math.random() * impl.size())
+    let b = Math.floor(Math.random() * impl.size())
+    if (b === a) b = (b + 1) % impl.size()
+    await impl.announce(a, key, port)
+    const s = performance.now()
+    const r = await impl.lookup(b, key, port)
+    times.push(performance.now() - s)
+    if (r.found) found++
+    requests += r.requests
+  }
+  await impl.destroy()
+  times.sort((x, y) => x - y)
+  return { size, impl: impl.name, found, lookups, requests: requests / lookups, median: quantile(times, 0.5), p95: quantile(times, 0.95), heapPerNode, buildSeconds }
+}
+
+function fmt (n: number, digits = 1): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : '-'
+}
+
+function ratio (a: number, b: number): string {
+  return b === 0 || !Number.isFinite(a / b) ? '-' : (a / b).toFixed(2) + 'x'
+}
+
+async function main (): Promise<void> {
+  const rows: Row[] = []
+  for (const size of SIZES) {
+    const lookups = LOOKUPS > 0 ? LOOKUPS : size >= 1000 ? 100 : 50
+    for (const impl of [ours(), reference()]) {
+      process.stderr.write(`building ${size} ${impl.name} nodes and running ${lookups} lookups...\n`)
+      const row = await measure(impl, size, lookups)
+      process.stderr.write(`  built in ${row.buildSeconds.toFixed(1)} s\n`)
+      rows.push(row)
+    }
+  }
+  const header = ['nodes', 'implementation', 'found', 'requests/lookup', 'median ms', 'p95 ms', 'heap/node KB']
+  const lines = [header]
+  for (const r of rows) {
+    lines.push([String(r.size), r.impl, `${r.found}/${r.lookups} (${fmt(100 * r.found / r.lookups, 0)}%)`, fmt(r.requests), fmt(r.median), fmt(r.p95), fmt(r.heapPerNode / 1024)])
+  }
+  for (const size of SIZES) {
+    const a = rows.find((r) => r.size === size && r.impl === 'ours')
+    const b = rows.find((r) => r.size === size && r.impl !== 'ours')
+    if (a === undefined || b === undefined) continue
+    lines.push([String(size), 'ratio ours/ref', ratio(a.found, b.found), ratio(a.requests, b.requests), ratio(a.median, b.median), ratio(a.p95, b.p95), ratio(a.heapPerNode, b.heapPerNode)])
+  }
+  const widths = header.map((_, c) => Math.max(...lines.map((l) => (l[c] as string).length)))
+  const out = lines.map((l) => '| ' + l.map((cell, c) => cell.padEnd(widths[c] as number)).join(' | ') + ' |')
+  out.splice(1, 0, '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|')
+  console.log(out.join('\n'))
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err)
+  process.exit(1)
+})
