@@ -14,7 +14,7 @@ export const INITIAL_TICKS = 5
  * ticks, then after 4 and 8 more, and times out after 12 more (copies on ticks 0, 6, 11, 20; the
  * timeout on tick 33), exactly like the reference.
  */
-export const RETRY_TICKS: readonly number[] = [4, 8, 12]
+export const RETRY_TICKS: readonly number[] = Object.freeze([4, 8, 12])
 
 /** Size of the header: a uint16 with the request bit and the transaction id. */
 export const HEADER_BYTES = 2
