@@ -1,5 +1,5 @@
 // sha256 and ed25519 over node:crypto. Pure functions (no I/O).
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto'
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
 import { PUBLIC_KEY_LENGTH, SECRET_KEY_LENGTH, SEED_LENGTH, SIGNATURE_LENGTH } from './constants.js'
 
 /** An ed25519 key pair. `secretKey` is seed (32) + public key (32), as libsodium lays it out. */
@@ -32,10 +32,6 @@ export function createKeyPair (seed?: Uint8Array): KeyPair {
   secretKey.set(s, 0)
   secretKey.set(publicKey, SEED_LENGTH)
   return { publicKey, secretKey }
-}
-
-export function randomSeed (): Uint8Array {
-  return new Uint8Array(randomBytes(SEED_LENGTH))
 }
 
 export function signDetached (message: Uint8Array, secretKey: Uint8Array): Uint8Array {

@@ -93,6 +93,23 @@ describe('announces expire on the network', () => {
   })
 })
 
+describe('announce flood', () => {
+  it('one host announcing many keys cannot grow any store past its per-host cap', async () => {
+    const net = await createHyperNetwork(6, { memory: true, maxPeersPerHost: 40, maxPeers: 1000 })
+    try {
+      const flooder = net.nodes[5] as HyperDHT
+      const keys = Array.from({ length: 150 }, () => randomKey())
+      for (let i = 0; i < keys.length; i += 25) {
+        await Promise.all(keys.slice(i, i + 25).map(async (k, j) => await flooder.announce(k, { port: 1000 + i + j })))
+      }
+      for (const n of net.nodes) expect(n.peerStore.stats().peers).toBeLessThanOrEqual(40)
+      expect(net.nodes.some((n) => n.peerStore.stats().peers === 40)).toBe(true)
+    } finally {
+      await net.destroy()
+    }
+  })
+})
+
 describe('announcer', () => {
   it('re-announces on its interval and on refresh, and unannounces on stop', async () => {
     const net = await createHyperNetwork(10, { memory: true })
