@@ -51,7 +51,7 @@ export class HyperDHTError extends Error {
   }
 
   static invalidSignature (): HyperDHTError {
-    return new HyperDHTError('INVALID_SIGNATURE', 'signature does not verify against the public key')
+    return new HyperDHTError('INVALID_SIGNATURE', 'a signature made with keyPair.secretKey does not verify against keyPair.publicKey')
   }
 
   static notStored (what: string): HyperDHTError {

@@ -261,7 +261,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     const salt = checkSalt(opts.salt)
     const signature = signDetached(signable(salt, seq, value), keyPair.secretKey)
     if (!verifyDetached(signable(salt, seq, value), signature, keyPair.publicKey)) {
-      throw HyperDHTError.invalidArgument('keyPair.secretKey does not belong to keyPair.publicKey')
+      throw HyperDHTError.invalidSignature()
     }
     const target = mutableTarget(keyPair.publicKey, salt)
     const req = mutableRequest.encode({ publicKey: keyPair.publicKey, salt, seq, value, signature })
