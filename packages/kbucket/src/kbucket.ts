@@ -7,7 +7,7 @@ import {
 } from './constants.js'
 import { defaultArbiter, xorDistance } from './distance.js'
 import { KBucketError } from './errors.js'
-import { smallestByKey } from './select.js'
+import { BOUNDED_INSERTION_MAX, closestByXor, smallestByKey } from './select.js'
 import { childFor, createLeaf, indexOfId, splitLeaf, type TreeNode } from './tree.js'
 import type {
   ArbiterFunction,
@@ -146,9 +146,11 @@ export class KBucket<T extends Contact = Contact> extends EventEmitter<KBucketEv
       }
     }
 
-    const keys = new Float64Array(found.length)
-    const distance = this.distance
-    for (let i = 0; i < found.length; i++) keys[i] = distance(found[i]!.id, id)
+    if (this.distance === xorDistance && id.length === this.localNodeId.length && n <= BOUNDED_INSERTION_MAX) {
+      return closestByXor(found, id, n)
+    }
+    const keys: number[] = []
+    for (let i = 0; i < found.length; i++) keys.push(this.distance(found[i]!.id, id))
     return smallestByKey(found, keys, n)
   }
 
