@@ -1,8 +1,8 @@
 import { DHT } from './dht.js'
 import type { DHTOptions } from './types.js'
-import { MemoryNetwork, MemorySocket, type MemoryNetworkOptions } from './transport/memory.js'
+import { MemoryNetwork, MemorySocket, type MemoryNetworkOptions, type MemorySocketOptions } from './transport/memory.js'
 
-export { MemoryNetwork, MemorySocket, type MemoryNetworkOptions }
+export { MemoryNetwork, MemorySocket, type MemoryNetworkOptions, type MemorySocketOptions }
 
 export interface TestnetOptions extends Omit<DHTOptions, 'bootstrap' | 'socket' | 'id'> {
   /** Host the nodes bind. @default '127.0.0.1' */

@@ -22,7 +22,7 @@ export class MemoryNetwork {
   latency: number | [number, number]
   loss: number
   /** Datagrams sent, delivered, lost, and sent to an address nobody is bound to. */
-  readonly stats = { sent: 0, delivered: 0, lost: 0, unreachable: 0 }
+  readonly stats = { sent: 0, delivered: 0, lost: 0, unreachable: 0, filtered: 0 }
   readonly #random: () => number
   readonly #sockets = new Map<string, MemorySocket>()
   readonly #inflight = new Set<Delivery>()
@@ -34,9 +34,12 @@ export class MemoryNetwork {
     this.#random = opts.random ?? Math.random
   }
 
-  /** A new unbound socket on this network. */
-  createSocket (): MemorySocket {
-    return new MemorySocket(this)
+  /**
+   * A new unbound socket on this network. With `nat: true` it sits behind a simulated
+   * port-restricted NAT: it only receives datagrams from addresses it has sent to.
+   */
+  createSocket (opts: MemorySocketOptions = {}): MemorySocket {
+    return new MemorySocket(this, opts)
   }
 
   /** Drops every datagram in flight (their timers are cleared). */
@@ -87,6 +90,10 @@ export class MemoryNetwork {
         this.stats.unreachable++
         return
       }
+      if (!to._accepts(from)) {
+        this.stats.filtered++
+        return
+      }
       this.stats.delivered++
       to._deliver(copy, from)
     }
@@ -100,15 +107,23 @@ function key (host: string, port: number): string {
   return `${host}:${port}`
 }
 
+export interface MemorySocketOptions {
+  /** Simulate a port-restricted NAT: drop datagrams from addresses this socket never sent to. @default false */
+  nat?: boolean
+}
+
 /** A datagram socket of a {@link MemoryNetwork} (dgram's `send`/`bind`/`address`/`close` and events). */
 export class MemorySocket extends EventEmitter {
   readonly #net: MemoryNetwork
   #bound: { host: string, port: number } | null = null
   #closed = false
+  #nat: boolean
+  #sentTo = new Set<string>()
 
-  constructor (net: MemoryNetwork) {
+  constructor (net: MemoryNetwork, opts: MemorySocketOptions = {}) {
     super()
     this.#net = net
+    this.#nat = !!opts.nat
   }
 
   bind (port = 0, address?: string, callback?: () => void): this {
@@ -144,6 +159,7 @@ export class MemorySocket extends EventEmitter {
       const p = this.#net._bind(this, 0, '127.0.0.1')
       this.#bound = { host: '127.0.0.1', port: p }
     }
+    if (this.#nat) this.#sentTo.add(key(address, port))
     this.#net._send({ address: this.#bound.host, port: this.#bound.port }, msg, port, address)
     if (callback) setImmediate(() => callback(null))
   }
@@ -165,6 +181,11 @@ export class MemorySocket extends EventEmitter {
 
   ref (): this {
     return this
+  }
+
+  /** @internal */
+  _accepts (from: RemoteInfo): boolean {
+    return !this.#nat || this.#sentTo.has(key(from.address, from.port))
   }
 
   /** @internal */

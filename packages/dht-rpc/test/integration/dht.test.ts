@@ -1,0 +1,282 @@
+import { createSocket } from 'node:dgram'
+import { afterEach, describe, expect, it } from 'vitest'
+import { DHT, DHTError, requestEncoding, responseEncoding } from '../../src/index.js'
+import { MemoryNetwork } from '../../src/testnet.js'
+import { hex, network, randomId } from '../helpers.js'
+
+const cleanup: Array<() => Promise<void> | void> = []
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!()
+})
+
+async function silentSocket (): Promise<{ port: number, close: () => void }> {
+  const s = createSocket('udp4')
+  s.on('message', () => {})
+  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve))
+  return { port: s.address().port, close: () => s.close() }
+}
+
+describe('roundtrip tokens', () => {
+  it('a token is only valid from the host it was issued to', async () => {
+    const server = new DHT()
+    const updates: string[] = []
+    const queries: string[] = []
+    server.command('kv', {
+      query: (q) => { queries.push(q.node.host) },
+      update: (q) => { updates.push(q.node.host) }
+    })
+    const a = new DHT()
+    const b = new DHT()
+    cleanup.push(() => server.destroy(), () => a.destroy(), () => b.destroy())
+    await server.listen(0, '127.0.0.1')
+    await a.listen(0, '127.0.0.1')
+    await b.listen(0, '127.0.0.2') // another loopback host
+    const nodes = [{ host: '127.0.0.1', port: server.address().port }]
+    const target = randomId()
+
+    // query + commit with the token the server issued: an update
+    await a.update({ command: 'kv', target }, { nodes })
+    await b.update({ command: 'kv', target }, { nodes })
+    expect(queries).toEqual(['127.0.0.1', '127.0.0.2'])
+    expect(updates).toEqual(['127.0.0.1', '127.0.0.2'])
+
+    // a token issued to 127.0.0.1, replayed from 127.0.0.2, is only a query
+    const raw = async (host: string, body: Uint8Array): Promise<Buffer> => {
+      const s = createSocket('udp4')
+      await new Promise<void>((resolve) => s.bind(0, host, resolve))
+      try {
+        return await new Promise<Buffer>((resolve) => {
+          s.once('message', (m) => resolve(m))
+          s.send(Buffer.concat([Buffer.from([0x80, 0x01]), body]), server.address().port, '127.0.0.1')
+        })
+      } finally {
+        s.close()
+      }
+    }
+    const res = await raw('127.0.0.1', requestEncoding.encode({ command: '_find_node', target }))
+    const token = responseEncoding.decode(res.subarray(2)).roundtripToken!
+    expect(token.byteLength).toBe(32)
+    updates.length = 0
+    queries.length = 0
+    await raw('127.0.0.2', requestEncoding.encode({ command: 'kv', target, roundtripToken: token }))
+    expect(updates).toEqual([])
+    expect(queries).toEqual(['127.0.0.2'])
+    await raw('127.0.0.1', requestEncoding.encode({ command: 'kv', target, roundtripToken: token }))
+    expect(updates).toEqual(['127.0.0.1'])
+  })
+})
+
+describe('commands', () => {
+  it('a throwing or rejecting handler sends no response', async () => {
+    const server = new DHT({ timeout: 200 })
+    server.command('sync-throw', { query: () => { throw new Error('no') } })
+    server.command('async-throw', { query: async () => { throw new Error('no') } })
+    server.command('ok', { query: async () => new Uint8Array([1, 2, 3]) })
+    const client = new DHT({ timeout: 200 })
+    cleanup.push(() => server.destroy(), () => client.destroy())
+    await server.listen(0, '127.0.0.1')
+    const nodes = [{ host: '127.0.0.1', port: server.address().port }]
+    for (const command of ['sync-throw', 'async-throw']) {
+      const err = await client.query({ command, target: randomId() }, { nodes }).toArray().catch((e) => e)
+      expect(err.code).toBe('NO_NODES_RESPONDED')
+    }
+    expect(server.stats.dropped.handlerError).toBe(2)
+    const [res] = await client.query({ command: 'ok', target: randomId() }, { nodes }).toArray()
+    expect([...res!.value!]).toEqual([1, 2, 3])
+    // unknown command: answered with nodes, no value
+    const [unknown] = await client.query({ command: 'nope', target: randomId() }, { nodes }).toArray()
+    expect(unknown!.value).toBeNull()
+    expect(server.stats.commands.ok!.requestsIn).toBe(1)
+    expect(server.stats.commands.ok!.responsesOut).toBe(1)
+  })
+
+  it('rejects invalid arguments with typed errors', () => {
+    const d = new DHT()
+    cleanup.push(() => d.destroy())
+    expect(() => d.command('_ping', {})).toThrow(DHTError)
+    expect(() => d.query({ command: 'x', target: new Uint8Array(31) })).toThrowError(/32 bytes/)
+    try {
+      d.query({ command: '', target: randomId() })
+    } catch (err) {
+      expect(DHTError.isInstance(err)).toBe(true)
+      expect((err as DHTError).code).toBe('INVALID_ARGUMENT')
+    }
+    expect(() => new DHT({ id: new Uint8Array(3) })).toThrow(DHTError)
+  })
+})
+
+describe('flow control', () => {
+  it('keeps at most `concurrency` in flight, queues up to maxQueue, refuses the rest with QUEUE_FULL', async () => {
+    const silent = await silentSocket()
+    const d = new DHT({ concurrency: 2, maxQueue: 3, timeout: 4000 })
+    cleanup.push(() => silent.close(), () => d.destroy())
+    await d.listen(0, '127.0.0.1')
+    const pings = Array.from({ length: 10 }, () => d.ping({ host: '127.0.0.1', port: silent.port }).then(() => 'ok', (e: DHTError) => e.code))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(d.stats.inflight).toBe(2)
+    expect(d.stats.queued).toBe(3)
+    expect(d.stats.queueFull).toBe(5)
+    await d.destroy()
+    const codes = await Promise.all(pings)
+    expect(codes.filter((c) => c === 'QUEUE_FULL').length).toBe(5)
+    expect(codes.filter((c) => c === 'DESTROYED').length).toBe(5)
+  })
+})
+
+describe('ephemeral', () => {
+  it('switches at run time whether our id is sent', async () => {
+    const net = await network(4)
+    const e = new DHT({ bootstrap: [net.bootstrap], ephemeral: true })
+    cleanup.push(net.destroy, () => e.destroy())
+    await e.ready()
+    expect(e.ephemeral).toBe(true)
+    for (const n of net.nodes) expect(n.findLocal(e.id)).toBeNull()
+    const pong = await net.nodes[0]!.ping({ host: '127.0.0.1', port: e.address().port })
+    expect(pong.node.id).toBeNull()
+
+    e.ephemeral = false
+    await e.query({ command: '_find_node', target: e.id }).toArray()
+    for (const n of net.nodes) expect(hex(n.findLocal(e.id)?.id)).toBe(hex(e.id))
+    const pong2 = await net.nodes[0]!.ping({ host: '127.0.0.1', port: e.address().port })
+    expect(hex(pong2.node.id)).toBe(hex(e.id))
+
+    e.ephemeral = true
+    const late = new DHT()
+    cleanup.push(() => late.destroy())
+    await late.listen(0, '127.0.0.1')
+    await e.ping({ host: '127.0.0.1', port: late.address().port })
+    expect(late.findLocal(e.id)).toBeNull()
+  })
+})
+
+describe('introspection', () => {
+  it('stats, routingTableStats, findLocal, toArray', async () => {
+    const net = await network(6)
+    cleanup.push(net.destroy)
+    const node = net.nodes[2]!
+    const table = node.toArray()
+    expect(table.length).toBe(5)
+    for (const n of table) expect(hex(node.findLocal(n.id)?.id)).toBe(hex(n.id))
+    expect(node.findLocal(randomId())).toBeNull()
+    const rts = node.routingTableStats()
+    expect(rts.size).toBe(5)
+    expect(rts.buckets.reduce((s, b) => s + b.size, 0)).toBe(5)
+    expect(rts.diversity.prefixes24).toBe(1)
+    expect(rts.diversity.prefixes16).toBe(1)
+    expect(rts.diversity.largest24).toEqual({ prefix: '127.0.0.0/24', count: 5, share: 1 })
+    const s = node.stats
+    expect(s.requestsOut).toBeGreaterThan(0)
+    expect(s.responsesIn).toBeGreaterThan(0)
+    expect(s.commands._find_node!.requestsOut).toBeGreaterThan(0)
+    expect(s.queued).toBe(0)
+  })
+})
+
+describe('query lifecycle', () => {
+  it('breaking out of for-await stops the query; a signal aborts it', async () => {
+    const net = await network(10)
+    cleanup.push(net.destroy)
+    const d = net.nodes[3]!
+    const q = d.query({ command: '_find_node', target: randomId() })
+    for await (const r of q) {
+      expect(r.node.id).toBeDefined()
+      break
+    }
+    expect(q.ended).toBe(true)
+    expect(d.inflightQueries).toBe(0)
+
+    const ac = new AbortController()
+    const q2 = d.query({ command: '_find_node', target: randomId() }, { signal: ac.signal })
+    ac.abort()
+    const err = await q2.toArray().catch((e) => e)
+    expect(err.code).toBe('ABORTED')
+
+    // a map function transforms and filters results
+    const ids = await d.query({ command: '_find_node', target: randomId() }, { map: (r) => r.node.port % 2 === 0 ? r.node.port : null }).toArray()
+    for (const p of ids) expect(p % 2).toBe(0)
+  })
+
+  it('update fails with NO_CLOSE_NODES_RESPONDED when nobody answers the commit', async () => {
+    const server = new DHT({ timeout: 200 })
+    // the query phase is answered, the commit (a valid token, so `update`) is not
+    server.command('once', { query: () => null, update: () => { throw new Error('refuse') } })
+    const client = new DHT({ timeout: 200 })
+    cleanup.push(() => server.destroy(), () => client.destroy())
+    await server.listen(0, '127.0.0.1')
+    const err = await client.update({ command: 'once', target: randomId() }, { nodes: [{ host: '127.0.0.1', port: server.address().port }] }).catch((e) => e)
+    expect(DHTError.isInstance(err)).toBe(true)
+    expect(err.code).toBe('NO_CLOSE_NODES_RESPONDED')
+  })
+})
+
+describe('holepunching', () => {
+  it('over loopback UDP: requester, referrer and target are all ours', async () => {
+    const net = await network(3)
+    cleanup.push(net.destroy)
+    const [a, r, b] = net.nodes as [DHT, DHT, DHT]
+    const relayed: unknown[] = []
+    r.on('holepunch', (from, to) => relayed.push({ from, to }))
+    const res = await a.holepunch({ host: '127.0.0.1', port: b.address().port }, { host: '127.0.0.1', port: r.address().port })
+    expect(hex(res.id)).toBe(hex(b.id))
+    expect(relayed).toEqual([{ from: { host: '127.0.0.1', port: a.address().port }, to: { host: '127.0.0.1', port: b.address().port } }])
+    expect(b.stats.holepunches.answered).toBe(1)
+    expect(a.stats.holepunches.requested).toBe(1)
+  })
+
+  it('inside a query: a node behind a (simulated) NAT is punched through its referrer, then asked again', async () => {
+    const mem = new MemoryNetwork()
+    const opts = { timeout: 200 }
+    const r = new DHT({ ...opts, socket: mem.createSocket() })
+    cleanup.push(() => mem.destroy(), () => r.destroy())
+    await r.listen(0, '10.0.0.1')
+    const bootstrap = [`10.0.0.1:${r.address().port}`]
+    const b = new DHT({ ...opts, bootstrap, socket: mem.createSocket({ nat: true }) })
+    cleanup.push(() => b.destroy())
+    await b.listen(0, '10.0.0.2')
+    await b.ready()
+    expect(hex(r.findLocal(b.id)?.id)).toBe(hex(b.id))
+
+    const a = new DHT({ ...opts, bootstrap, socket: mem.createSocket() })
+    cleanup.push(() => a.destroy())
+    await a.listen(0, '10.0.0.3')
+    await a.ready()
+    b.command('hello', { query: () => new TextEncoder().encode('from behind the NAT') })
+    const q = a.query({ command: 'hello', target: randomId() })
+    const results = await q.toArray()
+    const fromB = results.find((x) => hex(x.node.id) === hex(b.id))
+    expect(fromB).toBeDefined()
+    expect(new TextDecoder().decode(fromB!.value!)).toBe('from behind the NAT')
+    expect(r.stats.holepunches.forwarded).toBeGreaterThan(0)
+    expect(b.stats.holepunches.answered).toBeGreaterThan(0)
+    expect(a.stats.holepunches.requested).toBeGreaterThan(0)
+    expect(mem.stats.filtered).toBeGreaterThan(0)
+  })
+})
+
+describe('destroy', () => {
+  it('is idempotent and leaves no sockets or timers behind', async () => {
+    const count = (): Record<string, number> => {
+      const out: Record<string, number> = {}
+      for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1
+      return out
+    }
+    const before = count()
+    const net = await network(3)
+    await net.nodes[1]!.query({ command: '_find_node', target: randomId() }).toArray()
+    const during = count()
+    expect(during.UDPWrap ?? 0).toBeGreaterThanOrEqual((before.UDPWrap ?? 0) + 3)
+    await net.destroy()
+    await net.destroy()
+    await Promise.all(net.nodes.map((n) => n.destroy()))
+    // handles are released a turn or so after 'close'
+    let after = count()
+    for (let i = 0; i < 200 && (after.UDPWrap ?? 0) > (before.UDPWrap ?? 0); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      after = count()
+    }
+    expect(after.UDPWrap ?? 0).toBeLessThanOrEqual(before.UDPWrap ?? 0)
+    expect(after.Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0)
+    for (const n of net.nodes) expect(n.destroyed).toBe(true)
+    await expect(net.nodes[0]!.ready()).rejects.toThrow(DHTError)
+  })
+})
