@@ -149,7 +149,10 @@ function run (scenario: Scenario, seed: number): RunStats {
   }
   const count = (): number => {
     const k = scenario.k ?? 20
-    return random() < 0.1 ? Infinity : 1 + randomInt(random, 3 * k)
+    const r = random()
+    if (r < 0.1) return Infinity
+    if (r < 0.2) return 65 + randomInt(random, 150) // past the bounded-insertion limit: heap or full sort
+    return 1 + randomInt(random, 3 * k)
   }
 
   let closestCalls = 0
