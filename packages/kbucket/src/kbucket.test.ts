@@ -49,6 +49,16 @@ describe('constructor', () => {
     expect(table.count()).toBe(0)
   })
 
+  test('null options mean the defaults, as in k-bucket@5.1.0', () => {
+    const table = new KBucket({ localNodeId: null, numberOfNodesPerKBucket: null, numberOfNodesToPing: null, distance: null, arbiter: null, metadata: null } as never)
+    expect(table.localNodeId.length).toBe(20)
+    expect(table.numberOfNodesPerKBucket).toBe(20)
+    expect(table.numberOfNodesToPing).toBe(3)
+    expect(table.distance).toBe(xorDistance)
+    expect(table.arbiter).toBe(KBucket.arbiter)
+    expect(table.metadata).toStrictEqual({})
+  })
+
   test('keeps the given options; metadata is a shallow copy', () => {
     const localNodeId = bytes(1, 2, 3)
     const metadata = { owner: 'me' }

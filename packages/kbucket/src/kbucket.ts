@@ -230,16 +230,18 @@ function localNodeIdOption (value: unknown): Uint8Array {
   return value
 }
 
+// As in k-bucket@5.1.0, `null` and `undefined` both mean "use the default".
+
 function countOption (name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
+  if (value == null) return fallback
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw KBucketError.INVALID_OPTION(`${name} must be a positive integer`)
   }
   return value
 }
 
-function functionOption<F> (name: string, value: F | undefined): F | undefined {
-  if (value === undefined) return undefined
+function functionOption<F> (name: string, value: F | null | undefined): F | undefined {
+  if (value == null) return undefined
   if (typeof value !== 'function') throw KBucketError.INVALID_OPTION(`${name} must be a function`)
   return value
 }
