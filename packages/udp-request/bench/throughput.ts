@@ -16,15 +16,23 @@ const WARMUP_MS = 300
 const HOST = '127.0.0.1'
 const BODY = new Uint8Array(32).fill(7)
 
-/** Starts `concurrency` request loops; each calls `issue(done)` and re-issues when done. */
-async function measure (issue: (done: () => void) => void): Promise<number> {
+interface Sample { rate: number, cpuPerRequest: number, failed: number }
+
+/**
+ * Starts `concurrency` request loops; each calls `issue(done)` and re-issues when done. Returns
+ * completed requests per second and the process CPU time (client + server) per request in µs,
+ * which is steadier than the rate when other processes compete for the cores.
+ */
+async function measure (issue: (done: (ok?: boolean) => void) => void): Promise<Sample> {
   let counting = false
   let stopped = false
   let completed = 0
+  let failed = 0
   const loop = (): void => {
     if (stopped) return
-    issue(() => {
-      if (counting) completed++
+    issue((ok = true) => {
+      if (counting && ok) completed++
+      else if (counting) failed++
       loop()
     })
   }
@@ -32,12 +40,14 @@ async function measure (issue: (done: () => void) => void): Promise<number> {
   await sleep(WARMUP_MS)
   counting = true
   const start = process.hrtime.bigint()
+  const cpu = process.cpuUsage()
   await sleep(SECONDS * 1000)
   counting = false
+  const used = process.cpuUsage(cpu)
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9
   stopped = true
   await sleep(50) // let the last round trips drain
-  return completed / elapsed
+  return { rate: completed / elapsed, cpuPerRequest: (used.user + used.system) / completed, failed }
 }
 
 async function bind (socket: Socket): Promise<number> {
@@ -46,7 +56,7 @@ async function bind (socket: Socket): Promise<number> {
   return socket.address().port
 }
 
-async function bare (): Promise<number> {
+async function bare (): Promise<Sample> {
   const server = createSocket('udp4')
   server.on('message', (msg, rinfo) => server.send(msg, rinfo.port, rinfo.address))
   const port = await bind(server)
@@ -55,16 +65,16 @@ async function bare (): Promise<number> {
   // Each reply completes the oldest outstanding send (FIFO is enough for an echo).
   const waiting: Array<() => void> = []
   client.on('message', () => waiting.shift()?.())
-  const rate = await measure((done) => {
+  const sample = await measure((done) => {
     waiting.push(done)
     client.send(BODY, port, HOST)
   })
   client.close()
   server.close()
-  return rate
+  return sample
 }
 
-async function reference (): Promise<number> {
+async function reference (): Promise<Sample> {
   const server = ref()
   server.on('request', (value: Buffer, peer) => server.response(value, peer))
   await new Promise<void>((resolve) => server.listen(0, resolve))
@@ -72,29 +82,27 @@ async function reference (): Promise<number> {
   await new Promise<void>((resolve) => client.listen(0, resolve))
   const to = { host: HOST, port: server.address().port }
   const body = Buffer.from(BODY)
-  const rate = await measure((done) => {
-    client.request(body, to, (err) => {
-      if (err) throw err
-      done()
-    })
+  const sample = await measure((done) => {
+    // A failed request (a dropped datagram times out) frees its slot and is counted apart.
+    client.request(body, to, (err) => done(err === null))
   })
   client.destroy()
   server.destroy()
-  return rate
+  return sample
 }
 
-async function ours (): Promise<number> {
+async function ours (): Promise<Sample> {
   const server = new UDPRequest()
   server.on('request', (value, peer) => server.response(value, peer))
   await server.listen(0, HOST)
   const client = new UDPRequest()
   await client.listen(0, HOST)
   const to = { host: HOST, port: server.address().port }
-  const rate = await measure((done) => {
-    client.request(BODY, to).then(done, (err) => { throw err })
+  const sample = await measure((done) => {
+    client.request(BODY, to).then(() => done(true), () => done(false))
   })
   await Promise.all([client.destroy(), server.destroy()])
-  return rate
+  return sample
 }
 
 async function sleep (ms: number): Promise<void> {
@@ -110,15 +118,18 @@ const contenders = [
   ['udp-request@1.4.0', reference],
   ['@hyperdht-ts/udp-request', ours]
 ] as const
-const rounds: number[][] = contenders.map(() => [])
+const rounds: Sample[][] = contenders.map(() => [])
 for (let r = 0; r < ROUNDS; r++) {
   for (let i = 0; i < contenders.length; i++) rounds[i]!.push(await contenders[i]![1]())
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const rates = rounds.map(median)
+const rates = rounds.map((rs) => median(rs.map((x) => x.rate)))
+const cpus = rounds.map((rs) => median(rs.map((x) => x.cpuPerRequest)))
 contenders.forEach(([name], i) => {
-  console.log(`${name.padEnd(26)} ${fmt(rates[i]!)} req/s   (rounds: ${rounds[i]!.map((x) => Math.round(x)).join(', ')})`)
+  console.log(`${name.padEnd(26)} ${fmt(rates[i]!)} req/s  ${cpus[i]!.toFixed(1).padStart(6)} µs CPU/req` +
+    `   (rounds: ${rounds[i]!.map((x) => Math.round(x.rate)).join(', ')} req/s)` +
+    (rounds[i]!.some((x) => x.failed > 0) ? `, failed: ${rounds[i]!.reduce((n, x) => n + x.failed, 0)}` : ''))
 })
 const [bareRate, refRate, ourRate] = rates as [number, number, number]
-console.log(`\nours / reference: ${(ourRate / refRate).toFixed(2)}x`)
-console.log(`ours / bare:      ${(ourRate / bareRate).toFixed(2)}x`)
+console.log(`\nours / reference: ${(ourRate / refRate).toFixed(2)}x req/s, ${(cpus[2]! / cpus[1]!).toFixed(2)}x CPU per request`)
+console.log(`ours / bare:      ${(ourRate / bareRate).toFixed(2)}x req/s, ${(cpus[2]! / cpus[0]!).toFixed(2)}x CPU per request`)
