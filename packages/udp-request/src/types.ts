@@ -69,6 +69,13 @@ export interface RequestOptions {
   retry?: boolean
   /** Cancels the request with `REQUEST_CANCELLED`. */
   signal?: AbortSignal
+  /**
+   * The request goes to a host that forwards it (`forwardRequest`), so the response may come from
+   * a third host: match it on the transaction id alone, like the reference. This is how
+   * holepunching works (a `_ping` sent to a referrer is answered by the target). By default a
+   * response must come from the host and port the request was sent to. @default false
+   */
+  forwarded?: boolean
 }
 
 export interface RequestResult<Res> {

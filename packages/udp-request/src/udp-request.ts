@@ -39,6 +39,8 @@ class Pending<Res> {
     readonly hostKey: string | null,
     readonly port: number,
     retry: boolean,
+    /** Accept the response from any sender (the request is forwarded by its destination). */
+    readonly anySender: boolean,
     readonly resolve: (result: RequestResult<Res>) => void,
     readonly reject: (err: Error) => void,
     readonly signal: AbortSignal | undefined
@@ -162,7 +164,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
 
   /**
    * Sends a request and resolves with the first response from the same host and port carrying
-   * its transaction id. Rejects with `REQUEST_TIMEOUT`, `REQUEST_CANCELLED`, `DESTROYED`,
+   * its transaction id (from any host with `{ forwarded: true }`). Rejects with `REQUEST_TIMEOUT`, `REQUEST_CANCELLED`, `DESTROYED`,
    * `SEND_FAILED`, `ENCODE_FAILED` or `INVALID_ARGUMENT`.
    */
   request (value: Req, to: Peer, options: RequestOptions = {}): Promise<RequestResult<Res>> {
@@ -187,7 +189,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     const { host, port } = to
     return new Promise<RequestResult<Res>>((resolve, reject) => {
       const req = new Pending<Res>(tid, message, host, this.#hostKey(host), port,
-        options.retry ?? this.retry, resolve, reject, signal)
+        options.retry ?? this.retry, options.forwarded === true, resolve, reject, signal)
       this.#pending.set(tid, req)
       req.onSent = (err) => {
         if (err === null || err === undefined) return
@@ -430,7 +432,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       this.#stats.dropped.unmatchedResponse++
       return
     }
-    if (req.port !== peer.port || (req.hostKey !== null && req.host !== peer.host && req.hostKey !== this.#hostKey(peer.host))) {
+    if (!req.anySender && (req.port !== peer.port || (req.hostKey !== null && req.host !== peer.host && req.hostKey !== this.#hostKey(peer.host)))) {
       this.#stats.dropped.wrongHost++
       this.emit('warning', UDPRequestError.WRONG_HOST({ host: peer.host, port: peer.port }, { host: req.host, port: req.port }))
       return

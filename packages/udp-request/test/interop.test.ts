@@ -13,7 +13,7 @@ interface Seen { host: string, port: number, tid: number }
 interface Node {
   impl: Impl
   port: number
-  request: (body: string, port: number) => Promise<{ value: string, tid: number }>
+  request: (body: string, port: number, forwarded?: boolean) => Promise<{ value: string, tid: number, from: number }>
   onRequest: (fn: (value: string, peer: Seen) => void) => void
   onResponse: (fn: (value: string, peer: Seen) => void) => void
   response: (value: string, peer: Seen) => void
@@ -33,9 +33,9 @@ async function ours (): Promise<Node> {
   const node: Node = {
     impl: 'ours',
     port: rpc.address().port,
-    request: async (body, port) => {
-      const { value, peer } = await rpc.request(enc(body), { host: HOST, port })
-      return { value: dec(value), tid: peer.tid }
+    request: async (body, port, forwarded) => {
+      const { value, peer } = await rpc.request(enc(body), { host: HOST, port }, { forwarded })
+      return { value: dec(value), tid: peer.tid, from: peer.port }
     },
     onRequest: (fn) => rpc.on('request', (v, peer) => fn(dec(v), peer)),
     onResponse: (fn) => rpc.on('response', (v, peer) => fn(dec(v), peer)),
@@ -58,7 +58,7 @@ async function ref (): Promise<Node> {
     request: async (body, port) => await new Promise((resolve, reject) => {
       sock.request(body, { host: HOST, port }, (err, value, peer) => {
         if (err) reject(err)
-        else resolve({ value: value.toString(), tid: peer.tid! })
+        else resolve({ value: value.toString(), tid: peer.tid!, from: peer.port })
       })
     }),
     onRequest: (fn) => sock.on('request', (v: Buffer, peer) => fn(v.toString(), peerOf(peer))),
@@ -164,5 +164,25 @@ describe('forwarding through a third socket', () => {
     const { value, tid } = await a.request('A', f.port)
     expect(value).toBe('A|F|B|F')
     expect(seenByB).toEqual([{ host: HOST, port: f.port, tid }])
+  })
+})
+
+describe('holepunch pattern: forwarded request, answered directly', () => {
+  // A asks F; F forwards to B with A's tid and tells B where A is (as dht-rpc's forwardResponse
+  // field does); B answers A directly. A's response comes from B, not from F, so our client
+  // needs { forwarded: true } (the reference matches on tid alone anyway).
+  const impls: Impl[] = ['ours', 'ref']
+  const combos = impls.flatMap((a) => impls.flatMap((f) => impls.map((b) => [a, f, b] as [Impl, Impl, Impl])))
+
+  test.each(combos)('A=%s via F=%s, answered by B=%s', async (aImpl, fImpl, bImpl) => {
+    const [a, f, b] = [await make(aImpl), await make(fImpl), await make(bImpl)]
+    f.onRequest((v, from) => f.forwardRequest(`${v}|${from.port}`, from, { host: HOST, port: b.port }))
+    b.onRequest((v, peer) => {
+      const [body, aPort] = v.split('|')
+      b.response(`${body!}|B`, { host: HOST, port: Number(aPort), tid: peer.tid })
+    })
+    const { value, from } = await a.request('A', f.port, true)
+    expect(value).toBe('A|B')
+    expect(from).toBe(b.port)
   })
 })

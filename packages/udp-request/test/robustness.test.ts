@@ -58,6 +58,26 @@ describe('response matching', () => {
     expect(peer).toEqual({ host: HOST, port: server.port, tid })
   })
 
+  test('a response from a third host is ignored unless the request is marked forwarded', async () => {
+    const b = await raw()
+    const f = await raw((msg, rinfo, socket) => {
+      // F forwards the request to B and tells it where the requester is.
+      const body = Buffer.concat([msg.subarray(2), Buffer.from('|' + String(rinfo.port))])
+      socket.send(packet(true, msg.readUInt16BE(0) & 0x7fff, body), b.port, HOST)
+    })
+    b.socket.on('message', (msg) => {
+      const [, port] = msg.subarray(2).toString().split('|')
+      b.socket.send(packet(false, msg.readUInt16BE(0) & 0x7fff, enc('from B')), Number(port), HOST)
+    })
+    const client = track(new UDPRequest({ timeout: 40 }))
+    client.on('warning', () => {})
+    expect((await rejection(client.request(enc('strict'), { host: HOST, port: f.port }))).code).toBe('REQUEST_TIMEOUT')
+    expect(client.stats.dropped.wrongHost).toBe(1)
+    const { value, peer } = await client.request(enc('punch'), { host: HOST, port: f.port }, { forwarded: true })
+    expect(dec(value)).toBe('from B')
+    expect(peer.port).toBe(b.port)
+  })
+
   test('a request sent to a host name is matched on port', async () => {
     const server = track(new UDPRequest())
     server.on('request', (v, peer) => server.response(v, peer))
