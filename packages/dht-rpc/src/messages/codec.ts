@@ -32,9 +32,6 @@ const root = protobuf.parse(SCHEMA, { keepCase: true }).root
 const RequestType = root.lookupType('Request')
 const ResponseType = root.lookupType('Response')
 
-const REQUEST_FIELDS = ['id', 'target', 'forwardRequest', 'forwardResponse', 'roundtripToken', 'value'] as const
-const RESPONSE_FIELDS = ['id', 'nodes', 'value', 'roundtripToken'] as const
-
 const hasOwn = Object.prototype.hasOwnProperty
 
 // Decoded protobufjs messages carry defaults (empty buffers) on their prototype: only own
@@ -48,12 +45,8 @@ function field (m: Record<string, unknown>, name: string): Uint8Array | null {
 /** Encoding of `Request` bodies. `decode` throws on malformed input (missing `command`, bad wire types). */
 export const requestEncoding: MessageEncoding<RequestMessage> = {
   encode (value) {
-    const out: Record<string, unknown> = { command: value.command }
-    for (const f of REQUEST_FIELDS) {
-      const v = value[f]
-      if (v) out[f] = v
-    }
-    return RequestType.encode(out).finish()
+    // protobufjs skips null/undefined fields itself, so the message is passed as is
+    return RequestType.encode(value).finish()
   },
   decode (bytes) {
     const m = RequestType.decode(bytes) as unknown as Record<string, unknown>
@@ -73,12 +66,7 @@ export const requestEncoding: MessageEncoding<RequestMessage> = {
 /** Encoding of `Response` bodies. */
 export const responseEncoding: MessageEncoding<ResponseMessage> = {
   encode (value) {
-    const out: Record<string, unknown> = {}
-    for (const f of RESPONSE_FIELDS) {
-      const v = value[f]
-      if (v) out[f] = v
-    }
-    return ResponseType.encode(out).finish()
+    return ResponseType.encode(value).finish()
   },
   decode (bytes) {
     const m = ResponseType.decode(bytes) as unknown as Record<string, unknown>
