@@ -280,3 +280,37 @@ describe('destroy', () => {
     await expect(net.nodes[0]!.ready()).rejects.toThrow(DHTError)
   })
 })
+
+describe('bad input from the application side', () => {
+  it('a value too large for a datagram fails the request, and a too large reply sends nothing; nothing crashes', async () => {
+    const server = new DHT({ timeout: 200 })
+    server.command('big', { query: () => new Uint8Array(70_000) })
+    const client = new DHT({ timeout: 200 })
+    cleanup.push(() => server.destroy(), () => client.destroy())
+    await server.listen(0, '127.0.0.1')
+    const nodes = [{ host: '127.0.0.1', port: server.address().port }]
+    const e1 = await client.query({ command: 'x', target: randomId(), value: new Uint8Array(70_000) }, { nodes }).toArray().catch((e) => e)
+    expect(e1.code).toBe('NO_NODES_RESPONDED')
+    const e2 = await client.query({ command: 'big', target: randomId() }, { nodes }).toArray().catch((e) => e)
+    expect(e2.code).toBe('NO_NODES_RESPONDED')
+    // still fine
+    expect((await client.ping(nodes[0]!)).node.id).not.toBeNull()
+  })
+})
+
+describe('IPv6', () => {
+  it('runs a network over ::1 with 18-byte peers and 50-byte nodes', async () => {
+    const a = new DHT({ ipv6: true })
+    cleanup.push(() => a.destroy())
+    await a.listen(0, '::1')
+    const bootstrap = [`[::1]:${a.address().port}`]
+    const others = Array.from({ length: 4 }, () => new DHT({ ipv6: true, bootstrap }))
+    cleanup.push(...others.map((o) => () => o.destroy()))
+    await Promise.all(others.map(async (o) => { await o.listen(0, '::1'); await o.ready() }))
+    const pong = await others[0]!.ping(`[::1]:${a.address().port}`)
+    expect(pong.address).toEqual({ host: '::1', port: others[0]!.address().port })
+    const results = await others[1]!.query({ command: '_find_node', target: randomId() }).toArray()
+    expect(new Set(results.map((r) => hex(r.node.id))).size).toBe(4)
+    for (const r of results) expect(r.node.host).toBe('::1')
+  })
+})

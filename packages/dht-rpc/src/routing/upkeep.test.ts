@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { RoutingTable, type TableNode } from './table.js'
+import { onBucketFull, pingSome, type UpkeepContext } from './upkeep.js'
+
+function ctx (table: RoutingTable, alive: (n: TableNode) => boolean, state: { tick: number, bootstrapped?: boolean }): UpkeepContext & { pinged: string[] } {
+  const pinged: string[] = []
+  return {
+    table,
+    get tick () { return state.tick },
+    get bootstrapped () { return state.bootstrapped ?? true },
+    inflightQueries: 0,
+    pinged,
+    ping: async (n) => {
+      pinged.push(n.host)
+      if (!alive(n)) throw new Error('timeout')
+    }
+  }
+}
+
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+describe('RoutingTable', () => {
+  it('adds valid ids, ignores its own id and wrong lengths, keeps least-recently-seen order', () => {
+    const id = randomBytes(32)
+    const t = new RoutingTable(id)
+    const added: string[] = []
+    t.on('add-node', (n) => added.push(n.host))
+    t.add(id, { host: 'self', port: 1 }, 0)
+    t.add(randomBytes(31), { host: 'short', port: 1 }, 0)
+    const a = randomBytes(32)
+    const b = randomBytes(32)
+    t.add(a, { host: 'a', port: 1 }, 0)
+    t.add(b, { host: 'b', port: 1 }, 1)
+    expect(added).toEqual(['a', 'b'])
+    expect([...t.leastRecentlySeen()].map((n) => n.host)).toEqual(['a', 'b'])
+    t.add(a, { host: 'a2', port: 2 }, 2) // refreshed, new address
+    expect([...t.leastRecentlySeen()].map((n) => n.host)).toEqual(['b', 'a2'])
+    expect(t.get(a)?.port).toBe(2)
+    t.remove(b)
+    expect([...t.leastRecentlySeen()].map((n) => n.host)).toEqual(['a2'])
+    expect(t.count()).toBe(1)
+  })
+
+  it('reports bucket fill and prefix diversity', () => {
+    const t = new RoutingTable(randomBytes(32))
+    for (let i = 0; i < 10; i++) t.add(randomBytes(32), { host: `10.0.${i % 2}.${i}`, port: 1 }, 0)
+    t.add(randomBytes(32), { host: '192.168.1.1', port: 1 }, 0)
+    const s = t.stats()
+    expect(s.size).toBe(11)
+    expect(s.buckets.reduce((n, b) => n + b.size, 0)).toBe(11)
+    expect(s.diversity.prefixes24).toBe(3)
+    expect(s.diversity.prefixes16).toBe(2)
+    expect(s.diversity.largest16).toEqual({ prefix: '10.0.0.0/16', count: 10, share: 10 / 11 })
+  })
+})
+
+describe('upkeep', () => {
+  it('a full bucket keeps its fresh contacts and replaces the first stale one that fails a ping', async () => {
+    // ids with the same first bit as each other and the opposite of ours: one far bucket
+    const id = Buffer.alloc(32, 0)
+    const t = new RoutingTable(id, 4)
+    const state = { tick: 0 }
+    const far = (i: number): Buffer => { const b = randomBytes(32); b[0] = 0x80 | (b[0]! & 0x7f); b[31] = i; return b }
+    for (let i = 0; i < 4; i++) t.add(far(i), { host: `n${i}`, port: 1 }, 0)
+    state.tick = 10
+    const c = ctx(t, (n) => n.host !== 'n1', state)
+    t.on('ping', (old, fresh) => onBucketFull(c, old, fresh))
+    const newcomer = far(9)
+    t.add(newcomer, { host: 'new', port: 1 }, 10)
+    await flush()
+    await flush()
+    expect(c.pinged).toEqual(['n0', 'n1'])
+    expect(t.get(newcomer)?.host).toBe('new')
+    expect(t.toArray().map((n) => n.host).sort()).toEqual(['n0', 'n2', 'n3', 'new'])
+  })
+
+  it('pingSome pings up to 3 stale least-recently-seen nodes and removes those that fail', async () => {
+    const t = new RoutingTable(randomBytes(32))
+    const state = { tick: 0 }
+    for (let i = 0; i < 6; i++) t.add(randomBytes(32), { host: `n${i}`, port: 1 }, i < 4 ? 0 : 9)
+    state.tick = 10
+    const c = ctx(t, (n) => n.host !== 'n2', state)
+    pingSome(c)
+    await flush()
+    expect(c.pinged).toEqual(['n0', 'n1', 'n2'])
+    expect(t.toArray().map((n) => n.host).sort()).toEqual(['n0', 'n1', 'n3', 'n4', 'n5'])
+    // fresh nodes are left alone
+    const c2 = ctx(t, () => true, { tick: 10 })
+    const fresh = new RoutingTable(randomBytes(32))
+    fresh.add(randomBytes(32), { host: 'f', port: 1 }, 9)
+    pingSome({ ...c2, table: fresh, ping: c2.ping, tick: 10, bootstrapped: true, inflightQueries: 0 })
+    expect(c2.pinged).toEqual([])
+  })
+})
