@@ -159,7 +159,7 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** A snapshot of the counters. */
   get stats (): DHTStats {
-    return this.#stats.snapshot(this.#queue)
+    return this.#stats.snapshot(this.#queue, this.#io.stats)
   }
 
   /** Binds the socket (port/host default to the constructor's options), then starts bootstrapping. */
@@ -394,7 +394,8 @@ export class DHT extends EventEmitter<DHTEvents> {
   #onrequest = (req: RequestMessage, peer: RequestPeer): void => {
     if (this.#destroyed) return
     this.#stats.requestsIn++
-    this.#stats.command(req.command).requestsIn++
+    const known = req.command === PING || req.command === FIND_NODE || this.#commands.has(req.command)
+    this.#stats.command(known ? req.command : '*').requestsIn++
     // Forwarded requests carry the requester's id but the referrer's address: don't add those.
     if (validId(req.id) && !req.forwardResponse) this.#table.add(req.id, peer, this.#tick)
     try {
@@ -411,18 +412,14 @@ export class DHT extends EventEmitter<DHTEvents> {
   }
 
   #onwarning = (err: UDPRequestError): void => {
-    switch (err.code) {
-      case 'MESSAGE_TOO_SHORT': this.#stats.drop('tooShort'); break
-      case 'DECODE_FAILED': this.#stats.drop('undecodable'); break
-      case 'WRONG_HOST': this.#stats.drop('unmatched'); break
-    }
     if (this.listenerCount('warning') > 0) this.emit('warning', err)
   }
 
   #respond = (command: string, res: ResponseMessage, to: RequestPeer): void => {
     if (this.#destroyed) return
     this.#stats.responsesOut++
-    this.#stats.command(command).responsesOut++
+    const known = command === PING || command === FIND_NODE || this.#commands.has(command)
+    this.#stats.command(known ? command : '*').responsesOut++
     try {
       this.#io.response(res, to)
     } catch (err) {

@@ -26,7 +26,10 @@ export interface DroppedStats {
 
 /** A snapshot of `dht.stats`. */
 export interface DHTStats {
-  /** Per command name (at most 64 names; further ones are counted under `'*'`). */
+  /**
+   * Per command name. Incoming requests for commands this node neither has built in nor
+   * registered are counted under `'*'` (their names are chosen by strangers); at most 64 names.
+   */
   commands: Record<string, CommandStats>
   requestsIn: number
   responsesOut: number
@@ -54,6 +57,11 @@ export interface DHTStats {
 
 const MAX_COMMANDS = 64
 
+/** The part of udp-request's stats read here. */
+export interface IOStats {
+  dropped: { tooShort: number, undecodable: number, unmatchedResponse: number, wrongHost: number }
+}
+
 export class Stats {
   commands = new Map<string, CommandStats>()
   requestsIn = 0
@@ -77,14 +85,21 @@ export class Stats {
     return s
   }
 
-  drop (reason: Exclude<keyof DroppedStats, 'total'>): void {
+  drop (reason: 'invalidTarget' | 'invalidForward' | 'handlerError'): void {
     this.dropped[reason]++
     this.dropped.total++
   }
 
-  snapshot (queue: { queued: number, inflight: number, rejected: number }): DHTStats {
+  snapshot (queue: { queued: number, inflight: number, rejected: number }, io: IOStats): DHTStats {
     const commands: Record<string, CommandStats> = {}
     for (const [k, v] of this.commands) commands[k] = { ...v }
+    // datagram-level drops are counted by udp-request
+    const dropped = { ...this.dropped }
+    dropped.tooShort = io.dropped.tooShort
+    dropped.undecodable = io.dropped.undecodable
+    dropped.unmatched = io.dropped.unmatchedResponse + io.dropped.wrongHost
+    dropped.total = dropped.tooShort + dropped.undecodable + dropped.unmatched + dropped.invalidTarget +
+      dropped.invalidForward + dropped.handlerError
     return {
       commands,
       requestsIn: this.requestsIn,
@@ -93,7 +108,7 @@ export class Stats {
       responsesIn: this.responsesIn,
       timeouts: this.timeouts,
       failures: this.failures,
-      dropped: { ...this.dropped },
+      dropped,
       queueFull: queue.rejected,
       queued: queue.queued,
       inflight: queue.inflight,

@@ -145,7 +145,7 @@ export class MemorySocket extends EventEmitter {
 
   address (): { address: string, port: number, family: string } {
     if (!this.#bound) throw Object.assign(new Error('getsockname EBADF'), { code: 'EBADF' })
-    return { address: this.#bound.host, port: this.#bound.port, family: 'IPv4' }
+    return { address: this.#bound.host, port: this.#bound.port, family: this.#bound.host.includes(':') ? 'IPv6' : 'IPv4' }
   }
 
   send (msg: Uint8Array, port: number, address: string, callback?: (err: Error | null) => void): void {
@@ -191,7 +191,7 @@ export class MemorySocket extends EventEmitter {
   /** @internal */
   _deliver (msg: Uint8Array, from: RemoteInfo): void {
     if (this.#closed) return
-    this.emit('message', Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength), { ...from, family: 'IPv4', size: msg.byteLength })
+    this.emit('message', Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength), { ...from, family: from.address.includes(':') ? 'IPv6' : 'IPv4', size: msg.byteLength })
   }
 }
 
