@@ -152,10 +152,12 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     this.#check()
     checkKey(key)
     const localAddress = encodeLocal(opts.localAddress)
-    const value = peersRequest.encode({ type: PEERS_ANNOUNCE, port: checkPort(opts.port), localAddress })
+    const req = { type: PEERS_ANNOUNCE, port: checkPort(opts.port), localAddress }
+    const value = peersRequest.encode(req)
     const decode = mapper(localAddress, this.#ipv6)
+    const local = this.#localPeers(key, req)
     const results = await this.#update(PEERS_COMMAND, key, value, opts.signal)
-    const out: AnnounceResult = { committed: [], results: [] }
+    const out: AnnounceResult = { committed: [], results: local === null ? [] : [local] }
     for (const r of results) {
       out.committed.push(r.node)
       const mapped = decode(r)

@@ -60,7 +60,7 @@ export interface LookupResult {
 export interface AnnounceResult {
   /** The closest nodes that received the commit. */
   committed: NodeRef[]
-  /** Peers those nodes already had for the key (our own address left out). */
+  /** Peers our own store (first) and those nodes already had for the key (our own address left out). */
   results: LookupResult[]
 }
 
