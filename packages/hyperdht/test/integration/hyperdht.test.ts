@@ -19,7 +19,7 @@ describe('announce / lookup / unannounce (20 nodes in memory)', () => {
     expect(stored.every((s) => s === '127.0.0.1:7000')).toBe(true)
 
     const results = []
-    for await (const r of b.lookup(key, { localAddress: { host: '192.168.9.9', port: 1 } })) results.push(r)
+    for await (const r of b.lookup(key, { localAddress: { host: '192.168.9.9', port: 0 } })) results.push(r)
     expect(results.some((r) => has(r.peers, '127.0.0.1', 7000))).toBe(true)
     expect(results.some((r) => has(r.localPeers, '192.168.3.4', 7001))).toBe(true)
     const other = []
@@ -163,6 +163,26 @@ describe('announcer', () => {
       expect(handle.announces).toBe(2)
       await handle.refresh() // an explicit refresh announces too
       expect(handle.announces).toBe(3)
+      await handle.stop()
+    } finally {
+      await net.destroy()
+    }
+  })
+})
+
+describe('announcer failures', () => {
+  it('reports failed announces and retries them', async () => {
+    const net = await createHyperNetwork(1, { memory: true })
+    // bootstraps off an address nobody listens on: every announce fails
+    const lonely = await net.add({ bootstrap: ['127.0.0.1:9'], timeout: 100 })
+    try {
+      const handle = lonely.announcer(randomKey(), { retryDelay: 10, interval: 1000 })
+      const errors: string[] = []
+      handle.on('announce-failed', (err) => errors.push(err.code))
+      while (errors.length < 2) await new Promise((resolve) => handle.once('announce-failed', resolve))
+      expect(errors.slice(0, 2)).toEqual(['NO_NODES_RESPONDED', 'NO_NODES_RESPONDED'])
+      expect(handle.failures).toBeGreaterThanOrEqual(2)
+      expect(handle.announces).toBe(0)
       await handle.stop()
     } finally {
       await net.destroy()
