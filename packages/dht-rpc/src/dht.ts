@@ -334,7 +334,7 @@ export class DHT extends EventEmitter<DHTEvents> {
           }
           this.#stats.failures++
           if (err.code === 'DESTROYED') throw DHTError.DESTROYED()
-          if (err.code === 'REQUEST_CANCELLED') throw DHTError.REQUEST_CANCELLED(err)
+          if (err.code === 'REQUEST_CANCELLED') throw signal?.aborted ? DHTError.ABORTED(err) : DHTError.REQUEST_CANCELLED(err)
           throw DHTError.REQUEST_FAILED(err)
         }
         this.#stats.failures++

@@ -314,3 +314,22 @@ describe('IPv6', () => {
     for (const r of results) expect(r.node.host).toBe('::1')
   })
 })
+
+describe('cancellation', () => {
+  it('ping and holepunch reject with ABORTED when their signal fires, queued or in flight', async () => {
+    const silent = await silentSocket()
+    const d = new DHT({ concurrency: 1 })
+    cleanup.push(() => silent.close(), () => d.destroy())
+    await d.listen(0, '127.0.0.1')
+    const to = { host: '127.0.0.1', port: silent.port }
+    const ac = new AbortController()
+    const inflight = d.ping(to, { signal: ac.signal }).catch((e) => e)
+    const queued = d.holepunch(to, to, { signal: ac.signal }).catch((e) => e)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    ac.abort()
+    expect((await inflight).code).toBe('ABORTED')
+    expect((await queued).code).toBe('ABORTED')
+    expect(d.stats.inflight).toBe(0)
+    expect(d.stats.queued).toBe(0)
+  })
+})
