@@ -86,6 +86,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   #tickTimer: NodeJS.Timeout | null = null
   #secretTimer: NodeJS.Timeout | null = null
   #listening: Promise<void> | null = null
+  #isBound = false
   #bootstrapping: Promise<void> | null = null
   #ready: Promise<void> | null = null
   #bootstrapped = false
@@ -167,6 +168,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     if (this.#destroyed) return Promise.reject(DHTError.DESTROYED())
     if (this.#listening) return Promise.reject(DHTError.INVALID_ARGUMENT('already listening'))
     const p = this.#io.listen(port ?? this.#defaultPort ?? 0, host ?? this.#defaultHost).then(() => {
+      this.#isBound = true
       this.#startTimers()
       this.emit('listening')
       this.#ready = this.#bootstrap()
@@ -210,8 +212,9 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** Pings a node; resolves with our address as it saw us. */
   async ping (peer: string | number | Peer, opts: SignalOptions = {}): Promise<PingResult> {
-    const to = await resolvePeer(parsePeer(peer), this.#codec.family)
-    await this.#ensureListening()
+    let to = parsePeer(peer)
+    if (isIP(to.host) === 0) to = await resolvePeer(to, this.#codec.family)
+    if (!this.#bound) await this.#ensureListening()
     const { value, peer: from } = await this.#request({ command: PING, id: this.queryId }, to, opts.signal)
     const address = this.#codec.decodePeer(value.value)
     if (!address) throw DHTError.INVALID_RESPONSE('invalid _ping response')
@@ -275,6 +278,11 @@ export class DHT extends EventEmitter<DHTEvents> {
     else await this.#listening
   }
 
+  /** True once the socket is bound (and not destroyed): requests can go out without waiting. */
+  get #bound (): boolean {
+    return this.#isBound && !this.#destroyed
+  }
+
   #bootstrap (): Promise<void> {
     if (this.#bootstrapping) return this.#bootstrapping
     const run = async (): Promise<void> => {
@@ -317,15 +325,14 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   #request (msg: RequestMessage, to: Peer, signal?: AbortSignal): Promise<{ value: ResponseMessage, peer: RequestPeer }> {
     if (this.#destroyed) return Promise.reject(DHTError.DESTROYED())
-    return this.#queue.run(async () => {
+    return this.#queue.run(() => {
       const cmd = this.#stats.command(msg.command)
       cmd.requestsOut++
       this.#stats.requestsOut++
-      try {
-        const res = await this.#io.request(msg, { host: to.host, port: to.port }, signal ? { signal } : {})
+      return this.#io.request(msg, { host: to.host, port: to.port }, signal ? { signal } : {}).then((res) => {
         cmd.responsesIn++
         return res
-      } catch (err) {
+      }, (err: unknown) => {
         if (UDPRequestError.isInstance(err)) {
           if (err.code === 'REQUEST_TIMEOUT') {
             cmd.timeouts++
@@ -339,7 +346,7 @@ export class DHT extends EventEmitter<DHTEvents> {
         }
         this.#stats.failures++
         throw err
-      }
+      })
     }, signal)
   }
 
@@ -456,7 +463,7 @@ export class DHT extends EventEmitter<DHTEvents> {
       table: this.#table,
       codec: this.#codec,
       bootstrapPeers: () => this.#bootstrapPeers(),
-      request: (msg, to, signal) => this.#ensureListening().then(() => this.#request(msg, to, signal)),
+      request: (msg, to, signal) => this.#bound ? this.#request(msg, to, signal) : this.#ensureListening().then(() => this.#request(msg, to, signal)),
       holepunch: (to, referrer, signal) => this.#holepunch(to, referrer, signal),
       requestFailed: (c: Candidate, err: unknown) => {
         // A node of our table that timed out in a query is dropped (it is re-added when heard from again).

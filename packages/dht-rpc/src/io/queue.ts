@@ -76,14 +76,21 @@ export class FlowQueue {
     }
   }
 
-  async #exec<T> (task: () => Promise<T>): Promise<T> {
+  #exec<T> (task: () => Promise<T>): Promise<T> {
     this.inflight++
+    let p: Promise<T>
     try {
-      return await task()
-    } finally {
-      this.inflight--
-      this.#next()
+      p = task()
+    } catch (err) {
+      p = Promise.reject(err)
     }
+    p.then(this.#done, this.#done)
+    return p
+  }
+
+  #done = (): void => {
+    this.inflight--
+    this.#next()
   }
 
   #next (): void {
