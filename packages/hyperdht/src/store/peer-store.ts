@@ -25,7 +25,7 @@ export interface PeerStoreOptions {
 export interface StoredPeer {
   readonly host: string
   readonly port: number
-  /** The announced address as a 6-byte IPv4 peer. */
+  /** The announced address as a 6-byte IPv4 peer (18-byte IPv6 peer on an IPv6 network). */
   readonly peer: Uint8Array
   /** First two octets of the announcer's LAN address, or null. */
   readonly localFilter: Uint8Array | null
@@ -190,8 +190,10 @@ export class PeerStore {
     const local = opts.localAddress !== undefined && opts.localAddress !== null && opts.localAddress.length === 6
       ? opts.localAddress
       : null
-    const peerSlots = Math.min(list.length, Math.ceil(maxBytes / 6) + 1)
-    const peers = new Uint8Array(peerSlots * 6)
+    // 6-byte IPv4 peers, or 18-byte IPv6 peers on an IPv6 network (one family per store)
+    const size = (list[0] as Entry).peer.length
+    const peerSlots = Math.min(list.length, Math.ceil(maxBytes / size) + 1)
+    const peers = new Uint8Array(peerSlots * size)
     const localPeers = new Uint8Array(peerSlots * 4)
     let off1 = 0
     let off2 = 0
@@ -203,9 +205,10 @@ export class PeerStore {
       swap(list, i, j)
       const n = list[i] as Entry
       if (exclude !== null && equal(n.peer, exclude)) continue
-      if (off1 + 6 > peers.length) break
+      if (off1 + size > peers.length) break
+      if (n.peer.length !== size) continue
       peers.set(n.peer, off1)
-      off1 += 6
+      off1 += size
       count++
       if (local !== null && n.localPeer !== null && n.localFilter !== null &&
           n.localFilter[0] === local[0] && n.localFilter[1] === local[1] &&
