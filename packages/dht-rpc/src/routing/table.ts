@@ -47,10 +47,6 @@ export interface RoutingTableEvents {
   ping: [oldContacts: TableNode[], newContact: TableNode]
 }
 
-function hex (id: Uint8Array): string {
-  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex')
-}
-
 /**
  * The routing table: k-buckets plus an order of last contact (least recently seen first).
  * Pure: no I/O and no timers; the DHT drives it.
@@ -59,8 +55,8 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
   readonly id: Uint8Array
   readonly k: number
   #buckets: KBucket<TableNode>
-  /** Insertion order = least recently seen first. */
-  #seen = new Map<string, TableNode>()
+  /** Insertion order = least recently seen first (keyed by the stored contact object). */
+  #seen = new Set<TableNode>()
 
   constructor (id: Uint8Array, k = K) {
     super()
@@ -73,18 +69,17 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
       arbiter: (_incumbent, candidate) => candidate
     })
     this.#buckets.on('added', (node) => {
-      this.#seen.set(hex(node.id), node)
+      this.#seen.add(node)
       this.emit('add-node', node)
     })
     this.#buckets.on('removed', (node) => {
-      const key = hex(node.id)
-      if (this.#seen.get(key) === node) this.#seen.delete(key)
+      this.#seen.delete(node)
       this.emit('remove-node', node)
     })
-    this.#buckets.on('updated', (_incumbent, selection) => {
-      const key = hex(selection.id)
-      this.#seen.delete(key)
-      this.#seen.set(key, selection)
+    this.#buckets.on('updated', (incumbent, selection) => {
+      this.#seen.delete(incumbent)
+      this.#seen.delete(selection)
+      this.#seen.add(selection)
     })
     this.#buckets.on('ping', (old, fresh) => this.emit('ping', old, fresh))
   }
