@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { ID_LENGTH, K } from '../constants.js'
 import { DHTError } from '../errors.js'
 import type { RequestMessage, ResponseMessage } from '../messages/codec.js'
@@ -98,6 +99,8 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     this.value = msg.value ?? null
     this.#concurrency = concurrency
     this.#moveCloser = !opts.nodes
+    // every request in flight listens on this signal: lift Node's 10-listener warning
+    setMaxListeners(0, this.#ac.signal)
     this.#pending = new CandidateList(this.target, opts.nodes ? Infinity : K)
     this.#closest = new CandidateList(this.target, opts.nodes ? Infinity : K)
   }
