@@ -47,6 +47,13 @@ describe('DHT over loopback UDP', () => {
     expect(stored.size).toBe(6)
     const values = (await client.query({ command: 'kv', target }).toArray()).map((r) => r.value && Buffer.from(r.value).toString())
     expect(values.filter((v) => v === 'v1').length).toBe(6)
+
+    // { query: true }: the query-phase results come first, then the commits
+    const both = await client.update({ command: 'kv', target, value: Buffer.from('v2') }, { query: true })
+    expect(both.length).toBe(12)
+    expect(both.slice(0, 6).map((r) => r.value && Buffer.from(r.value).toString())).toEqual(Array(6).fill('v1'))
+    expect(stored.size).toBe(6)
+    expect([...stored.values()]).toEqual(Array(6).fill('v2'))
   })
 
   it('ping returns our reflexive address', async () => {
@@ -68,5 +75,19 @@ describe('DHT over loopback UDP', () => {
     const err = await a.query({ command: 'x', target: randomId() }).toArray().catch((e) => e)
     expect(DHTError.isInstance(err)).toBe(true)
     expect(err.code).toBe('NO_NODES_RESPONDED')
+  })
+})
+
+describe('bootstrap addresses', () => {
+  it('accepts host names (resolved), { host, port } and numbers', async () => {
+    const net = await network(3)
+    cleanup.push(net.destroy)
+    const port = Number(net.bootstrap.split(':')[1])
+    for (const bootstrap of [[`localhost:${port}`], [{ host: '127.0.0.1', port }], [port]]) {
+      const d = new DHT({ bootstrap })
+      cleanup.push(() => d.destroy())
+      await d.ready()
+      expect(d.toArray().length).toBe(3)
+    }
   })
 })
