@@ -84,7 +84,7 @@ describe('bootstrap addresses', () => {
     cleanup.push(net.destroy)
     const port = Number(net.bootstrap.split(':')[1])
     for (const bootstrap of [[`localhost:${port}`], [{ host: '127.0.0.1', port }], [port]]) {
-      const d = new DHT({ bootstrap })
+      const d = new DHT({ bootstrap, ephemeral: true })
       cleanup.push(() => d.destroy())
       await d.ready()
       expect(d.toArray().length).toBe(3)
