@@ -93,6 +93,8 @@ export class DHT extends EventEmitter<DHTEvents> {
   #destroyed = false
   #closed: Promise<void> | null = null
   #queries = new Set<Query<any>>()
+  /** Holepunches waiting for the punched node's answer, by its `host:port`. */
+  #punches = new Map<string, Set<(value: ResponseMessage, peer: RequestPeer) => void>>()
 
   constructor (opts: DHTOptions = {}) {
     super()
@@ -355,16 +357,15 @@ export class DHT extends EventEmitter<DHTEvents> {
     const ac = new AbortController()
     const onabort = (): void => ac.abort(signal?.reason)
     signal?.addEventListener('abort', onabort, { once: true })
-    let onres: ((value: ResponseMessage, peer: RequestPeer) => void) | null = null
     // udp-request matches a response on tid *and* sender, but the answer of a punched node comes
     // from that node, not from the referrer we sent the request to: watch for it ourselves.
+    const key = `${to.host}:${to.port}`
+    let onres: ((value: ResponseMessage, peer: RequestPeer) => void) | null = null
     const punched = new Promise<NodeInfo>((resolve) => {
-      onres = (value, peer) => {
-        if (peer.port === to.port && sameHost(peer.host, to.host)) {
-          resolve({ id: validId(value.id) ? value.id : null, host: peer.host, port: peer.port })
-        }
-      }
-      this.#io.on('response', onres)
+      onres = (value, peer) => resolve({ id: validId(value.id) ? value.id : null, host: peer.host, port: peer.port })
+      let waiting = this.#punches.get(key)
+      if (!waiting) this.#punches.set(key, waiting = new Set())
+      waiting.add(onres)
     })
     const direct = this.#request({ command: PING, id: this.queryId, forwardRequest: this.#codec.encodePeer(to) }, referrer, ac.signal)
       .then(({ value, peer }) => ({ id: validId(value.id) ? value.id : null, host: peer.host, port: peer.port }))
@@ -372,7 +373,11 @@ export class DHT extends EventEmitter<DHTEvents> {
     try {
       return await Promise.race([punched, direct])
     } finally {
-      if (onres) this.#io.off('response', onres)
+      const waiting = this.#punches.get(key)
+      if (waiting && onres) {
+        waiting.delete(onres)
+        if (waiting.size === 0) this.#punches.delete(key)
+      }
       signal?.removeEventListener('abort', onabort)
       ac.abort()
     }
@@ -416,6 +421,10 @@ export class DHT extends EventEmitter<DHTEvents> {
     if (this.#destroyed) return
     this.#stats.responsesIn++
     if (validId(res.id)) this.#table.add(res.id, peer, this.#tick)
+    if (this.#punches.size > 0) {
+      const waiting = this.#punches.get(`${peer.host}:${peer.port}`) ?? this.#punches.get(`${unmap(peer.host)}:${peer.port}`)
+      if (waiting) for (const resolve of [...waiting]) resolve(res, peer)
+    }
   }
 
   #onwarning = (err: UDPRequestError): void => {
@@ -493,10 +502,8 @@ function validId (id: Uint8Array | null | undefined): id is Uint8Array {
   return id instanceof Uint8Array && id.byteLength === ID_LENGTH
 }
 
-function sameHost (a: string, b: string): boolean {
-  if (a === b) return true
-  const strip = (h: string): string => h.startsWith('::ffff:') ? h.slice(7) : h
-  return strip(a) === strip(b)
+function unmap (host: string): string {
+  return host.startsWith('::ffff:') ? host.slice(7) : host
 }
 
 /** `'host:port'`, `':port'`, `'[v6]:port'`, a port number, or `{ host, port }`. */

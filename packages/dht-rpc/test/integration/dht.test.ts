@@ -221,6 +221,19 @@ describe('holepunching', () => {
     expect(relayed).toEqual([{ from: { host: '127.0.0.1', port: a.address().port }, to: { host: '127.0.0.1', port: b.address().port } }])
     expect(b.stats.holepunches.answered).toBe(1)
     expect(a.stats.holepunches.requested).toBe(1)
+
+    // many at once (one listener for all of them, no MaxListeners warning)
+    const warnings: Error[] = []
+    const onwarning = (w: Error): void => { warnings.push(w) }
+    process.on('warning', onwarning)
+    try {
+      const many = await Promise.all(Array.from({ length: 30 }, () => a.holepunch({ host: '127.0.0.1', port: b.address().port }, { host: '127.0.0.1', port: r.address().port })))
+      for (const m of many) expect(hex(m.id)).toBe(hex(b.id))
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([])
+    } finally {
+      process.off('warning', onwarning)
+    }
   })
 
   it('inside a query: a node behind a (simulated) NAT is punched through its referrer, then asked again', async () => {
