@@ -20,8 +20,19 @@ export const PING_EVERY_TICKS = 8
 export const FRESH_TICKS = 3
 /** While the table holds fewer than K nodes, re-bootstrap every this many ticks (~60 s). */
 export const REBOOTSTRAP_TICKS = 12
+/**
+ * Bucket refresh (after the bootstrap lookup, then every `REFRESH_TICKS`): a far bucket with
+ * fewer nodes than this gets a lookup for a random id in its range, stopped once it holds this many.
+ */
+export const REFRESH_MIN_NODES = 5
+/** Requests in flight of a bucket-refresh lookup (Kademlia's alpha). */
+export const REFRESH_CONCURRENCY = 3
+/** Every this many ticks (~10 min) the far buckets are refreshed again. */
+export const REFRESH_TICKS = 120
 /** How often roundtrip-token secrets rotate (ms). Tokens stay valid for up to two periods. */
 export const SECRET_ROTATE_INTERVAL = 5 * 60 * 1000
+/** A table node whose query requests failed (timed out) this many times in a row is removed. */
+export const MAX_FAILURES = 3
 /** Contacts pinged when a full bucket receives a newcomer. */
 export const NODES_TO_PING = 3
 /** Largest `value` (bytes) a node handles in a request; bigger requests are dropped. */

@@ -5,7 +5,8 @@ import { isIP } from 'node:net'
 import { UDPRequest, UDPRequestError, type RequestPeer } from '@hyperdht-ts/udp-request'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, PING,
-  PING_EVERY_TICKS, REBOOTSTRAP_TICKS, SECRET_ROTATE_INTERVAL, TICK_INTERVAL
+  PING_EVERY_TICKS, REBOOTSTRAP_TICKS, REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, SECRET_ROTATE_INTERVAL,
+  TICK_INTERVAL
 } from './constants.js'
 import { DHTError } from './errors.js'
 import { handleRequest, type HandlerContext } from './handlers/index.js'
@@ -88,6 +89,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   #listening: Promise<void> | null = null
   #isBound = false
   #bootstrapping: Promise<void> | null = null
+  #refreshing: Promise<void> | null = null
   #ready: Promise<void> | null = null
   #bootstrapped = false
   #destroyed = false
@@ -294,6 +296,7 @@ export class DHT extends EventEmitter<DHTEvents> {
         try {
           await q.toArray()
         } catch {}
+        await this.#refreshBuckets()
       }
     }
     const p = run().catch(() => {}).finally(() => {
@@ -305,6 +308,29 @@ export class DHT extends EventEmitter<DHTEvents> {
     })
     this.#bootstrapping = p
     return p
+  }
+
+  /**
+   * Kademlia's bucket refresh (see `RoutingTable.refreshTargets`): a lookup for a random id in
+   * each far range holding fewer than `REFRESH_MIN_NODES` of our nodes, farthest first, each
+   * range once, stopped once the range holds that many (a lookup can fill the next ranges too,
+   * which are then skipped). The bootstrap nodes are asked too: the nodes we know may all share
+   * our blind spot.
+   */
+  async #refreshBuckets (): Promise<void> {
+    const done = new Set<number>()
+    for (;;) {
+      if (this.#destroyed) return
+      const next = this.#table.refreshTargets(REFRESH_MIN_NODES).find((t) => !done.has(t.cpl))
+      if (!next) return
+      done.add(next.cpl)
+      this.#stats.refreshes++
+      const q = new Query(this.#queryContext, { command: FIND_NODE, target: next.target }, { concurrency: REFRESH_CONCURRENCY, askBootstrap: true })
+      try {
+        // every answer adds its sender to the table: stop once the range holds enough
+        for await (const _ of q) if (this.#table.rangeSize(next.cpl) >= REFRESH_MIN_NODES) break
+      } catch {}
+    }
   }
 
   #bootstrapPeers (): Promise<Peer[]> {
@@ -400,6 +426,8 @@ export class DHT extends EventEmitter<DHTEvents> {
     if (this.#tick % REBOOTSTRAP_TICKS === 0 && this.#bootstrapped && this.#table.count() < this.#table.k &&
       this.#bootstrapInput.length > 0) {
       this.#bootstrap().catch(() => {})
+    } else if (this.#tick % REFRESH_TICKS === 0 && this.#bootstrapped && !this.#bootstrapping && !this.#refreshing) {
+      this.#refreshing = this.#refreshBuckets().catch(() => {}).finally(() => { this.#refreshing = null })
     }
   }
 
@@ -475,11 +503,8 @@ export class DHT extends EventEmitter<DHTEvents> {
       request: (msg, to, signal) => this.#bound ? this.#request(msg, to, signal) : this.#ensureListening().then(() => this.#request(msg, to, signal)),
       holepunch: (to, referrer, signal) => this.#holepunch(to, referrer, signal),
       requestFailed: (c: Candidate, err: unknown) => {
-        // A node of our table that timed out in a query is dropped (it is re-added when heard from again).
-        if (c.id && DHTError.isInstance(err) && err.code === 'REQUEST_TIMEOUT') {
-          const n = this.#table.get(c.id)
-          if (n && n.host === c.host && n.port === c.port) this.#table.remove(c.id)
-        }
+        // A node of our table that keeps timing out in queries is dropped (re-added when heard from again).
+        if (c.id && DHTError.isInstance(err) && err.code === 'REQUEST_TIMEOUT') this.#table.failed(c.id, c)
       },
       queryStarted: (q) => { this.#queries.add(q) },
       queryEnded: (q) => { this.#queries.delete(q) }

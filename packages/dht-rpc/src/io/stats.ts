@@ -38,6 +38,8 @@ export interface DHTStats {
   timeouts: number
   /** Requests that failed otherwise (cancelled, send error, destroyed). */
   failures: number
+  /** Bucket-refresh lookups run (a random id in a far bucket that was not full). */
+  refreshes: number
   dropped: DroppedStats
   /** Requests refused with `QUEUE_FULL`. */
   queueFull: number
@@ -70,6 +72,7 @@ export class Stats {
   responsesIn = 0
   timeouts = 0
   failures = 0
+  refreshes = 0
   dropped: DroppedStats = { total: 0, tooShort: 0, undecodable: 0, unmatched: 0, invalidTarget: 0, invalidForward: 0, handlerError: 0 }
   holepunches = { forwarded: 0, requested: 0, answered: 0 }
 
@@ -108,6 +111,7 @@ export class Stats {
       responsesIn: this.responsesIn,
       timeouts: this.timeouts,
       failures: this.failures,
+      refreshes: this.refreshes,
       dropped,
       queueFull: queue.rejected,
       queued: queue.queued,

@@ -37,6 +37,12 @@ export class CandidateList {
     return null
   }
 
+  /** Takes `c` out of the list (a node that failed: it must not hold one of the k places). */
+  remove (c: Candidate): void {
+    const i = this.list.indexOf(c)
+    if (i !== -1) this.list.splice(i, 1)
+  }
+
   /** Inserts `c` in order unless its id is already present or it is farther than a full list's last. Returns whether it was added. */
   insert (c: Candidate & { id: Uint8Array }): boolean {
     const list = this.list

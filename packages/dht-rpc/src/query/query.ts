@@ -29,6 +29,8 @@ export interface InternalQueryOptions<T> extends QueryOptions<T> {
   commit?: boolean
   /** With `commit`: also yield query-phase results. */
   verbose?: boolean
+  /** Also ask the bootstrap nodes when the table has k candidates (a bucket refresh). */
+  askBootstrap?: boolean
 }
 
 function validId (id: Uint8Array | null | undefined): id is Uint8Array {
@@ -84,6 +86,8 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
   #head = 0
   #wake: (() => void) | null = null
   #ac = new AbortController()
+  /** Ids of candidates that failed (few: a linear scan is fine). */
+  #failed: Uint8Array[] = []
   #onabort: (() => void) | null = null
 
   constructor (ctx: QueryContext, msg: QueryMessage, opts: InternalQueryOptions<T> = {}) {
@@ -196,7 +200,7 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     for (const n of closest) {
       this.#pending.insert({ id: n.id, host: n.host, port: n.port, referrer: null, roundtripToken: null, queried: false })
     }
-    if (closest.length >= K) return
+    if (closest.length >= K && !this.#opts.askBootstrap) return
     const bootstrap = await this.#ctx.bootstrapPeers()
     if (this.#destroyed) return
     for (const b of bootstrap) {
@@ -260,6 +264,13 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     }
     this.#inflight--
     this.errors++
+    if (!this.#committing && c.id !== null) {
+      // A node that failed gives its place among the k closest to the next candidate, so the
+      // query ends with answers from the k closest nodes that respond (the set an update commits
+      // to), not from fewer; it is not taken in again when other nodes list it.
+      this.#pending.remove(c)
+      this.#failed.push(c.id)
+    }
     this.#ctx.requestFailed(c, err)
     this.#fill()
   }
@@ -288,7 +299,7 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
 
     if (this.#moveCloser && !this.#committing) {
       for (const n of ctx.codec.decodeNodes(res.nodes)) {
-        if (equal(n.id, ctx.id)) continue
+        if (equal(n.id, ctx.id) || this.#failed.some((id) => equal(id, n.id))) continue
         this.#pending.insert({ id: n.id, host: n.host, port: n.port, referrer: { host: peer.host, port: peer.port }, roundtripToken: null, queried: false })
       }
     }

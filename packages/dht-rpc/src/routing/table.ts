@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { KBucket } from '@hyperdht-ts/kbucket'
-import { K, NODES_TO_PING } from '../constants.js'
+import { K, MAX_FAILURES, NODES_TO_PING } from '../constants.js'
 import type { Node, Peer } from '../types.js'
 
 /** A routing-table entry. `tick` is the maintenance tick at which the node was last heard from. */
 export interface TableNode extends Node {
   tick: number
+  /** Query requests that failed in a row since we last heard from the node. */
+  failures: number
 }
 
 export interface BucketStats {
@@ -92,15 +95,30 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
       existing.host = peer.host
       existing.port = peer.port
       existing.tick = tick
+      existing.failures = 0
       this.#buckets.add(existing)
       return
     }
-    this.#buckets.add({ id, host: peer.host, port: peer.port, tick })
+    this.#buckets.add({ id, host: peer.host, port: peer.port, tick, failures: 0 })
   }
 
   /** Re-inserts a contact as most recently seen (a full-bucket ping it answered). */
   refresh (node: TableNode): void {
     if (this.#buckets.get(node.id)) this.#buckets.add(node)
+  }
+
+  /**
+   * A query request to `node` failed. The node is removed after `MAX_FAILURES` failures in a
+   * row (any message from it resets the count): one timeout is weak evidence, since a busy event
+   * loop or one lost datagram looks the same, and removing on it empties tables under load.
+   * Returns whether the node was removed.
+   */
+  failed (id: Uint8Array, peer: Peer): boolean {
+    const n = this.get(id)
+    if (!n || n.host !== peer.host || n.port !== peer.port) return false
+    if (++n.failures < MAX_FAILURES) return false
+    this.remove(id)
+    return true
   }
 
   remove (id: Uint8Array): void {
@@ -122,6 +140,42 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
 
   toArray (): TableNode[] {
     return this.#buckets.toArray()
+  }
+
+  /**
+   * Kademlia's bucket refresh, by range: the ids sharing exactly `cpl` leading bits with ours
+   * form the range of one far bucket. For every range out to that of our k-th closest node
+   * (nearer ranges are what the bootstrap lookup of our own id explores) holding fewer than
+   * `min` of our nodes, returns a random id in that range, farthest range first. A lookup for it reaches the nodes of the range, which then enter the table. Without it
+   * a node learns only the region of the nodes that talk to it: one that joined a grown network
+   * through its own neighbourhood may know nobody in the other half of the id space. (Ranges, not
+   * leaf buckets: a table of k nodes is one unsplit bucket, yet it may miss whole ranges.)
+   */
+  refreshTargets (min = this.k, random: (n: number) => Uint8Array = randomBytes): Array<{ cpl: number, target: Uint8Array }> {
+    const counts = this.#rangeCounts()
+    let last = counts.length - 1
+    for (let near = 0; last > 0 && (near += counts[last]!) < this.k;) last--
+    const out: Array<{ cpl: number, target: Uint8Array }> = []
+    for (let cpl = 0; cpl <= last; cpl++) {
+      if (counts[cpl]! < min) out.push({ cpl, target: inRange(random(this.id.byteLength), this.id, cpl) })
+    }
+    return out
+  }
+
+  /** Number of our nodes sharing exactly `cpl` leading bits with our id. */
+  rangeSize (cpl: number): number {
+    return this.#rangeCounts()[cpl] ?? 0
+  }
+
+  /** Nodes per common-prefix length with our id, up to that of the closest node. */
+  #rangeCounts (): number[] {
+    const counts: number[] = []
+    for (const n of this.#seen) {
+      const c = commonPrefix(n.id, this.id)
+      while (counts.length <= c) counts.push(0)
+      counts[c]!++
+    }
+    return counts
   }
 
   /** Nodes from least to most recently seen. */
@@ -162,6 +216,26 @@ function equal (a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
   return true
+}
+
+/** Number of leading bits `a` and `b` share. */
+function commonPrefix (a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.byteLength; i++) {
+    const x = a[i]! ^ b[i]!
+    if (x !== 0) return i * 8 + Math.clz32(x) - 24
+  }
+  return a.byteLength * 8
+}
+
+/** `bytes` changed to share exactly `cpl` leading bits with `id`. */
+function inRange (bytes: Uint8Array, id: Uint8Array, cpl: number): Uint8Array {
+  const out = new Uint8Array(bytes)
+  const whole = cpl >> 3
+  out.set(id.subarray(0, whole))
+  const keep = (0xff00 >> (cpl & 7)) & 0xff // the bits before `cpl` in its byte
+  const flip = 0x80 >> (cpl & 7)
+  out[whole] = (id[whole]! & keep) | (~id[whole]! & flip) | (out[whole]! & ~keep & ~flip & 0xff)
+  return out
 }
 
 function prefixes (host: string): [string, string] {

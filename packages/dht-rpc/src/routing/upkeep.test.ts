@@ -55,6 +55,55 @@ describe('RoutingTable', () => {
   })
 })
 
+describe('RoutingTable bucket refresh and failures', () => {
+  /** An id sharing exactly `cpl` leading bits with the all-zero id (bit `cpl` set), last byte `i`. */
+  const atCpl = (cpl: number, i: number): Buffer => {
+    const b = Buffer.alloc(32, 0)
+    b[cpl >> 3] = 0x80 >> (cpl & 7)
+    b[31] |= i
+    return b
+  }
+
+  it('targets each far range out to the k-th closest node that holds fewer than min nodes, farthest first', () => {
+    const t = new RoutingTable(Buffer.alloc(32, 0), 4)
+    // ranges (common prefix lengths): 0 holds 3, 1 holds 0, 2 holds 1; the 4 closest are in 6 and 9
+    for (let i = 0; i < 3; i++) t.add(atCpl(0, i + 1), { host: `a${i}`, port: 1 }, 0)
+    t.add(atCpl(2, 1), { host: 'b', port: 1 }, 0)
+    for (let i = 0; i < 2; i++) t.add(atCpl(6, i + 1), { host: `c${i}`, port: 1 }, 0)
+    for (let i = 0; i < 2; i++) t.add(atCpl(9, i + 1), { host: `d${i}`, port: 1 }, 0)
+    expect(t.rangeSize(0)).toBe(3)
+    expect(t.rangeSize(1)).toBe(0)
+    expect(t.rangeSize(9)).toBe(2)
+    const random = (n: number): Uint8Array => new Uint8Array(n).fill(0xff)
+    const targets = t.refreshTargets(3, random)
+    // range 0 has 3 (enough); 1..5 lack; 6 is the k-th closest's range (2 < 3); 7.. are nearer than the k-th closest
+    expect(targets.map((x) => x.cpl)).toEqual([1, 2, 3, 4, 5, 6])
+    for (const { cpl, target } of targets) {
+      // shares exactly `cpl` bits with our (all-zero) id, the rest is the random source's
+      const first = target.findIndex((byte) => byte !== 0)
+      expect(first * 8 + Math.clz32(target[first]!) - 24).toBe(cpl)
+      expect(target[31]).toBe(0xff)
+    }
+    expect(t.refreshTargets(1, random).map((x) => x.cpl)).toEqual([1, 3, 4, 5])
+  })
+
+  it('a node is removed after 3 failures in a row; hearing from it resets the count', () => {
+    const t = new RoutingTable(randomBytes(32))
+    const id = randomBytes(32)
+    const peer = { host: '10.0.0.1', port: 1 }
+    t.add(id, peer, 0)
+    expect(t.failed(id, peer)).toBe(false)
+    expect(t.failed(id, peer)).toBe(false)
+    t.add(id, peer, 1) // it answered something
+    expect(t.failed(id, peer)).toBe(false)
+    expect(t.failed(id, { host: '10.0.0.2', port: 1 })).toBe(false) // another address: not this entry
+    expect(t.failed(id, peer)).toBe(false)
+    expect(t.get(id)).not.toBeNull()
+    expect(t.failed(id, peer)).toBe(true)
+    expect(t.get(id)).toBeNull()
+  })
+})
+
 describe('upkeep', () => {
   it('a full bucket keeps its fresh contacts and replaces the first stale one that fails a ping', async () => {
     // ids with the same first bit as each other and the opposite of ours: one far bucket
