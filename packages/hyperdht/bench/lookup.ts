@@ -6,15 +6,12 @@
 //   pnpm bench                          (sizes 200 and 2000)
 //   BENCH_SIZES=200 BENCH_LOOKUPS=30 pnpm bench
 import { randomBytes } from 'node:crypto'
-import { setMaxListeners } from 'node:events'
 import { createRequire } from 'node:module'
 import { performance } from 'node:perf_hooks'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { HyperDHT } from '../src/index.js'
 
-// dht-rpc hangs one abort listener per in-flight request on a query's signal (up to 16)
-setMaxListeners(64)
 v8.setFlagsFromString('--expose-gc')
 const gc = vm.runInNewContext('gc') as () => void
 const require = createRequire(import.meta.url)

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events'
 import { ID_LENGTH, K } from '../constants.js'
 import { DHTError } from '../errors.js'
 import type { RequestMessage, ResponseMessage } from '../messages/codec.js'
@@ -85,7 +84,8 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
   #results: T[] = []
   #head = 0
   #wake: (() => void) | null = null
-  #ac = new AbortController()
+  /** One controller per request in flight (a shared signal would collect a listener per request). */
+  #requests = new Set<AbortController>()
   /** Ids of candidates that failed (few: a linear scan is fine). */
   #failed: Uint8Array[] = []
   #onabort: (() => void) | null = null
@@ -103,8 +103,6 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     this.value = msg.value ?? null
     this.#concurrency = concurrency
     this.#moveCloser = !opts.nodes
-    // every request in flight listens on this signal: lift Node's 10-listener warning
-    setMaxListeners(0, this.#ac.signal)
     this.#pending = new CandidateList(this.target, opts.nodes ? Infinity : K)
     this.#closest = new CandidateList(this.target, opts.nodes ? Infinity : K)
   }
@@ -155,7 +153,10 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     this.#destroyed = true
     if (err && !this.#ended) this.#error = err
     this.#end()
-    this.#ac.abort(err ?? DHTError.ABORTED())
+    const reason = err ?? DHTError.ABORTED()
+    const requests = [...this.#requests]
+    this.#requests.clear()
+    for (const ac of requests) ac.abort(reason)
   }
 
   #start (): void {
@@ -239,13 +240,15 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     }
     this.#inflight++
     this.requests++
-    ctx.request(msg, c, this.#ac.signal).then(
-      (res) => this.#onresponse(c, res.value, res.peer),
-      (err) => this.#onerror(c, msg, err)
+    const ac = new AbortController()
+    this.#requests.add(ac)
+    ctx.request(msg, c, ac.signal).then(
+      (res) => this.#onresponse(c, res.value, res.peer, ac),
+      (err) => this.#onerror(c, msg, err, ac)
     )
   }
 
-  #onerror (c: Candidate, msg: RequestMessage, err: unknown): void {
+  #onerror (c: Candidate, msg: RequestMessage, err: unknown, ac: AbortController): void {
     if (this.#destroyed) {
       this.#inflight--
       return
@@ -256,12 +259,13 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
       c.referrer = null
       this.holepunches++
       this.requests++
-      const signal = this.#ac.signal
+      const signal = ac.signal
       this.#ctx.holepunch(c, referrer, signal)
         .then(() => this.#ctx.request(msg, c, signal))
-        .then((res) => this.#onresponse(c, res.value, res.peer), (err2) => this.#onerror(c, msg, err2))
+        .then((res) => this.#onresponse(c, res.value, res.peer, ac), (err2) => this.#onerror(c, msg, err2, ac))
       return
     }
+    this.#requests.delete(ac)
     this.#inflight--
     this.errors++
     if (!this.#committing && c.id !== null) {
@@ -275,7 +279,8 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     this.#fill()
   }
 
-  #onresponse (c: Candidate, res: ResponseMessage, peer: Peer): void {
+  #onresponse (c: Candidate, res: ResponseMessage, peer: Peer, ac: AbortController): void {
+    this.#requests.delete(ac)
     this.#inflight--
     if (this.#destroyed) return
     this.responses++
