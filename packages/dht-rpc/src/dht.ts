@@ -95,8 +95,6 @@ export class DHT extends EventEmitter<DHTEvents> {
   #destroyed = false
   #closed: Promise<void> | null = null
   #queries = new Set<Query<any>>()
-  /** Holepunches waiting for the punched node's answer, by its `host:port`. */
-  #punches = new Map<string, Set<(value: ResponseMessage, peer: RequestPeer) => void>>()
 
   constructor (opts: DHTOptions = {}) {
     super()
@@ -351,13 +349,13 @@ export class DHT extends EventEmitter<DHTEvents> {
     return this.#bootstrapResolved
   }
 
-  #request (msg: RequestMessage, to: Peer, signal?: AbortSignal): Promise<{ value: ResponseMessage, peer: RequestPeer }> {
+  #request (msg: RequestMessage, to: Peer, signal?: AbortSignal, forwarded = false): Promise<{ value: ResponseMessage, peer: RequestPeer }> {
     if (this.#destroyed) return Promise.reject(DHTError.DESTROYED())
     return this.#queue.run(() => {
       const cmd = this.#stats.command(msg.command)
       cmd.requestsOut++
       this.#stats.requestsOut++
-      return this.#io.request(msg, { host: to.host, port: to.port }, signal ? { signal } : {}).then((res) => {
+      return this.#io.request(msg, { host: to.host, port: to.port }, { signal, forwarded }).then((res) => {
         cmd.responsesIn++
         return res
       }, (err: unknown) => {
@@ -380,33 +378,10 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   async #holepunch (to: Peer, referrer: Peer, signal?: AbortSignal): Promise<NodeInfo> {
     this.#stats.holepunches.requested++
-    const ac = new AbortController()
-    const onabort = (): void => ac.abort(signal?.reason)
-    signal?.addEventListener('abort', onabort, { once: true })
-    // udp-request matches a response on tid *and* sender, but the answer of a punched node comes
-    // from that node, not from the referrer we sent the request to: watch for it ourselves.
-    const key = `${to.host}:${to.port}`
-    let onres: ((value: ResponseMessage, peer: RequestPeer) => void) | null = null
-    const punched = new Promise<NodeInfo>((resolve) => {
-      onres = (value, peer) => resolve({ id: validId(value.id) ? value.id : null, host: peer.host, port: peer.port })
-      let waiting = this.#punches.get(key)
-      if (!waiting) this.#punches.set(key, waiting = new Set())
-      waiting.add(onres)
-    })
-    const direct = this.#request({ command: PING, id: this.queryId, forwardRequest: this.#codec.encodePeer(to) }, referrer, ac.signal)
-      .then(({ value, peer }) => ({ id: validId(value.id) ? value.id : null, host: peer.host, port: peer.port }))
-    direct.catch(() => {})
-    try {
-      return await Promise.race([punched, direct])
-    } finally {
-      const waiting = this.#punches.get(key)
-      if (waiting && onres) {
-        waiting.delete(onres)
-        if (waiting.size === 0) this.#punches.delete(key)
-      }
-      signal?.removeEventListener('abort', onabort)
-      ac.abort()
-    }
+    // The answer comes from the punched node, not from the referrer we send to: match on tid alone.
+    const msg = { command: PING, id: this.queryId, forwardRequest: this.#codec.encodePeer(to) }
+    const { value, peer } = await this.#request(msg, referrer, signal, true)
+    return { id: validId(value.id) ? value.id : null, host: peer.host, port: peer.port }
   }
 
   #startTimers (): void {
@@ -449,10 +424,6 @@ export class DHT extends EventEmitter<DHTEvents> {
     if (this.#destroyed) return
     this.#stats.responsesIn++
     if (validId(res.id)) this.#table.add(res.id, peer, this.#tick)
-    if (this.#punches.size > 0) {
-      const waiting = this.#punches.get(`${peer.host}:${peer.port}`) ?? this.#punches.get(`${unmap(peer.host)}:${peer.port}`)
-      if (waiting) for (const resolve of [...waiting]) resolve(res, peer)
-    }
   }
 
   #onwarning = (err: UDPRequestError): void => {
@@ -525,10 +496,6 @@ export class DHT extends EventEmitter<DHTEvents> {
 
 function validId (id: Uint8Array | null | undefined): id is Uint8Array {
   return id instanceof Uint8Array && id.byteLength === ID_LENGTH
-}
-
-function unmap (host: string): string {
-  return host.startsWith('::ffff:') ? host.slice(7) : host
 }
 
 /** `'host:port'`, `':port'`, `'[v6]:port'`, a port number, or `{ host, port }`. */
