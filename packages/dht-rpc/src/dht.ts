@@ -22,6 +22,7 @@ import { onBucketFull, pingSome, type UpkeepContext } from './routing/upkeep.js'
 import type {
   CommandHandlers, DHTOptions, Node, NodeInfo, Peer, QueryMessage, QueryOptions, QueryResult, UpdateOptions
 } from './types.js'
+import { validId } from './bytes.js'
 
 /** Events of a {@link DHT}. */
 export interface DHTEvents {
@@ -98,7 +99,7 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   constructor (opts: DHTOptions = {}) {
     super()
-    if (opts.id !== undefined && (!(opts.id instanceof Uint8Array) || opts.id.byteLength !== ID_LENGTH)) {
+    if (opts.id !== undefined && !validId(opts.id)) {
       throw DHTError.INVALID_ARGUMENT(`id must be ${ID_LENGTH} bytes`)
     }
     const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY
@@ -492,10 +493,6 @@ export class DHT extends EventEmitter<DHTEvents> {
       ping: (node: TableNode) => this.#request({ command: PING, id: this.queryId }, node)
     }
   }
-}
-
-function validId (id: Uint8Array | null | undefined): id is Uint8Array {
-  return id instanceof Uint8Array && id.byteLength === ID_LENGTH
 }
 
 /** `'host:port'`, `':port'`, `'[v6]:port'`, a port number, or `{ host, port }`. */

@@ -1,5 +1,6 @@
 import type { RequestPeer } from '@hyperdht-ts/udp-request'
-import { ID_LENGTH, K } from '../constants.js'
+import { validId } from '../bytes.js'
+import { K } from '../constants.js'
 import type { RequestMessage } from '../messages/codec.js'
 import type { CommandReply, CommandRequest } from '../types.js'
 import type { HandlerContext } from './context.js'
@@ -11,7 +12,7 @@ import type { HandlerContext } from './context.js'
  */
 export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer, update: boolean): void {
   const target = req.target
-  if (!target || target.byteLength !== ID_LENGTH) {
+  if (!validId(target)) {
     ctx.stats.drop('invalidTarget')
     return
   }
@@ -22,7 +23,7 @@ export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: Reque
     return
   }
   const q: CommandRequest = {
-    node: { id: req.id && req.id.byteLength === ID_LENGTH ? req.id : null, host: peer.host, port: peer.port },
+    node: { id: validId(req.id) ? req.id : null, host: peer.host, port: peer.port },
     command: req.command,
     target,
     value: req.value ?? null

@@ -1,12 +1,13 @@
 import type { RequestPeer } from '@hyperdht-ts/udp-request'
-import { FIND_NODE, ID_LENGTH, K } from '../constants.js'
+import { validId } from '../bytes.js'
+import { FIND_NODE, K } from '../constants.js'
 import type { RequestMessage } from '../messages/codec.js'
 import type { HandlerContext } from './context.js'
 
 /** `_find_node`: our closest nodes to a 32-byte target. Other targets are dropped. */
 export function onfindnode (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer): void {
   const target = req.target
-  if (!target || target.byteLength !== ID_LENGTH) {
+  if (!validId(target)) {
     ctx.stats.drop('invalidTarget')
     return
   }

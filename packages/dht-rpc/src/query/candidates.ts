@@ -1,5 +1,6 @@
 import { compareDistance } from '@hyperdht-ts/kbucket'
 import type { Peer } from '../types.js'
+import { equal } from '../bytes.js'
 
 /** A node a query may ask, or has asked. */
 export interface Candidate extends Peer {
@@ -10,12 +11,6 @@ export interface Candidate extends Peer {
   /** The token this node handed us (commit phase). */
   roundtripToken: Uint8Array | null
   queried: boolean
-}
-
-function equal (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 /**

@@ -5,6 +5,7 @@ import type { AddressCodec } from '../messages/addresses.js'
 import type { RoutingTable } from '../routing/table.js'
 import type { Node, Peer, QueryMessage, QueryOptions, QueryResult } from '../types.js'
 import { CandidateList, type Candidate } from './candidates.js'
+import { equal, validId } from '../bytes.js'
 
 /** What a query needs from its DHT. */
 export interface QueryContext {
@@ -30,16 +31,6 @@ export interface InternalQueryOptions<T> extends QueryOptions<T> {
   verbose?: boolean
   /** Also ask the bootstrap nodes when the table has k candidates (a bucket refresh). */
   askBootstrap?: boolean
-}
-
-function validId (id: Uint8Array | null | undefined): id is Uint8Array {
-  return id instanceof Uint8Array && id.byteLength === ID_LENGTH
-}
-
-function equal (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 function isTimeout (err: unknown): boolean {

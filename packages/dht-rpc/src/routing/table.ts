@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
+import { prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
 import { KBucket } from '@hyperdht-ts/kbucket'
 import { K, MAX_FAILURES, NODES_TO_PING } from '../constants.js'
 import type { Node, Peer } from '../types.js'
+import { equal } from '../bytes.js'
 
 /** A routing-table entry. `tick` is the maintenance tick at which the node was last heard from. */
 export interface TableNode extends Node {
@@ -212,12 +214,6 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
   }
 }
 
-function equal (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
 /** Number of leading bits `a` and `b` share. */
 function commonPrefix (a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.byteLength; i++) {
@@ -238,13 +234,13 @@ function inRange (bytes: Uint8Array, id: Uint8Array, cpl: number): Uint8Array {
   return out
 }
 
+/** The /24 and /16 (IPv6: /48 and /32) network keys of a host; a host that is no IP address keys itself. */
 function prefixes (host: string): [string, string] {
-  if (host.includes(':')) {
-    const groups = host.split(':')
-    return [groups.slice(0, 3).join(':') + '::/48', groups.slice(0, 2).join(':') + '::/32']
+  try {
+    return [prefix24(host), prefix16(host)]
+  } catch {
+    return [host, host]
   }
-  const o = host.split('.')
-  return [`${o[0]}.${o[1]}.${o[2]}.0/24`, `${o[0]}.${o[1]}.0.0/16`]
 }
 
 function largest (m: Map<string, number>, total: number): PrefixShare | null {

@@ -53,6 +53,15 @@ describe('RoutingTable', () => {
     expect(s.diversity.prefixes16).toBe(2)
     expect(s.diversity.largest16).toEqual({ prefix: '10.0.0.0/16', count: 10, share: 10 / 11 })
   })
+
+  it('keys IPv6 hosts by /48 and /32 whatever their compressed form', () => {
+    const t = new RoutingTable(randomBytes(32))
+    for (const host of ['fe80::1', 'fe80::2', 'fe80:0:0:0:0:0:0:3', '2001:db8:1::1', '2001:db8:2::1']) t.add(randomBytes(32), { host, port: 1 }, 0)
+    const { diversity } = t.stats()
+    expect(diversity.prefixes24).toBe(3) // fe80::/48, 2001:db8:1::/48, 2001:db8:2::/48
+    expect(diversity.prefixes16).toBe(2) // fe80::/32, 2001:db8::/32
+    expect(diversity.largest24).toEqual({ prefix: 'fe80::/48', count: 3, share: 3 / 5 })
+  })
 })
 
 describe('RoutingTable bucket refresh and failures', () => {
