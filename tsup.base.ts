@@ -10,7 +10,8 @@ export function packageConfig (entry: Record<string, string> = { index: 'src/ind
     clean: true,
     target: 'node20',
     platform: 'node',
-    splitting: false,
+    // entries of one package share their modules (one `DHT` class for `.` and `./testnet`), in ESM and CJS
+    splitting: true,
     treeshake: true
   }
 }
