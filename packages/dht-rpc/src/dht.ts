@@ -20,7 +20,7 @@ import type { Candidate } from './query/candidates.js'
 import { RoutingTable, type RoutingTableStats, type TableNode } from './routing/table.js'
 import { onBucketFull, pingSome, type UpkeepContext } from './routing/upkeep.js'
 import type {
-  CommandHandlers, DHTOptions, Node, NodeInfo, Peer, QueryMessage, QueryOptions, QueryResult, UpdateOptions
+  BootstrapResult, CommandHandlers, DHTOptions, Node, NodeInfo, Peer, QueryMessage, QueryOptions, QueryResult, UpdateOptions
 } from './types.js'
 import { validId } from './bytes.js'
 
@@ -28,15 +28,15 @@ import { validId } from './bytes.js'
 export interface DHTEvents {
   /** The socket is bound. */
   listening: []
-  /** The first bootstrap finished (successful or not). */
-  ready: []
+  /** The first bootstrap finished (successful or not; see `result.error`). */
+  ready: [result: BootstrapResult]
   /** A node entered the routing table. */
   'add-node': [node: Node]
   /** A node left the routing table. */
   'remove-node': [node: Node]
   /** As a referrer we relayed a holepunch `_ping` from `from` to `to`. */
   holepunch: [from: Peer, to: Peer]
-  /** Something non-fatal went wrong (a dropped datagram, a failed send). */
+  /** Something non-fatal went wrong (a dropped datagram, a failed send, `BOOTSTRAP_FAILED`). */
   warning: [err: Error]
   /** A fatal socket error. */
   error: [err: Error]
@@ -81,7 +81,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   #stats = new Stats()
   #commands = new Map<string, CommandHandlers>()
   #bootstrapInput: Array<string | number | Peer>
-  #bootstrapResolved: Promise<Peer[]> | null = null
+  #bootstrapResolved: Promise<ResolvedBootstrap> | null = null
   #defaultPort: number | undefined
   #defaultHost: string | undefined
   #tick = 0
@@ -89,10 +89,11 @@ export class DHT extends EventEmitter<DHTEvents> {
   #secretTimer: NodeJS.Timeout | null = null
   #listening: Promise<void> | null = null
   #isBound = false
-  #bootstrapping: Promise<void> | null = null
+  #bootstrapping: Promise<BootstrapResult> | null = null
   #refreshing: Promise<void> | null = null
-  #ready: Promise<void> | null = null
+  #ready: Promise<BootstrapResult> | null = null
   #bootstrapped = false
+  #bootstrapResult: BootstrapResult | null = null
   #destroyed = false
   #closed: Promise<void> | null = null
   #queries = new Set<Query<any>>()
@@ -147,9 +148,14 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#ephemeral = !!value
   }
 
-  /** True once the first bootstrap finished. */
+  /** True once the first bootstrap finished (successful or not: see {@link bootstrapResult}). */
   get bootstrapped (): boolean {
     return this.#bootstrapped
+  }
+
+  /** The outcome of the latest bootstrap, `null` until the first one finished. */
+  get bootstrapResult (): BootstrapResult | null {
+    return this.#bootstrapResult
   }
 
   get destroyed (): boolean {
@@ -181,10 +187,15 @@ export class DHT extends EventEmitter<DHTEvents> {
     return p
   }
 
-  /** Resolves once bootstrapped; binds a random port first if `listen()` was not called. */
-  async ready (): Promise<void> {
+  /**
+   * Resolves once the first bootstrap finished, with the outcome of the latest bootstrap; binds a
+   * random port first if `listen()` was not called. It also resolves when no bootstrap node
+   * answered (the first node of a network must start): check `error` in the result.
+   */
+  async ready (): Promise<BootstrapResult> {
     await this.#ensureListening()
-    await this.#ready
+    const first = await this.#ready!
+    return this.#bootstrapResult ?? first
   }
 
   /** The bound address. */
@@ -251,10 +262,10 @@ export class DHT extends EventEmitter<DHTEvents> {
     return this.#table.stats()
   }
 
-  /** Re-runs the bootstrap query (a `_find_node` for our own id). */
-  async bootstrap (): Promise<void> {
+  /** Re-runs the bootstrap query (a `_find_node` for our own id); resolves with its outcome. */
+  async bootstrap (): Promise<BootstrapResult> {
     await this.#ensureListening()
-    await this.#bootstrap()
+    return await this.#bootstrap()
   }
 
   /** Stops everything: queries, timers, pending requests, the socket. Idempotent. */
@@ -286,24 +297,39 @@ export class DHT extends EventEmitter<DHTEvents> {
     return this.#isBound && !this.#destroyed
   }
 
-  #bootstrap (): Promise<void> {
+  #bootstrap (): Promise<BootstrapResult> {
     if (this.#bootstrapping) return this.#bootstrapping
-    const run = async (): Promise<void> => {
-      const peers = await this.#bootstrapPeers()
+    const run = async (): Promise<BootstrapResult> => {
+      const { peers, errors } = await this.#resolveBootstrap()
+      let responses = 0
       if (peers.length > 0 || this.#table.count() > 0) {
         const q = new Query(this.#queryContext, { command: FIND_NODE, target: this.id })
         try {
           await q.toArray()
         } catch {}
+        responses = q.responses
         await this.#refreshBuckets()
       }
+      let error: DHTError | null = null
+      if (this.#bootstrapInput.length > 0 && responses === 0 && !this.#destroyed) {
+        error = DHTError.BOOTSTRAP_FAILED(peers.length > 0 ? DHTError.NO_NODES_RESPONDED() : resolveFailure(errors))
+      }
+      return { nodes: this.#table.count(), responses, error }
     }
-    const p = run().catch(() => {}).finally(() => {
+    const p = run().catch((err: unknown) => {
+      // not expected (every step catches): report it as the outcome rather than lose it
+      return { nodes: this.#table.count(), responses: 0, error: DHTError.BOOTSTRAP_FAILED(err) }
+    }).then((result) => {
       this.#bootstrapping = null
+      const failedBefore = this.#bootstrapResult?.error != null
+      this.#bootstrapResult = result
+      // One warning per run of failures: retries that fail again stay quiet (see bootstrapResult).
+      if (result.error && !failedBefore && !this.#destroyed) this.emit('warning', result.error)
       if (!this.#bootstrapped && !this.#destroyed) {
         this.#bootstrapped = true
-        this.emit('ready')
+        this.emit('ready', result)
       }
+      return result
     })
     this.#bootstrapping = p
     return p
@@ -333,18 +359,26 @@ export class DHT extends EventEmitter<DHTEvents> {
   }
 
   #bootstrapPeers (): Promise<Peer[]> {
+    return this.#resolveBootstrap().then((r) => r.peers)
+  }
+
+  /** The bootstrap addresses, resolved, and the errors of those that did not resolve. */
+  #resolveBootstrap (): Promise<ResolvedBootstrap> {
     if (!this.#bootstrapResolved) {
       const family = this.#codec.family
-      this.#bootstrapResolved = Promise.all(this.#bootstrapInput.map(async (b) => {
+      const errors: unknown[] = []
+      const resolved = Promise.all(this.#bootstrapInput.map(async (b) => {
         try {
           return await resolvePeer(parsePeer(b), family)
-        } catch {
+        } catch (err) {
+          errors.push(err)
           return null
         }
-      })).then((list) => list.filter((p): p is Peer => p !== null))
+      })).then((list) => ({ peers: list.filter((p): p is Peer => p !== null), errors }))
+      this.#bootstrapResolved = resolved
       // A failed lookup is retried on the next bootstrap.
-      this.#bootstrapResolved.then((list) => {
-        if (list.length < this.#bootstrapInput.length) this.#bootstrapResolved = null
+      resolved.then((r) => {
+        if (r.errors.length > 0 && this.#bootstrapResolved === resolved) this.#bootstrapResolved = null
       }, () => {})
     }
     return this.#bootstrapResolved
@@ -517,6 +551,16 @@ export function parsePeer (addr: string | number | Peer): Peer {
   if (host === '') host = '127.0.0.1'
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw DHTError.INVALID_ARGUMENT(`invalid port in ${addr}`)
   return { host, port }
+}
+
+interface ResolvedBootstrap {
+  peers: Peer[]
+  errors: unknown[]
+}
+
+/** Why no bootstrap address resolved: the one error, or all of them. */
+function resolveFailure (errors: unknown[]): unknown {
+  return errors.length === 1 ? errors[0] : new AggregateError(errors, 'No bootstrap host resolved')
 }
 
 async function resolvePeer (peer: Peer, family: 4 | 6): Promise<Peer> {

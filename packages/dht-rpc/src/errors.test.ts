@@ -14,5 +14,8 @@ describe('DHTError', () => {
     expect(DHTError.NO_NODES_RESPONDED().message).toBe('No nodes responded')
     expect(DHTError.NO_CLOSE_NODES_RESPONDED().message).toBe('No close nodes responded')
     expect(DHTError.QUEUE_FULL(3).code).toBe('QUEUE_FULL')
+    const failed = DHTError.BOOTSTRAP_FAILED(DHTError.NO_NODES_RESPONDED())
+    expect(failed.code).toBe('BOOTSTRAP_FAILED')
+    expect((failed.cause as DHTError).code).toBe('NO_NODES_RESPONDED')
   })
 })

@@ -12,6 +12,7 @@ export type DHTErrorCode =
   | 'REQUEST_FAILED'
   | 'INVALID_RESPONSE'
   | 'ABORTED'
+  | 'BOOTSTRAP_FAILED'
 
 /** The one error class of dht-rpc. Recognise it across duplicate installs with `DHTError.isInstance(err)`. */
 export class DHTError extends Error {
@@ -70,5 +71,10 @@ export class DHTError extends Error {
 
   static ABORTED (cause?: unknown): DHTError {
     return new DHTError('ABORTED', 'Aborted', { cause })
+  }
+
+  /** Bootstrap nodes were configured and none answered; `cause` is the DNS error or `NO_NODES_RESPONDED`. */
+  static BOOTSTRAP_FAILED (cause: unknown): DHTError {
+    return new DHTError('BOOTSTRAP_FAILED', 'Bootstrap failed: no bootstrap node could be reached', { cause })
   }
 }

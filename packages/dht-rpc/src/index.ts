@@ -6,6 +6,6 @@ export type { RoutingTableStats, BucketStats, PrefixShare } from './routing/tabl
 export { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage, type MessageEncoding } from './messages/codec.js'
 export { K, ID_LENGTH, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, DEFAULT_MAX_QUEUE, PING, FIND_NODE } from './constants.js'
 export type {
-  CommandHandlers, CommandReply, CommandRequest, DHTOptions, Node, NodeInfo, Peer, QueryMessage, QueryOptions,
+  BootstrapResult, CommandHandlers, CommandReply, CommandRequest, DHTOptions, Node, NodeInfo, Peer, QueryMessage, QueryOptions,
   QueryResult, UpdateOptions
 } from './types.js'

@@ -1,4 +1,5 @@
 import type { DatagramSocket } from '@hyperdht-ts/udp-request'
+import type { DHTError } from './errors.js'
 
 /** A UDP endpoint. */
 export interface Peer {
@@ -92,4 +93,18 @@ export interface DHTOptions {
   timeout?: number
   /** Requests that may wait behind the in-flight window before `QUEUE_FULL` is thrown. @default 16384 */
   maxQueue?: number
+}
+
+/** The outcome of a bootstrap: what `ready()` and `bootstrap()` resolve to, and `node.bootstrapResult`. */
+export interface BootstrapResult {
+  /** Nodes in the routing table when the bootstrap finished. */
+  nodes: number
+  /** Nodes that answered the bootstrap lookup (0 when there was nobody to ask). */
+  responses: number
+  /**
+   * `BOOTSTRAP_FAILED` when bootstrap nodes were configured and none answered or none resolved
+   * (`cause`: the DNS error, or `NO_NODES_RESPONDED`); `null` otherwise, also for the first node of
+   * a network (no bootstrap nodes). The node keeps running and retries about every minute.
+   */
+  error: DHTError | null
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import { DHT, type QueryResult } from '@hyperdht-ts/dht-rpc'
+import { DHT, type BootstrapResult, type QueryResult } from '@hyperdht-ts/dht-rpc'
 import { ipv4Peers, ipv6Peers, lanPeer } from '@hyperdht-ts/ip-encoding'
 import { Announcer } from './announcer.js'
 import {
@@ -83,6 +83,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
       ...dhtOpts
     } = opts
     this.dht = new DHT(dhtOpts)
+    this.dht.on('warning', (err) => this.emit('warning', err))
     this.#now = now ?? Date.now
     this.#ipv6 = dhtOpts.ipv6 === true
     this.peerStore = new PeerStore({ maxAge: peerMaxAge, maxSize: maxPeers, maxPerKey: maxPeersPerKey, maxPerHost: maxPeersPerHost })
@@ -126,9 +127,12 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     await this.dht.listen(port, host)
   }
 
-  /** Resolves once the node has bootstrapped. */
-  async ready (): Promise<void> {
-    await this.dht.ready()
+  /**
+   * Resolves once the first bootstrap finished, with the outcome of the latest one (dht-rpc's
+   * `ready()`): `error` is `BOOTSTRAP_FAILED` when bootstrap nodes were configured and none answered.
+   */
+  async ready (): Promise<BootstrapResult> {
+    return await this.dht.ready()
   }
 
   address (): ReturnType<DHT['address']> {

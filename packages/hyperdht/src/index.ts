@@ -10,6 +10,7 @@ export { PeerStore, type PeerStoreOptions, type StoredPeer, type PutResult, type
 export { ValueStore, type ValueStoreOptions, type MutableRecord, type StoreResult, type StoreRefusal } from './store/value-store.js'
 export { signable, mutableTarget } from './crypto.js'
 export * from './constants.js'
+export type { BootstrapResult } from '@hyperdht-ts/dht-rpc'
 export type {
   AnnounceOptions,
   AnnounceResult,

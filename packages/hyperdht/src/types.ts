@@ -139,4 +139,9 @@ export interface HyperDHTEvents {
   'mutable-put': [target: Uint8Array, record: { publicKey: Uint8Array, seq: number }, from: NodeRef]
   /** While getting a value, a node answered one that does not verify; it was ignored. */
   tampered: [report: TamperReport]
+  /**
+   * Something non-fatal from the dht-rpc node underneath, forwarded as is (a `DHTError` or
+   * `UDPRequestError`): `BOOTSTRAP_FAILED`, a dropped datagram, a failed send.
+   */
+  warning: [err: Error]
 }

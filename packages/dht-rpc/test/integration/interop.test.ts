@@ -54,7 +54,7 @@ describe(`interop with the reference dht-rpc@${refVersion}`, () => {
     await o0.listen(0, '127.0.0.1')
     await o0.ready()
     ourBootstrap = `127.0.0.1:${o0.address().port}`
-    const joins: Array<Promise<void>> = []
+    const joins: Array<Promise<unknown>> = []
     for (let i = 1; i < SIZE; i++) {
       joins.push(refNode(ourBootstrap).then(refReady))
       const o = ourNode(refBootstrap)

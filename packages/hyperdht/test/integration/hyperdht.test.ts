@@ -1,3 +1,5 @@
+import { createSocket } from 'node:dgram'
+import { once } from 'node:events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HyperDHT, HyperDHTError, type TamperReport } from '../../src/index.js'
 import { collectLookup, createHyperNetwork, has, randomKey, type HyperNetwork } from '../helpers/network.js'
@@ -186,6 +188,31 @@ describe('announcer failures', () => {
       await handle.stop()
     } finally {
       await net.destroy()
+    }
+  })
+})
+
+describe('bootstrap outcome', () => {
+  it('ready() passes dht-rpc\'s outcome through and BOOTSTRAP_FAILED is forwarded as a warning (loopback UDP)', async () => {
+    const dead = createSocket('udp4') // receives, never answers
+    dead.bind(0, '127.0.0.1')
+    await once(dead, 'listening')
+    const node = new HyperDHT({ bootstrap: [`127.0.0.1:${dead.address().port}`], timeout: 200 })
+    const first = new HyperDHT()
+    try {
+      const warnings: unknown[] = []
+      node.on('warning', (err) => warnings.push(err))
+      await node.listen(0, '127.0.0.1')
+      const failed = await node.ready()
+      expect(failed.error?.code).toBe('BOOTSTRAP_FAILED')
+      expect(failed.nodes).toBe(0)
+      expect(warnings).toEqual([failed.error])
+      expect(node.dht.bootstrapResult).toBe(failed)
+
+      await first.listen(0, '127.0.0.1')
+      expect(await first.ready()).toEqual({ nodes: 0, responses: 0, error: null })
+    } finally {
+      await Promise.all([node.destroy(), first.destroy(), new Promise<void>((resolve) => dead.close(() => resolve()))])
     }
   })
 })
