@@ -11,3 +11,13 @@ export function equal (a: Uint8Array, b: Uint8Array): boolean {
 export function validId (id: Uint8Array | null | undefined): id is Uint8Array {
   return id instanceof Uint8Array && id.byteLength === ID_LENGTH
 }
+
+/** Lower-case hex, for logs. */
+export function toHex (b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+}
+
+/** The message of an error (or the string of anything else), for logs. */
+export function errorMessage (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

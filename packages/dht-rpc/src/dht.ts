@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
 import { isIP } from 'node:net'
-import { UDPRequest, UDPRequestError, type RequestPeer } from '@hyperdht-ts/udp-request'
+import { UDPRequest, UDPRequestError, type Logger, type RequestPeer } from '@hyperdht-ts/udp-request'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, PING,
   PING_EVERY_TICKS, REBOOTSTRAP_TICKS, REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, SECRET_ROTATE_INTERVAL,
@@ -22,7 +22,7 @@ import { onBucketFull, pingSome, type UpkeepContext } from './routing/upkeep.js'
 import type {
   BootstrapResult, CommandHandlers, DHTOptions, Node, NodeInfo, Peer, QueryMessage, QueryOptions, QueryResult, UpdateOptions
 } from './types.js'
-import { validId } from './bytes.js'
+import { errorMessage, toHex, validId } from './bytes.js'
 
 /** Events of a {@link DHT}. */
 export interface DHTEvents {
@@ -97,6 +97,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   #destroyed = false
   #closed: Promise<void> | null = null
   #queries = new Set<Query<any>>()
+  #log: Logger | null
 
   constructor (opts: DHTOptions = {}) {
     super()
@@ -117,21 +118,29 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#bootstrapInput = opts.bootstrap === undefined ? [] : Array.isArray(opts.bootstrap) ? opts.bootstrap : [opts.bootstrap]
     this.#defaultPort = opts.port
     this.#defaultHost = opts.host
+    this.#log = opts.logger ?? null
 
     this.#io = new UDPRequest<RequestMessage, ResponseMessage>({
       socket: opts.socket,
       requestEncoding,
       responseEncoding,
       timeout: opts.timeout ?? DEFAULT_TIMEOUT,
-      ipv6: !!opts.ipv6
+      ipv6: !!opts.ipv6,
+      logger: opts.logger
     })
     this.#io.on('request', this.#onrequest)
     this.#io.on('response', this.#onresponse)
     this.#io.on('warning', this.#onwarning)
     this.#io.on('error', (err) => { if (this.listenerCount('error') > 0) this.emit('error', err) })
 
-    this.#table.on('add-node', (node) => this.emit('add-node', node))
-    this.#table.on('remove-node', (node) => this.emit('remove-node', node))
+    this.#table.on('add-node', (node) => {
+      this.#log?.debug?.('dht-rpc: node added', { id: toHex(node.id), host: node.host, port: node.port })
+      this.emit('add-node', node)
+    })
+    this.#table.on('remove-node', (node) => {
+      this.#log?.debug?.('dht-rpc: node removed', { id: toHex(node.id), host: node.host, port: node.port })
+      this.emit('remove-node', node)
+    })
     this.#table.on('ping', (old, fresh) => onBucketFull(this.#upkeep, old, fresh))
 
     for (const n of opts.nodes ?? []) {
@@ -300,6 +309,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   #bootstrap (): Promise<BootstrapResult> {
     if (this.#bootstrapping) return this.#bootstrapping
     const run = async (): Promise<BootstrapResult> => {
+      this.#log?.info?.('dht-rpc: bootstrap started', { bootstrap: this.#bootstrapInput.length, nodes: this.#table.count() })
       const { peers, errors } = await this.#resolveBootstrap()
       let responses = 0
       if (peers.length > 0 || this.#table.count() > 0) {
@@ -314,7 +324,13 @@ export class DHT extends EventEmitter<DHTEvents> {
       if (this.#bootstrapInput.length > 0 && responses === 0 && !this.#destroyed) {
         error = DHTError.BOOTSTRAP_FAILED(peers.length > 0 ? DHTError.NO_NODES_RESPONDED() : resolveFailure(errors))
       }
-      return { nodes: this.#table.count(), responses, error }
+      const nodes = this.#table.count()
+      if (this.#log !== null && !this.#destroyed) {
+        const unresolved = errors.map(errorMessage)
+        if (error) this.#log.warn?.('dht-rpc: bootstrap failed', { nodes, cause: errorMessage(error.cause), unresolved })
+        else this.#log.info?.('dht-rpc: bootstrap finished', { nodes, responses, unresolved })
+      }
+      return { nodes, responses, error }
     }
     const p = run().catch((err: unknown) => {
       // not expected (every step catches): report it as the outcome rather than lose it
@@ -347,7 +363,10 @@ export class DHT extends EventEmitter<DHTEvents> {
     for (;;) {
       if (this.#destroyed) return
       const next = this.#table.refreshTargets(REFRESH_MIN_NODES).find((t) => !done.has(t.cpl))
-      if (!next) return
+      if (!next) {
+        this.#log?.debug?.('dht-rpc: bucket refresh finished', { lookups: done.size, nodes: this.#table.count() })
+        return
+      }
       done.add(next.cpl)
       this.#stats.refreshes++
       const q = new Query(this.#queryContext, { command: FIND_NODE, target: next.target }, { concurrency: REFRESH_CONCURRENCY, askBootstrap: true })
@@ -413,6 +432,7 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   async #holepunch (to: Peer, referrer: Peer, signal?: AbortSignal): Promise<NodeInfo> {
     this.#stats.holepunches.requested++
+    this.#log?.debug?.('dht-rpc: holepunch requested', { host: to.host, port: to.port, referrer: `${referrer.host}:${referrer.port}` })
     // The answer comes from the punched node, not from the referrer we send to: match on tid alone.
     const msg = { command: PING, id: this.queryId, forwardRequest: this.#codec.encodePeer(to) }
     const { value, peer } = await this.#request(msg, referrer, signal, true)
@@ -451,6 +471,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     try {
       handleRequest(this.#handlerContext, req, peer)
     } catch (err) {
+      this.#log?.warn?.('dht-rpc: request failed', { command: req.command, host: peer.host, port: peer.port, error: errorMessage(err) })
       this.emit('warning', err instanceof Error ? err : new Error(String(err)))
     }
   }
@@ -473,6 +494,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     try {
       this.#io.response(res, to)
     } catch (err) {
+      this.#log?.warn?.('dht-rpc: response failed', { command, host: to.host, port: to.port, error: errorMessage(err) })
       if (this.listenerCount('warning') > 0) this.emit('warning', err instanceof Error ? err : new Error(String(err)))
     }
   }
@@ -489,7 +511,18 @@ export class DHT extends EventEmitter<DHTEvents> {
       commands: this.#commands,
       get destroyed () { return self.#destroyed },
       respond: this.#respond,
-      onholepunch: (from, to) => this.emit('holepunch', from, to)
+      drop: (reason, peer, command, err) => {
+        this.#stats.drop(reason)
+        if (reason === 'handlerError') {
+          this.#log?.warn?.('dht-rpc: command handler failed', { command, host: peer.host, port: peer.port, error: errorMessage(err) })
+        } else {
+          this.#log?.debug?.('dht-rpc: request dropped', { reason, command, host: peer.host, port: peer.port })
+        }
+      },
+      onholepunch: (from, to) => {
+        this.#log?.debug?.('dht-rpc: holepunch relayed', { host: from.host, port: from.port, to: `${to.host}:${to.port}` })
+        this.emit('holepunch', from, to)
+      }
     }
   }
 

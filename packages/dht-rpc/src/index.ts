@@ -1,6 +1,7 @@
 export { DHT, parsePeer, type DHTEvents, type PingResult, type SignalOptions } from './dht.js'
 export { Query } from './query/query.js'
 export { DHTError, type DHTErrorCode } from './errors.js'
+export type { Logger, LogFields } from '@hyperdht-ts/udp-request'
 export type { DHTStats, CommandStats, DroppedStats } from './io/stats.js'
 export type { RoutingTableStats, BucketStats, PrefixShare } from './routing/table.js'
 export { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage, type MessageEncoding } from './messages/codec.js'

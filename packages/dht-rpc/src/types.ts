@@ -1,4 +1,4 @@
-import type { DatagramSocket } from '@hyperdht-ts/udp-request'
+import type { DatagramSocket, Logger } from '@hyperdht-ts/udp-request'
 import type { DHTError } from './errors.js'
 
 /** A UDP endpoint. */
@@ -93,6 +93,13 @@ export interface DHTOptions {
   timeout?: number
   /** Requests that may wait behind the in-flight window before `QUEUE_FULL` is thrown. @default 16384 */
   maxQueue?: number
+  /**
+   * Where to log (the library never prints): bootstrap start and outcome (info, warn on failure),
+   * nodes added and removed, bucket refreshes, holepunches, dropped requests (debug), handler
+   * errors (warn), and udp-request's entries (dropped datagrams, failed sends), to which it is
+   * passed. `console` fits. @default none: nothing is logged
+   */
+  logger?: Logger
 }
 
 /** The outcome of a bootstrap: what `ready()` and `bootstrap()` resolve to, and `node.bootstrapResult`. */

@@ -26,6 +26,9 @@ export const DEFAULT_MAX_PEERS_PER_HOST = 256
 /** A `peers` response carries at most this many bytes of peers (the reference's 900). */
 export const MAX_PEERS_RESPONSE_BYTES = 900
 
+/** A store cap that keeps being hit is logged at most once per this many ms (with a count of the rest). */
+export const CAP_LOG_INTERVAL = 60_000
+
 /** BEP 44: values are at most 1000 bytes. */
 export const MAX_VALUE_SIZE = 1000
 /** BEP 44: salts are at most 64 bytes. */

@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { loadReference, loadReferenceDependency } from '../test/helpers/reference.js'
-import { onpeers, type HandlerContext } from './handlers.js'
-import { peersRequest, peersResponse } from './messages/index.js'
+import { createHash } from 'node:crypto'
+import type { StoreCap } from './cap-log.js'
+import { onimmutableUpdate, onpeers, type HandlerContext } from './handlers.js'
+import { immutablePut, peersRequest, peersResponse } from './messages/index.js'
 import { PeerStore } from './store/peer-store.js'
 import { ValueStore } from './store/value-store.js'
 
@@ -90,5 +92,45 @@ describe('peers handler against hyperdht@1.3.0 _processPeers', () => {
     // an announce sent as a query (no valid token) is not stored
     onpeers(a.ctx, { node: { id: null, host: '1.1.1.1', port: 5 }, command: 'peers', target: key, value: peersRequest.encode({ type: 1 }) }, false)
     expect(a.ctx.peers.size).toBe(0)
+  })
+})
+
+describe('store caps', () => {
+  it('reports the cap an announce or put hit: refused per key, per host, or evicted for the totals', () => {
+    const hits: Array<[StoreCap, string]> = []
+    const ctx: HandlerContext = {
+      peers: new PeerStore({ maxSize: 2, maxPerKey: 1, maxPerHost: 2 }),
+      values: new ValueStore({ maxSize: 1, maxPerHost: 2 }),
+      now: () => 0,
+      encodePeer,
+      emit: () => true,
+      capHit: (cap, host) => { hits.push([cap, host]) }
+    }
+    const announce = peersRequest.encode({ type: 1, port: 0, localAddress: null })
+    const a = new Uint8Array(32).fill(1)
+    const b = new Uint8Array(32).fill(2)
+    const c = new Uint8Array(32).fill(3)
+    const peers = (target: Uint8Array, host: string, port: number): void => {
+      onpeers(ctx, { node: { id: null, host, port }, command: 'peers', target, value: announce }, true)
+    }
+    peers(a, '10.0.0.1', 1)
+    peers(a, '10.0.0.1', 1) // a refresh hits nothing
+    peers(a, '10.0.0.2', 1) // a second announcer under a
+    peers(b, '10.0.0.1', 2)
+    peers(c, '10.0.0.1', 3) // 10.0.0.1 holds 2
+    peers(c, '10.0.0.3', 1) // the store holds 2: the oldest goes
+    expect(hits).toEqual([['maxPeersPerKey', '10.0.0.2'], ['maxPeersPerHost', '10.0.0.1'], ['maxPeers', '10.0.0.3']])
+    expect(ctx.peers.evicted).toBe(1)
+
+    hits.length = 0
+    const put = (text: string, host: string): void => {
+      const value = new TextEncoder().encode(text)
+      const target = createHash('sha256').update(value).digest()
+      onimmutableUpdate(ctx, { node: { id: null, host, port: 1 }, command: 'immutable', target, value: immutablePut.encode(value) })
+    }
+    put('one', '10.0.0.1')
+    put('two', '10.0.0.1') // the store holds 1: 'one' goes
+    expect(hits).toEqual([['maxValues', '10.0.0.1']])
+    expect(ctx.values.evicted).toBe(1)
   })
 })

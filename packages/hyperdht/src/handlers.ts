@@ -17,8 +17,9 @@ import {
   PUT_STORED,
   type PeersRequestMessage
 } from './messages/index.js'
+import type { StoreCap } from './cap-log.js'
 import type { PeerStore } from './store/peer-store.js'
-import type { ValueStore } from './store/value-store.js'
+import type { StoreResult, ValueStore } from './store/value-store.js'
 import type { HyperDHTEvents, NodeRef, Peer } from './types.js'
 
 export interface HandlerContext {
@@ -28,6 +29,8 @@ export interface HandlerContext {
   /** Encodes one address the way `peers` carries it (6 bytes for IPv4); null if impossible. */
   encodePeer (peer: Peer): Uint8Array | null
   emit<K extends keyof HyperDHTEvents> (event: K, ...args: HyperDHTEvents[K]): boolean
+  /** A store cap refused (or evicted for) something `host` stored; absent without a logger. */
+  capHit?: (cap: StoreCap, host: string) => void
 }
 
 type Reply = Uint8Array | null
@@ -52,6 +55,7 @@ export function processPeers (ctx: HandlerContext, req: PeersRequestMessage, nod
   const now = ctx.now()
 
   if (update && req.type === PEERS_ANNOUNCE) {
+    const evicted = ctx.peers.evicted
     const result = ctx.peers.put(key, {
       host: from.host,
       port: from.port,
@@ -60,6 +64,11 @@ export function processPeers (ctx: HandlerContext, req: PeersRequestMessage, nod
       localPeer: localAddress === null ? null : localAddress.slice(2)
     }, now)
     if (result === 'added' || result === 'refreshed') ctx.emit('announce', target, from)
+    if (ctx.capHit !== undefined) {
+      if (result === 'refused-key') ctx.capHit('maxPeersPerKey', from.host)
+      else if (result === 'refused-host') ctx.capHit('maxPeersPerHost', from.host)
+      else if (ctx.peers.evicted !== evicted) ctx.capHit('maxPeers', from.host)
+    }
   } else if (update && req.type === PEERS_UNANNOUNCE) {
     ctx.peers.delete(key, from.host, from.port)
     ctx.emit('unannounce', target, from)
@@ -84,7 +93,9 @@ export function onimmutableQuery (ctx: HandlerContext, q: CommandRequest): Reply
 export function onimmutableUpdate (ctx: HandlerContext, q: CommandRequest): Reply {
   const value = immutablePut.decode(q.value)
   if (value === null) return putResponse.encode({ status: PUT_INVALID, current: null })
+  const evicted = ctx.values.evicted
   const res = ctx.values.putImmutable(q.target, value, q.node.host, ctx.now())
+  if (ctx.capHit !== undefined) valueCaps(ctx, res, evicted, q.node.host)
   if (res.ok) {
     ctx.emit('immutable-put', q.target, q.node)
     return putResponse.encode({ status: PUT_STORED, current: null })
@@ -108,7 +119,9 @@ export function onmutableUpdate (ctx: HandlerContext, q: CommandRequest): Reply 
     return putResponse.encode({ status: PUT_INVALID, current: null })
   }
   const record = { publicKey: req.publicKey, salt: req.salt, seq: req.seq, value: req.value, signature: req.signature }
+  const evicted = ctx.values.evicted
   const res = ctx.values.putMutable(q.target, record, q.node.host, ctx.now())
+  if (ctx.capHit !== undefined) valueCaps(ctx, res, evicted, q.node.host)
   if (res.ok) {
     ctx.emit('mutable-put', q.target, { publicKey: record.publicKey, seq: record.seq }, q.node)
     return putResponse.encode({ status: PUT_STORED, current: null })
@@ -117,4 +130,10 @@ export function onmutableUpdate (ctx: HandlerContext, q: CommandRequest): Reply 
     return putResponse.encode({ status: PUT_SEQ_TOO_LOW, current: res.current })
   }
   return putResponse.encode({ status: res.reason === 'HOST_FULL' ? PUT_FULL : PUT_INVALID, current: null })
+}
+
+/** Reports the value-store cap a put hit: refused for its host, or evicted the oldest value. */
+function valueCaps (ctx: HandlerContext, res: StoreResult, evictedBefore: number, host: string): void {
+  if (!res.ok && res.reason === 'HOST_FULL') ctx.capHit?.('maxValuesPerHost', host)
+  else if (ctx.values.evicted !== evictedBefore) ctx.capHit?.('maxValues', host)
 }

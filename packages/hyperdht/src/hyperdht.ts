@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import { DHT, type BootstrapResult, type QueryResult } from '@hyperdht-ts/dht-rpc'
 import { ipv4Peers, ipv6Peers, lanPeer } from '@hyperdht-ts/ip-encoding'
 import { Announcer } from './announcer.js'
+import { CapLog, type StoreCap } from './cap-log.js'
 import {
   IMMUTABLE_COMMAND,
   KEY_LENGTH,
@@ -89,6 +90,15 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     this.peerStore = new PeerStore({ maxAge: peerMaxAge, maxSize: maxPeers, maxPerKey: maxPeersPerKey, maxPerHost: maxPeersPerHost })
     this.valueStore = new ValueStore({ maxAge: valueMaxAge, maxSize: maxValues, maxPerHost: maxValuesPerHost })
     const codec = this.#ipv6 ? ipv6Peers : ipv4Peers
+    const caps = opts.logger === undefined
+      ? null
+      : new CapLog(opts.logger, {
+        maxPeers: this.peerStore.maxSize,
+        maxPeersPerKey: this.peerStore.maxPerKey,
+        maxPeersPerHost: this.peerStore.maxPerHost,
+        maxValues: this.valueStore.maxSize,
+        maxValuesPerHost: this.valueStore.maxPerHost
+      })
     this.#ctx = {
       peers: this.peerStore,
       values: this.valueStore,
@@ -100,7 +110,8 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
           return null
         }
       },
-      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args)
+      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+      ...(caps === null ? {} : { capHit: (cap: StoreCap, host: string) => caps.hit(cap, host, this.#now()) })
     }
     const ctx = this.#ctx
     this.dht.command(PEERS_COMMAND, { query: (q) => onpeers(ctx, q, false), update: (q) => onpeers(ctx, q, true) })

@@ -10,7 +10,8 @@ export { PeerStore, type PeerStoreOptions, type StoredPeer, type PutResult, type
 export { ValueStore, type ValueStoreOptions, type MutableRecord, type StoreResult, type StoreRefusal } from './store/value-store.js'
 export { signable, mutableTarget } from './crypto.js'
 export * from './constants.js'
-export type { BootstrapResult } from '@hyperdht-ts/dht-rpc'
+export type { BootstrapResult, Logger, LogFields } from '@hyperdht-ts/dht-rpc'
+export type { StoreCap } from './cap-log.js'
 export type {
   AnnounceOptions,
   AnnounceResult,

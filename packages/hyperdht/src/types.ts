@@ -1,4 +1,4 @@
-import type { DHTOptions } from '@hyperdht-ts/dht-rpc'
+import type { DHTOptions, Logger } from '@hyperdht-ts/dht-rpc'
 import type { KeyPair } from './crypto.js'
 
 export type { KeyPair }
@@ -32,6 +32,12 @@ export interface HyperDHTOptions extends DHTOptions {
   maxValuesPerHost?: number
   /** Clock of the stores, in ms (for tests). @default Date.now */
   now?: () => number
+  /**
+   * Where to log (the library never prints). Passed to the dht-rpc node (and by it to
+   * udp-request); hyperdht adds a warn entry when a store cap refuses or evicts, at most one per
+   * cap per minute. `console` fits. @default none: nothing is logged
+   */
+  logger?: Logger
 }
 
 export interface AnnounceOptions {

@@ -47,6 +47,20 @@ export interface DatagramSocket {
   unref? (): unknown
 }
 
+/** Extra structured data of a log entry. */
+export type LogFields = Record<string, unknown>
+
+/**
+ * An optional logger (the library never prints). Structural: `console` fits, and so does any
+ * object with some of these methods; a missing method means that level is not logged. Messages
+ * are short and stable (`'udp-request: datagram dropped'`), details go in `fields`.
+ */
+export interface Logger {
+  debug? (msg: string, fields?: LogFields): void
+  info? (msg: string, fields?: LogFields): void
+  warn? (msg: string, fields?: LogFields): void
+}
+
 export interface UDPRequestOptions<Req, Res> {
   /** Socket to use instead of a new `dgram` socket. It is closed by `destroy()`. */
   socket?: DatagramSocket
@@ -62,6 +76,11 @@ export interface UDPRequestOptions<Req, Res> {
   ipv6?: boolean
   /** First transaction id (0 - 32766). Random by default; useful for tests and simulations. */
   firstTid?: number
+  /**
+   * Where to log dropped datagrams (debug) and failed sends and transient socket errors (warn).
+   * @default none: nothing is logged
+   */
+  logger?: Logger
 }
 
 export interface RequestOptions {

@@ -8,7 +8,7 @@ import { UDPRequestError } from './errors.js'
 import { frame, isRequest, tidOf } from './header.js'
 import { canonicalHost } from './host.js'
 import type {
-  DatagramSocket, Encoding, LocalAddress, Peer, RemoteInfo, RequestOptions, RequestPeer,
+  DatagramSocket, Encoding, LocalAddress, Logger, Peer, RemoteInfo, RequestOptions, RequestPeer,
   RequestResult, UDPRequestEvents, UDPRequestOptions, UDPRequestStats
 } from './types.js'
 
@@ -78,6 +78,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
   #closed: Promise<void> | null = null
   #resolveClosed: (() => void) | null = null
   #listen: PendingListen | null = null
+  #log: Logger | null
   #stats: UDPRequestStats = {
     requestsSent: 0,
     requestsReceived: 0,
@@ -108,6 +109,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     this.#nextTid = firstTid
     this.requestEncoding = options.requestEncoding ?? (passthrough as unknown as Encoding<Req>)
     this.responseEncoding = options.responseEncoding ?? (passthrough as unknown as Encoding<Res>)
+    this.#log = options.logger ?? null
     this.socket = options.socket ?? (createSocket(options.ipv6 === true ? 'udp6' : 'udp4') as unknown as DatagramSocket)
 
     this.socket.on('message', this.#onMessage)
@@ -196,7 +198,9 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
         this.#stats.sendErrors++
         if (this.#pending.get(tid) !== req) return
         this.#settle(req)
-        reject(UDPRequestError.SEND_FAILED(err, { host, port }))
+        const error = UDPRequestError.SEND_FAILED(err, { host, port })
+        if (this.#log !== null) this.#logError('warn', 'udp-request: send failed', error)
+        reject(error)
       }
       if (signal !== undefined) {
         req.onAbort = () => {
@@ -333,7 +337,18 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     this.#stats.sendErrors++
     const { address, port } = err as Error & { address?: unknown, port?: unknown }
     const peer = typeof address === 'string' && typeof port === 'number' ? { host: address, port } : undefined
-    this.emit('warning', UDPRequestError.SEND_FAILED(err, peer))
+    this.#warn('warn', 'udp-request: send failed', UDPRequestError.SEND_FAILED(err, peer))
+  }
+
+  /** Emits a `warning` and logs it at `level` (a dropped datagram is routine: debug). */
+  #warn (level: 'debug' | 'warn', msg: string, err: UDPRequestError): void {
+    if (this.#log !== null) this.#logError(level, msg, err)
+    this.emit('warning', err)
+  }
+
+  #logError (level: 'debug' | 'warn', msg: string, err: UDPRequestError): void {
+    const cause = err.cause instanceof Error ? err.cause.message : undefined
+    this.#log?.[level]?.(msg, { code: err.code, host: err.peer?.host, port: err.peer?.port, error: err.message, cause })
   }
 
   /** Sends a datagram; `done(err)` reports a failure, including one thrown synchronously. */
@@ -396,7 +411,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     if (this.#destroyed) return
     if (message.byteLength < HEADER_BYTES) {
       this.#stats.dropped.tooShort++
-      this.emit('warning', UDPRequestError.MESSAGE_TOO_SHORT(message.byteLength, { host: rinfo.address, port: rinfo.port }))
+      this.#warn('debug', 'udp-request: datagram dropped', UDPRequestError.MESSAGE_TOO_SHORT(message.byteLength, { host: rinfo.address, port: rinfo.port }))
       return
     }
     const request = isRequest(message)
@@ -434,7 +449,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     }
     if (!req.anySender && (req.port !== peer.port || (req.hostKey !== null && req.host !== peer.host && req.hostKey !== this.#hostKey(peer.host)))) {
       this.#stats.dropped.wrongHost++
-      this.emit('warning', UDPRequestError.WRONG_HOST({ host: peer.host, port: peer.port }, { host: req.host, port: req.port }))
+      this.#warn('debug', 'udp-request: datagram dropped', UDPRequestError.WRONG_HOST({ host: peer.host, port: peer.port }, { host: req.host, port: req.port }))
       return
     }
     this.#settle(req)
@@ -443,7 +458,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
 
   #dropUndecodable (err: unknown, peer: RequestPeer): void {
     this.#stats.dropped.undecodable++
-    this.emit('warning', UDPRequestError.DECODE_FAILED(err, { host: peer.host, port: peer.port }))
+    this.#warn('debug', 'udp-request: datagram dropped', UDPRequestError.DECODE_FAILED(err, { host: peer.host, port: peer.port }))
   }
 
   #onListening = (): void => {
@@ -462,7 +477,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     }
     const code = (err as NodeJS.ErrnoException).code
     if (code !== undefined && TRANSIENT_ERRORS.has(code)) {
-      this.emit('warning', UDPRequestError.SOCKET_ERROR(err))
+      this.#warn('warn', 'udp-request: socket error', UDPRequestError.SOCKET_ERROR(err))
       return
     }
     this.emit('error', err)

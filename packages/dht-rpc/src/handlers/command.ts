@@ -13,7 +13,7 @@ import type { HandlerContext } from './context.js'
 export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer, update: boolean): void {
   const target = req.target
   if (!validId(target)) {
-    ctx.stats.drop('invalidTarget')
+    ctx.drop('invalidTarget', peer, req.command)
     return
   }
   const handlers = ctx.commands.get(req.command)
@@ -31,14 +31,14 @@ export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: Reque
   let out: CommandReply | Promise<CommandReply>
   try {
     out = handler(q)
-  } catch {
-    ctx.stats.drop('handlerError')
+  } catch (err) {
+    ctx.drop('handlerError', peer, req.command, err)
     return
   }
   if (out && typeof (out as Promise<CommandReply>).then === 'function') {
     ;(out as Promise<CommandReply>).then(
       (value) => reply(ctx, req, target, peer, value),
-      () => ctx.stats.drop('handlerError')
+      (err: unknown) => ctx.drop('handlerError', peer, req.command, err)
     )
     return
   }
@@ -48,7 +48,7 @@ export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: Reque
 function reply (ctx: HandlerContext, req: RequestMessage, target: Uint8Array, peer: RequestPeer, value: CommandReply): void {
   if (ctx.destroyed) return
   if (value != null && !(value instanceof Uint8Array)) {
-    ctx.stats.drop('handlerError')
+    ctx.drop('handlerError', peer, req.command, new TypeError('handler returned something else than a Uint8Array'))
     return
   }
   ctx.respond(req.command, {

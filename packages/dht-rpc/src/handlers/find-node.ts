@@ -8,7 +8,7 @@ import type { HandlerContext } from './context.js'
 export function onfindnode (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer): void {
   const target = req.target
   if (!validId(target)) {
-    ctx.stats.drop('invalidTarget')
+    ctx.drop('invalidTarget', peer, FIND_NODE)
     return
   }
   ctx.respond(FIND_NODE, {

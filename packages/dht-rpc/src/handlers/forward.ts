@@ -10,7 +10,7 @@ import type { HandlerContext } from './context.js'
 export function onforwardrequest (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer): void {
   const to = req.command === PING ? ctx.codec.decodePeer(req.forwardRequest) : null
   if (!to) {
-    ctx.stats.drop('invalidForward')
+    ctx.drop('invalidForward', peer, req.command)
     return
   }
   ctx.onholepunch({ host: peer.host, port: peer.port }, to)
@@ -18,7 +18,7 @@ export function onforwardrequest (ctx: HandlerContext, req: RequestMessage, peer
   try {
     ctx.io.forwardRequest({ ...req, forwardRequest: null, forwardResponse: ctx.codec.encodePeer(peer) }, peer, to)
   } catch {
-    ctx.stats.drop('invalidForward')
+    ctx.drop('invalidForward', peer, req.command)
   }
 }
 
@@ -29,7 +29,7 @@ export function onforwardrequest (ctx: HandlerContext, req: RequestMessage, peer
 export function forwardedFrom (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer): RequestPeer | null {
   const from = req.command === PING ? ctx.codec.decodePeer(req.forwardResponse) : null
   if (!from) {
-    ctx.stats.drop('invalidForward')
+    ctx.drop('invalidForward', peer, req.command)
     return null
   }
   ctx.stats.holepunches.answered++

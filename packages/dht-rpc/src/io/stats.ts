@@ -59,6 +59,9 @@ export interface DHTStats {
 
 const MAX_COMMANDS = 64
 
+/** Why dht-rpc itself dropped a request (datagram-level drops are udp-request's). */
+export type DropReason = 'invalidTarget' | 'invalidForward' | 'handlerError'
+
 /** The part of udp-request's stats read here. */
 export interface IOStats {
   dropped: { tooShort: number, undecodable: number, unmatchedResponse: number, wrongHost: number }
@@ -88,7 +91,7 @@ export class Stats {
     return s
   }
 
-  drop (reason: 'invalidTarget' | 'invalidForward' | 'handlerError'): void {
+  drop (reason: DropReason): void {
     this.dropped[reason]++
     this.dropped.total++
   }

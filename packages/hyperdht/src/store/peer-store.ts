@@ -79,6 +79,7 @@ export class PeerStore {
   readonly #age = new AgeList<Entry>()
   readonly #keys = new Map<string, Entry[]>()
   readonly #hosts = new Map<string, number>()
+  #evicted = 0
 
   constructor (opts: PeerStoreOptions = {}) {
     this.maxAge = opts.maxAge ?? DEFAULT_PEER_MAX_AGE
@@ -90,6 +91,11 @@ export class PeerStore {
   /** Number of stored announces. */
   get size (): number {
     return this.#entries.size
+  }
+
+  /** Entries evicted (oldest first) because the store held `maxSize`, since it was created. */
+  get evicted (): number {
+    return this.#evicted
   }
 
   /** Counts of what the store holds, for introspection and memory tests. */
@@ -122,6 +128,7 @@ export class PeerStore {
 
     while (this.#entries.size >= this.maxSize) {
       this.#remove(this.#age.oldest as Entry)
+      this.#evicted++
     }
 
     const entry: Entry = {

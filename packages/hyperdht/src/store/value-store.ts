@@ -75,6 +75,7 @@ export class ValueStore {
   readonly #entries = new Map<string, Entry>()
   readonly #age = new AgeList<Entry>()
   readonly #hosts = new Map<string, number>()
+  #evicted = 0
 
   constructor (opts: ValueStoreOptions = {}) {
     this.maxAge = opts.maxAge ?? DEFAULT_VALUE_MAX_AGE
@@ -85,6 +86,11 @@ export class ValueStore {
 
   get size (): number {
     return this.#entries.size
+  }
+
+  /** Values evicted (oldest first) because the store held `maxSize`, since it was created. */
+  get evicted (): number {
+    return this.#evicted
   }
 
   stats (): { values: number, hosts: number, bytes: number } {
@@ -167,6 +173,7 @@ export class ValueStore {
     if ((this.#hosts.get(host) ?? 0) >= this.maxPerHost) return false
     while (this.#entries.size >= this.maxSize) {
       this.#remove(this.#age.oldest as Entry)
+      this.#evicted++
     }
     return true
   }
