@@ -17,7 +17,8 @@ import {
   SECRET_KEY_LENGTH,
   SEED_LENGTH
 } from './constants.js'
-import { bytesEqual, createKeyPair, mutableTarget, sha256, signable, signDetached, toHex, verifyDetached, type KeyPair } from './crypto.js'
+import { bytesEqual, toHex } from './bytes.js'
+import { createKeyPair, mutableTarget, sha256, signable, signDetached, verifyDetached, type KeyPair } from './crypto.js'
 import { HyperDHTError } from './errors.js'
 import {
   onimmutableQuery,

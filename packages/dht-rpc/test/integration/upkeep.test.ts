@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { DHT } from '../../src/index.js'
+import { DHT, K } from '../../src/index.js'
 import { hex, network } from '../helpers.js'
 
 afterEach(() => {
@@ -57,4 +58,76 @@ describe('re-bootstrap', () => {
       await late.destroy()
     }
   })
+})
+
+describe('periodic bucket refresh', () => {
+  /** A random id whose first bit is `bit`. */
+  const idWithFirstBit = (bit: 0 | 1): Buffer => {
+    const id = randomBytes(32)
+    id[0] = bit === 1 ? id[0]! | 0x80 : id[0]! & 0x7f
+    return id
+  }
+  const realWait = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1))
+
+  it('every ~10 min (tick 120) looks up sparse far ranges again and learns the nodes that appeared there', async () => {
+    // The network, all in the half of the id space that starts with bit 0, on real timers (their
+    // own upkeep does not run during the test).
+    const boot = new DHT({ id: idWithFirstBit(0) })
+    const near: DHT[] = []
+    const far: DHT[] = []
+    const all = (): DHT[] => [boot, ...near, ...far]
+    try {
+      await boot.listen(0, '127.0.0.1')
+      await boot.ready()
+      const bootstrap = `127.0.0.1:${boot.address().port}`
+      for (let i = 0; i < 30; i++) near.push(new DHT({ id: idWithFirstBit(0), bootstrap: [bootstrap] }))
+      await Promise.all(near.map(async (n) => { await n.listen(0, '127.0.0.1'); await n.ready() }))
+
+      // x joins on faked intervals: its far range (first bit 1) is empty, so its join refresh finds nobody there.
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+      const x = new DHT({ id: idWithFirstBit(0), bootstrap: [bootstrap] })
+      near.push(x)
+      await x.listen(0, '127.0.0.1')
+      await x.ready()
+      // k nodes or more: no re-bootstrap (which would refresh too) gets in the way
+      expect(x.toArray().length).toBeGreaterThanOrEqual(K)
+      const joinRefreshes = x.stats.refreshes
+      expect(joinRefreshes).toBeGreaterThan(0)
+
+      // Steps of 250 ms (udp-request's tick); before each, every request in flight is answered
+      // (real sockets), so no ping times out in fake time and no node is dropped.
+      const advance = async (ms: number): Promise<void> => {
+        for (let t = 0; t < ms; t += 250) {
+          while (all().some((n) => n.stats.inflight > 0)) await realWait()
+          await vi.advanceTimersByTimeAsync(250)
+        }
+      }
+      const knownFar = (): number => x.toArray().filter((n) => n.id[0]! >= 0x80).length
+
+      await advance(2 * 5000)
+      // Six nodes appear in the far range. They look nobody up (no bootstrap list); they only ping
+      // the bootstrap node, which adds them to its table. x never hears from them.
+      for (let i = 0; i < 6; i++) {
+        const f = new DHT({ id: idWithFirstBit(1) })
+        far.push(f)
+        await f.listen(0, '127.0.0.1')
+        await f.ready()
+        await f.ping(bootstrap)
+      }
+      expect(boot.toArray().filter((n) => n.id[0]! >= 0x80).length).toBe(6)
+
+      await advance(117 * 5000) // x's tick 119
+      expect(x.stats.refreshes).toBe(joinRefreshes)
+      expect(knownFar()).toBe(0)
+
+      await advance(5000) // x's tick 120: the far range is looked up again, through the bootstrap node
+      for (const end = Date.now() + 20_000; knownFar() < 5 && Date.now() < end;) await realWait()
+      expect(knownFar()).toBeGreaterThanOrEqual(5)
+      expect(x.stats.refreshes).toBeGreaterThan(joinRefreshes)
+      expect(x.toArray().length).toBeGreaterThanOrEqual(K + 5)
+    } finally {
+      vi.useRealTimers()
+      await Promise.all(all().map((n) => n.destroy()))
+    }
+  }, 120_000)
 })

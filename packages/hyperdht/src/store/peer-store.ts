@@ -8,6 +8,7 @@ import {
   DEFAULT_PEER_MAX_AGE,
   MAX_PEERS_RESPONSE_BYTES
 } from '../constants.js'
+import { bytesEqual } from '../bytes.js'
 import { AgeList } from './age-list.js'
 
 export interface PeerStoreOptions {
@@ -211,7 +212,7 @@ export class PeerStore {
       const j = i + Math.floor(random() * (list.length - i))
       swap(list, i, j)
       const n = list[i] as Entry
-      if (exclude !== null && equal(n.peer, exclude)) continue
+      if (exclude !== null && bytesEqual(n.peer, exclude)) continue
       if (off1 + size > peers.length) break
       if (n.peer.length !== size) continue
       peers.set(n.peer, off1)
@@ -264,12 +265,6 @@ function swap (list: Entry[], i: number, j: number): void {
 
 function publicView (e: Entry): StoredPeer {
   return { host: e.host, port: e.port, peer: e.peer, localFilter: e.localFilter, localPeer: e.localPeer }
-}
-
-function equal (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 /** The requester's own LAN address is not sent back to it. */

@@ -11,7 +11,8 @@ import {
   SIGNATURE_LENGTH
 } from '../constants.js'
 import { AgeList } from './age-list.js'
-import { bytesEqual, mutableTarget, sha256, signable, toHex, verifyDetached } from '../crypto.js'
+import { bytesEqual, toHex } from '../bytes.js'
+import { mutableTarget, sha256, signable, verifyDetached } from '../crypto.js'
 
 export interface ValueStoreOptions {
   /** Values expire this long (ms) after their last put. @default 7200000 */
