@@ -101,7 +101,9 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
       this.#buckets.add(existing)
       return
     }
-    this.#buckets.add({ id, host: peer.host, port: peer.port, tick, failures: 0 })
+    // Decoded ids are views into the datagram they arrived in: keep a 32-byte copy, not the
+    // whole datagram (that retention was most of a node's heap).
+    this.#buckets.add({ id: new Uint8Array(id), host: peer.host, port: peer.port, tick, failures: 0 })
   }
 
   /** Re-inserts a contact as most recently seen (a full-bucket ping it answered). */

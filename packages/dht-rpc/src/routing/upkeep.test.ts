@@ -42,6 +42,18 @@ describe('RoutingTable', () => {
     expect(t.count()).toBe(1)
   })
 
+  it('stores a copy of each id, never a view that keeps the whole datagram alive', () => {
+    const t = new RoutingTable(randomBytes(32))
+    const datagram = randomBytes(1200)
+    const id = datagram.subarray(100, 132)
+    t.add(id, { host: '10.0.0.1', port: 1 }, 0)
+    const stored = t.get(id)!
+    expect(Buffer.from(stored.id).equals(id)).toBe(true)
+    expect(stored.id.buffer.byteLength).toBe(32)
+    datagram.fill(0) // the datagram buffer is reused: the table must not change with it
+    expect(Buffer.from(stored.id).equals(Buffer.alloc(32))).toBe(false)
+  })
+
   it('reports bucket fill and prefix diversity', () => {
     const t = new RoutingTable(randomBytes(32))
     for (let i = 0; i < 10; i++) t.add(randomBytes(32), { host: `10.0.${i % 2}.${i}`, port: 1 }, 0)
