@@ -14,10 +14,29 @@ describe('ValueStore immutable', () => {
     const s = new ValueStore()
     const v = Buffer.from('hello')
     expect(s.putImmutable(sha256(v), v, 'h', 0)).toEqual({ ok: true, status: 'added' })
-    expect(s.getImmutable(sha256(v), 1)).toEqual(v)
+    expect(s.getImmutable(sha256(v), 1)).toEqual(new Uint8Array(v))
     expect(s.putImmutable(sha256(v), v, 'h', 2)).toEqual({ ok: true, status: 'refreshed' })
     expect(s.putImmutable(sha256(Buffer.from('other')), v, 'h', 0)).toEqual({ ok: false, reason: 'HASH_MISMATCH' })
     expect(s.getImmutable(sha256(Buffer.from('other')), 0)).toBeNull()
+  })
+
+  it('keeps its own copy of stored bytes, not a view of the caller\'s (datagram) buffer', () => {
+    const s = new ValueStore()
+    const datagram = Buffer.from('..hello..')
+    const v = datagram.subarray(2, 7)
+    const hash = sha256(v)
+    expect(s.putImmutable(hash, v, 'h', 0).ok).toBe(true)
+    datagram.fill(0)
+    expect(Buffer.from(s.getImmutable(hash, 1)!).toString()).toBe('hello')
+
+    const r = record(1, 'mutable')
+    const target = mutableTarget(r.publicKey, null)
+    expect(s.putMutable(target, r, 'h', 0).ok).toBe(true)
+    ;(r.value as Buffer).fill(0)
+    r.signature.fill(0)
+    const stored = s.getMutable(target, 1)!
+    expect(Buffer.from(stored.value).toString()).toBe('mutable')
+    expect(stored.signature.some((b) => b !== 0)).toBe(true)
   })
 
   it('refuses values over 1000 bytes', () => {
@@ -36,7 +55,7 @@ describe('ValueStore immutable', () => {
     s.putImmutable(sha256(b), b, 'h', 0)
     s.putImmutable(sha256(a), a, 'h', 80)
     expect(s.getImmutable(sha256(b), 150)).toBeNull()
-    expect(s.getImmutable(sha256(a), 150)).toEqual(a)
+    expect(s.getImmutable(sha256(a), 150)).toEqual(new Uint8Array(a))
     expect(s.getImmutable(sha256(a), 181)).toBeNull()
     expect(s.size).toBe(0)
   })

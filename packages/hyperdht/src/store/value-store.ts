@@ -112,7 +112,7 @@ export class ValueStore {
       return { ok: true, status: 'refreshed' }
     }
     if (!this.#makeRoom(host)) return { ok: false, reason: 'HOST_FULL' }
-    this.#add({ older: null, newer: null, kind: 'immutable', id, host, time: now, value })
+    this.#add({ older: null, newer: null, kind: 'immutable', id, host, time: now, value: new Uint8Array(value) })
     return { ok: true, status: 'added' }
   }
 
@@ -209,6 +209,14 @@ export function verifyMutable (record: MutableRecord): boolean {
   return verifyDetached(signable(record.salt, record.seq, record.value), record.signature, record.publicKey)
 }
 
+// Stored bytes are copied: decoded fields are views into the datagram they came in, which the
+// store must neither keep alive nor see change if the buffer is reused.
 function copyRecord (r: MutableRecord): MutableRecord {
-  return { publicKey: r.publicKey, salt: r.salt !== null && r.salt.length > 0 ? r.salt : null, seq: r.seq, value: r.value, signature: r.signature }
+  return {
+    publicKey: new Uint8Array(r.publicKey),
+    salt: r.salt !== null && r.salt.length > 0 ? new Uint8Array(r.salt) : null,
+    seq: r.seq,
+    value: new Uint8Array(r.value),
+    signature: new Uint8Array(r.signature)
+  }
 }
