@@ -196,9 +196,13 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     const bootstrap = await this.#ctx.bootstrapPeers()
     if (this.#destroyed) return
     for (const b of bootstrap) {
-      // Already a candidate (the table knows it): it is asked as such.
-      if (this.#pending.list.some((c) => c.port === b.port && c.host === b.host)) continue
-      this.#send({ id: null, host: b.host, port: b.port, referrer: null, roundtripToken: null, queried: true }, false)
+      // Asked now, also when the table knows it: as a mere candidate it could be pushed out of
+      // the k closest by nodes learnt later and never be asked, and a bucket refresh may need
+      // exactly its answer (it can be the only node that knows the range).
+      const known = this.#pending.list.find((c) => c.port === b.port && c.host === b.host)
+      if (known?.queried === true) continue
+      if (known) known.queried = true
+      this.#send(known ?? { id: null, host: b.host, port: b.port, referrer: null, roundtripToken: null, queried: true }, false)
     }
   }
 
