@@ -2,18 +2,8 @@ import { isIP } from 'node:net'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fullText, ipv4Host, ipv6Bytes, ipv6Spelling, nodeCanonical } from '../../test/arbitraries'
-import { IpEncodingError } from '../errors'
 import { addressFamily, normalizeHost, prefix16, prefix24 } from './host'
-
-function code (fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    expect(IpEncodingError.isInstance(err)).toBe(true)
-    return (err as IpEncodingError).code
-  }
-  return undefined
-}
+import { code } from '../../test/error-code'
 
 describe('addressFamily', () => {
   it.each([

@@ -1,18 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ipv4Host, ipv6Host, port } from '../../test/arbitraries'
-import { IpEncodingError, type IpEncodingErrorCode } from '../errors'
 import { formatAddress, parseAddress } from './parse'
-
-function code (fn: () => unknown): IpEncodingErrorCode | undefined {
-  try {
-    fn()
-  } catch (err) {
-    expect(IpEncodingError.isInstance(err)).toBe(true)
-    return (err as IpEncodingError).code
-  }
-  return undefined
-}
+import { code } from '../../test/error-code'
 
 describe('parseAddress', () => {
   it.each([

@@ -1,20 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { hex, ipv4Host, atOffset } from '../../test/arbitraries'
-import { IpEncodingError, type IpEncodingErrorCode } from '../errors'
+import { IpEncodingError } from '../errors'
 import type { Peer } from '../types'
 import { lanPeer } from './lan-peer'
 import { ipv4Peers } from './peer'
-
-function code (fn: () => unknown): IpEncodingErrorCode | undefined {
-  try {
-    fn()
-  } catch (err) {
-    expect(IpEncodingError.isInstance(err)).toBe(true)
-    return (err as IpEncodingError).code
-  }
-  return undefined
-}
+import { code } from '../../test/error-code'
 
 // hyperdht@1.3.0's decodeLocalPeers, restated: the oracle for valid input.
 function referenceDecode (buf: Uint8Array, localAddress: Uint8Array): Peer[] {

@@ -1,19 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { atOffset, hex, nodeOf } from '../../test/arbitraries'
-import { IpEncodingError, type IpEncodingErrorCode } from '../errors'
+import { IpEncodingError } from '../errors'
 import type { NodeAddress } from '../types'
 import { nodeCodec } from './node'
-
-function code (fn: () => unknown): IpEncodingErrorCode | undefined {
-  try {
-    fn()
-  } catch (err) {
-    expect(IpEncodingError.isInstance(err)).toBe(true)
-    return (err as IpEncodingError).code
-  }
-  return undefined
-}
+import { code } from '../../test/error-code'
 
 const id32 = Uint8Array.from({ length: 32 }, (_, i) => i)
 

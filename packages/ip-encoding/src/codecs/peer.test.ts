@@ -1,19 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { atOffset, hex, ipv6Spelling, nodeCanonical, fullText, peer4, peer6 } from '../../test/arbitraries'
-import { IpEncodingError, type IpEncodingErrorCode } from '../errors'
+import { IpEncodingError } from '../errors'
 import type { Peer } from '../types'
 import { ipv4Peers, ipv6Peers, peerCodec } from './peer'
-
-function code (fn: () => unknown): IpEncodingErrorCode | undefined {
-  try {
-    fn()
-  } catch (err) {
-    expect(IpEncodingError.isInstance(err)).toBe(true)
-    return (err as IpEncodingError).code
-  }
-  return undefined
-}
+import { code } from '../../test/error-code'
 
 describe('ipv4Peers', () => {
   it('encodes 4 address bytes then the port, big-endian', () => {
