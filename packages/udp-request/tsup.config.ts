@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup'
 import { packageConfig } from '../../tsup.base'
 
-export default defineConfig(packageConfig())
+// The build resolves sibling packages through their built dist/ (turbo builds them first).
+export default defineConfig({ ...packageConfig(), tsconfig: 'tsconfig.build.json' })

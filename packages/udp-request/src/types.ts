@@ -1,4 +1,5 @@
 import type { UDPRequestError } from './errors.js'
+import type { Peer } from '@hyperdht-ts/ip-encoding'
 
 /** A value codec. The default encoding passes bytes through unchanged. */
 export interface Encoding<T> {
@@ -6,11 +7,9 @@ export interface Encoding<T> {
   decode (bytes: Uint8Array): T
 }
 
-/** A remote UDP endpoint. */
-export interface Peer {
-  host: string
-  port: number
-}
+
+/** A remote UDP endpoint `{ host, port }` (ip-encoding's `Peer`, the one type of the whole stack). */
+export type { Peer }
 
 /** A remote endpoint plus the transaction id of the message it sent or should receive. */
 export interface RequestPeer extends Peer {
@@ -117,7 +116,7 @@ export interface UDPRequestStats {
   requestsReceived: number
   /** Responses sent by `response()`. */
   responsesSent: number
-  /** Responses received and decoded (emitted as `response`), matched or not. */
+  /** Responses received and decoded, matched or not (only matched ones are emitted as `response`). */
   responsesReceived: number
   /** Retransmissions of pending requests. */
   retries: number
@@ -148,8 +147,17 @@ export interface UDPRequestStats {
 export interface UDPRequestEvents<Req, Res> {
   /** A request arrived; answer it with `rpc.response(value, peer)`. */
   request: [value: Req, peer: RequestPeer]
-  /** A response arrived and decoded (whether or not it matched a pending request). */
+  /**
+   * A response matched a pending request (tid and sender, or tid alone for `forwarded`
+   * requests) and is about to resolve it. Unsolicited or mismatched responses are only counted
+   * (`stats.dropped`), never emitted.
+   */
   response: [value: Res, peer: RequestPeer]
+  /**
+   * A decoded response whose tid matches no pending request: what a relay built on
+   * `forwardResponse` listens to. Nothing about the sender is verified (anyone can send one).
+   */
+  'unmatched-response': [value: Res, peer: RequestPeer]
   /** A datagram was dropped or a send failed; never fatal. */
   warning: [err: UDPRequestError]
   /** A fatal socket error (outside `listen()`, which rejects instead). */

@@ -93,17 +93,31 @@ describe('request / response', () => {
     expect(client.inflight).toBe(0)
   })
 
-  test('emits response for every decoded response, matched or not', async () => {
+  test('emits response only for a response that matched a request; others as unmatched-response', async () => {
+    const server = await rawServer((msg, rinfo, socket) => {
+      socket.send(packet(false, msg.readUInt16BE(0) & 0x7fff, enc('ok')), rinfo.port, rinfo.address)
+    })
     const client = track(new UDPRequest())
     await client.listen(0, HOST)
     const other = await silent()
     const responses: number[] = []
+    const unmatched: number[] = []
     client.on('response', (_v, peer) => responses.push(peer.tid))
+    client.on('unmatched-response', (_v, peer) => unmatched.push(peer.tid))
     await sendRaw(other.socket, packet(false, 77, enc('late')), client.address().port)
-    await waitFor(() => responses.length === 1)
-    expect(responses).toEqual([77])
+    await waitFor(() => unmatched.length === 1)
+    const { peer } = await client.request(enc('hi'), { host: HOST, port: server.port })
+    // a response with a pending tid from the wrong sender is not reported either
+    const pending = client.request(enc('again'), { host: HOST, port: (await silent()).port }).catch(() => {})
+    await sendRaw(other.socket, packet(false, (peer.tid + 1) % 32767, enc('spoof')), client.address().port)
+    await waitFor(() => client.stats.dropped.wrongHost === 1)
+    expect(responses).toEqual([peer.tid])
+    expect(unmatched).toEqual([77])
     expect(client.stats.dropped.unmatchedResponse).toBe(1)
-    expect(client.stats.responsesReceived).toBe(1)
+    expect(client.stats.responsesReceived).toBe(3)
+    await client.destroy()
+    await pending
+    await server.close()
   })
 })
 
@@ -114,7 +128,7 @@ describe('forwarding', () => {
     await f.listen(0, HOST)
     const a = await silent()
     f.on('request', (v, from) => f.forwardRequest(v, from, { host: HOST, port: b.port }))
-    f.on('response', (v, from) => f.forwardResponse(v, from, { host: HOST, port: a.port }))
+    f.on('unmatched-response', (v, from) => f.forwardResponse(v, from, { host: HOST, port: a.port }))
     const fPort = f.address().port
 
     await sendRaw(a.socket, packet(true, 4242, enc('req')), fPort)

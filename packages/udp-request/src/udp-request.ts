@@ -1,12 +1,12 @@
 import { createSocket } from 'node:dgram'
 import { EventEmitter } from 'node:events'
+import { hostKey } from '@hyperdht-ts/ip-encoding'
 import {
   DEFAULT_TIMEOUT, HEADER_BYTES, INITIAL_TICKS, RETRY_TICKS, TICKS_PER_TIMEOUT, TID_LIMIT
 } from './constants.js'
 import { passthrough } from './encoding.js'
 import { UDPRequestError } from './errors.js'
 import { frame, isRequest, tidOf } from './header.js'
-import { canonicalHost } from './host.js'
 import type {
   DatagramSocket, Encoding, LocalAddress, Logger, Peer, RemoteInfo, RequestOptions, RequestPeer,
   RequestResult, UDPRequestEvents, UDPRequestOptions, UDPRequestStats
@@ -292,12 +292,12 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     resolve()
   }
 
-  /** `canonicalHost` with a small cache: a DHT talks to the same hosts over and over. */
+  /** ip-encoding's `hostKey` with a small cache: a DHT talks to the same hosts over and over. */
   #hostKey (host: string): string | null {
     let key = this.#hostKeys.get(host)
     if (key === undefined) {
       if (this.#hostKeys.size >= HOST_CACHE_SIZE) this.#hostKeys.clear()
-      key = canonicalHost(host)
+      key = hostKey(host)
       this.#hostKeys.set(host, key)
     }
     return key
@@ -439,12 +439,12 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       return
     }
     this.#stats.responsesReceived++
-    this.emit('response', value, peer)
-    if (this.#destroyed) return // a listener may have destroyed us
 
     const req = this.#pending.get(peer.tid)
     if (req === undefined) {
       this.#stats.dropped.unmatchedResponse++
+      // for relays (forwardResponse); never a source of knowledge about the sender
+      if (this.listenerCount('unmatched-response') > 0) this.emit('unmatched-response', value, peer)
       return
     }
     if (!req.anySender && (req.port !== peer.port || (req.hostKey !== null && req.host !== peer.host && req.hostKey !== this.#hostKey(peer.host)))) {
@@ -453,6 +453,9 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       return
     }
     this.#settle(req)
+    // Only a response that answers one of our requests is reported: an unsolicited one must not
+    // teach a listener anything (a routing table learning from it would be poisoned).
+    this.emit('response', value, peer)
     req.resolve({ value, peer })
   }
 

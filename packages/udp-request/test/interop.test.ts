@@ -38,7 +38,7 @@ async function ours (): Promise<Node> {
       return { value: dec(value), tid: peer.tid, from: peer.port }
     },
     onRequest: (fn) => rpc.on('request', (v, peer) => fn(dec(v), peer)),
-    onResponse: (fn) => rpc.on('response', (v, peer) => fn(dec(v), peer)),
+    onResponse: (fn) => rpc.on('unmatched-response', (v, peer) => fn(dec(v), peer)),
     response: (v, peer) => rpc.response(enc(v), peer),
     forwardRequest: (v, from, to) => rpc.forwardRequest(enc(v), from, to),
     forwardResponse: (v, from, to) => rpc.forwardResponse(enc(v), from, to),

@@ -2,7 +2,7 @@ import { isIP } from 'node:net'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fullText, ipv4Host, ipv6Bytes, ipv6Spelling, nodeCanonical } from '../../test/arbitraries'
-import { addressFamily, normalizeHost, prefix16, prefix24 } from './host'
+import { addressFamily, hostKey, normalizeHost, prefix16, prefix24 } from './host'
 import { code } from '../../test/error-code'
 
 describe('addressFamily', () => {
@@ -112,5 +112,26 @@ describe('prefix16 / prefix24', () => {
     expect(code(() => prefix16('example.com'))).toBe('INVALID_HOST')
     expect(code(() => prefix24('1.2.3'))).toBe('INVALID_HOST')
     expect(code(() => prefix24(7 as never))).toBe('INVALID_HOST')
+  })
+})
+
+describe('hostKey', () => {
+  it('IPv4 literals key as themselves, and IPv4-mapped IPv6 as the dotted quad', () => {
+    expect(hostKey('127.0.0.1')).toBe('127.0.0.1')
+    expect(hostKey('::ffff:127.0.0.1')).toBe('127.0.0.1')
+    expect(hostKey('::FFFF:7f00:1')).toBe('127.0.0.1')
+  })
+
+  it('IPv6 spellings of one address compare equal, zone ids dropped', () => {
+    expect(hostKey('::1')).toBe(hostKey('0:0:0:0:0:0:0:1'))
+    expect(hostKey('fe80::1%eth0')).toBe(hostKey('FE80:0::0001'))
+    expect(hostKey('2001:db8::1')).not.toBe(hostKey('2001:db8::2'))
+    expect(hostKey('64:ff9b::1.2.3.4')).toBe(hostKey('64:ff9b:0:0:0:0:102:304'))
+  })
+
+  it('host names, garbage and unspecified addresses have no key', () => {
+    for (const h of ['localhost', '0.0.0.0', '::', '::ffff:0.0.0.0', '1.2.3', '01.2.3.4', '', 'fe80::1%', 42 as unknown as string]) {
+      expect(hostKey(h)).toBeNull()
+    }
   })
 })

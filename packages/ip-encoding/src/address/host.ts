@@ -57,6 +57,30 @@ export function normalizeHost (host: string): string {
 }
 
 /**
+ * A key under which two spellings of one IP address compare equal: the canonical text of
+ * {@link normalizeHost} with IPv4-mapped IPv6 unmapped to its dotted quad (a dual-stack socket
+ * reports `::ffff:127.0.0.1` for `127.0.0.1`) and any zone id dropped. `null` for hostnames,
+ * anything that is not an IP literal, and the unspecified addresses `0.0.0.0` / `::` (replies
+ * to those may come from any local address). Never throws: it runs on every datagram.
+ */
+export function hostKey (host: string): string | null {
+  if (typeof host !== 'string') return null
+  const v4 = parseIPv4(host)
+  if (v4 >= 0) return v4 === 0 ? null : host
+  if (host.indexOf(':') === -1) return null
+  if (parseIPv6WithZone(host) === -2) return null
+  if (isMappedWords(WORDS)) {
+    const mapped = WORDS[6]! * 65536 + WORDS[7]!
+    return mapped === 0 ? null : formatIPv4Value(mapped)
+  }
+  let zero = true
+  for (let i = 0; i < 8; i++) if (WORDS[i] !== 0) zero = false
+  if (zero) return null
+  writeWords(WORDS, SCRATCH, 0)
+  return formatIPv6(SCRATCH, 0)
+}
+
+/**
  * A string key for the /16 network of an address, for IP-diversity statistics: `a.b.0.0/16`
  * for IPv4 (and IPv4-mapped IPv6, so one host counts once whatever the socket family), the /32
  * for other IPv6 (`2001:db8::/32`, the usual allocation to one provider). Throws `INVALID_HOST`.
