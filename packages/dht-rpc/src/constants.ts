@@ -4,8 +4,25 @@
 export const ID_LENGTH = 32
 /** Kademlia k: bucket size, nodes per response, closest set of a query. */
 export const K = 20
-/** Default requests in flight per node (and per query). */
+/** Default requests in flight per query (Kademlia's alpha, generous: the reference's 16). */
 export const DEFAULT_CONCURRENCY = 16
+/**
+ * Default node-wide window of query requests in flight (all queries together); more wait in the
+ * queue. Larger than one query's concurrency, so that one query stuck on silent nodes never
+ * holds every slot.
+ */
+export const DEFAULT_MAX_INFLIGHT = 128
+/**
+ * Requests in flight of a background query (bootstrap, bucket refresh) while user queries run,
+ * as the reference does (`max(2, concurrency / 8)`).
+ */
+export const BACKGROUND_CONCURRENCY = 2
+/** Pings (user pings, table upkeep, contact verification) have their own lane of this many in flight. */
+export const PING_CONCURRENCY = 16
+/** Pings that may wait in their lane; upkeep beyond it is skipped, a user ping gets `QUEUE_FULL`. */
+export const PING_MAX_QUEUE = 1024
+/** Contacts waiting for a verification ping (a request with an id but no roundtrip token). */
+export const MAX_VERIFYING = 64
 /** Default request timeout handed to udp-request (ms); with its 250 ms tick a request fails after ~1.25 s. */
 export const DEFAULT_TIMEOUT = 1000
 /** Default bound of the request queue behind the in-flight window. */
@@ -35,8 +52,13 @@ export const SECRET_ROTATE_INTERVAL = 5 * 60 * 1000
 export const MAX_FAILURES = 3
 /** Contacts pinged when a full bucket receives a newcomer. */
 export const NODES_TO_PING = 3
-/** Largest `value` (bytes) a node handles in a request; bigger requests are dropped. */
-export const MAX_VALUE_SIZE = 65536
+/**
+ * Default largest `value` (bytes) of a request: bigger incoming requests are dropped and counted
+ * (`stats.dropped.tooLarge`), bigger outgoing ones refused with `VALUE_TOO_LARGE`. The reference
+ * sets no limit; its own values (`peers` requests) are a few bytes, ours (stored values) at most
+ * about 1.1 KB.
+ */
+export const MAX_VALUE_SIZE = 16384
 
 /** Built-in command names. */
 export const PING = '_ping'

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
 import { isIP } from 'node:net'
+import { parseAddress } from '@hyperdht-ts/ip-encoding'
 import { UDPRequest, UDPRequestError, type Logger, type RequestPeer } from '@hyperdht-ts/udp-request'
 import {
-  DEFAULT_CONCURRENCY, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, PING,
-  PING_EVERY_TICKS, REBOOTSTRAP_TICKS, REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, SECRET_ROTATE_INTERVAL,
-  TICK_INTERVAL
+  DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH,
+  MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE, REBOOTSTRAP_TICKS,
+  REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, SECRET_ROTATE_INTERVAL, TICK_INTERVAL
 } from './constants.js'
 import { DHTError } from './errors.js'
 import { handleRequest, type HandlerContext } from './handlers/index.js'
@@ -16,13 +17,12 @@ import { Tokens } from './io/tokens.js'
 import { AddressCodec } from './messages/addresses.js'
 import { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage } from './messages/codec.js'
 import { Query, type QueryContext } from './query/query.js'
-import type { Candidate } from './query/candidates.js'
 import { RoutingTable, type RoutingTableStats, type TableNode } from './routing/table.js'
 import { onBucketFull, pingSome, type UpkeepContext } from './routing/upkeep.js'
 import type {
   BootstrapResult, CommandHandlers, DHTOptions, Node, NodeInfo, Peer, QueryMessage, QueryOptions, QueryResult, UpdateOptions
 } from './types.js'
-import { errorMessage, toHex, validId } from './bytes.js'
+import { bytesEqual, errorMessage, toHex, validId } from './bytes.js'
 
 /** Events of a {@link DHT}. */
 export interface DHTEvents {
@@ -38,8 +38,11 @@ export interface DHTEvents {
   holepunch: [from: Peer, to: Peer]
   /** Something non-fatal went wrong (a dropped datagram, a failed send, `BOOTSTRAP_FAILED`). */
   warning: [err: Error]
-  /** A fatal socket error. */
-  error: [err: Error]
+  /**
+   * A fatal socket error (`SOCKET_ERROR`, the socket's error in `cause`): the node destroys
+   * itself, and `close` follows. Without a listener the error is logged (warn) instead of thrown.
+   */
+  error: [err: DHTError]
   /** Destroyed; the socket is closed. */
   close: []
 }
@@ -56,6 +59,15 @@ export interface SignalOptions {
   signal?: AbortSignal
 }
 
+type Lane = 'query' | 'ping'
+
+interface RequestOptions {
+  signal?: AbortSignal | undefined
+  /** The destination forwards the request (holepunch): the answer comes from a third host. */
+  forwarded?: boolean
+  lane?: Lane
+}
+
 /**
  * A Kademlia DHT node speaking dht-rpc@2.3.0's wire protocol.
  *
@@ -69,12 +81,19 @@ export interface SignalOptions {
 export class DHT extends EventEmitter<DHTEvents> {
   /** Our 32-byte node id. */
   readonly id: Uint8Array
-  /** Requests in flight per node (more wait in the queue) and default per-query concurrency. */
+  /** Default requests in flight per query. */
   readonly concurrency: number
+  /** Node-wide window of query requests in flight. */
+  readonly maxInflight: number
+  /** Largest request `value` sent or handled. */
+  readonly maxValueSize: number
 
   #ephemeral: boolean
   #io: UDPRequest<RequestMessage, ResponseMessage>
-  #queue: FlowQueue
+  /** Query requests: a node-wide window, shared by every query. */
+  #queryLane: FlowQueue
+  /** Pings (user pings, table upkeep, verification): never stuck behind slow queries. */
+  #pingLane: FlowQueue
   #table: RoutingTable
   #tokens = new Tokens()
   #codec: AddressCodec
@@ -87,6 +106,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   #tick = 0
   #tickTimer: NodeJS.Timeout | null = null
   #secretTimer: NodeJS.Timeout | null = null
+  #unrefed = false
   #listening: Promise<void> | null = null
   #isBound = false
   #bootstrapping: Promise<BootstrapResult> | null = null
@@ -97,6 +117,9 @@ export class DHT extends EventEmitter<DHTEvents> {
   #destroyed = false
   #closed: Promise<void> | null = null
   #queries = new Set<Query<any>>()
+  #userQueries = 0
+  /** `host:port` of contacts being verified by a ping (a request with an id but no token). */
+  #verifying = new Set<string>()
   #log: Logger | null
 
   constructor (opts: DHTOptions = {}) {
@@ -104,16 +127,17 @@ export class DHT extends EventEmitter<DHTEvents> {
     if (opts.id !== undefined && !validId(opts.id)) {
       throw DHTError.INVALID_ARGUMENT(`id must be ${ID_LENGTH} bytes`)
     }
-    const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw DHTError.INVALID_ARGUMENT('concurrency must be a positive integer')
+    this.concurrency = positiveInteger(opts.concurrency ?? DEFAULT_CONCURRENCY, 'concurrency')
+    this.maxInflight = positiveInteger(opts.maxInflight ?? DEFAULT_MAX_INFLIGHT, 'maxInflight')
+    this.maxValueSize = positiveInteger(opts.maxValueSize ?? MAX_VALUE_SIZE, 'maxValueSize')
     const maxQueue = opts.maxQueue ?? DEFAULT_MAX_QUEUE
     if (!Number.isInteger(maxQueue) || maxQueue < 0) throw DHTError.INVALID_ARGUMENT('maxQueue must be a non-negative integer')
 
     this.id = opts.id ?? new Uint8Array(randomBytes(ID_LENGTH))
-    this.concurrency = concurrency
     this.#ephemeral = !!opts.ephemeral
     this.#codec = new AddressCodec(opts.ipv6 ? 6 : 4)
-    this.#queue = new FlowQueue(concurrency, maxQueue)
+    this.#queryLane = new FlowQueue(this.maxInflight, maxQueue)
+    this.#pingLane = new FlowQueue(PING_CONCURRENCY, PING_MAX_QUEUE)
     this.#table = new RoutingTable(this.id)
     this.#bootstrapInput = opts.bootstrap === undefined ? [] : Array.isArray(opts.bootstrap) ? opts.bootstrap : [opts.bootstrap]
     this.#defaultPort = opts.port
@@ -129,9 +153,9 @@ export class DHT extends EventEmitter<DHTEvents> {
       logger: opts.logger
     })
     this.#io.on('request', this.#onrequest)
-    this.#io.on('response', this.#onresponse)
     this.#io.on('warning', this.#onwarning)
-    this.#io.on('error', (err) => { if (this.listenerCount('error') > 0) this.emit('error', err) })
+    this.#io.on('error', this.#onsocketerror)
+    this.#io.on('close', () => { if (!this.#destroyed) void this.destroy() })
 
     this.#table.on('add-node', (node) => {
       this.#log?.debug?.('dht-rpc: node added', { id: toHex(node.id), host: node.host, port: node.port })
@@ -143,8 +167,9 @@ export class DHT extends EventEmitter<DHTEvents> {
     })
     this.#table.on('ping', (old, fresh) => onBucketFull(this.#upkeep, old, fresh))
 
+    // Trusted input (a saved table, a test): no verification.
     for (const n of opts.nodes ?? []) {
-      if (n && n.id instanceof Uint8Array) this.#table.add(n.id, n, 0)
+      if (n && validId(n.id) && typeof n.host === 'string' && Number.isInteger(n.port)) this.#table.add(n.id, n, 0)
     }
   }
 
@@ -176,9 +201,14 @@ export class DHT extends EventEmitter<DHTEvents> {
     return this.#queries.size
   }
 
+  /** Contacts in the routing table (cheap: no copy). */
+  get tableSize (): number {
+    return this.#table.count()
+  }
+
   /** A snapshot of the counters. */
   get stats (): DHTStats {
-    return this.#stats.snapshot(this.#queue, this.#io.stats)
+    return this.#stats.snapshot([this.#queryLane, this.#pingLane], this.#io.stats)
   }
 
   /** Binds the socket (port/host default to the constructor's options), then starts bootstrapping. */
@@ -223,24 +253,26 @@ export class DHT extends EventEmitter<DHTEvents> {
   /** Walks the DHT towards `target`, sending `command` to the closest nodes; see {@link Query}. */
   query<T = QueryResult> (msg: QueryMessage, opts: QueryOptions<T> = {}): Query<T> {
     if (this.#destroyed) throw DHTError.DESTROYED()
+    this.#checkValue(msg?.value)
     return new Query<T>(this.#queryContext, msg, opts)
   }
 
   /** Runs the query, then commits `command` to the k closest nodes with their roundtrip tokens. Resolves with the commit results (and query results with `query: true`). */
   async update<T = QueryResult> (msg: QueryMessage, opts: UpdateOptions<T> = {}): Promise<T[]> {
     if (this.#destroyed) throw DHTError.DESTROYED()
+    this.#checkValue(msg?.value)
     const q = new Query<T>(this.#queryContext, msg, { ...opts, commit: true, verbose: !!opts.query })
     return await q.toArray()
   }
 
   /** Pings a node; resolves with our address as it saw us. */
   async ping (peer: string | number | Peer, opts: SignalOptions = {}): Promise<PingResult> {
-    let to = parsePeer(peer)
+    let to = toPeer(peer)
     if (isIP(to.host) === 0) to = await resolvePeer(to, this.#codec.family)
     if (!this.#bound) await this.#ensureListening()
-    const { value, peer: from } = await this.#request({ command: PING, id: this.queryId }, to, opts.signal)
+    const { value, peer: from } = await this.#request({ command: PING, id: this.queryId }, to, { signal: opts.signal, lane: 'ping' })
     const address = this.#codec.decodePeer(value.value)
-    if (!address) throw DHTError.INVALID_RESPONSE('invalid _ping response')
+    if (!address) throw DHTError.INVALID_RESPONSE('invalid _ping response', to)
     return { address, node: { id: validId(value.id) ? value.id : null, host: from.host, port: from.port } }
   }
 
@@ -249,8 +281,8 @@ export class DHT extends EventEmitter<DHTEvents> {
    * through both NATs). Resolves with the node that answered.
    */
   async holepunch (peer: string | number | Peer, referrer: string | number | Peer, opts: SignalOptions = {}): Promise<NodeInfo> {
-    const to = await resolvePeer(parsePeer(peer), this.#codec.family)
-    const via = await resolvePeer(parsePeer(referrer), this.#codec.family)
+    const to = await resolvePeer(toPeer(peer), this.#codec.family)
+    const via = await resolvePeer(toPeer(referrer), this.#codec.family)
     await this.#ensureListening()
     return await this.#holepunch(to, via, opts.signal)
   }
@@ -277,13 +309,26 @@ export class DHT extends EventEmitter<DHTEvents> {
     return await this.#bootstrap()
   }
 
+  /**
+   * Lets the process exit while this node is open (as `UDPRequest#unref`): its socket and
+   * timers no longer keep the event loop alive.
+   */
+  unref (): this {
+    this.#unrefed = true
+    this.#io.unref()
+    this.#tickTimer?.unref()
+    this.#secretTimer?.unref()
+    return this
+  }
+
   /** Stops everything: queries, timers, pending requests, the socket. Idempotent. */
   destroy (): Promise<void> {
     if (this.#closed) return this.#closed
     this.#destroyed = true
     this.#stopTimers()
     for (const q of [...this.#queries]) q.destroy(DHTError.DESTROYED())
-    this.#queue.clear(DHTError.DESTROYED())
+    this.#queryLane.clear(DHTError.DESTROYED())
+    this.#pingLane.clear(DHTError.DESTROYED())
     this.#closed = this.#io.destroy().then(() => { this.emit('close') })
     return this.#closed
   }
@@ -306,6 +351,10 @@ export class DHT extends EventEmitter<DHTEvents> {
     return this.#isBound && !this.#destroyed
   }
 
+  #checkValue (value: unknown): void {
+    if (value instanceof Uint8Array && value.byteLength > this.maxValueSize) throw DHTError.VALUE_TOO_LARGE(value.byteLength, this.maxValueSize)
+  }
+
   #bootstrap (): Promise<BootstrapResult> {
     if (this.#bootstrapping) return this.#bootstrapping
     const run = async (): Promise<BootstrapResult> => {
@@ -313,7 +362,7 @@ export class DHT extends EventEmitter<DHTEvents> {
       const { peers, errors } = await this.#resolveBootstrap()
       let responses = 0
       if (peers.length > 0 || this.#table.count() > 0) {
-        const q = new Query(this.#queryContext, { command: FIND_NODE, target: this.id })
+        const q = new Query(this.#queryContext, { command: FIND_NODE, target: this.id }, { background: true })
         try {
           await q.toArray()
         } catch {}
@@ -369,7 +418,8 @@ export class DHT extends EventEmitter<DHTEvents> {
       }
       done.add(next.cpl)
       this.#stats.refreshes++
-      const q = new Query(this.#queryContext, { command: FIND_NODE, target: next.target }, { concurrency: REFRESH_CONCURRENCY, askBootstrap: true })
+      const q = new Query(this.#queryContext, { command: FIND_NODE, target: next.target },
+        { concurrency: REFRESH_CONCURRENCY, askBootstrap: true, background: true })
       try {
         // every answer adds its sender to the table: stop once the range holds enough
         for await (const _ of q) if (this.#table.rangeSize(next.cpl) >= REFRESH_MIN_NODES) break
@@ -388,7 +438,7 @@ export class DHT extends EventEmitter<DHTEvents> {
       const errors: unknown[] = []
       const resolved = Promise.all(this.#bootstrapInput.map(async (b) => {
         try {
-          return await resolvePeer(parsePeer(b), family)
+          return await resolvePeer(toPeer(b), family)
         } catch (err) {
           errors.push(err)
           return null
@@ -403,31 +453,45 @@ export class DHT extends EventEmitter<DHTEvents> {
     return this.#bootstrapResolved
   }
 
-  #request (msg: RequestMessage, to: Peer, signal?: AbortSignal, forwarded = false): Promise<{ value: ResponseMessage, peer: RequestPeer }> {
+  /**
+   * Sends one request through its lane. A response that answered it (tid and sender matched)
+   * and carries a valid id is the proof that the sender is at that address: only then does it
+   * enter the routing table. Errors are `DHTError`s naming the node.
+   */
+  #request (msg: RequestMessage, to: Peer, opts: RequestOptions = {}): Promise<{ value: ResponseMessage, peer: RequestPeer }> {
     if (this.#destroyed) return Promise.reject(DHTError.DESTROYED())
-    return this.#queue.run(() => {
+    const { signal, forwarded = false } = opts
+    const lane = opts.lane === 'ping' ? this.#pingLane : this.#queryLane
+    return lane.run(() => {
       const cmd = this.#stats.command(msg.command)
       cmd.requestsOut++
       this.#stats.requestsOut++
-      return this.#io.request(msg, { host: to.host, port: to.port }, { signal, forwarded }).then((res) => {
+      return this.#io.request(msg, to, { signal, forwarded }).then((res) => {
         cmd.responsesIn++
+        this.#stats.responsesIn++
+        if (!forwarded && validId(res.value.id)) this.#table.add(res.value.id, res.peer, this.#tick)
         return res
       }, (err: unknown) => {
+        const peer = { host: to.host, port: to.port }
         if (UDPRequestError.isInstance(err)) {
           if (err.code === 'REQUEST_TIMEOUT') {
             cmd.timeouts++
             this.#stats.timeouts++
-            throw DHTError.REQUEST_TIMEOUT(err)
+            throw DHTError.REQUEST_TIMEOUT(err, peer)
           }
           this.#stats.failures++
           if (err.code === 'DESTROYED') throw DHTError.DESTROYED()
-          if (err.code === 'REQUEST_CANCELLED') throw signal?.aborted ? DHTError.ABORTED(err) : DHTError.REQUEST_CANCELLED(err)
-          throw DHTError.REQUEST_FAILED(err)
+          if (err.code === 'REQUEST_CANCELLED') throw signal?.aborted ? DHTError.ABORTED(signal.reason) : DHTError.REQUEST_CANCELLED(err, peer)
+          throw DHTError.REQUEST_FAILED(err, peer)
         }
         this.#stats.failures++
-        throw err
+        throw DHTError.REQUEST_FAILED(err, peer)
       })
-    }, signal)
+    }, signal).catch((err: unknown) => {
+      // the lane's own refusals (QUEUE_FULL, ABORTED while waiting) name the node too
+      if (DHTError.isInstance(err) && err.code === 'QUEUE_FULL' && err.peer === undefined) throw DHTError.QUEUE_FULL(lane.maxQueue, to)
+      throw err
+    })
   }
 
   async #holepunch (to: Peer, referrer: Peer, signal?: AbortSignal): Promise<NodeInfo> {
@@ -435,13 +499,43 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#log?.debug?.('dht-rpc: holepunch requested', { host: to.host, port: to.port, referrer: `${referrer.host}:${referrer.port}` })
     // The answer comes from the punched node, not from the referrer we send to: match on tid alone.
     const msg = { command: PING, id: this.queryId, forwardRequest: this.#codec.encodePeer(to) }
-    const { value, peer } = await this.#request(msg, referrer, signal, true)
+    const { value, peer } = await this.#request(msg, referrer, { signal, forwarded: true })
     return { id: validId(value.id) ? value.id : null, host: peer.host, port: peer.port }
+  }
+
+  /**
+   * A request carried an id. With a roundtrip token we issued to its host, its address is
+   * proven: it enters (or refreshes) the table. Without one, the sender may be spoofed: it is
+   * refreshed only if the table already holds that id at that address, else pinged, and the
+   * answer (a matched response) adds it.
+   */
+  #learn (id: Uint8Array, peer: RequestPeer, verified: boolean): void {
+    if (bytesEqual(id, this.id)) return
+    if (verified) {
+      this.#table.add(id, peer, this.#tick)
+      return
+    }
+    const known = this.#table.get(id)
+    if (known !== null) {
+      if (known.host === peer.host && known.port === peer.port) this.#table.add(id, peer, this.#tick)
+      return
+    }
+    const key = peer.host + ':' + peer.port
+    if (this.#verifying.has(key) || this.#verifying.size >= MAX_VERIFYING || !this.#bound) return
+    this.#verifying.add(key)
+    this.#stats.verifications++
+    this.#request({ command: PING, id: this.queryId }, peer, { lane: 'ping' })
+      .catch(() => {})
+      .finally(() => this.#verifying.delete(key))
   }
 
   #startTimers (): void {
     this.#tickTimer = setInterval(this.#ontick, TICK_INTERVAL)
     this.#secretTimer = setInterval(() => this.#tokens.rotate(), SECRET_ROTATE_INTERVAL)
+    if (this.#unrefed) {
+      this.#tickTimer.unref()
+      this.#secretTimer.unref()
+    }
   }
 
   #stopTimers (): void {
@@ -466,24 +560,33 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#stats.requestsIn++
     const known = req.command === PING || req.command === FIND_NODE || this.#commands.has(req.command)
     this.#stats.command(known ? req.command : '*').requestsIn++
-    // Forwarded requests carry the requester's id but the referrer's address: don't add those.
-    if (validId(req.id) && !req.forwardResponse) this.#table.add(req.id, peer, this.#tick)
+    if (req.value != null && req.value.byteLength > this.maxValueSize) {
+      this.#handlerContext.drop('tooLarge', peer, req.command)
+      return
+    }
     try {
-      handleRequest(this.#handlerContext, req, peer)
+      const update = this.#tokens.verify(req.roundtripToken, peer.host)
+      if (!update) req.roundtripToken = null
+      // Forwarded requests carry the requester's id but the referrer's address: don't learn from those.
+      if (validId(req.id) && !req.forwardResponse && !req.forwardRequest) this.#learn(req.id, peer, update)
+      handleRequest(this.#handlerContext, req, peer, update)
     } catch (err) {
       this.#log?.warn?.('dht-rpc: request failed', { command: req.command, host: peer.host, port: peer.port, error: errorMessage(err) })
       this.emit('warning', err instanceof Error ? err : new Error(String(err)))
     }
   }
 
-  #onresponse = (res: ResponseMessage, peer: RequestPeer): void => {
-    if (this.#destroyed) return
-    this.#stats.responsesIn++
-    if (validId(res.id)) this.#table.add(res.id, peer, this.#tick)
-  }
-
   #onwarning = (err: UDPRequestError): void => {
     if (this.listenerCount('warning') > 0) this.emit('warning', err)
+  }
+
+  /** udp-request reports only fatal socket errors here (transient ones are warnings). */
+  #onsocketerror = (err: Error): void => {
+    if (this.#destroyed) return
+    const error = DHTError.SOCKET_ERROR(err)
+    this.#log?.warn?.('dht-rpc: socket failed, destroying the node', { error: errorMessage(err) })
+    void this.destroy()
+    if (this.listenerCount('error') > 0) this.emit('error', error)
   }
 
   #respond = (command: string, res: ResponseMessage, to: RequestPeer): void => {
@@ -536,17 +639,25 @@ export class DHT extends EventEmitter<DHTEvents> {
       id: this.id,
       get queryId () { return self.queryId },
       concurrency: this.concurrency,
+      get destroyed () { return self.#destroyed },
+      get userQueries () { return self.#userQueries },
       table: this.#table,
       codec: this.#codec,
       bootstrapPeers: () => this.#bootstrapPeers(),
-      request: (msg, to, signal) => this.#bound ? this.#request(msg, to, signal) : this.#ensureListening().then(() => this.#request(msg, to, signal)),
+      request: (msg, to, signal) => this.#bound ? this.#request(msg, to, { signal }) : this.#ensureListening().then(() => this.#request(msg, to, { signal })),
       holepunch: (to, referrer, signal) => this.#holepunch(to, referrer, signal),
-      requestFailed: (c: Candidate, err: unknown) => {
+      shouldHolepunch: () => true,
+      requestFailed: (c, err) => {
         // A node of our table that keeps timing out in queries is dropped (re-added when heard from again).
-        if (c.id && DHTError.isInstance(err) && err.code === 'REQUEST_TIMEOUT') this.#table.failed(c.id, c)
+        if (c.id && err.code === 'REQUEST_TIMEOUT') this.#table.failed(c.id, c)
       },
-      queryStarted: (q) => { this.#queries.add(q) },
-      queryEnded: (q) => { this.#queries.delete(q) }
+      queryStarted: (q) => {
+        this.#queries.add(q)
+        if (!q.background) this.#userQueries++
+      },
+      queryEnded: (q) => {
+        if (this.#queries.delete(q) && !q.background) this.#userQueries--
+      }
     }
   }
 
@@ -557,33 +668,23 @@ export class DHT extends EventEmitter<DHTEvents> {
       get tick () { return self.#tick },
       get bootstrapped () { return self.#bootstrapped },
       get inflightQueries () { return self.#queries.size },
-      ping: (node: TableNode) => this.#request({ command: PING, id: this.queryId }, node)
+      ping: (node: TableNode) => this.#request({ command: PING, id: this.queryId }, node, { lane: 'ping' })
     }
   }
 }
 
-/** `'host:port'`, `':port'`, `'[v6]:port'`, a port number, or `{ host, port }`. */
-export function parsePeer (addr: string | number | Peer): Peer {
-  if (typeof addr === 'number') return { host: '127.0.0.1', port: addr }
-  if (addr && typeof addr === 'object') {
-    if (typeof addr.host !== 'string' || !Number.isInteger(addr.port)) throw DHTError.INVALID_ARGUMENT('peer must be { host, port }')
-    return { host: addr.host, port: addr.port }
+/** An address option (`'host:port'`, `':port'`, `'[v6]:port'`, a port, `{ host, port }`) as a peer, via ip-encoding's `parseAddress`. */
+function toPeer (addr: string | number | Peer): Peer {
+  try {
+    return parseAddress(addr, DEFAULT_PORT)
+  } catch (err) {
+    throw DHTError.INVALID_ARGUMENT(`invalid address ${typeof addr === 'object' ? JSON.stringify(addr) : String(addr)}`, err)
   }
-  if (typeof addr !== 'string') throw DHTError.INVALID_ARGUMENT('invalid address')
-  let host = addr
-  let port = DEFAULT_PORT
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(addr)
-  if (v6) {
-    host = v6[1]!
-    if (v6[2]) port = Number(v6[2])
-  } else if (addr.split(':').length === 2) {
-    const i = addr.lastIndexOf(':')
-    host = addr.slice(0, i)
-    port = Number(addr.slice(i + 1))
-  }
-  if (host === '') host = '127.0.0.1'
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw DHTError.INVALID_ARGUMENT(`invalid port in ${addr}`)
-  return { host, port }
+}
+
+function positiveInteger (value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw DHTError.INVALID_ARGUMENT(`${name} must be a positive integer`)
+  return value
 }
 
 interface ResolvedBootstrap {

@@ -1,11 +1,14 @@
-export { DHT, parsePeer, type DHTEvents, type PingResult, type SignalOptions } from './dht.js'
-export { Query } from './query/query.js'
-export { DHTError, type DHTErrorCode } from './errors.js'
+export { DHT, type DHTEvents, type PingResult, type SignalOptions } from './dht.js'
+export { Query, type QueryEvents } from './query/query.js'
+export { DHTError, type DHTErrorCode, type DHTErrorOptions } from './errors.js'
 export type { Logger, LogFields } from '@hyperdht-ts/udp-request'
 export type { DHTStats, CommandStats, DroppedStats } from './io/stats.js'
 export type { RoutingTableStats, BucketStats, PrefixShare } from './routing/table.js'
 export { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage, type MessageEncoding } from './messages/codec.js'
-export { K, ID_LENGTH, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, DEFAULT_MAX_QUEUE, PING, FIND_NODE } from './constants.js'
+export { bytesEqual, toHex } from './bytes.js'
+export {
+  K, ID_LENGTH, DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_TIMEOUT, DEFAULT_MAX_QUEUE, MAX_VALUE_SIZE, PING, FIND_NODE
+} from './constants.js'
 export type {
   BootstrapResult, CommandHandlers, CommandReply, CommandRequest, DHTOptions, Node, NodeInfo, Peer, QueryMessage, QueryOptions,
   QueryResult, UpdateOptions

@@ -1,6 +1,6 @@
 import { DHT } from './dht.js'
 import type { DHTOptions } from './types.js'
-import { MemoryNetwork, MemorySocket, type MemoryNetworkOptions, type MemorySocketOptions } from './transport/memory.js'
+import { MemoryNetwork, MemorySocket, type MemoryNetworkOptions, type MemorySocketOptions } from '@hyperdht-ts/udp-request/memory'
 
 export { MemoryNetwork, MemorySocket, type MemoryNetworkOptions, type MemorySocketOptions }
 

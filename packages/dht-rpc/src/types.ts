@@ -1,11 +1,9 @@
+import type { Peer } from '@hyperdht-ts/ip-encoding'
 import type { DatagramSocket, Logger } from '@hyperdht-ts/udp-request'
 import type { DHTError } from './errors.js'
 
-/** A UDP endpoint. */
-export interface Peer {
-  host: string
-  port: number
-}
+/** A UDP endpoint `{ host, port }` (ip-encoding's `Peer`, the one type of the whole stack). */
+export type { Peer }
 
 /** A node of the DHT: an endpoint and (unless it is ephemeral) its 32-byte id. */
 export interface NodeInfo extends Peer {
@@ -59,7 +57,10 @@ export interface QueryOptions<T = QueryResult> {
   signal?: AbortSignal
   /** Requests in flight for this query. @default the DHT's `concurrency` */
   concurrency?: number
-  /** Transform (or drop, by returning `null`/`undefined`) each result before it is yielded. */
+  /**
+   * Transform (or drop, by returning `null`/`undefined`) each result before it is yielded. If it
+   * throws, the query ends with `QUERY_FAILED` (the thrown error as `cause`).
+   */
   map?: (result: QueryResult) => T | null | undefined
   /** Punch through the referrer when a node learnt from it times out, then ask it again. @default true */
   holepunching?: boolean
@@ -77,8 +78,19 @@ export interface DHTOptions {
   ephemeral?: boolean
   /** Nodes to bootstrap from: `'host:port'`, `':port'` (localhost), a port number, or `{ host, port }`. Host names are resolved. */
   bootstrap?: Array<string | number | Peer> | string | Peer
-  /** Requests in flight per node (further requests queue) and per query. @default 16 */
+  /** Requests in flight per query (each query's own cap; `query()` may override it). @default 16 */
   concurrency?: number
+  /**
+   * Node-wide window of query requests in flight, all queries together (further requests queue).
+   * Pings (user pings, table upkeep) have a lane of their own and never wait behind queries.
+   * @default 128
+   */
+  maxInflight?: number
+  /**
+   * Largest request `value` in bytes: larger incoming requests are dropped (and counted), larger
+   * outgoing ones refused with `VALUE_TOO_LARGE`. @default 16384
+   */
+  maxValueSize?: number
   /** A socket to use instead of a new `dgram` one (e.g. the in-memory transport of `./testnet`). */
   socket?: DatagramSocket
   /** Port `listen()` / `ready()` bind when none is given. @default 0 (random) */
@@ -91,7 +103,7 @@ export interface DHTOptions {
   nodes?: Node[]
   /** Request timeout in ms (udp-request ticks at a quarter of it). @default 1000 */
   timeout?: number
-  /** Requests that may wait behind the in-flight window before `QUEUE_FULL` is thrown. @default 16384 */
+  /** Query requests that may wait behind the node-wide window before `QUEUE_FULL` is thrown. @default 16384 */
   maxQueue?: number
   /**
    * Where to log (the library never prints): bootstrap start and outcome (info, warn on failure),

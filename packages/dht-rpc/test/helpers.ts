@@ -24,3 +24,12 @@ export function randomId (): Buffer {
 export function hex (b: Uint8Array | null | undefined): string {
   return b ? Buffer.from(b).toString('hex') : 'null'
 }
+
+/** Polls `check` every few ms until it holds; throws after `ms`. */
+export async function waitFor (check: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end) throw new Error('waitFor timed out')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}

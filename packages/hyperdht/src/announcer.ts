@@ -4,7 +4,6 @@ import type { HyperDHT } from './hyperdht.js'
 import type { AnnounceResult, AnnouncerOptions } from './types.js'
 
 const DEFAULT_INTERVAL = 2 * 60 * 1000
-const DEFAULT_CHECK_INTERVAL = 5000
 const DEFAULT_RETRY_DELAY = 2000
 
 export interface AnnouncerEvents {
@@ -17,7 +16,8 @@ export interface AnnouncerEvents {
 /**
  * Keeps one announce alive: announces at start, every `interval` (keep it below the storing
  * nodes' expiry, about 6 minutes on the reference), after the routing table was emptied and
- * refilled (the network changed), and on {@link refresh}; retries failures with a doubling delay.
+ * refilled (the network changed: seen through the table's `remove-node`/`add-node` events), and
+ * on {@link refresh}; retries failures with a doubling delay.
  * {@link stop} unannounces. Timers are unref'd: an announcer never keeps the process alive.
  */
 export class Announcer extends EventEmitter<AnnouncerEvents> {
@@ -31,7 +31,6 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   #interval: number
   #retry: number
   #timer: NodeJS.Timeout | null = null
-  #check: NodeJS.Timeout | null = null
   #running: Promise<void> | null = null
   #queued: Promise<void> | null = null
   #stopped = false
@@ -56,9 +55,8 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   /** @internal */
   start (): void {
     void this.refresh()
-    const every = this.#opts.checkInterval ?? DEFAULT_CHECK_INTERVAL
-    this.#check = setInterval(() => this.#watch(), every)
-    this.#check.unref()
+    this.#node.dht.on('remove-node', this.#onremove)
+    this.#node.dht.on('add-node', this.#onadd)
   }
 
   /**
@@ -102,9 +100,9 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     if (this.#stopped) return
     this.#stopped = true
     if (this.#timer !== null) clearTimeout(this.#timer)
-    if (this.#check !== null) clearInterval(this.#check)
     this.#timer = null
-    this.#check = null
+    this.#node.dht.off('remove-node', this.#onremove)
+    this.#node.dht.off('add-node', this.#onadd)
     this.#ac.abort()
     this.#ondone()
   }
@@ -134,20 +132,15 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     this.#timer.unref()
   }
 
-  /** Re-announces when the routing table was empty and has nodes again (a new network). */
-  #watch (): void {
-    if (this.#stopped || this.#node.destroyed) return
-    let size = 0
-    try {
-      size = this.#node.dht.toArray().length
-    } catch {
-      return
-    }
-    if (size === 0) {
-      this.#tableWasEmpty = true
-    } else if (this.#tableWasEmpty) {
-      this.#tableWasEmpty = false
-      void this.refresh()
-    }
+  // Re-announces when the routing table was emptied and has nodes again (a new network: the
+  // nodes that stored our announce are gone or unreachable). Driven by the table's events.
+  #onremove = (): void => {
+    if (this.#node.dht.tableSize === 0) this.#tableWasEmpty = true
+  }
+
+  #onadd = (): void => {
+    if (!this.#tableWasEmpty) return
+    this.#tableWasEmpty = false
+    void this.refresh()
   }
 }

@@ -1,9 +1,10 @@
+import { DHTError } from '@hyperdht-ts/dht-rpc'
 import { describe, expect, it } from 'vitest'
 import { HyperDHTError } from './errors.js'
 
 describe('HyperDHTError', () => {
   it('carries a code, details and cause, and is recognised across copies', () => {
-    const err = HyperDHTError.seqTooLow(3, 5)
+    const err = HyperDHTError.SEQ_TOO_LOW(3, 5)
     expect(err).toBeInstanceOf(Error)
     expect(err.name).toBe('HyperDHTError')
     expect(err.code).toBe('SEQ_TOO_LOW')
@@ -16,16 +17,19 @@ describe('HyperDHTError', () => {
     expect(HyperDHTError.isInstance(null)).toBe(false)
   })
 
-  it('maps dht-rpc errors by code and keeps them as cause', () => {
-    const cause = Object.assign(new Error('No nodes responded'), { code: 'NO_NODES_RESPONDED' })
-    const err = HyperDHTError.fromQuery(cause)
-    expect(err.code).toBe('NO_NODES_RESPONDED')
-    expect(err.cause).toBe(cause)
-    expect(HyperDHTError.fromQuery(Object.assign(new Error('x'), { code: 'NO_CLOSE_NODES_RESPONDED' })).code).toBe('NO_CLOSE_NODES_RESPONDED')
-    expect(HyperDHTError.fromQuery(Object.assign(new Error('x'), { code: 'ABORTED' })).code).toBe('ABORTED')
-    expect(HyperDHTError.fromQuery(Object.assign(new Error('x'), { code: 'DESTROYED' })).code).toBe('DESTROYED')
-    expect(HyperDHTError.fromQuery(new Error('boom')).code).toBe('QUERY_FAILED')
-    const own = HyperDHTError.destroyed()
-    expect(HyperDHTError.fromQuery(own)).toBe(own)
+  it('keeps the code, message and peer of a dht-rpc error, with the original as cause', () => {
+    const peer = { host: '10.1.2.3', port: 9 }
+    for (const cause of [DHTError.NO_NODES_RESPONDED(), DHTError.REQUEST_TIMEOUT(undefined, peer), DHTError.QUEUE_FULL(5, peer),
+      DHTError.NO_CLOSE_NODES_RESPONDED(), DHTError.ABORTED(), DHTError.DESTROYED(), DHTError.QUERY_FAILED(new Error('map'))]) {
+      const err = HyperDHTError.from(cause)
+      expect(err.code).toBe(cause.code)
+      expect(err.message).toBe(cause.message)
+      expect(err.peer).toEqual(cause.peer)
+      expect(err.cause).toBe(cause)
+    }
+    expect(HyperDHTError.from(new DOMException('x', 'AbortError')).code).toBe('ABORTED')
+    expect(HyperDHTError.from(new Error('boom')).code).toBe('QUERY_FAILED')
+    const own = HyperDHTError.DESTROYED()
+    expect(HyperDHTError.from(own)).toBe(own)
   })
 })

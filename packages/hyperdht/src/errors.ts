@@ -1,15 +1,24 @@
-/** Every `code` a {@link HyperDHTError} can carry. */
+import { DHTError, type DHTErrorCode, type Peer } from '@hyperdht-ts/dht-rpc'
+
+/**
+ * Every `code` a {@link HyperDHTError} can carry: its own, and every dht-rpc code, kept as is
+ * when a dht-rpc error is wrapped (`REQUEST_TIMEOUT` stays `REQUEST_TIMEOUT`).
+ */
 export type HyperDHTErrorCode =
-  | 'INVALID_ARGUMENT'
+  | DHTErrorCode
   | 'VALUE_TOO_LARGE'
   | 'SEQ_TOO_LOW'
   | 'INVALID_SIGNATURE'
   | 'NOT_STORED'
-  | 'NO_NODES_RESPONDED'
-  | 'NO_CLOSE_NODES_RESPONDED'
   | 'QUERY_FAILED'
-  | 'ABORTED'
-  | 'DESTROYED'
+
+export interface HyperDHTErrorOptions {
+  cause?: unknown
+  /** The remote node the error is about, when there is one. */
+  peer?: Peer
+  /** Extra machine-readable details (for example the newer `seq` that refused a put). */
+  details?: Record<string, unknown>
+}
 
 const MARKER = Symbol.for('hyperdht-ts.hyperdht.error')
 
@@ -19,14 +28,18 @@ const MARKER = Symbol.for('hyperdht-ts.hyperdht.error')
  */
 export class HyperDHTError extends Error {
   readonly code: HyperDHTErrorCode
-  /** Extra machine-readable details (for example the newer `seq` that refused a put). */
+  readonly peer: Peer | undefined
   readonly details: Readonly<Record<string, unknown>> | undefined
 
-  constructor (code: HyperDHTErrorCode, message: string, options: { cause?: unknown, details?: Record<string, unknown> } = {}) {
+  constructor (code: HyperDHTErrorCode, message: string, options: HyperDHTErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
-    this.name = 'HyperDHTError'
     this.code = code
+    this.peer = options.peer
     this.details = options.details
+  }
+
+  override get name (): string {
+    return 'HyperDHTError'
   }
 
   get [MARKER] (): true {
@@ -38,43 +51,44 @@ export class HyperDHTError extends Error {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true
   }
 
-  static invalidArgument (message: string): HyperDHTError {
-    return new HyperDHTError('INVALID_ARGUMENT', message)
+  static INVALID_ARGUMENT (message: string, cause?: unknown): HyperDHTError {
+    return new HyperDHTError('INVALID_ARGUMENT', message, { cause })
   }
 
-  static valueTooLarge (size: number, max: number, what = 'value'): HyperDHTError {
+  static VALUE_TOO_LARGE (size: number, max: number, what = 'value'): HyperDHTError {
     return new HyperDHTError('VALUE_TOO_LARGE', `${what} is ${size} bytes, the limit is ${max}`, { details: { size, max } })
   }
 
-  static seqTooLow (seq: number, current: number): HyperDHTError {
+  static SEQ_TOO_LOW (seq: number, current: number): HyperDHTError {
     return new HyperDHTError('SEQ_TOO_LOW', `seq ${seq} is not higher than the stored seq ${current} of a different value`, { details: { seq, current } })
   }
 
-  static invalidSignature (): HyperDHTError {
+  static INVALID_SIGNATURE (): HyperDHTError {
     return new HyperDHTError('INVALID_SIGNATURE', 'a signature made with keyPair.secretKey does not verify against keyPair.publicKey')
   }
 
-  static notStored (what: string): HyperDHTError {
+  static NOT_STORED (what: string): HyperDHTError {
     return new HyperDHTError('NOT_STORED', `no node stored the ${what}`)
   }
 
-  static aborted (cause?: unknown): HyperDHTError {
+  static ABORTED (cause?: unknown): HyperDHTError {
     return new HyperDHTError('ABORTED', 'operation aborted', { cause })
   }
 
-  static destroyed (): HyperDHTError {
-    return new HyperDHTError('DESTROYED', 'node is destroyed')
+  static DESTROYED (cause?: unknown): HyperDHTError {
+    return new HyperDHTError('DESTROYED', 'node is destroyed', { cause })
   }
 
-  /** Wraps an error of the dht-rpc layer, keeping its `NO_*` codes. */
-  static fromQuery (cause: unknown): HyperDHTError {
+  /**
+   * Wraps an error of the layers below. A dht-rpc error keeps its code, message and peer (the
+   * original is the `cause`); an `AbortError` becomes `ABORTED`; anything else `QUERY_FAILED`.
+   */
+  static from (cause: unknown): HyperDHTError {
     if (HyperDHTError.isInstance(cause)) return cause
-    const code = (cause as { code?: unknown } | null)?.code
+    if (DHTError.isInstance(cause)) return new HyperDHTError(cause.code, cause.message, { cause, peer: cause.peer })
     const name = (cause as { name?: unknown } | null)?.name
-    if (code === 'NO_NODES_RESPONDED') return new HyperDHTError('NO_NODES_RESPONDED', 'no nodes responded', { cause })
-    if (code === 'NO_CLOSE_NODES_RESPONDED') return new HyperDHTError('NO_CLOSE_NODES_RESPONDED', 'no close nodes responded', { cause })
-    if (code === 'DESTROYED') return new HyperDHTError('DESTROYED', 'node is destroyed', { cause })
-    if (name === 'AbortError' || code === 'ABORT_ERR' || code === 'ABORTED' || code === 'REQUEST_CANCELLED') return HyperDHTError.aborted(cause)
+    const code = (cause as { code?: unknown } | null)?.code
+    if (name === 'AbortError' || code === 'ABORT_ERR') return HyperDHTError.ABORTED(cause)
     const message = cause instanceof Error ? cause.message : String(cause)
     return new HyperDHTError('QUERY_FAILED', `query failed: ${message}`, { cause })
   }

@@ -2,7 +2,7 @@
 // request into a response value using the pure stores; `HyperDHT` registers them on dht-rpc.
 import type { CommandRequest } from '@hyperdht-ts/dht-rpc'
 import { PEERS_ANNOUNCE, PEERS_LOOKUP, PEERS_UNANNOUNCE } from './constants.js'
-import { toHex } from './bytes.js'
+import { toHex } from '@hyperdht-ts/dht-rpc'
 import {
   immutablePut,
   immutableValue,

@@ -17,7 +17,7 @@ import {
   SECRET_KEY_LENGTH,
   SEED_LENGTH
 } from './constants.js'
-import { bytesEqual, toHex } from './bytes.js'
+import { bytesEqual, toHex } from '@hyperdht-ts/dht-rpc'
 import { createKeyPair, mutableTarget, sha256, signable, signDetached, verifyDetached, type KeyPair } from './crypto.js'
 import { HyperDHTError } from './errors.js'
 import {
@@ -85,7 +85,11 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
       ...dhtOpts
     } = opts
     this.dht = new DHT(dhtOpts)
-    this.dht.on('warning', (err) => this.emit('warning', err))
+    // The dht-rpc node's lifecycle is ours: forwarded as is.
+    this.dht.on('warning', (err) => { if (this.listenerCount('warning') > 0) this.emit('warning', err) })
+    this.dht.on('ready', (result) => this.emit('ready', result))
+    this.dht.on('error', (err) => this.#onerror(err))
+    this.dht.on('close', () => this.#onclose())
     this.#now = now ?? Date.now
     this.#ipv6 = dhtOpts.ipv6 === true
     this.peerStore = new PeerStore({ maxAge: peerMaxAge, maxSize: maxPeers, maxPerKey: maxPeersPerKey, maxPerHost: maxPeersPerHost })
@@ -151,13 +155,34 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     return this.dht.address()
   }
 
+  /** Lets the process exit while this node is open (its socket and timers no longer hold it). */
+  unref (): this {
+    this.dht.unref()
+    return this
+  }
+
   /** Stops every announcer (without unannouncing) and destroys the DHT node. Idempotent. */
   async destroy (): Promise<void> {
+    this.#halt()
+    await this.dht.destroy()
+  }
+
+  #halt (): void {
     if (this.#destroyed) return
     this.#destroyed = true
     for (const a of this.#announcers) a.halt()
     this.#announcers.clear()
-    await this.dht.destroy()
+  }
+
+  /** A fatal socket error: the dht-rpc node destroyed itself; `close` follows. */
+  #onerror (err: Error): void {
+    this.#halt()
+    if (this.listenerCount('error') > 0) this.emit('error', HyperDHTError.from(err))
+  }
+
+  #onclose (): void {
+    this.#halt()
+    this.emit('close')
   }
 
   /**
@@ -230,7 +255,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     for (const r of results) {
       if (putResponse.decode(r.value)?.status === PUT_STORED) stored.push(r.node)
     }
-    if (stored.length === 0) throw HyperDHTError.notStored('immutable value')
+    if (stored.length === 0) throw HyperDHTError.NOT_STORED('immutable value')
     return { hash, stored }
   }
 
@@ -259,7 +284,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
         return { value, from: r.node }
       }
     } catch (err) {
-      throw HyperDHTError.fromQuery(err)
+      throw HyperDHTError.from(err)
     }
     return null
   }
@@ -271,7 +296,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
    */
   async mutablePut (keyPair: KeyPair, value: Uint8Array, opts: MutablePutOptions): Promise<MutablePutResult> {
     this.#check()
-    if (typeof keyPair !== 'object' || keyPair === null) throw HyperDHTError.invalidArgument('keyPair must be { publicKey, secretKey }')
+    if (typeof keyPair !== 'object' || keyPair === null) throw HyperDHTError.INVALID_ARGUMENT('keyPair must be { publicKey, secretKey }')
     checkBytes(keyPair.publicKey, 'keyPair.publicKey', PUBLIC_KEY_LENGTH)
     checkBytes(keyPair.secretKey, 'keyPair.secretKey', SECRET_KEY_LENGTH)
     checkValue(value)
@@ -279,7 +304,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     const salt = checkSalt(opts.salt)
     const signature = signDetached(signable(salt, seq, value), keyPair.secretKey)
     if (!verifyDetached(signable(salt, seq, value), signature, keyPair.publicKey)) {
-      throw HyperDHTError.invalidSignature()
+      throw HyperDHTError.INVALID_SIGNATURE()
     }
     const target = mutableTarget(keyPair.publicKey, salt)
     const req = mutableRequest.encode({ publicKey: keyPair.publicKey, salt, seq, value, signature })
@@ -299,8 +324,8 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
         }
       }
     }
-    if (newer !== null) throw HyperDHTError.seqTooLow(seq, newer.seq)
-    if (stored.length === 0) throw HyperDHTError.notStored('mutable record')
+    if (newer !== null) throw HyperDHTError.SEQ_TOO_LOW(seq, newer.seq)
+    if (stored.length === 0) throw HyperDHTError.NOT_STORED('mutable record')
     return { publicKey: keyPair.publicKey, salt, seq, signature, target, stored }
   }
 
@@ -338,7 +363,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
         if (best === null || rec.seq > best.seq) best = { value: rec.value, seq: rec.seq, signature: rec.signature, from: r.node }
       }
     } catch (err) {
-      const e = HyperDHTError.fromQuery(err)
+      const e = HyperDHTError.from(err)
       if (best !== null && (e.code === 'NO_NODES_RESPONDED')) return best
       throw e
     }
@@ -364,9 +389,9 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
 
   async #update (command: string, target: Uint8Array, value: Uint8Array, signal: AbortSignal | undefined): Promise<QueryResult[]> {
     try {
-      return await collect<QueryResult>(this.dht.update({ command, target, value }, { signal }))
+      return await this.dht.update({ command, target, value }, { signal })
     } catch (err) {
-      throw HyperDHTError.fromQuery(err)
+      throw HyperDHTError.from(err)
     }
   }
 
@@ -375,7 +400,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
   }
 
   #check (): void {
-    if (this.#destroyed) throw HyperDHTError.destroyed()
+    if (this.#destroyed) throw HyperDHTError.DESTROYED()
   }
 }
 
@@ -404,7 +429,7 @@ export class Lookup implements AsyncIterable<LookupResult> {
     try {
       yield * this.#query
     } catch (err) {
-      throw HyperDHTError.fromQuery(err)
+      throw HyperDHTError.from(err)
     }
   }
 
@@ -451,14 +476,6 @@ function decodeLocalPeers (bytes: Uint8Array | null, localAddress: Uint8Array | 
   return out
 }
 
-async function collect<T> (x: unknown): Promise<T[]> {
-  const v = await (x as Promise<unknown>)
-  if (Array.isArray(v)) return v as T[]
-  const out: T[] = []
-  for await (const r of v as AsyncIterable<T>) out.push(r)
-  return out
-}
-
 function encodeLocal (peer: Peer | undefined): Uint8Array | null {
   if (peer === undefined || peer === null) return null
   try {
@@ -473,7 +490,7 @@ function encodeLocal (peer: Peer | undefined): Uint8Array | null {
         return b
       } catch {}
     }
-    throw new HyperDHTError('INVALID_ARGUMENT', 'localAddress must be an IPv4 { host, port }', { cause: err })
+    throw HyperDHTError.INVALID_ARGUMENT('localAddress must be an IPv4 { host, port }', err)
   }
 }
 
@@ -483,26 +500,26 @@ function checkKey (key: unknown, name = 'key'): asserts key is Uint8Array {
 
 function checkBytes (value: unknown, name: string, length: number): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array) || value.length !== length) {
-    throw HyperDHTError.invalidArgument(`${name} must be a ${length}-byte Uint8Array`)
+    throw HyperDHTError.INVALID_ARGUMENT(`${name} must be a ${length}-byte Uint8Array`)
   }
 }
 
 function checkValue (value: unknown): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) throw HyperDHTError.invalidArgument('value must be a Uint8Array')
-  if (value.length > MAX_VALUE_SIZE) throw HyperDHTError.valueTooLarge(value.length, MAX_VALUE_SIZE)
+  if (!(value instanceof Uint8Array)) throw HyperDHTError.INVALID_ARGUMENT('value must be a Uint8Array')
+  if (value.length > MAX_VALUE_SIZE) throw HyperDHTError.VALUE_TOO_LARGE(value.length, MAX_VALUE_SIZE)
 }
 
 function checkSalt (salt: unknown): Uint8Array | null {
   if (salt === undefined || salt === null) return null
-  if (!(salt instanceof Uint8Array)) throw HyperDHTError.invalidArgument('salt must be a Uint8Array')
-  if (salt.length > MAX_SALT_SIZE) throw HyperDHTError.valueTooLarge(salt.length, MAX_SALT_SIZE, 'salt')
+  if (!(salt instanceof Uint8Array)) throw HyperDHTError.INVALID_ARGUMENT('salt must be a Uint8Array')
+  if (salt.length > MAX_SALT_SIZE) throw HyperDHTError.VALUE_TOO_LARGE(salt.length, MAX_SALT_SIZE, 'salt')
   return salt.length === 0 ? null : salt
 }
 
 function checkSeq (seq: unknown, required: boolean): number {
   if (seq === undefined && !required) return 0
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
-    throw HyperDHTError.invalidArgument('seq must be a non-negative safe integer')
+    throw HyperDHTError.INVALID_ARGUMENT('seq must be a non-negative safe integer')
   }
   return seq
 }
@@ -510,7 +527,7 @@ function checkSeq (seq: unknown, required: boolean): number {
 function checkPort (port: unknown): number {
   if (port === undefined || port === null) return 0
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw HyperDHTError.invalidArgument('port must be an integer in 0..65535')
+    throw HyperDHTError.INVALID_ARGUMENT('port must be an integer in 0..65535')
   }
   return port
 }

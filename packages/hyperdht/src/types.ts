@@ -1,13 +1,8 @@
-import type { DHTOptions, Logger } from '@hyperdht-ts/dht-rpc'
+import type { BootstrapResult, DHTOptions, Logger, Peer } from '@hyperdht-ts/dht-rpc'
 import type { KeyPair } from './crypto.js'
+import type { HyperDHTError } from './errors.js'
 
-export type { KeyPair }
-
-/** A UDP endpoint. */
-export interface Peer {
-  host: string
-  port: number
-}
+export type { KeyPair, Peer }
 
 /** A DHT node that answered: its id is `null` only for our own store. */
 export interface NodeRef extends Peer {
@@ -73,8 +68,6 @@ export interface AnnounceResult {
 export interface AnnouncerOptions extends Omit<AnnounceOptions, 'signal'> {
   /** Re-announce interval (ms); keep it under the storing nodes' expiry. @default 120000 */
   interval?: number
-  /** How often (ms) to check whether the network changed (routing table emptied and refilled). @default 5000 */
-  checkInterval?: number
   /** First retry delay (ms) after a failed announce; doubles up to `interval`. @default 2000 */
   retryDelay?: number
 }
@@ -150,4 +143,13 @@ export interface HyperDHTEvents {
    * `UDPRequestError`): `BOOTSTRAP_FAILED`, a dropped datagram, a failed send.
    */
   warning: [err: Error]
+  /** The first bootstrap finished (successful or not; see `result.error`). */
+  ready: [result: BootstrapResult]
+  /**
+   * A fatal socket error (`SOCKET_ERROR`): the node destroyed itself, and `close` follows.
+   * Without a listener it is only logged.
+   */
+  error: [err: HyperDHTError]
+  /** The node is destroyed and its socket closed. */
+  close: []
 }

@@ -1,6 +1,6 @@
 export { KBucket } from './kbucket.js'
 export { KBucketError, type KBucketErrorCode, type KBucketErrorOptions } from './errors.js'
-export { xorDistance, compareDistance } from './distance.js'
+export { xorDistance, compareDistance, idEquals } from './distance.js'
 export type {
   ArbiterFunction,
   BucketInfo,

@@ -9,11 +9,11 @@ import { onping } from './ping.js'
 
 export type { HandlerContext } from './context.js'
 
-/** Dispatches a decoded request (after the sender was added to the table), as the reference does. */
-export function handleRequest (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer): void {
-  const update = ctx.tokens.verify(req.roundtripToken, peer.host)
-  if (!update) req.roundtripToken = null
-
+/**
+ * Dispatches a decoded request, as the reference does. `update`: it carried a roundtrip token we
+ * issued to its host (checked by the caller).
+ */
+export function handleRequest (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer, update: boolean): void {
   if (req.forwardRequest) {
     onforwardrequest(ctx, req, peer)
     return

@@ -22,6 +22,8 @@ export interface DroppedStats {
   invalidForward: number
   /** The handler threw or rejected, so no response was sent. */
   handlerError: number
+  /** A request whose `value` is larger than `maxValueSize`. */
+  tooLarge: number
 }
 
 /** A snapshot of `dht.stats`. */
@@ -40,6 +42,8 @@ export interface DHTStats {
   failures: number
   /** Bucket-refresh lookups run (a random id in a far bucket that was not full). */
   refreshes: number
+  /** Verification pings sent to senders of requests with an id but no roundtrip token. */
+  verifications: number
   dropped: DroppedStats
   /** Requests refused with `QUEUE_FULL`. */
   queueFull: number
@@ -60,7 +64,7 @@ export interface DHTStats {
 const MAX_COMMANDS = 64
 
 /** Why dht-rpc itself dropped a request (datagram-level drops are udp-request's). */
-export type DropReason = 'invalidTarget' | 'invalidForward' | 'handlerError'
+export type DropReason = 'invalidTarget' | 'invalidForward' | 'handlerError' | 'tooLarge'
 
 /** The part of udp-request's stats read here. */
 export interface IOStats {
@@ -76,7 +80,8 @@ export class Stats {
   timeouts = 0
   failures = 0
   refreshes = 0
-  dropped: DroppedStats = { total: 0, tooShort: 0, undecodable: 0, unmatched: 0, invalidTarget: 0, invalidForward: 0, handlerError: 0 }
+  verifications = 0
+  dropped: DroppedStats = { total: 0, tooShort: 0, undecodable: 0, unmatched: 0, invalidTarget: 0, invalidForward: 0, handlerError: 0, tooLarge: 0 }
   holepunches = { forwarded: 0, requested: 0, answered: 0 }
 
   command (name: string): CommandStats {
@@ -96,7 +101,7 @@ export class Stats {
     this.dropped.total++
   }
 
-  snapshot (queue: { queued: number, inflight: number, rejected: number }, io: IOStats): DHTStats {
+  snapshot (lanes: ReadonlyArray<{ queued: number, inflight: number, rejected: number }>, io: IOStats): DHTStats {
     const commands: Record<string, CommandStats> = {}
     for (const [k, v] of this.commands) commands[k] = { ...v }
     // datagram-level drops are counted by udp-request
@@ -105,7 +110,15 @@ export class Stats {
     dropped.undecodable = io.dropped.undecodable
     dropped.unmatched = io.dropped.unmatchedResponse + io.dropped.wrongHost
     dropped.total = dropped.tooShort + dropped.undecodable + dropped.unmatched + dropped.invalidTarget +
-      dropped.invalidForward + dropped.handlerError
+      dropped.invalidForward + dropped.handlerError + dropped.tooLarge
+    let queued = 0
+    let inflight = 0
+    let rejected = 0
+    for (const lane of lanes) {
+      queued += lane.queued
+      inflight += lane.inflight
+      rejected += lane.rejected
+    }
     return {
       commands,
       requestsIn: this.requestsIn,
@@ -115,10 +128,11 @@ export class Stats {
       timeouts: this.timeouts,
       failures: this.failures,
       refreshes: this.refreshes,
+      verifications: this.verifications,
       dropped,
-      queueFull: queue.rejected,
-      queued: queue.queued,
-      inflight: queue.inflight,
+      queueFull: rejected,
+      queued,
+      inflight,
       holepunches: { ...this.holepunches }
     }
   }

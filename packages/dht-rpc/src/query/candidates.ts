@@ -1,6 +1,6 @@
 import { compareDistance } from '@hyperdht-ts/kbucket'
 import type { Peer } from '../types.js'
-import { equal } from '../bytes.js'
+import { bytesEqual } from '../bytes.js'
 
 /** A node a query may ask, or has asked. */
 export interface Candidate extends Peer {
@@ -28,7 +28,7 @@ export class CandidateList {
   }
 
   get (id: Uint8Array): Candidate | null {
-    for (const c of this.list) if (c.id !== null && equal(c.id, id)) return c
+    for (const c of this.list) if (c.id !== null && bytesEqual(c.id, id)) return c
     return null
   }
 

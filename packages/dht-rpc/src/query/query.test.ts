@@ -1,49 +1,320 @@
+// Unit tests of the query core against a scripted world: each node of the world answers with the
+// nodes it knows, or fails as the test says, through a QueryContext with no sockets.
+import { compareDistance } from '@hyperdht-ts/kbucket'
 import { describe, expect, it } from 'vitest'
-import { FIND_NODE } from '../constants.js'
+import { FIND_NODE, K } from '../constants.js'
+import { DHTError } from '../errors.js'
 import { AddressCodec } from '../messages/addresses.js'
-import type { ResponseMessage } from '../messages/codec.js'
+import type { RequestMessage, ResponseMessage } from '../messages/codec.js'
 import { RoutingTable } from '../routing/table.js'
-import type { Node, Peer } from '../types.js'
+import type { Node, Peer, QueryResult } from '../types.js'
 import { Query, type QueryContext } from './query.js'
 
 /** A 32-byte id: `b0`, `b1`, then zeros. */
-function id (b0: number, b1: number): Uint8Array {
+function id (b0: number, b1 = 0): Uint8Array {
   const out = new Uint8Array(32)
   out[0] = b0
   out[1] = b1
   return out
 }
 
+const codec = new AddressCodec(4)
+const SELF = id(0, 0)
+
+type Behaviour = 'answer' | 'timeout' | 'hang'
+
+interface WorldNode extends Node {
+  knows: Node[]
+  behaviour: Behaviour
+  token: Uint8Array
+}
+
+interface Sent {
+  to: string
+  msg: RequestMessage
+}
+
+/** A scripted network of `count` nodes with ids `id(0x80 + i)`, each knowing every other. */
+class World {
+  nodes: WorldNode[] = []
+  sent: Sent[] = []
+  inflight = 0
+  maxInflight = 0
+  holepunches: Array<{ to: string, referrer: string }> = []
+  destroyed = false
+  userQueries = 0
+  table = new RoutingTable(SELF)
+  #hanging: Array<() => void> = []
+
+  constructor (count: number) {
+    for (let i = 0; i < count; i++) {
+      this.nodes.push({ id: id(0x80 + i), host: `10.0.${i >> 8}.${i & 255}`, port: 1000 + i, knows: [], behaviour: 'answer', token: id(0xaa, i) })
+    }
+    for (const n of this.nodes) n.knows = this.nodes.filter((m) => m !== n)
+  }
+
+  byHost (host: string): WorldNode {
+    return this.nodes.find((n) => n.host === host)!
+  }
+
+  /** Releases every hanging request with a timeout. */
+  releaseHanging (): void {
+    for (const fn of this.#hanging.splice(0)) fn()
+  }
+
+  context (overrides: Partial<QueryContext> = {}): QueryContext {
+    const world = this
+    return {
+      id: SELF,
+      queryId: SELF,
+      concurrency: 16,
+      get destroyed () { return world.destroyed },
+      get userQueries () { return world.userQueries },
+      table: this.table,
+      codec,
+      bootstrapPeers: async () => [],
+      request: (msg, to, signal) => this.#request(msg, to, signal),
+      holepunch: async (to, referrer) => { this.holepunches.push({ to: to.host, referrer: referrer.host }) },
+      shouldHolepunch: () => true,
+      requestFailed: () => {},
+      queryStarted: () => {},
+      queryEnded: () => {},
+      ...overrides
+    }
+  }
+
+  async #request (msg: RequestMessage, to: Peer, signal: AbortSignal): Promise<{ value: ResponseMessage, peer: Peer }> {
+    this.sent.push({ to: to.host, msg })
+    const node = this.byHost(to.host)
+    this.inflight++
+    this.maxInflight = Math.max(this.maxInflight, this.inflight)
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timeout = (): void => reject(DHTError.REQUEST_TIMEOUT(undefined, { host: to.host, port: to.port }))
+        signal.addEventListener('abort', () => reject(DHTError.ABORTED()), { once: true })
+        if (node.behaviour === 'answer') setImmediate(resolve)
+        else if (node.behaviour === 'timeout') setImmediate(timeout)
+        else this.#hanging.push(timeout)
+      })
+    } finally {
+      this.inflight--
+    }
+    // a few more than k, so that the nodes behind failed ones are named too
+    const closest = [...node.knows].sort((a, b) => compareDistance(msg.target!, a.id, b.id)).slice(0, K + 5)
+    return {
+      value: { id: node.id, nodes: codec.encodeNodes(closest), roundtripToken: node.token, value: msg.value ?? null },
+      peer: { host: node.host, port: node.port }
+    }
+  }
+}
+
+/** Puts `count` nodes of the world in our table: the last ones (far from the targets used here). */
+function seed (world: World, count = 3): void {
+  for (const n of world.nodes.slice(-count)) world.table.add(n.id, n, 0)
+}
+
+const hosts = (nodes: Array<{ host: string }>): string[] => nodes.map((n) => n.host).sort()
+
+function closestTo (world: World, target: Uint8Array, exclude: WorldNode[] = []): WorldNode[] {
+  return world.nodes.filter((n) => !exclude.includes(n)).sort((a, b) => compareDistance(target, a.id, b.id)).slice(0, K)
+}
+
 describe('Query', () => {
+  it('walks to the k closest nodes and yields every response', async () => {
+    const world = new World(60)
+    seed(world)
+    const target = id(0xc0)
+    const results = await new Query(world.context(), { command: FIND_NODE, target }).toArray()
+    const answered = new Set(results.map((r) => r.node.host))
+    for (const n of closestTo(world, target)) expect(answered.has(n.host)).toBe(true)
+  })
+
+  it('commits to exactly the k closest nodes that answered, each with its own token', async () => {
+    const world = new World(60)
+    seed(world)
+    const target = id(0xc0)
+    const dead = closestTo(world, target).slice(0, 3)
+    for (const n of dead) n.behaviour = 'timeout'
+    const q = new Query(world.context(), { command: 'put', target, value: Uint8Array.of(1) }, { commit: true, holepunching: false })
+    const commits = await q.toArray()
+    const committed = world.sent.filter((s) => s.msg.roundtripToken != null)
+    // the three dead nodes gave up their places to the next three
+    expect(hosts(committed.map((s) => ({ host: s.to })))).toEqual(hosts(closestTo(world, target, dead)))
+    for (const s of committed) expect(s.msg.roundtripToken).toEqual(world.byHost(s.to).token)
+    expect(hosts(commits.map((r) => r.node))).toEqual(hosts(closestTo(world, target, dead)))
+    expect(q.commits).toBe(K)
+  })
+
+  it('a failed node is not taken in again when other nodes list it', async () => {
+    const world = new World(40)
+    seed(world)
+    const target = id(0xa0)
+    const dead = closestTo(world, target)[0]!
+    dead.behaviour = 'timeout'
+    const q = new Query(world.context(), { command: FIND_NODE, target }, { holepunching: false })
+    await q.toArray()
+    expect(world.sent.filter((s) => s.to === dead.host)).toHaveLength(1)
+    expect(q.errors).toBe(1)
+  })
+
+  it('never has more than `concurrency` requests in flight', async () => {
+    const world = new World(80)
+    seed(world, 20)
+    await new Query(world.context(), { command: FIND_NODE, target: id(0x81) }, { concurrency: 3 }).toArray()
+    expect(world.maxInflight).toBe(3)
+    expect(world.sent.length).toBeGreaterThan(20)
+  })
+
+  it('a background query runs at reduced concurrency while user queries run', async () => {
+    const world = new World(80)
+    seed(world, 20)
+    world.userQueries = 1
+    await new Query(world.context(), { command: FIND_NODE, target: id(0xf0) }, { concurrency: 16, background: true }).toArray()
+    expect(world.maxInflight).toBe(2)
+  })
+
+  it('punches through the referrer and retries once, unless holepunching is false', async () => {
+    for (const holepunching of [true, false]) {
+      const world = new World(30)
+      seed(world, 1)
+      const target = id(0xb0)
+      const silent = closestTo(world, target)[0]!
+      silent.behaviour = 'timeout'
+      await new Query(world.context(), { command: FIND_NODE, target }, { holepunching }).toArray()
+      expect(world.holepunches.length).toBe(holepunching ? 1 : 0)
+      expect(world.sent.filter((s) => s.to === silent.host)).toHaveLength(holepunching ? 2 : 1)
+      if (holepunching) expect(world.holepunches[0]!.to).toBe(silent.host)
+    }
+  })
+
+  it('does not punch where the context says nothing suggests a NAT', async () => {
+    const world = new World(30)
+    seed(world, 1)
+    const target = id(0xb0)
+    closestTo(world, target)[0]!.behaviour = 'timeout'
+    await new Query(world.context({ shouldHolepunch: () => false }), { command: FIND_NODE, target }).toArray()
+    expect(world.holepunches).toHaveLength(0)
+  })
+
+  it('reports each failed node as an event naming it, and every error in NO_NODES_RESPONDED', async () => {
+    const world = new World(5)
+    seed(world, 5)
+    for (const n of world.nodes) n.behaviour = 'timeout'
+    const q = new Query(world.context(), { command: FIND_NODE, target: id(0x90) }, { holepunching: false })
+    const failed: string[] = []
+    q.on('request-failed', (err) => failed.push(`${err.code} ${err.peer?.host ?? '?'}`))
+    const err = await q.toArray().then(() => null, (e: unknown) => e)
+    expect(err).toMatchObject({ code: 'NO_NODES_RESPONDED' })
+    const cause = (err as DHTError).cause as AggregateError
+    expect(cause.errors.map((e: DHTError) => e.peer?.host).sort()).toEqual(hosts(world.nodes))
+    expect(failed.sort()).toEqual(world.nodes.map((n) => `REQUEST_TIMEOUT ${n.host}`).sort())
+  })
+
+  it('a throwing map ends the query with QUERY_FAILED and cancels its requests', async () => {
+    const world = new World(40)
+    seed(world, 5)
+    world.nodes[7]!.behaviour = 'hang'
+    let ended = 0
+    const boom = new Error('boom')
+    const q = new Query<number>(world.context({ queryEnded: () => { ended++ } }), { command: FIND_NODE, target: id(0x87) }, {
+      map: (r: QueryResult) => { if (r.node.host === world.nodes[3]!.host) throw boom; return r.node.port }
+    })
+    const err = await q.toArray().then(() => null, (e: unknown) => e)
+    expect(err).toMatchObject({ code: 'QUERY_FAILED', cause: boom })
+    expect(q.ended).toBe(true)
+    expect(ended).toBe(1)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(world.inflight).toBe(0) // the hanging request was aborted
+  })
+
+  it('a map that drops every result still ends normally, with nothing yielded', async () => {
+    const world = new World(10)
+    seed(world, 3)
+    const q = new Query(world.context(), { command: FIND_NODE, target: id(0x85) }, { map: () => null })
+    expect(await q.toArray()).toEqual([])
+    expect(q.responses).toBeGreaterThanOrEqual(10)
+  })
+
+  it('runs once: a second iterator is ALREADY_ITERATED, during and after the first', async () => {
+    const world = new World(10)
+    seed(world, 3)
+    const q = new Query(world.context(), { command: FIND_NODE, target: id(0x85) })
+    const first = q[Symbol.asyncIterator]()
+    expect(() => q[Symbol.asyncIterator]()).toThrow(expect.objectContaining({ code: 'ALREADY_ITERATED' }))
+    let n = 0
+    while (!(await first.next()).done) n++
+    expect(n).toBeGreaterThan(0)
+    await expect(q.toArray()).rejects.toMatchObject({ code: 'ALREADY_ITERATED' })
+  })
+
+  it('a query created before the DHT was destroyed and iterated after fails with DESTROYED', async () => {
+    const world = new World(10)
+    seed(world, 3)
+    const q = new Query(world.context(), { command: FIND_NODE, target: id(0x85) })
+    world.destroyed = true
+    await expect(q.toArray()).rejects.toMatchObject({ code: 'DESTROYED' })
+    expect(world.sent).toHaveLength(0)
+  })
+
+  it('destroy() during a query ends it with that error and cancels its requests', async () => {
+    const world = new World(30)
+    seed(world, 3)
+    for (const n of world.nodes.slice(0, -3)) n.behaviour = 'hang'
+    const q = new Query(world.context(), { command: FIND_NODE, target: id(0x99) })
+    const done = q.toArray().then(() => null, (e: unknown) => e)
+    while (world.inflight < 3) await new Promise((resolve) => setImmediate(resolve))
+    q.destroy(DHTError.DESTROYED())
+    expect(await done).toMatchObject({ code: 'DESTROYED' })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(world.inflight).toBe(0)
+  })
+
+  it('breaking out of for await stops the query', async () => {
+    const world = new World(30)
+    seed(world, 3)
+    for (const n of world.nodes.slice(0, -3)) n.behaviour = 'hang'
+    const q = new Query(world.context(), { command: FIND_NODE, target: id(0x99) })
+    for await (const _ of q) break
+    expect(q.ended).toBe(true)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(world.inflight).toBe(0)
+  })
+
+  it('an aborted signal ends it with ABORTED', async () => {
+    const world = new World(30)
+    seed(world, 3)
+    for (const n of world.nodes.slice(0, -3)) n.behaviour = 'hang'
+    const ac = new AbortController()
+    const q = new Query(world.context(), { command: FIND_NODE, target: id(0x99) }, { signal: ac.signal })
+    const done = q.toArray().then(() => null, (e: unknown) => e)
+    while (world.inflight < 3) await new Promise((resolve) => setImmediate(resolve))
+    ac.abort(new Error('stop'))
+    expect(await done).toMatchObject({ code: 'ABORTED' })
+    world.releaseHanging()
+  })
+
   it('asks a bootstrap node the table knows, even when nodes learnt later push it out of the k closest', async () => {
     const target = new Uint8Array(32).fill(0xff)
-    const table = new RoutingTable(id(0, 0))
+    const table = new RoutingTable(SELF)
     // 20 table nodes, 10.0.0.19 nearest to the target; the bootstrap node 10.0.0.0 is the 20th
     const known: Node[] = Array.from({ length: 20 }, (_, i) => ({ id: id(0x80, i), host: `10.0.0.${i}`, port: 1 }))
     for (const n of known) table.add(n.id, n, 0)
     // three nodes nearer than all of them, which the first node asked tells us about
     const nearer: Node[] = Array.from({ length: 3 }, (_, i) => ({ id: id(0xc0, i), host: `10.0.1.${i}`, port: 1 }))
     const all = [...known, ...nearer]
-    const codec = new AddressCodec(4)
     const asked: string[] = []
-    const ctx: QueryContext = {
-      id: id(0, 0),
-      queryId: id(0, 0),
+    const world = new World(0)
+    const ctx = world.context({
       concurrency: 1,
       table,
-      codec,
       bootstrapPeers: async () => [{ host: '10.0.0.0', port: 1 }],
       request: async (_msg, to: Peer) => {
         asked.push(to.host)
         const node = all.find((n) => n.host === to.host)!
         const value: ResponseMessage = { id: node.id, nodes: asked.length === 1 ? codec.encodeNodes(nearer) : null, roundtripToken: null }
         return { value, peer: { host: to.host, port: to.port } }
-      },
-      holepunch: async () => null,
-      requestFailed: () => {},
-      queryStarted: () => {},
-      queryEnded: () => {}
-    }
+      }
+    })
     const q = new Query(ctx, { command: FIND_NODE, target }, { askBootstrap: true, concurrency: 1 })
     await q.toArray()
     expect(asked).toContain('10.0.0.0')

@@ -1,11 +1,12 @@
-import { ID_LENGTH, K } from '../constants.js'
+import { EventEmitter, setMaxListeners } from 'node:events'
+import { BACKGROUND_CONCURRENCY, ID_LENGTH, K } from '../constants.js'
 import { DHTError } from '../errors.js'
 import type { RequestMessage, ResponseMessage } from '../messages/codec.js'
 import type { AddressCodec } from '../messages/addresses.js'
 import type { RoutingTable } from '../routing/table.js'
 import type { Node, Peer, QueryMessage, QueryOptions, QueryResult } from '../types.js'
 import { CandidateList, type Candidate } from './candidates.js'
-import { equal, validId } from '../bytes.js'
+import { bytesEqual, validId } from '../bytes.js'
 
 /** What a query needs from its DHT. */
 export interface QueryContext {
@@ -13,13 +14,23 @@ export interface QueryContext {
   /** Our id when we are not ephemeral, else `null` (read at every send). */
   readonly queryId: Uint8Array | null
   readonly concurrency: number
+  /** True once the DHT is destroyed: a query started then fails with `DESTROYED`. */
+  readonly destroyed: boolean
+  /** User (not background) queries running now. */
+  readonly userQueries: number
   readonly table: RoutingTable
   readonly codec: AddressCodec
   bootstrapPeers (): Promise<Peer[]>
   request (msg: RequestMessage, to: Peer, signal: AbortSignal): Promise<{ value: ResponseMessage, peer: Peer }>
+  /**
+   * Asks `referrer` to relay a `_ping` to `to` (classic holepunch). Only called when
+   * {@link shouldHolepunch} agreed.
+   */
   holepunch (to: Peer, referrer: Peer, signal: AbortSignal): Promise<unknown>
-  /** A node of ours failed to answer. */
-  requestFailed (to: Candidate, err: unknown): void
+  /** Whether a candidate learnt from `referrer` that timed out may be behind a NAT worth punching. */
+  shouldHolepunch (to: Candidate, referrer: Peer): boolean
+  /** A node failed to answer a request of this query. */
+  requestFailed (to: Candidate, err: DHTError): void
   queryStarted (q: Query<any>): void
   queryEnded (q: Query<any>): void
 }
@@ -31,20 +42,37 @@ export interface InternalQueryOptions<T> extends QueryOptions<T> {
   verbose?: boolean
   /** Also ask the bootstrap nodes when the table has k candidates (a bucket refresh). */
   askBootstrap?: boolean
+  /**
+   * Table upkeep (bootstrap, bucket refresh): runs at `BACKGROUND_CONCURRENCY` while user
+   * queries run, as the reference does, so that it never competes with them.
+   */
+  background?: boolean
 }
 
-function isTimeout (err: unknown): boolean {
-  return DHTError.isInstance(err) && err.code === 'REQUEST_TIMEOUT'
+/** Events of a {@link Query}. */
+export interface QueryEvents {
+  /**
+   * A node failed to answer (`REQUEST_TIMEOUT`, `QUEUE_FULL`, ...); `err.peer` is the node.
+   * The query goes on without it: per-node failures are events, not the end of the query.
+   */
+  'request-failed': [err: DHTError]
 }
 
 /**
  * An iterative Kademlia lookup (and, for updates, the commit that follows it), as an async
- * iterable of results. It starts when first iterated; breaking out of `for await` (or
- * `destroy()`, or the signal) stops it and cancels its requests.
+ * iterable of results.
+ *
+ * Contract: a query runs once. Its first iterator starts it (lazily, on the first `next()`);
+ * asking for a second iterator throws `ALREADY_ITERATED`, whether the first is still running
+ * or finished (run `dht.query()` again for a fresh walk). Breaking out of `for await`,
+ * `destroy()` or the signal stops it and cancels its requests. It ends with `NO_NODES_RESPONDED`
+ * when nobody answered (the per-node errors are in `err.cause`, an `AggregateError`),
+ * `NO_CLOSE_NODES_RESPONDED` when no commit was answered, `ABORTED`, `DESTROYED`, or
+ * `QUERY_FAILED` when anything in its own machinery (a `map` function included) threw.
  *
  * Live counters: `requests`, `responses`, `errors`, `commits`, `holepunches`.
  */
-export class Query<T = QueryResult> implements AsyncIterable<T> {
+export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements AsyncIterable<T> {
   readonly command: string
   readonly target: Uint8Array
   readonly value: Uint8Array | null
@@ -68,25 +96,29 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
   #inflight = 0
   #booting = false
   #committing = false
+  #iterated = false
   #started = false
   #ended = false
-  #destroyed = false
   #error: Error | null = null
   #results: T[] = []
   #head = 0
   #wake: (() => void) | null = null
-  /** One controller per request in flight (a shared signal would collect a listener per request). */
-  #requests = new Set<AbortController>()
+  /** Aborts every request of this query (one listener per request in flight, removed when it settles). */
+  #abort = new AbortController()
   /** Ids of candidates that failed (few: a linear scan is fine). */
   #failed: Uint8Array[] = []
+  /** The per-node errors, for the `cause` of `NO_NODES_RESPONDED` (bounded). */
+  #failures: DHTError[] = []
   #onabort: (() => void) | null = null
 
   constructor (ctx: QueryContext, msg: QueryMessage, opts: InternalQueryOptions<T> = {}) {
+    super()
     if (typeof msg?.command !== 'string' || msg.command === '') throw DHTError.INVALID_ARGUMENT('query.command must be a non-empty string')
     if (!validId(msg.target)) throw DHTError.INVALID_ARGUMENT(`query.target must be ${ID_LENGTH} bytes`)
     if (msg.value != null && !(msg.value instanceof Uint8Array)) throw DHTError.INVALID_ARGUMENT('query.value must be a Uint8Array')
     const concurrency = opts.concurrency ?? ctx.concurrency
     if (!Number.isInteger(concurrency) || concurrency < 1) throw DHTError.INVALID_ARGUMENT('concurrency must be a positive integer')
+    if (opts.map !== undefined && typeof opts.map !== 'function') throw DHTError.INVALID_ARGUMENT('map must be a function')
     this.#ctx = ctx
     this.#opts = opts
     this.command = msg.command
@@ -96,6 +128,7 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     this.#moveCloser = !opts.nodes
     this.#pending = new CandidateList(this.target, opts.nodes ? Infinity : K)
     this.#closest = new CandidateList(this.target, opts.nodes ? Infinity : K)
+    setMaxListeners(Infinity, this.#abort.signal)
   }
 
   /** True once the query finished, failed or was destroyed. */
@@ -103,12 +136,23 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     return this.#ended
   }
 
+  /** Whether this is table upkeep rather than a user's query. */
+  get background (): boolean {
+    return this.#opts.background === true
+  }
+
   /** The closest nodes that answered with a roundtrip token, nearest first (what an update commits to). */
   get closestNodes (): Node[] {
     return this.#closest.list.map((c) => ({ id: c.id!, host: c.host, port: c.port }))
   }
 
-  async * [Symbol.asyncIterator] (): AsyncIterator<T> {
+  [Symbol.asyncIterator] (): AsyncIterator<T> {
+    if (this.#iterated) throw DHTError.ALREADY_ITERATED()
+    this.#iterated = true
+    return this.#iterate()
+  }
+
+  async * #iterate (): AsyncGenerator<T> {
     this.#start()
     try {
       for (;;) {
@@ -131,7 +175,7 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     }
   }
 
-  /** Runs the query to the end and resolves with every result. */
+  /** Runs the query to the end and resolves with every result (it counts as the one iteration). */
   async toArray (): Promise<T[]> {
     const out: T[] = []
     for await (const r of this) out.push(r)
@@ -140,19 +184,19 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
 
   /** Stops the query: cancels its requests; the iterator ends (with `err` if given). */
   destroy (err?: Error): void {
-    if (this.#destroyed) return
-    this.#destroyed = true
-    if (err && !this.#ended) this.#error = err
+    if (this.#ended) return
+    if (err) this.#error = err
     this.#end()
-    const reason = err ?? DHTError.ABORTED()
-    const requests = [...this.#requests]
-    this.#requests.clear()
-    for (const ac of requests) ac.abort(reason)
   }
 
   #start (): void {
     if (this.#started) return
     this.#started = true
+    if (this.#ended) return // destroyed before it started
+    if (this.#ctx.destroyed) {
+      this.destroy(DHTError.DESTROYED())
+      return
+    }
     const signal = this.#opts.signal
     if (signal) {
       if (signal.aborted) {
@@ -164,16 +208,17 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     }
     this.#ctx.queryStarted(this)
     this.#booting = true
-    this.#bootstrap().then(() => {
+    this.#seed().then(() => {
       this.#booting = false
-      this.#fill()
-    }, (err) => {
+      this.#guard(this.#fill)
+    }, (err: unknown) => {
       this.#booting = false
-      this.destroy(err instanceof Error ? err : new Error(String(err)))
+      this.#fail(err)
     })
   }
 
-  async #bootstrap (): Promise<void> {
+  /** The first candidates: the given nodes, or the table's closest (and the bootstrap nodes). */
+  async #seed (): Promise<void> {
     const nodes = this.#opts.nodes
     if (nodes) {
       for (const n of nodes) {
@@ -194,7 +239,7 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     }
     if (closest.length >= K && !this.#opts.askBootstrap) return
     const bootstrap = await this.#ctx.bootstrapPeers()
-    if (this.#destroyed) return
+    if (this.#ended) return
     for (const b of bootstrap) {
       // Asked now, also when the table knows it: as a mere candidate it could be pushed out of
       // the k closest by nodes learnt later and never be asked, and a bucket refresh may need
@@ -206,14 +251,22 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     }
   }
 
-  #fill (): void {
+  /** How many requests may be in flight now. */
+  #limit (): number {
+    if (this.#opts.background === true && this.#ctx.userQueries > 0) return Math.min(this.#concurrency, BACKGROUND_CONCURRENCY)
+    return this.#concurrency
+  }
+
+  #fill = (): void => {
     if (this.#ended || this.#booting) return
     const list = this.#committing ? this.#closest.list : this.#pending.list
-    for (let i = 0; i < list.length && this.#inflight < this.#concurrency; i++) {
+    const limit = this.#limit()
+    for (let i = 0; i < list.length && this.#inflight < limit; i++) {
       const c = list[i]!
       if (c.queried) continue
       c.queried = true
       this.#send(c, this.#committing)
+      if (this.#ended) return
     }
     if (this.#inflight > 0) return
     if (this.#opts.commit && !this.#committing) {
@@ -235,34 +288,48 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     }
     this.#inflight++
     this.requests++
-    const ac = new AbortController()
-    this.#requests.add(ac)
-    ctx.request(msg, c, ac.signal).then(
-      (res) => this.#onresponse(c, res.value, res.peer, ac),
-      (err) => this.#onerror(c, msg, err, ac)
+    ctx.request(msg, c, this.#abort.signal).then(
+      (res) => this.#guard(() => this.#onresponse(c, res.value, res.peer)),
+      (err: unknown) => this.#guard(() => this.#onerror(c, msg, err))
     )
   }
 
-  #onerror (c: Candidate, msg: RequestMessage, err: unknown, ac: AbortController): void {
-    if (this.#destroyed) {
+  /** Runs a step of the query; anything it throws ends the query with `QUERY_FAILED`. */
+  #guard (step: () => void): void {
+    try {
+      step()
+    } catch (err) {
+      this.#fail(err)
+    }
+  }
+
+  #fail (err: unknown): void {
+    this.destroy(DHTError.isInstance(err) && (err.code === 'DESTROYED' || err.code === 'ABORTED') ? err : DHTError.QUERY_FAILED(err))
+  }
+
+  #onerror (c: Candidate, msg: RequestMessage, err: unknown): void {
+    if (this.#ended) {
       this.#inflight--
       return
     }
-    if (this.#opts.holepunching !== false && c.referrer && isTimeout(err) && !this.#committing) {
+    const error = asDHTError(err, c)
+    const referrer = c.referrer
+    if (referrer !== null && error.code === 'REQUEST_TIMEOUT' && !this.#committing && this.#opts.holepunching !== false &&
+      this.#ctx.shouldHolepunch(c, referrer)) {
       // Learnt through a referrer and silent: maybe behind a NAT. Ask the referrer to punch, then retry once.
-      const referrer = c.referrer
       c.referrer = null
       this.holepunches++
       this.requests++
-      const signal = ac.signal
+      const signal = this.#abort.signal
       this.#ctx.holepunch(c, referrer, signal)
         .then(() => this.#ctx.request(msg, c, signal))
-        .then((res) => this.#onresponse(c, res.value, res.peer, ac), (err2) => this.#onerror(c, msg, err2, ac))
+        .then((res) => this.#guard(() => this.#onresponse(c, res.value, res.peer)),
+          (err2: unknown) => this.#guard(() => this.#onerror(c, msg, err2)))
       return
     }
-    this.#requests.delete(ac)
     this.#inflight--
     this.errors++
+    if (this.#failures.length < 64) this.#failures.push(error)
     if (!this.#committing && c.id !== null) {
       // A node that failed gives its place among the k closest to the next candidate, so the
       // query ends with answers from the k closest nodes that respond (the set an update commits
@@ -270,19 +337,19 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
       this.#pending.remove(c)
       this.#failed.push(c.id)
     }
-    this.#ctx.requestFailed(c, err)
+    this.#ctx.requestFailed(c, error)
+    if (this.listenerCount('request-failed') > 0) this.emit('request-failed', error)
     this.#fill()
   }
 
-  #onresponse (c: Candidate, res: ResponseMessage, peer: Peer, ac: AbortController): void {
-    this.#requests.delete(ac)
+  #onresponse (c: Candidate, res: ResponseMessage, peer: Peer): void {
     this.#inflight--
-    if (this.#destroyed) return
+    if (this.#ended) return
     this.responses++
     if (this.#committing) this.commits++
     const ctx = this.#ctx
     const id = validId(res.id) ? res.id : null
-    const self = id !== null && equal(id, ctx.id)
+    const self = id !== null && bytesEqual(id, ctx.id)
 
     if (id !== null && !self) {
       const known = this.#pending.get(id)
@@ -299,7 +366,7 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
 
     if (this.#moveCloser && !this.#committing) {
       for (const n of ctx.codec.decodeNodes(res.nodes)) {
-        if (equal(n.id, ctx.id) || this.#failed.some((id) => equal(id, n.id))) continue
+        if (bytesEqual(n.id, ctx.id) || this.#failed.some((f) => bytesEqual(f, n.id))) continue
         this.#pending.insert({ id: n.id, host: n.host, port: n.port, referrer: { host: peer.host, port: peer.port }, roundtripToken: null, queried: false })
       }
     }
@@ -318,8 +385,11 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
 
   #finish (): void {
     if (this.#ended) return
-    if (this.responses === 0) this.#error = DHTError.NO_NODES_RESPONDED()
-    else if (this.#committing && this.commits === 0) this.#error = DHTError.NO_CLOSE_NODES_RESPONDED()
+    if (this.responses === 0) {
+      this.#error = DHTError.NO_NODES_RESPONDED(this.#failures.length > 0 ? new AggregateError(this.#failures, 'every node failed') : undefined)
+    } else if (this.#committing && this.commits === 0) {
+      this.#error = DHTError.NO_CLOSE_NODES_RESPONDED()
+    }
     this.#end()
   }
 
@@ -330,6 +400,7 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
       this.#opts.signal?.removeEventListener('abort', this.#onabort)
       this.#onabort = null
     }
+    if (this.#inflight > 0) this.#abort.abort(this.#error ?? DHTError.ABORTED())
     if (this.#started) this.#ctx.queryEnded(this)
     this.#notify()
   }
@@ -339,4 +410,9 @@ export class Query<T = QueryResult> implements AsyncIterable<T> {
     this.#wake = null
     wake?.()
   }
+}
+
+/** The typed error of a failed request (the DHT's requests name their node already). */
+function asDHTError (err: unknown, c: Peer): DHTError {
+  return DHTError.isInstance(err) ? err : DHTError.REQUEST_FAILED(err, { host: c.host, port: c.port })
 }

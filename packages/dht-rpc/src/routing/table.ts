@@ -4,7 +4,7 @@ import { prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
 import { KBucket } from '@hyperdht-ts/kbucket'
 import { K, MAX_FAILURES, NODES_TO_PING } from '../constants.js'
 import type { Node, Peer } from '../types.js'
-import { equal } from '../bytes.js'
+import { bytesEqual } from '../bytes.js'
 
 /** A routing-table entry. `tick` is the maintenance tick at which the node was last heard from. */
 export interface TableNode extends Node {
@@ -91,7 +91,7 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
 
   /** Adds or refreshes a node heard from at `tick`. Ignores our own id and ids of the wrong length. */
   add (id: Uint8Array, peer: Peer, tick: number): void {
-    if (id.byteLength !== this.id.byteLength || equal(id, this.id)) return
+    if (id.byteLength !== this.id.byteLength || bytesEqual(id, this.id)) return
     const existing = this.#buckets.get(id)
     if (existing) {
       existing.host = peer.host

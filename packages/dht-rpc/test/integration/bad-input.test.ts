@@ -70,11 +70,35 @@ describe('bad input over UDP', () => {
     expect(node.toArray().length).toBe(0)
   })
 
-  it('a valid id enters the table (and the node itself never does)', async () => {
+  it('a valid id without a token enters the table only once a verification ping is answered (the node itself never does)', async () => {
     await request({ command: '_ping', id: node.id })
     expect(node.toArray().length).toBe(0)
     const id = randomId()
-    await request({ command: '_ping', id })
+    const pings: Array<{ tid: number }> = []
+    const onPing = (m: Buffer): void => {
+      if (m.length >= 2 && (m[0]! & 0x80) && requestEncoding.decode(m.subarray(2)).command === '_ping') pings.push({ tid: m.readUInt16BE(0) & 0x7fff })
+    }
+    sock.on('message', onPing)
+    try {
+      await request({ command: '_ping', id })
+      // not yet: anybody can put any id in a request from a spoofed address
+      expect(node.findLocal(id)).toBeNull()
+      for (let i = 0; i < 50 && pings.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(pings).toHaveLength(1)
+      const answer = responseEncoding.encode({ id, value: Buffer.from([127, 0, 0, 1, 0, 1]) })
+      sock.send(Buffer.concat([Buffer.from([pings[0]!.tid >> 8, pings[0]!.tid & 0xff]), answer]), port, '127.0.0.1')
+      for (let i = 0; i < 50 && node.findLocal(id) === null; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(hex(node.findLocal(id)?.id)).toBe(hex(id))
+      expect(node.stats.verifications).toBe(1)
+    } finally {
+      sock.off('message', onPing)
+    }
+  })
+
+  it('a valid id with a roundtrip token we issued enters the table at once', async () => {
+    const token = (await request({ command: '_ping' }))!.roundtripToken!
+    const id = randomId()
+    await request({ command: '_ping', id, roundtripToken: token })
     expect(hex(node.findLocal(id)?.id)).toBe(hex(id))
   })
 
@@ -105,5 +129,27 @@ describe('bad input over UDP', () => {
     const res = await request({ command: '_ping' })
     expect(res!.value?.byteLength).toBe(6)
     expect(Buffer.from(res!.value!).readUInt16BE(4)).toBe(sock.address().port)
+  })
+})
+
+describe('unsolicited responses', () => {
+  it('25 responses with valid ids that answer nothing of ours are counted as dropped and never enter the table', async () => {
+    const victim = new DHT()
+    const sock = createSocket('udp4')
+    try {
+      await victim.listen(0, '127.0.0.1')
+      await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve))
+      const before = victim.stats.dropped.unmatched
+      for (let i = 0; i < 25; i++) {
+        const body = responseEncoding.encode({ id: randomId(), roundtripToken: randomId(), nodes: null })
+        sock.send(Buffer.concat([Buffer.from([0x00, i + 1]), body]), victim.address().port, '127.0.0.1')
+      }
+      for (let i = 0; i < 100 && victim.stats.dropped.unmatched < before + 25; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(victim.stats.dropped.unmatched).toBe(before + 25)
+      expect(victim.toArray()).toHaveLength(0)
+    } finally {
+      sock.close()
+      await victim.destroy()
+    }
   })
 })

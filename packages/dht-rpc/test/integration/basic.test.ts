@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { DHT, DHTError } from '../../src/index.js'
-import { hex, network, randomId } from '../helpers.js'
+import { hex, network, randomId, waitFor } from '../helpers.js'
 
 const cleanup: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -65,6 +65,8 @@ describe('DHT over loopback UDP', () => {
     const res = await a.ping({ host: '127.0.0.1', port: b.address().port })
     expect(res.address).toEqual({ host: '127.0.0.1', port: a.address().port })
     expect(hex(res.node.id)).toBe(hex(b.id))
+    // b verified a's address with a ping of its own before adding it
+    await waitFor(() => b.findLocal(a.id) !== null)
     expect(hex(b.findLocal(a.id)?.id)).toBe(hex(a.id))
   })
 

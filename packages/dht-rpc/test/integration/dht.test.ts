@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DHT, DHTError, requestEncoding, responseEncoding } from '../../src/index.js'
 import { MemoryNetwork } from '../../src/testnet.js'
-import { hex, network, randomId } from '../helpers.js'
+import { hex, network, randomId, waitFor } from '../helpers.js'
 
 const cleanup: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -106,20 +106,43 @@ describe('commands', () => {
 })
 
 describe('flow control', () => {
-  it('keeps at most `concurrency` in flight, queues up to maxQueue, refuses the rest with QUEUE_FULL', async () => {
+  it('keeps at most `maxInflight` query requests in flight, queues up to maxQueue, refuses the rest with QUEUE_FULL naming the node', async () => {
     const silent = await silentSocket()
-    const d = new DHT({ concurrency: 2, maxQueue: 3, timeout: 4000 })
+    const d = new DHT({ maxInflight: 2, maxQueue: 3, timeout: 4000 })
     cleanup.push(() => silent.close(), () => d.destroy())
     await d.listen(0, '127.0.0.1')
-    const pings = Array.from({ length: 10 }, () => d.ping({ host: '127.0.0.1', port: silent.port }).then(() => 'ok', (e: DHTError) => e.code))
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(d.stats.inflight).toBe(2)
-    expect(d.stats.queued).toBe(3)
-    expect(d.stats.queueFull).toBe(5)
+    const nodes = Array.from({ length: 10 }, () => ({ host: '127.0.0.1', port: silent.port }))
+    const q = d.query({ command: 'x', target: randomId() }, { nodes, concurrency: 10 })
+    const failures: DHTError[] = []
+    q.on('request-failed', (err) => failures.push(err))
+    const done = q.toArray().then(() => 'ok', (e: DHTError) => e.code)
+    await waitFor(() => d.stats.inflight === 2 && d.stats.queued === 3 && d.stats.queueFull === 5)
+    expect(failures.map((e) => `${e.code} ${e.peer?.port ?? '?'}`)).toEqual(Array(5).fill(`QUEUE_FULL ${silent.port}`))
     await d.destroy()
-    const codes = await Promise.all(pings)
-    expect(codes.filter((c) => c === 'QUEUE_FULL').length).toBe(5)
-    expect(codes.filter((c) => c === 'DESTROYED').length).toBe(5)
+    expect(await done).toBe('DESTROYED')
+  })
+
+  it('a query stuck on silent nodes does not delay a ping: pings have their own lane', async () => {
+    const silent = await Promise.all(Array.from({ length: 20 }, async () => await silentSocket()))
+    const live = new DHT()
+    const d = new DHT({ timeout: 4000 })
+    cleanup.push(...silent.map((s) => () => s.close()), () => live.destroy(), () => d.destroy())
+    await live.listen(0, '127.0.0.1')
+    await d.listen(0, '127.0.0.1')
+    // 20 silent nodes, 16 in flight: the whole per-query window (and, before the lanes, the node's) is stuck
+    const q = d.query({ command: 'x', target: randomId() }, { nodes: silent.map((s) => ({ host: '127.0.0.1', port: s.port })) })
+    const done = q.toArray().catch(() => null)
+    await waitFor(() => d.stats.inflight === 16)
+    const started = performance.now()
+    const pong = await d.ping({ host: '127.0.0.1', port: live.address().port })
+    const ms = performance.now() - started
+    expect(pong.node.id).not.toBeNull()
+    // answered while every query request was still waiting for its (4 s) timeout
+    expect(d.stats.timeouts).toBe(0)
+    expect(d.stats.inflight).toBeGreaterThanOrEqual(16)
+    expect(ms).toBeLessThan(2000)
+    q.destroy()
+    await done
   })
 })
 
@@ -136,6 +159,8 @@ describe('ephemeral', () => {
 
     e.ephemeral = false
     await e.query({ command: '_find_node', target: e.id }).toArray()
+    // the nodes it asked verify its address with a ping before they add it
+    await waitFor(() => net.nodes.every((n) => n.findLocal(e.id) !== null))
     for (const n of net.nodes) expect(hex(n.findLocal(e.id)?.id)).toBe(hex(e.id))
     const pong2 = await net.nodes[0]!.ping({ host: '127.0.0.1', port: e.address().port })
     expect(hex(pong2.node.id)).toBe(hex(e.id))
@@ -154,6 +179,7 @@ describe('introspection', () => {
     const net = await network(6)
     cleanup.push(net.destroy)
     const node = net.nodes[2]!
+    await waitFor(() => node.toArray().length === 5) // later joiners are verified by a ping first
     const table = node.toArray()
     expect(table.length).toBe(5)
     for (const n of table) expect(hex(node.findLocal(n.id)?.id)).toBe(hex(n.id))
@@ -302,8 +328,14 @@ describe('bad input from the application side', () => {
     cleanup.push(() => server.destroy(), () => client.destroy())
     await server.listen(0, '127.0.0.1')
     const nodes = [{ host: '127.0.0.1', port: server.address().port }]
-    const e1 = await client.query({ command: 'x', target: randomId(), value: new Uint8Array(70_000) }, { nodes }).toArray().catch((e) => e)
+    // over maxValueSize: refused before anything is sent
+    expect(() => client.query({ command: 'x', target: randomId(), value: new Uint8Array(70_000) }, { nodes })).toThrow(expect.objectContaining({ code: 'VALUE_TOO_LARGE' }))
+    // within maxValueSize but over a datagram: the send fails, the query ends normally
+    const big = new DHT({ timeout: 200, maxValueSize: 100_000 })
+    cleanup.push(() => big.destroy())
+    const e1 = await big.query({ command: 'x', target: randomId(), value: new Uint8Array(70_000) }, { nodes }).toArray().catch((e) => e)
     expect(e1.code).toBe('NO_NODES_RESPONDED')
+    expect(e1.cause.errors[0].code).toBe('REQUEST_FAILED')
     const e2 = await client.query({ command: 'big', target: randomId() }, { nodes }).toArray().catch((e) => e)
     expect(e2.code).toBe('NO_NODES_RESPONDED')
     // still fine

@@ -8,7 +8,7 @@ import {
   DEFAULT_PEER_MAX_AGE,
   MAX_PEERS_RESPONSE_BYTES
 } from '../constants.js'
-import { bytesEqual } from '../bytes.js'
+import { bytesEqual } from '@hyperdht-ts/dht-rpc'
 import { AgeList } from './age-list.js'
 
 export interface PeerStoreOptions {

@@ -11,7 +11,7 @@ import {
   SIGNATURE_LENGTH
 } from '../constants.js'
 import { AgeList } from './age-list.js'
-import { bytesEqual, toHex } from '../bytes.js'
+import { bytesEqual, toHex } from '@hyperdht-ts/dht-rpc'
 import { mutableTarget, sha256, signable, verifyDetached } from '../crypto.js'
 
 export interface ValueStoreOptions {

@@ -148,25 +148,34 @@ describe('announcer', () => {
   })
 
   it('re-announces after the routing table was emptied and refilled', async () => {
-    const net = await createHyperNetwork(8, { memory: true })
+    const net = await createHyperNetwork(8, { memory: true, timeout: 100 })
+    const fresh: HyperDHT[] = []
     try {
       const key = randomKey()
       const a = net.nodes[3] as HyperDHT
-      const handle = a.announcer(key, { interval: 60_000, checkInterval: 20 })
+      const handle = a.announcer(key, { interval: 60_000 })
       while (handle.announces < 1) await new Promise((resolve) => handle.once('announced', resolve))
-      // the network "changes": the routing table looks empty for a while, then refills
-      const toArray = a.dht.toArray.bind(a.dht)
-      const dht = a.dht as unknown as { toArray: () => unknown[] }
-      dht.toArray = () => []
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      // the network goes away: every other node dies, and a's queries time out on each of them
+      // until its table is empty (three failures in a row remove a node)
+      await Promise.all(net.nodes.filter((n) => n !== a).map(async (n) => await n.destroy()))
+      while (a.dht.tableSize > 0) await a.lookup(randomKey()).toArray().catch(() => null)
       expect(handle.announces).toBe(1)
-      dht.toArray = toArray
+      // a new network forms around a: it learns these nodes, and announces to them
+      const boot = [`127.0.0.1:${a.address().port}`]
+      for (let i = 0; i < 3; i++) {
+        const n = new HyperDHT({ bootstrap: boot, socket: net.network!.createSocket() })
+        fresh.push(n)
+        await n.listen(0, '127.0.0.1')
+        await n.ready()
+      }
       while (handle.announces < 2) await new Promise((resolve) => handle.once('announced', resolve))
-      expect(handle.announces).toBe(2)
+      const found = await collectLookup(fresh[2]!, key)
+      expect(found.some((p) => p.port === a.address().port)).toBe(true)
       await handle.refresh() // an explicit refresh announces too
       expect(handle.announces).toBe(3)
       await handle.stop()
     } finally {
+      await Promise.all(fresh.map(async (n) => await n.destroy()))
       await net.destroy()
     }
   })

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { DatagramSocket, RemoteInfo } from '@hyperdht-ts/udp-request'
+import type { DatagramSocket, RemoteInfo } from './types.js'
 
 export interface MemoryNetworkOptions {
   /** One-way delay of every datagram in ms, or `[min, max]` for a uniform random delay. @default 0 */
@@ -15,8 +15,10 @@ interface Delivery {
 }
 
 /**
- * A simulated UDP network in memory. Sockets made by {@link MemoryNetwork.createSocket} have
- * dgram's shape (udp-request's `DatagramSocket`), so a `DHT` runs on them unchanged.
+ * A simulated UDP network in memory (`@hyperdht-ts/udp-request/memory`): sockets made by
+ * {@link MemoryNetwork.createSocket} implement udp-request's {@link DatagramSocket}, so a
+ * `UDPRequest` (and a dht-rpc `DHT` above it) runs on them unchanged. Latency, loss and a
+ * port-restricted NAT per socket are simulated; nothing leaves the process.
  */
 export class MemoryNetwork {
   latency: number | [number, number]
@@ -113,7 +115,7 @@ export interface MemorySocketOptions {
 }
 
 /** A datagram socket of a {@link MemoryNetwork} (dgram's `send`/`bind`/`address`/`close` and events). */
-export class MemorySocket extends EventEmitter {
+export class MemorySocket extends EventEmitter implements DatagramSocket {
   readonly #net: MemoryNetwork
   #bound: { host: string, port: number } | null = null
   #closed = false
@@ -195,5 +197,3 @@ export class MemorySocket extends EventEmitter {
   }
 }
 
-/** Type check: a MemorySocket is a DatagramSocket. */
-export const _check: (s: MemorySocket) => DatagramSocket = (s) => s
