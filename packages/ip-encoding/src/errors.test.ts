@@ -10,7 +10,7 @@ describe('IpEncodingError', () => {
     expect(err).toBeInstanceOf(Error)
     expect(err.code).toBe(code)
     expect(err.name).toBe('IpEncodingError')
-    expect(err.message).toBe(`${code}: details`)
+    expect(err.message).toBe('details')
     expect(err.cause).toBeUndefined()
     expect(IpEncodingError.isInstance(err)).toBe(true)
     // the stack starts at the caller, not inside the factory

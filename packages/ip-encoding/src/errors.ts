@@ -22,7 +22,7 @@ export class IpEncodingError extends Error {
   readonly code: IpEncodingErrorCode
 
   constructor (code: IpEncodingErrorCode, message: string, options?: { cause?: unknown }) {
-    super(`${code}: ${message}`, options)
+    super(message, options)
     this.code = code
   }
 

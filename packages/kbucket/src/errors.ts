@@ -15,7 +15,7 @@ export interface KBucketErrorOptions {
 export class KBucketError extends Error {
   readonly code: KBucketErrorCode
 
-  constructor (message: string, code: KBucketErrorCode, options: KBucketErrorOptions = {}) {
+  constructor (code: KBucketErrorCode, message: string, options: KBucketErrorOptions = {}) {
     super(message, 'cause' in options ? { cause: options.cause } : undefined)
     this.name = 'KBucketError'
     this.code = code
@@ -29,22 +29,22 @@ export class KBucketError extends Error {
 
   /** A constructor option has the wrong type or range. */
   static INVALID_OPTION (message = 'Invalid option', options?: KBucketErrorOptions): KBucketError {
-    return new KBucketError(message, 'INVALID_OPTION', options)
+    return new KBucketError('INVALID_OPTION', message, options)
   }
 
   /** `add()` was given something that is not an object with a `Uint8Array` id. */
   static INVALID_CONTACT (message = 'Invalid contact', options?: KBucketErrorOptions): KBucketError {
-    return new KBucketError(message, 'INVALID_CONTACT', options)
+    return new KBucketError('INVALID_CONTACT', message, options)
   }
 
   /** `get()`, `remove()` or `closest()` was given an id that is not a `Uint8Array`. */
   static INVALID_ID (message = 'Invalid id', options?: KBucketErrorOptions): KBucketError {
-    return new KBucketError(message, 'INVALID_ID', options)
+    return new KBucketError('INVALID_ID', message, options)
   }
 
   /** `closest()` was given a count that is not a positive integer or `Infinity`. */
   static INVALID_COUNT (message = 'Invalid count', options?: KBucketErrorOptions): KBucketError {
-    return new KBucketError(message, 'INVALID_COUNT', options)
+    return new KBucketError('INVALID_COUNT', message, options)
   }
 }
 
