@@ -50,6 +50,10 @@ export const REFRESH_TICKS = 120
 export const SECRET_ROTATE_INTERVAL = 5 * 60 * 1000
 /** A table node whose query requests failed (timed out) this many times in a row is removed. */
 export const MAX_FAILURES = 3
+/** IP diversity: contacts of one /24 (IPv6 /48) per bucket (common-prefix length with our id). */
+export const DEFAULT_MAX_PER_24_PER_BUCKET = 2
+/** IP diversity: contacts of one /16 (IPv6 /32) in the whole routing table. */
+export const DEFAULT_MAX_PER_16 = 10
 /** Contacts pinged when a full bucket receives a newcomer. */
 export const NODES_TO_PING = 3
 /**

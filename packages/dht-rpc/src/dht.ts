@@ -5,7 +5,7 @@ import { isIP } from 'node:net'
 import { parseAddress } from '@hyperdht-ts/ip-encoding'
 import { UDPRequest, UDPRequestError, type Logger, type RequestPeer } from '@hyperdht-ts/udp-request'
 import {
-  DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH,
+  DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
   MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE, REBOOTSTRAP_TICKS,
   REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, SECRET_ROTATE_INTERVAL, TICK_INTERVAL
 } from './constants.js'
@@ -138,7 +138,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#codec = new AddressCodec(opts.ipv6 ? 6 : 4)
     this.#queryLane = new FlowQueue(this.maxInflight, maxQueue)
     this.#pingLane = new FlowQueue(PING_CONCURRENCY, PING_MAX_QUEUE)
-    this.#table = new RoutingTable(this.id)
+    this.#table = new RoutingTable(this.id, K, opts.diversity)
     this.#bootstrapInput = opts.bootstrap === undefined ? [] : Array.isArray(opts.bootstrap) ? opts.bootstrap : [opts.bootstrap]
     this.#defaultPort = opts.port
     this.#defaultHost = opts.host
@@ -208,7 +208,7 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** A snapshot of the counters. */
   get stats (): DHTStats {
-    return this.#stats.snapshot([this.#queryLane, this.#pingLane], this.#io.stats)
+    return this.#stats.snapshot([this.#queryLane, this.#pingLane], this.#io.stats, this.#table)
   }
 
   /** Binds the socket (port/host default to the constructor's options), then starts bootstrapping. */

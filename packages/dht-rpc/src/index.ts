@@ -3,7 +3,7 @@ export { Query, type QueryEvents } from './query/query.js'
 export { DHTError, type DHTErrorCode, type DHTErrorOptions } from './errors.js'
 export type { Logger, LogFields } from '@hyperdht-ts/udp-request'
 export type { DHTStats, CommandStats, DroppedStats } from './io/stats.js'
-export type { RoutingTableStats, BucketStats, PrefixShare } from './routing/table.js'
+export type { RoutingTableStats, BucketStats, PrefixShare, DiversityLimits } from './routing/table.js'
 export { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage, type MessageEncoding } from './messages/codec.js'
 export { bytesEqual, toHex } from './bytes.js'
 export {

@@ -1,6 +1,7 @@
 import type { Peer } from '@hyperdht-ts/ip-encoding'
 import type { DatagramSocket, Logger } from '@hyperdht-ts/udp-request'
 import type { DHTError } from './errors.js'
+import type { DiversityLimits } from './routing/table.js'
 
 /** A UDP endpoint `{ host, port }` (ip-encoding's `Peer`, the one type of the whole stack). */
 export type { Peer }
@@ -99,7 +100,14 @@ export interface DHTOptions {
   host?: string
   /** Speak IPv6 encodings (18-byte peers, 50-byte nodes) on a udp6 socket. @default false */
   ipv6?: boolean
-  /** Nodes to put in the routing table at start. */
+  /**
+   * IP diversity limits of the routing table: at most `maxPer24PerBucket` contacts of one /24
+   * per bucket (default 2) and `maxPer16` of one /16 in the whole table (default 10); IPv6 uses
+   * /48 and /32. Keeps Sybils on few addresses out. On loopback test networks give every node
+   * its own 127.x.y.z address (Linux routes all of 127/8) rather than loosening these.
+   */
+  diversity?: Partial<DiversityLimits>
+  /** Nodes to put in the routing table at start (trusted: not verified, but diversity limits apply). */
   nodes?: Node[]
   /** Request timeout in ms (udp-request ticks at a quarter of it). @default 1000 */
   timeout?: number

@@ -1,17 +1,21 @@
 import { randomBytes } from 'node:crypto'
 import { DHT, type DHTOptions } from '../src/index.js'
+import { testnetHost } from '../src/testnet.js'
 
+export { testnetHost }
+
+/** `size` nodes on loopback UDP, each on its own address (`testnetHost(i)`), bootstrapped off the first. */
 export async function network (size: number, opts: DHTOptions = {}): Promise<{ nodes: DHT[], bootstrap: string, destroy: () => Promise<void> }> {
   const first = new DHT({ ...opts, ephemeral: false })
-  await first.listen(0, '127.0.0.1')
+  await first.listen(0, testnetHost(0))
   await first.ready()
-  const bootstrap = `127.0.0.1:${first.address().port}`
+  const bootstrap = `${testnetHost(0)}:${first.address().port}`
   const nodes = [first]
   const rest = []
   for (let i = 1; i < size; i++) {
     const n = new DHT({ ...opts, bootstrap: [bootstrap] })
     nodes.push(n)
-    rest.push(n.listen(0, '127.0.0.1').then(() => n.ready()))
+    rest.push(n.listen(0, testnetHost(i)).then(() => n.ready()))
   }
   await Promise.all(rest)
   return { nodes, bootstrap, destroy: async () => { await Promise.all(nodes.map((n) => n.destroy())) } }

@@ -44,6 +44,8 @@ export interface DHTStats {
   refreshes: number
   /** Verification pings sent to senders of requests with an id but no roundtrip token. */
   verifications: number
+  /** Verified contacts the routing table refused by an IP diversity limit. */
+  diversityRejected: number
   dropped: DroppedStats
   /** Requests refused with `QUEUE_FULL`. */
   queueFull: number
@@ -101,7 +103,7 @@ export class Stats {
     this.dropped.total++
   }
 
-  snapshot (lanes: ReadonlyArray<{ queued: number, inflight: number, rejected: number }>, io: IOStats): DHTStats {
+  snapshot (lanes: ReadonlyArray<{ queued: number, inflight: number, rejected: number }>, io: IOStats, table: { diversityRejected: number }): DHTStats {
     const commands: Record<string, CommandStats> = {}
     for (const [k, v] of this.commands) commands[k] = { ...v }
     // datagram-level drops are counted by udp-request
@@ -129,6 +131,7 @@ export class Stats {
       failures: this.failures,
       refreshes: this.refreshes,
       verifications: this.verifications,
+      diversityRejected: table.diversityRejected,
       dropped,
       queueFull: rejected,
       queued,

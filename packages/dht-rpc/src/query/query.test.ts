@@ -48,7 +48,8 @@ class World {
 
   constructor (count: number) {
     for (let i = 0; i < count; i++) {
-      this.nodes.push({ id: id(0x80 + i), host: `10.0.${i >> 8}.${i & 255}`, port: 1000 + i, knows: [], behaviour: 'answer', token: id(0xaa, i) })
+      // a /16 of its own each: the table's diversity limits never get in the way
+      this.nodes.push({ id: id(0x80 + i), host: `10.${i}.0.1`, port: 1000 + i, knows: [], behaviour: 'answer', token: id(0xaa, i) })
     }
     for (const n of this.nodes) n.knows = this.nodes.filter((m) => m !== n)
   }
@@ -295,12 +296,12 @@ describe('Query', () => {
 
   it('asks a bootstrap node the table knows, even when nodes learnt later push it out of the k closest', async () => {
     const target = new Uint8Array(32).fill(0xff)
-    const table = new RoutingTable(SELF)
-    // 20 table nodes, 10.0.0.19 nearest to the target; the bootstrap node 10.0.0.0 is the 20th
-    const known: Node[] = Array.from({ length: 20 }, (_, i) => ({ id: id(0x80, i), host: `10.0.0.${i}`, port: 1 }))
+    const table = new RoutingTable(SELF, K, { maxPer16: Infinity })
+    // 20 table nodes, 10.0.19.0 nearest to the target; the bootstrap node 10.0.0.0 is the 20th
+    const known: Node[] = Array.from({ length: 20 }, (_, i) => ({ id: id(0x80, i), host: `10.0.${i}.0`, port: 1 }))
     for (const n of known) table.add(n.id, n, 0)
     // three nodes nearer than all of them, which the first node asked tells us about
-    const nearer: Node[] = Array.from({ length: 3 }, (_, i) => ({ id: id(0xc0, i), host: `10.0.1.${i}`, port: 1 }))
+    const nearer: Node[] = Array.from({ length: 3 }, (_, i) => ({ id: id(0xc0, i), host: `10.1.${i}.0`, port: 1 }))
     const all = [...known, ...nearer]
     const asked: string[] = []
     const world = new World(0)
@@ -319,6 +320,6 @@ describe('Query', () => {
     await q.toArray()
     expect(asked).toContain('10.0.0.0')
     expect(asked.filter((h) => h === '10.0.0.0').length).toBe(1) // once, not again as a candidate
-    expect(asked).toContain('10.0.1.0')
+    expect(asked).toContain('10.1.0.0')
   })
 })

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
 import { KBucket } from '@hyperdht-ts/kbucket'
-import { K, MAX_FAILURES, NODES_TO_PING } from '../constants.js'
+import { DEFAULT_MAX_PER_16, DEFAULT_MAX_PER_24_PER_BUCKET, K, MAX_FAILURES, NODES_TO_PING } from '../constants.js'
 import type { Node, Peer } from '../types.js'
 import { bytesEqual } from '../bytes.js'
 
@@ -45,9 +45,23 @@ export interface RoutingTableStats {
   }
 }
 
+/**
+ * IP diversity limits of the table (as libtorrent and libp2p have them): a Sybil attacker with
+ * many ids but few addresses can hold only a few places. IPv6 uses /48 for "/24" and /32 for
+ * "/16". `Infinity` turns a limit off.
+ */
+export interface DiversityLimits {
+  /** Contacts of one /24 (IPv6: /48) among the contacts sharing a common-prefix length with us (one Kademlia bucket). @default 2 */
+  maxPer24PerBucket: number
+  /** Contacts of one /16 (IPv6: /32) in the whole table. @default 10 */
+  maxPer16: number
+}
+
 export interface RoutingTableEvents {
   'add-node': [node: TableNode]
   'remove-node': [node: TableNode]
+  /** A verified contact was refused by an IP diversity limit. */
+  'diversity-rejected': [node: { id: Uint8Array, host: string, port: number }, limit: keyof DiversityLimits]
   /** A full bucket got a newcomer: ping the old contacts, then `replace()` or `refresh()`. */
   ping: [oldContacts: TableNode[], newContact: TableNode]
 }
@@ -59,14 +73,24 @@ export interface RoutingTableEvents {
 export class RoutingTable extends EventEmitter<RoutingTableEvents> {
   readonly id: Uint8Array
   readonly k: number
+  readonly diversity: Readonly<DiversityLimits>
+  /** Contacts refused by a diversity limit, since creation. */
+  diversityRejected = 0
   #buckets: KBucket<TableNode>
   /** Insertion order = least recently seen first (keyed by the stored contact object). */
   #seen = new Set<TableNode>()
+  /** Contacts per `/16` network key, and per `cpl + '|' + /24` key. */
+  #per16 = new Map<string, number>()
+  #per24 = new Map<string, number>()
 
-  constructor (id: Uint8Array, k = K) {
+  constructor (id: Uint8Array, k = K, diversity: Partial<DiversityLimits> = {}) {
     super()
     this.id = id
     this.k = k
+    this.diversity = {
+      maxPer24PerBucket: diversity.maxPer24PerBucket ?? DEFAULT_MAX_PER_24_PER_BUCKET,
+      maxPer16: diversity.maxPer16 ?? DEFAULT_MAX_PER_16
+    }
     this.#buckets = new KBucket<TableNode>({
       localNodeId: id,
       numberOfNodesPerKBucket: k,
@@ -75,10 +99,12 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     })
     this.#buckets.on('added', (node) => {
       this.#seen.add(node)
+      this.#count(node, 1)
       this.emit('add-node', node)
     })
     this.#buckets.on('removed', (node) => {
       this.#seen.delete(node)
+      this.#count(node, -1)
       this.emit('remove-node', node)
     })
     this.#buckets.on('updated', (incumbent, selection) => {
@@ -89,21 +115,55 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     this.#buckets.on('ping', (old, fresh) => this.emit('ping', old, fresh))
   }
 
-  /** Adds or refreshes a node heard from at `tick`. Ignores our own id and ids of the wrong length. */
-  add (id: Uint8Array, peer: Peer, tick: number): void {
-    if (id.byteLength !== this.id.byteLength || bytesEqual(id, this.id)) return
+  /**
+   * Adds or refreshes a node heard from at `tick` (the caller has verified its address). Ignores
+   * our own id and ids of the wrong length; a newcomer (or a known node at a new host) over an
+   * IP diversity limit is refused. Returns whether the node is in the table afterwards.
+   */
+  add (id: Uint8Array, peer: Peer, tick: number): boolean {
+    if (id.byteLength !== this.id.byteLength || bytesEqual(id, this.id)) return false
     const existing = this.#buckets.get(id)
     if (existing) {
-      existing.host = peer.host
+      if (existing.host !== peer.host) {
+        const limit = this.#overLimit(id, peer.host)
+        if (limit !== null) return this.#reject(id, peer, limit, true)
+        this.#count(existing, -1)
+        existing.host = peer.host
+        this.#count(existing, 1)
+      }
       existing.port = peer.port
       existing.tick = tick
       existing.failures = 0
       this.#buckets.add(existing)
-      return
+      return true
     }
+    const limit = this.#overLimit(id, peer.host)
+    if (limit !== null) return this.#reject(id, peer, limit, false)
     // Decoded ids are views into the datagram they arrived in: keep a 32-byte copy, not the
     // whole datagram (that retention was most of a node's heap).
     this.#buckets.add({ id: new Uint8Array(id), host: peer.host, port: peer.port, tick, failures: 0 })
+    return this.#buckets.get(id) !== null
+  }
+
+  /** Which diversity limit `host` would break as the address of `id`, or `null`. */
+  #overLimit (id: Uint8Array, host: string): keyof DiversityLimits | null {
+    const [p24, p16] = prefixes(host)
+    if ((this.#per16.get(p16) ?? 0) >= this.diversity.maxPer16) return 'maxPer16'
+    if ((this.#per24.get(commonPrefix(id, this.id) + '|' + p24) ?? 0) >= this.diversity.maxPer24PerBucket) return 'maxPer24PerBucket'
+    return null
+  }
+
+  #reject (id: Uint8Array, peer: Peer, limit: keyof DiversityLimits, known: boolean): boolean {
+    this.diversityRejected++
+    if (this.listenerCount('diversity-rejected') > 0) this.emit('diversity-rejected', { id, host: peer.host, port: peer.port }, limit)
+    return known
+  }
+
+  /** Keeps the per-network counts of `node` (its current host) up to date. */
+  #count (node: TableNode, delta: 1 | -1): void {
+    const [p24, p16] = prefixes(node.host)
+    bump(this.#per16, p16, delta)
+    bump(this.#per24, commonPrefix(node.id, this.id) + '|' + p24, delta)
   }
 
   /** Re-inserts a contact as most recently seen (a full-bucket ping it answered). */
@@ -214,6 +274,12 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
       }
     }
   }
+}
+
+function bump (m: Map<string, number>, key: string, delta: 1 | -1): void {
+  const n = (m.get(key) ?? 0) + delta
+  if (n <= 0) m.delete(key)
+  else m.set(key, n)
 }
 
 /** Number of leading bits `a` and `b` share. */

@@ -55,7 +55,8 @@ describe('RoutingTable', () => {
   })
 
   it('reports bucket fill and prefix diversity', () => {
-    const t = new RoutingTable(randomBytes(32))
+    // diversity limits off: this is about the statistics
+    const t = new RoutingTable(randomBytes(32), 20, { maxPer16: Infinity, maxPer24PerBucket: Infinity })
     for (let i = 0; i < 10; i++) t.add(randomBytes(32), { host: `10.0.${i % 2}.${i}`, port: 1 }, 0)
     t.add(randomBytes(32), { host: '192.168.1.1', port: 1 }, 0)
     const s = t.stats()
@@ -67,7 +68,7 @@ describe('RoutingTable', () => {
   })
 
   it('keys IPv6 hosts by /48 and /32 whatever their compressed form', () => {
-    const t = new RoutingTable(randomBytes(32))
+    const t = new RoutingTable(randomBytes(32), 20, { maxPer16: Infinity, maxPer24PerBucket: Infinity })
     for (const host of ['fe80::1', 'fe80::2', 'fe80:0:0:0:0:0:0:3', '2001:db8:1::1', '2001:db8:2::1']) t.add(randomBytes(32), { host, port: 1 }, 0)
     const { diversity } = t.stats()
     expect(diversity.prefixes24).toBe(3) // fe80::/48, 2001:db8:1::/48, 2001:db8:2::/48

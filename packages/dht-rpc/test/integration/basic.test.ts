@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { DHT, DHTError } from '../../src/index.js'
-import { hex, network, randomId, waitFor } from '../helpers.js'
+import { hex, network, randomId, testnetHost, waitFor } from '../helpers.js'
 
 const cleanup: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -82,12 +82,22 @@ describe('DHT over loopback UDP', () => {
 
 describe('bootstrap addresses', () => {
   it('accepts host names (resolved), { host, port } and numbers', async () => {
-    const net = await network(3)
-    cleanup.push(net.destroy)
-    const port = Number(net.bootstrap.split(':')[1])
+    // the bootstrap node on 127.0.0.1 (what `localhost` and a bare port mean), two more nodes
+    const boot = new DHT()
+    cleanup.push(() => boot.destroy())
+    await boot.listen(0, '127.0.0.1')
+    const port = boot.address().port
+    for (let i = 1; i <= 2; i++) {
+      const n = new DHT({ bootstrap: [`127.0.0.1:${port}`] })
+      cleanup.push(() => n.destroy())
+      await n.listen(0, testnetHost(i))
+      await n.ready()
+    }
+    let i = 10
     for (const bootstrap of [[`localhost:${port}`], [{ host: '127.0.0.1', port }], [port]]) {
       const d = new DHT({ bootstrap, ephemeral: true })
       cleanup.push(() => d.destroy())
+      await d.listen(0, testnetHost(i++))
       await d.ready()
       expect(d.toArray().length).toBe(3)
     }

@@ -60,8 +60,8 @@ describe('fuzz: random and mutated datagrams at a live node', () => {
     const sock = createSocket('udp4')
     sock.on('message', () => {})
     await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve))
-    const port = victim.address().port
-    const send = (b: Buffer): Promise<void> => new Promise((resolve) => sock.send(b, port, '127.0.0.1', () => resolve()))
+    const { host, port } = victim.address()
+    const send = (b: Buffer): Promise<void> => new Promise((resolve) => sock.send(b, port, host, () => resolve()))
 
     const TOTAL = 30_000
     let batch: Array<Promise<void>> = []
@@ -103,9 +103,9 @@ describe('fuzz: random and mutated datagrams at a live node', () => {
     const probe = new DHT()
     try {
       await probe.listen(0, '127.0.0.1')
-      const pong = await probe.ping({ host: '127.0.0.1', port })
+      const pong = await probe.ping({ host, port })
       expect(hex(pong.node.id)).toBe(hex(victim.id))
-      const found = await probe.query({ command: '_find_node', target: randomId() }, { nodes: [{ host: '127.0.0.1', port }] }).toArray()
+      const found = await probe.query({ command: '_find_node', target: randomId() }, { nodes: [{ host, port }] }).toArray()
       expect(found.length).toBe(1)
       expect(hex(found[0]!.node.id)).toBe(hex(victim.id))
     } finally {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DHT, K } from '../../src/index.js'
-import { hex, network, waitFor } from '../helpers.js'
+import { hex, network, testnetHost, waitFor } from '../helpers.js'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -81,17 +81,17 @@ describe('periodic bucket refresh', () => {
     const far: DHT[] = []
     const all = (): DHT[] => [boot, ...near, ...far]
     try {
-      await boot.listen(0, '127.0.0.1')
+      await boot.listen(0, testnetHost(0))
       await boot.ready()
-      const bootstrap = `127.0.0.1:${boot.address().port}`
+      const bootstrap = `${testnetHost(0)}:${boot.address().port}`
       for (let i = 0; i < 40; i++) near.push(new DHT({ id: idWithFirstBit(0), bootstrap: [bootstrap] }))
-      await Promise.all(near.map(async (n) => { await n.listen(0, '127.0.0.1'); await n.ready() }))
+      await Promise.all(near.map(async (n, i) => { await n.listen(0, testnetHost(1 + i)); await n.ready() }))
 
       // x joins on faked intervals: its far range (first bit 1) is empty, so its join refresh finds nobody there.
       vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
       const x = new DHT({ id: idWithFirstBit(0), bootstrap: [bootstrap] })
       near.push(x)
-      await x.listen(0, '127.0.0.1')
+      await x.listen(0, testnetHost(100))
       await x.ready()
       // k nodes or more: no re-bootstrap (which would refresh too) gets in the way
       expect(x.toArray().length).toBeGreaterThanOrEqual(K)
@@ -114,7 +114,7 @@ describe('periodic bucket refresh', () => {
       for (let i = 0; i < 6; i++) {
         const f = new DHT({ id: idWithFirstBit(1) })
         far.push(f)
-        await f.listen(0, '127.0.0.1')
+        await f.listen(0, testnetHost(110 + i))
         await f.ready()
         await f.ping(bootstrap)
       }

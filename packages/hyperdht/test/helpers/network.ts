@@ -1,7 +1,7 @@
 // Networks of our HyperDHT nodes for tests and the benchmark: in memory (dht-rpc's
 // MemoryNetwork) or on real loopback UDP.
 import { randomBytes } from 'node:crypto'
-import { MemoryNetwork } from '@hyperdht-ts/dht-rpc/testnet'
+import { MemoryNetwork, testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
 import { HyperDHT } from '../../src/index.js'
 import type { HyperDHTOptions } from '../../src/index.js'
 
@@ -28,13 +28,14 @@ export async function createHyperNetwork (size: number, opts: HyperNetworkOption
     nodes.push(node)
     return node
   }
+  // every node on its own loopback address, so per-address limits see distinct hosts
   const first = make({ ephemeral: false })
-  await first.listen(0, '127.0.0.1')
+  await first.listen(0, testnetHost(0))
   await first.ready()
-  const bootstrap = [`127.0.0.1:${first.address().port}`]
+  const bootstrap = [`${testnetHost(0)}:${first.address().port}`]
   const add = async (extra: HyperDHTOptions = {}): Promise<HyperDHT> => {
     const node = make({ bootstrap, ...extra })
-    await node.listen(0, '127.0.0.1')
+    await node.listen(0, testnetHost(nodes.length - 1))
     await node.ready()
     return node
   }

@@ -2,6 +2,7 @@ import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HyperDHT, HyperDHTError, type TamperReport } from '../../src/index.js'
+import { testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
 import { collectLookup, createHyperNetwork, has, randomKey, type HyperNetwork } from '../helpers/network.js'
 
 describe('announce / lookup / unannounce (20 nodes in memory)', () => {
@@ -18,11 +19,11 @@ describe('announce / lookup / unannounce (20 nodes in memory)', () => {
     const res = await a.announce(key, { port: 7000, localAddress: { host: '192.168.3.4', port: 7001 } })
     expect(res.committed.length).toBeGreaterThan(0)
     expect(stored.length).toBe(res.committed.length)
-    expect(stored.every((s) => s === '127.0.0.1:7000')).toBe(true)
+    expect(stored.every((s) => s === `${a.address().host}:7000`)).toBe(true)
 
     const results = []
     for await (const r of b.lookup(key, { localAddress: { host: '192.168.9.9', port: 0 } })) results.push(r)
-    expect(results.some((r) => has(r.peers, '127.0.0.1', 7000))).toBe(true)
+    expect(results.some((r) => has(r.peers, a.address().host, 7000))).toBe(true)
     expect(results.some((r) => has(r.localPeers, '192.168.3.4', 7001))).toBe(true)
     const other = []
     for await (const r of b.lookup(key, { localAddress: { host: '10.1.9.9', port: 1 } })) other.push(...r.localPeers)
@@ -34,7 +35,7 @@ describe('announce / lookup / unannounce (20 nodes in memory)', () => {
     const b = net.nodes[9] as HyperDHT
     const key = randomKey()
     await a.announce(key)
-    expect(has(await collectLookup(b, key), '127.0.0.1', a.address().port)).toBe(true)
+    expect(has(await collectLookup(b, key), a.address().host, a.address().port)).toBe(true)
     await a.unannounce(key)
     expect(await collectLookup(b, key)).toEqual([])
   })
@@ -46,7 +47,7 @@ describe('announce / lookup / unannounce (20 nodes in memory)', () => {
     const storing = net.nodes.find((n) => n.peerStore.has(Buffer.from(key).toString('hex'), Date.now())) as HyperDHT
     const first = await storing.lookup(key)[Symbol.asyncIterator]().next()
     expect(first.value?.node.id).toEqual(storing.id)
-    expect(has(first.value?.peers ?? [], '127.0.0.1', 9999)).toBe(true)
+    expect(has(first.value?.peers ?? [], a.address().host, 9999)).toBe(true)
   })
 
   it('rejects keys that are not 32-byte Uint8Arrays with INVALID_ARGUMENT', async () => {
@@ -84,11 +85,11 @@ describe('announces expire on the network', () => {
       const key = randomKey()
       const a = net.nodes[4] as HyperDHT
       await a.announce(key, { port: 4444 })
-      expect(has(await collectLookup(net.nodes[7] as HyperDHT, key), '127.0.0.1', 4444)).toBe(true)
+      expect(has(await collectLookup(net.nodes[7] as HyperDHT, key), a.address().host, 4444)).toBe(true)
       clock += 60_001
       expect(await collectLookup(net.nodes[7] as HyperDHT, key)).toEqual([])
       await a.announce(key, { port: 4444 })
-      expect(has(await collectLookup(net.nodes[7] as HyperDHT, key), '127.0.0.1', 4444)).toBe(true)
+      expect(has(await collectLookup(net.nodes[7] as HyperDHT, key), a.address().host, 4444)).toBe(true)
     } finally {
       await net.destroy()
     }
@@ -134,7 +135,7 @@ describe('announcer', () => {
       // first announce, then at least two periodic re-announces
       while (handle.announces < 3) await new Promise<void>((resolve) => waiters.push(resolve))
       expect(seen).toBeGreaterThanOrEqual(3)
-      expect(has(await collectLookup(b, key), '127.0.0.1', 5151)).toBe(true)
+      expect(has(await collectLookup(b, key), a.address().host, 5151)).toBe(true)
       const before = handle.announces
       await handle.refresh()
       expect(handle.announces).toBeGreaterThan(before)
@@ -161,11 +162,11 @@ describe('announcer', () => {
       while (a.dht.tableSize > 0) await a.lookup(randomKey()).toArray().catch(() => null)
       expect(handle.announces).toBe(1)
       // a new network forms around a: it learns these nodes, and announces to them
-      const boot = [`127.0.0.1:${a.address().port}`]
+      const boot = [`${a.address().host}:${a.address().port}`]
       for (let i = 0; i < 3; i++) {
         const n = new HyperDHT({ bootstrap: boot, socket: net.network!.createSocket() })
         fresh.push(n)
-        await n.listen(0, '127.0.0.1')
+        await n.listen(0, testnetHost(20 + i))
         await n.ready()
       }
       while (handle.announces < 2) await new Promise((resolve) => handle.once('announced', resolve))
