@@ -27,7 +27,7 @@ cat > "$dir/package.json" <<JSON
   "scripts": {
     "build": "tsup",
     "typecheck": "tsc --noEmit -p .",
-    "lint": "publint --strict",
+    "lint": "eslint . --max-warnings=0 && publint --strict",
     "test": "vitest run",
     "bench": "echo no benchmark"
   },

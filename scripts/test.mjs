@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The one test command: build, check the published shape of every package (publint) and its
-// types, run every vitest project, then print `N passed, N failed` from vitest's JSON report
-// as the last line, so a run that executed no test is visible.
+// The one test command: build, lint (ESLint, publint, Markdown links) and type-check every
+// package, run every vitest project with coverage (the floor is in vitest.config.ts), then print
+// `N passed, N failed` from vitest's JSON report as the last line, so a run that executed no test
+// is visible. Extra arguments filter the tests (`pnpm test packages/kbucket`); such a run skips
+// coverage, whose floor is for the whole suite.
 import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 
@@ -15,8 +17,11 @@ function run (cmd, args) {
 }
 
 rmSync(report, { force: true })
-const checked = run('turbo', ['run', 'build', 'lint', 'typecheck', '--output-logs=errors-only'])
-const tested = run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)])
+rmSync('coverage', { recursive: true, force: true })
+const filters = process.argv.slice(2)
+const checked = run('turbo', ['run', 'build', 'lint', 'lint:repo', 'typecheck', '--output-logs=errors-only'])
+const tested = run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`,
+  `--coverage.enabled=${filters.length === 0}`, ...filters])
 
 let passed = 0
 let failed = 0
@@ -32,6 +37,14 @@ try {
   failed += 1
 }
 
-if (!checked) console.log('\nbuild, publint or typecheck failed (see above)')
+if (filters.length === 0) {
+  try {
+    const { total } = JSON.parse(readFileSync('coverage/coverage-summary.json', 'utf8'))
+    const pct = (k) => `${k} ${total[k].pct}%`
+    console.log(`\ncoverage: ${['statements', 'branches', 'functions', 'lines'].map(pct).join(', ')}`)
+  } catch {}
+}
+if (!checked) console.log('\nbuild, lint or typecheck failed (see above)')
+if (!tested && failed === 0) console.log('\nvitest failed without a failing test: coverage under the floor, or an error (see above)')
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
 process.exit(checked && tested && failed === 0 ? 0 : 1)

@@ -8,8 +8,8 @@ export interface RefQuery { node: { id: Buffer | null, host: string, port: numbe
 export interface RefDHT {
   id: Buffer
   ephemeral: boolean
-  on (event: string, fn: (...args: any[]) => void): void
-  once (event: string, fn: (...args: any[]) => void): void
+  on (event: string, fn: (...args: never[]) => void): void
+  once (event: string, fn: (...args: never[]) => void): void
   listen (port: number, cb: (err?: Error) => void): void
   ready (cb: () => void): void
   address (): { address: string, port: number }
@@ -19,7 +19,7 @@ export interface RefDHT {
   ping (peer: { host: string, port: number }, cb: (err: Error | null, rinfo?: { host: string, port: number }) => void): void
   toArray (): Array<{ id: Buffer, host: string, port: number }>
   destroy (): void
-  socket: { on (event: string, fn: (...args: any[]) => void): void }
+  socket: { on (event: string, fn: (...args: never[]) => void): void }
 }
 
 export const RefDHTClass: new (opts?: Record<string, unknown>) => RefDHT = req('dht-rpc')

@@ -2,7 +2,7 @@
 // `pnpm bench` (never gating CI). Prints ops/s and the ratio ours / reference.
 import { randomBytes } from 'node:crypto'
 import reference from 'ipv4-peers'
-import { ipv4Peers, ipv6Peers, lanPeer, nodeCodec } from '../src/index'
+import { ipv4Peers, lanPeer, nodeCodec } from '../src/index'
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 300)
 

@@ -60,7 +60,7 @@ export class IpEncodingError extends Error {
 Object.defineProperty(IpEncodingError.prototype, MARKER, { value: true })
 Object.defineProperty(IpEncodingError.prototype, 'name', { value: 'IpEncodingError', writable: true, configurable: true })
 
-function create (code: IpEncodingErrorCode, message: string, cause: unknown, factory: Function): IpEncodingError {
+function create (code: IpEncodingErrorCode, message: string, cause: unknown, factory: (...args: never[]) => unknown): IpEncodingError {
   const err = cause === undefined ? new IpEncodingError(code, message) : new IpEncodingError(code, message, { cause })
   if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(err, factory)
   return err

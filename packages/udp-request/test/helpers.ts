@@ -45,13 +45,5 @@ export function packet (request: boolean, tid: number, body: Uint8Array = new Ui
   return b
 }
 
-export const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
-
-/** Polls `check` until it is true (or fails after `ms`). */
-export async function waitFor (check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error('waitFor timed out')
-    await sleep(2)
-  }
-}
+// Shared with the other packages' tests; re-exported because tests import them from here.
+export { sleep, waitFor } from '@hyperdht-ts/test-utils'

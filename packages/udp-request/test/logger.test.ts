@@ -1,26 +1,15 @@
 // The optional logger over real loopback sockets: what it receives, and that nothing is printed
 // without one.
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { UDPRequest, type LogFields, type Logger } from '../src/index.js'
-import { HOST, enc, rawServer, sendRaw, waitFor } from './helpers.js'
+import { recordingLogger, spyOnOutput, waitFor } from '@hyperdht-ts/test-utils'
+import { UDPRequest } from '../src/index.js'
+import { HOST, rawServer, sendRaw } from './helpers.js'
 
 const cleanup: Array<() => Promise<unknown>> = []
 afterEach(async () => {
   vi.restoreAllMocks()
   await Promise.all(cleanup.splice(0).map(async (fn) => await fn()))
 })
-
-interface Entry { level: string, msg: string, fields?: LogFields }
-
-function recorder (): Logger & { entries: Entry[] } {
-  const entries: Entry[] = []
-  return {
-    entries,
-    debug: (msg, fields) => { entries.push({ level: 'debug', msg, fields }) },
-    info: (msg, fields) => { entries.push({ level: 'info', msg, fields }) },
-    warn: (msg, fields) => { entries.push({ level: 'warn', msg, fields }) }
-  }
-}
 
 async function sendGarbage (port: number): Promise<number> {
   const attacker = await rawServer()
@@ -31,7 +20,7 @@ async function sendGarbage (port: number): Promise<number> {
 
 describe('logger', () => {
   test('a dropped datagram is logged at debug with its reason and sender; a failed send at warn', async () => {
-    const logger = recorder()
+    const logger = recordingLogger()
     const rpc = new UDPRequest({ logger })
     cleanup.push(async () => { await rpc.destroy() })
     rpc.on('warning', () => {})
@@ -53,10 +42,7 @@ describe('logger', () => {
   })
 
   test('a logger with only some methods is fine; without a logger nothing is printed', async () => {
-    const printed = [
-      vi.spyOn(console, 'log'), vi.spyOn(console, 'debug'), vi.spyOn(console, 'info'),
-      vi.spyOn(console, 'warn'), vi.spyOn(console, 'error'), vi.spyOn(process.stderr, 'write')
-    ]
+    const output = spyOnOutput()
     const infos: string[] = []
     for (const rpc of [new UDPRequest(), new UDPRequest({ logger: { info: (msg) => { infos.push(msg) } } })]) {
       cleanup.push(async () => { await rpc.destroy() })
@@ -68,6 +54,6 @@ describe('logger', () => {
       await expect(rpc.request(new Uint8Array(70_000), { host: HOST, port: 9 })).rejects.toThrow()
     }
     expect(infos).toEqual([])
-    for (const spy of printed) expect(spy).not.toHaveBeenCalled()
+    expect(output.printed()).toEqual([])
   })
 })

@@ -4,26 +4,14 @@ import { randomBytes } from 'node:crypto'
 import { createSocket, type Socket } from 'node:dgram'
 import { once } from 'node:events'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { DHT, requestEncoding, type LogFields, type Logger } from '../../src/index.js'
+import { recordingLogger, spyOnOutput, waitFor } from '@hyperdht-ts/test-utils'
+import { DHT, requestEncoding } from '../../src/index.js'
 
 const cleanup: Array<() => Promise<unknown>> = []
 afterEach(async () => {
   vi.restoreAllMocks()
   await Promise.all(cleanup.splice(0).map(async (fn) => await fn()))
 })
-
-interface Entry { level: 'debug' | 'info' | 'warn', msg: string, fields?: LogFields }
-
-function recorder (): Logger & { entries: Entry[], find: (msg: string) => Entry | undefined } {
-  const entries: Entry[] = []
-  return {
-    entries,
-    find: (msg) => entries.find((e) => e.msg === msg),
-    debug: (msg, fields) => { entries.push({ level: 'debug', msg, fields }) },
-    info: (msg, fields) => { entries.push({ level: 'info', msg, fields }) },
-    warn: (msg, fields) => { entries.push({ level: 'warn', msg, fields }) }
-  }
-}
 
 async function udpSocket (): Promise<Socket> {
   const socket = createSocket('udp4')
@@ -47,10 +35,6 @@ function request (msg: Parameters<typeof requestEncoding.encode>[0]): Uint8Array
   return out
 }
 
-async function until (check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setImmediate(resolve))
-}
-
 /** Sends garbage, a request with a bad target and a request whose handler throws. */
 async function abuse (node: DHT, target: DHT): Promise<void> {
   const port = node.address().port
@@ -64,7 +48,7 @@ async function abuse (node: DHT, target: DHT): Promise<void> {
 describe('logger', () => {
   it('gets the bootstrap failure (warn), dropped datagrams and requests (debug), handler errors (warn), added nodes (debug)', async () => {
     const dead = await udpSocket() // a bootstrap node that never answers
-    const logger = recorder()
+    const logger = recordingLogger()
     const node = new DHT({ bootstrap: [`127.0.0.1:${dead.address().port}`], timeout: 200, logger })
     const client = new DHT({ ephemeral: true, timeout: 200 })
     cleanup.push(async () => { await Promise.all([node.destroy(), client.destroy()]) })
@@ -80,7 +64,7 @@ describe('logger', () => {
 
     await client.listen(0, '127.0.0.1')
     await abuse(node, client)
-    await until(() => logger.find('dht-rpc: request dropped') !== undefined && logger.find('udp-request: datagram dropped') !== undefined)
+    await waitFor(() => logger.find('dht-rpc: request dropped') !== undefined && logger.find('udp-request: datagram dropped') !== undefined)
     expect(logger.find('udp-request: datagram dropped')).toMatchObject({ level: 'debug', fields: { code: 'MESSAGE_TOO_SHORT', host: '127.0.0.1' } })
     expect(logger.find('dht-rpc: request dropped')).toMatchObject({ level: 'debug', fields: { reason: 'invalidTarget', command: '_find_node' } })
     expect(logger.find('dht-rpc: command handler failed')).toMatchObject({
@@ -99,10 +83,7 @@ describe('logger', () => {
   })
 
   it('a node without a logger prints nothing', async () => {
-    const printed = [
-      vi.spyOn(console, 'log'), vi.spyOn(console, 'debug'), vi.spyOn(console, 'info'),
-      vi.spyOn(console, 'warn'), vi.spyOn(console, 'error'), vi.spyOn(process.stderr, 'write')
-    ]
+    const output = spyOnOutput()
     const dead = await udpSocket()
     const node = new DHT({ bootstrap: [`127.0.0.1:${dead.address().port}`, 'no-such-host.invalid:1'], timeout: 200 })
     const client = new DHT({ ephemeral: true, timeout: 200 })
@@ -114,8 +95,8 @@ describe('logger', () => {
     expect((await node.ready()).error?.code).toBe('BOOTSTRAP_FAILED')
     await client.listen(0, '127.0.0.1')
     await abuse(node, client)
-    await until(() => node.stats.dropped.total >= 3)
+    await waitFor(() => node.stats.dropped.total >= 3)
     expect(warnings).toContain('MESSAGE_TOO_SHORT') // the same things happened
-    for (const spy of printed) expect(spy).not.toHaveBeenCalled()
+    expect(output.printed()).toEqual([])
   })
 })

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { createTestnet } from '../../src/testnet.js'
-import { hex } from '../helpers.js'
 
 function bit (id: Uint8Array, i: number): number {
   return (id[i >> 3]! >> (7 - (i & 7))) & 1

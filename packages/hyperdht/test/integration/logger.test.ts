@@ -1,7 +1,8 @@
 // The optional logger over real loopback UDP: HyperDHT passes it to dht-rpc and logs store caps
 // (once per cap per minute); without a logger nothing is printed.
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { HyperDHT, type LogFields, type Logger } from '../../src/index.js'
+import { recordingLogger, spyOnOutput } from '@hyperdht-ts/test-utils'
+import { HyperDHT, type Logger } from '../../src/index.js'
 import { randomKey } from '../helpers/network.js'
 
 const cleanup: Array<() => Promise<unknown>> = []
@@ -9,18 +10,6 @@ afterEach(async () => {
   vi.restoreAllMocks()
   await Promise.all(cleanup.splice(0).map(async (fn) => await fn()))
 })
-
-interface Entry { level: string, msg: string, fields?: LogFields }
-
-function recorder (): Logger & { entries: Entry[] } {
-  const entries: Entry[] = []
-  return {
-    entries,
-    debug: (msg, fields) => { entries.push({ level: 'debug', msg, fields }) },
-    info: (msg, fields) => { entries.push({ level: 'info', msg, fields }) },
-    warn: (msg, fields) => { entries.push({ level: 'warn', msg, fields }) }
-  }
-}
 
 /** A storing node with tiny caps and a client that bootstraps off it, on loopback UDP. */
 async function pair (logger?: Logger): Promise<{ store: HyperDHT, client: HyperDHT }> {
@@ -45,11 +34,11 @@ async function overflow (client: HyperDHT): Promise<void> {
 
 describe('logger', () => {
   it('is passed to dht-rpc, and a store cap hit is logged once per cap', async () => {
-    const logger = recorder()
+    const logger = recordingLogger()
     const { store, client } = await pair(logger)
     expect(logger.entries.some((e) => e.msg === 'dht-rpc: bootstrap finished')).toBe(true)
     await overflow(client)
-    const caps = logger.entries.filter((e) => e.msg === 'hyperdht: store cap reached')
+    const caps = logger.filter('hyperdht: store cap reached')
     expect(caps).toEqual([
       { level: 'warn', msg: 'hyperdht: store cap reached', fields: { cap: 'maxPeersPerKey', limit: 1, action: 'refusing', host: '127.0.0.1', unlogged: 0 } },
       { level: 'warn', msg: 'hyperdht: store cap reached', fields: { cap: 'maxValuesPerHost', limit: 1, action: 'refusing', host: '127.0.0.1', unlogged: 0 } }
@@ -58,13 +47,10 @@ describe('logger', () => {
   })
 
   it('without a logger nothing is printed', async () => {
-    const printed = [
-      vi.spyOn(console, 'log'), vi.spyOn(console, 'debug'), vi.spyOn(console, 'info'),
-      vi.spyOn(console, 'warn'), vi.spyOn(console, 'error'), vi.spyOn(process.stderr, 'write')
-    ]
+    const output = spyOnOutput()
     const { store, client } = await pair()
     await overflow(client)
     expect(store.peerStore.size).toBe(1)
-    for (const spy of printed) expect(spy).not.toHaveBeenCalled()
+    expect(output.printed()).toEqual([])
   })
 })

@@ -1,0 +1,3 @@
+export { loopbackHost } from './loopback.js'
+export { recordingLogger, spyOnOutput, type LogEntry, type LogLevel, type OutputSpy, type RecordingLogger } from './logger.js'
+export { sleep, waitFor } from './wait.js'
