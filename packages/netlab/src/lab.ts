@@ -3,6 +3,7 @@
 // veth end, bridge, address, route, sysctl and iptables rule lives inside a lab namespace, so
 // deleting the namespaces removes all of it.
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import {
   CGNAT_LAN_BASE, DEFAULT_PREFIX, HOME_LAN_BASE, IF_HOST, IF_INTERNET_BRIDGE, IF_LAN, IF_WAN, INTERNET_SUBNET
 } from './constants.js'
@@ -126,7 +127,8 @@ export class Lab {
     const node = this.#publish(state) as LabHost
     state.ready = this.#guard(async () => {
       await this.#attach(state, IF_HOST)
-      await this.#sysctl(state.netns, { 'net.ipv4.ip_forward': 0 })
+      // A new namespace inherits forwarding from the host's; a host must not route.
+      if (hostForwards()) await this.#sysctl(state.netns, { 'net.ipv4.ip_forward': 0 })
     })
     await state.ready
     return node
@@ -164,8 +166,7 @@ export class Lab {
         [`net.ipv4.conf.${IF_LAN}.rp_filter`]: 0,
         // With br_netfilter, LAN-to-LAN frames on the bridge would cross iptables FORWARD.
         'net.bridge.bridge-nf-call-iptables': 0
-      })
-      await this.#iptablesRestore(state.netns, routerRuleset(nat))
+      }, routerRuleset(nat))
     })
     segment.ready = state.ready
     await state.ready
@@ -277,21 +278,20 @@ export class Lab {
   destroySync (): void {
     this.#destroying ??= Promise.resolve()
     for (const proc of this.#processes) proc.kill('SIGKILL')
-    for (const netns of this.#namespaces) deleteNetnsSync(netns)
+    deleteNetnsSync(this.#namespaces)
     releasePrefix(this.prefix)
   }
 
   async #teardown (): Promise<void> {
     const errors: unknown[] = []
     await Promise.all([...this.#processes].map(async (proc) => await proc.stop()))
-    // Hosts before the routers they hang on; all namespaces are independent so do it at once.
-    await Promise.all([...this.#namespaces].reverse().map(async (netns) => {
-      try {
-        await deleteNetns(netns)
-      } catch (err) {
-        errors.push(err)
-      }
-    }))
+    try {
+      const left = await deleteNetns(this.#namespaces)
+      if (left.length > 0) errors.push(new Error(`namespaces still present: ${left.join(', ')}`))
+    } catch (err) {
+      errors.push(err)
+    }
+    // With namespaces left over, keep the lease so that only a sweep after our exit takes them.
     if (errors.length === 0) releasePrefix(this.prefix)
     unregister(this)
     if (errors.length > 0) throw NetlabError.TEARDOWN_FAILED(errors)
@@ -373,9 +373,11 @@ export class Lab {
   async #attach (state: NodeState, ifname: string, extra: string[] = []): Promise<void> {
     const up = state.upstream
     await up.ready
-    await addNetns(state.netns)
     const port = `v${++up.ports}`
-    await this.#run('ip', ['link', 'add', ifname, 'netns', state.netns, 'type', 'veth', 'peer', 'name', port, 'netns', up.netns])
+    // Every exec costs tens of milliseconds on a loaded machine: three batches per node.
+    await this.#run('ip', ['-batch', '-'], {
+      input: `netns add ${state.netns}\nlink add ${ifname} netns ${state.netns} type veth peer name ${port} netns ${up.netns}\n`
+    })
     await this.#ipBatch(up.netns, [`link set ${port} master ${up.bridge}`, `link set ${port} up`])
     await this.#ipBatch(state.netns, [
       'link set lo up',
@@ -403,16 +405,15 @@ export class Lab {
     await this.#run('ip', ['-n', netns, '-batch', '-'], { input: `${commands.join('\n')}\n` })
   }
 
-  async #sysctl (netns: string, values: Record<string, string | number>): Promise<void> {
-    await this.#exec(netns, 'sh', ['-c', sysctlScript(values)])
+  // Sets sysctls in the namespace and, with `ruleset`, loads it with iptables-restore in the
+  // same exec.
+  async #sysctl (netns: string, values: Record<string, string | number>, ruleset?: string): Promise<void> {
+    const script = sysctlScript(values) + (ruleset === undefined ? '' : '\nexec iptables-restore -w')
+    await this.#exec(netns, 'sh', ['-ec', script], { input: ruleset })
   }
 
   async #iptables (netns: string, args: string[]): Promise<void> {
     await this.#exec(netns, 'iptables', ['-w', ...args])
-  }
-
-  async #iptablesRestore (netns: string, ruleset: string): Promise<void> {
-    await this.#exec(netns, 'iptables-restore', ['-w'], { input: ruleset })
   }
 
   async #exec (netns: string, command: string, args: readonly string[], options: ExecOptions = {}): Promise<RunResult> {
@@ -432,6 +433,15 @@ export class Lab {
     } catch (err) {
       throw this.destroyed ? NetlabError.DESTROYED(err) : err
     }
+  }
+}
+
+/** Whether the root namespace forwards IPv4, which new namespaces inherit. */
+function hostForwards (): boolean {
+  try {
+    return readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() !== '0'
+  } catch {
+    return true
   }
 }
 

@@ -109,15 +109,17 @@ export async function sweepStale (prefix: string = DEFAULT_PREFIX): Promise<stri
     return lease === undefined || !alive(lease)
   }
 
-  const removed: string[] = []
+  const doomed: string[] = []
   for (const name of await listNetns()) {
     const dash = name.indexOf('-')
     if (!name.startsWith(prefix) || dash <= prefix.length) continue
     const labPrefix = name.slice(0, dash)
     if (!stale.has(labPrefix) && !isStale(labPrefix)) continue
     stale.add(labPrefix)
-    if (await deleteNetns(name)) removed.push(name)
+    doomed.push(name)
   }
+  const left = new Set(await deleteNetns(doomed))
+  const removed = doomed.filter((name) => !left.has(name))
 
   let leases: string[] = []
   try {

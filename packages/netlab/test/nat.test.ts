@@ -23,21 +23,26 @@ describeLab('NAT lab', () => {
 
   beforeAll(async () => {
     lab = await Lab.create({ name: 'nat.test' })
-    // Independent nodes are built concurrently; a node behind a router waits for it.
+    // Independent nodes are built concurrently, and each host's agent starts as soon as its
+    // host is up (starting Node is the slowest step on a loaded machine).
+    const starting: Array<Promise<void>> = []
+    const addHost = async (name: string, behind?: LabRouter): Promise<LabHost> => {
+      const host = lab.addHost(name, { behind })
+      starting.push(host.then(async (node) => { agents.set(name, await UdpAgent.start(lab, node, { timeout: 60_000 })) }))
+      return await host
+    }
     ;[p1, p2, p3, natA, natB, natR, natF, cgn] = await Promise.all([
-      lab.addHost('p1'), lab.addHost('p2'), lab.addHost('p3'),
+      addHost('p1'), addHost('p2'), addHost('p3'),
       lab.addRouter('nata'), lab.addRouter('natb'), lab.addRouter('natr', { nat: 'random-fully' }), lab.addRouter('natf'),
       lab.addRouter('cgn', { cgnat: true })
     ]) as [LabHost, LabHost, LabHost, LabRouter, LabRouter, LabRouter, LabRouter, LabRouter]
     ;[a1, a2, b1, r1, f1, f2, home1, home2] = await Promise.all([
-      lab.addHost('a1', { behind: natA }), lab.addHost('a2', { behind: natA }), lab.addHost('b1', { behind: natB }),
-      lab.addHost('r1', { behind: natR }), lab.addHost('f1', { behind: natF }), lab.addHost('f2', { behind: natF }),
+      addHost('a1', natA), addHost('a2', natA), addHost('b1', natB),
+      addHost('r1', natR), addHost('f1', natF), addHost('f2', natF),
       lab.addRouter('home1', { behind: cgn }), lab.addRouter('home2', { behind: cgn })
     ]) as [LabHost, LabHost, LabHost, LabHost, LabHost, LabHost, LabRouter, LabRouter]
-    ;[c1, c2] = await Promise.all([lab.addHost('c1', { behind: home1 }), lab.addHost('c2', { behind: home2 })])
-
-    const hosts = [p1, p2, p3, a1, a2, b1, r1, f1, f2, c1, c2]
-    await Promise.all(hosts.map(async (node) => { agents.set(node.name, await UdpAgent.start(lab, node, { timeout: 30_000 })) }))
+    ;[c1, c2] = await Promise.all([addHost('c1', home1), addHost('c2', home2)])
+    await Promise.all(starting)
     for (const pub of [p1, p2, p3]) reflectors.set(pub.name, await agent(pub).bind({ port: REFLECTOR_PORT, reflect: true }))
   }, 120_000)
 
