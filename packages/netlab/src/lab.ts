@@ -12,7 +12,7 @@ import { LabProcess } from './lab-process.js'
 import { addNetns, deleteNetns, deleteNetnsSync } from './netns.js'
 import { claimPrefix, register, releasePrefix, sweepStale, unregister } from './registry.js'
 import { admitRule, dnatRule, routerRuleset, sysctlScript } from './rules.js'
-import { inNetns, run, type RunResult } from './run.js'
+import { inNetns, run, withSbin, type RunResult } from './run.js'
 import { AddressPool, Subnet, nthSlash24 } from './subnet.js'
 import { requireRoot } from './support.js'
 import type {
@@ -72,13 +72,12 @@ export class Lab {
   #nodeCount = 0
   #destroying: Promise<void> | undefined
 
-  private constructor (prefix: string, options: LabOptions, support: ReturnType<typeof requireRoot>) {
+  private constructor (prefix: string, subnet: Subnet, options: LabOptions, support: ReturnType<typeof requireRoot>) {
     this.prefix = prefix
     this.name = options.name ?? prefix
     this.#support = support
     this.#logger = options.logger
     const netns = `${prefix}-0`
-    const subnet = new Subnet(INTERNET_SUBNET)
     this.#internet = { netns, bridge: IF_INTERNET_BRIDGE, subnet, pool: new AddressPool(subnet), gateway: undefined, ports: 0, ready: Promise.resolve() }
     this.internet = { netns, subnet: subnet.toString() }
   }
@@ -90,8 +89,9 @@ export class Lab {
   static async create (options: LabOptions = {}): Promise<Lab> {
     const support = requireRoot()
     const base = options.prefix ?? DEFAULT_PREFIX
+    const internet = new Subnet(options.internet ?? INTERNET_SUBNET)
     if (options.sweep !== false) await sweepStale(base)
-    const lab = new Lab(claimPrefix(base), options, support)
+    const lab = new Lab(claimPrefix(base), internet, options, support)
     register(lab)
     try {
       lab.#internet.ready = lab.#buildInternet()
@@ -247,7 +247,7 @@ export class Lab {
     const [cmd, argv] = inNetns(state.netns, command, args)
     this.#logger?.debug?.(`${this.prefix} spawn ${node.name}: ${[command, ...args].join(' ')}`)
     const child = spawn(cmd, argv, {
-      env: { ...process.env, ...options.env },
+      env: withSbin({ ...process.env, ...options.env }),
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe']
     })

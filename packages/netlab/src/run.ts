@@ -19,6 +19,16 @@ export interface RunResult {
   code: number
 }
 
+/**
+ * The environment with /usr/sbin and /sbin on PATH: `ip`, `iptables` and `conntrack` live
+ * there, and a non-login root shell (or a CI runner) does not always have them on its PATH.
+ */
+export function withSbin (env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const path = (env.PATH ?? '').split(':').filter((dir) => dir !== '')
+  for (const dir of ['/usr/sbin', '/sbin']) if (!path.includes(dir)) path.push(dir)
+  return { ...env, PATH: path.join(':') }
+}
+
 /** The argv that runs `command` inside network namespace `netns`. */
 export function inNetns (netns: string, command: string, args: readonly string[]): [string, string[]] {
   return ['ip', ['netns', 'exec', netns, command, ...args]]
@@ -28,7 +38,7 @@ export function inNetns (netns: string, command: string, args: readonly string[]
 export async function run (command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const timeout = options.timeout ?? COMMAND_TIMEOUT
   const result = await new Promise<RunResult>((resolve) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: withSbin() })
     let stdout = ''
     let stderr = ''
     let settled = false
@@ -64,7 +74,8 @@ export function runSync (command: string, args: readonly string[], options: { in
   const res = spawnSync(command, args, {
     input: options.input ?? '',
     timeout: options.timeout ?? COMMAND_TIMEOUT,
-    encoding: 'utf8'
+    encoding: 'utf8',
+    env: withSbin()
   })
   return { stdout: res.stdout ?? '', stderr: res.stderr ?? (res.error?.message ?? ''), code: res.status ?? -1 }
 }

@@ -64,6 +64,13 @@ export interface LabOptions {
    * @default true
    */
   sweep?: boolean
+  /**
+   * Subnet of the public internet segment. The default is reserved for benchmarks; software
+   * that refuses reserved WAN addresses (miniupnpd does) needs an ordinary-looking range here.
+   * Nothing leaves the lab whatever the range: no lab namespace has a link to the host.
+   * @default INTERNET_SUBNET ('198.18.0.0/16')
+   */
+  internet?: string
   logger?: Logger
 }
 
