@@ -5,8 +5,11 @@ import type { ChildProcess } from 'node:child_process'
 import { DEFAULT_WAIT_TIMEOUT, DIAGNOSTIC_LINES, KILL_GRACE } from './constants.js'
 import { NetlabError } from './errors.js'
 
-/** A JSON object printed by the process on one stdout line. */
-export type JsonMessage = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+/**
+ * A JSON object printed by the process on one stdout line. Its values are `any` so that
+ * predicates read naturally: `(m) => m.type === 'ready'`.
+ */
+export type JsonMessage = Record<string, any>
 
 export interface ExitInfo {
   /** Exit code, or null when a signal ended the process. */

@@ -193,8 +193,10 @@ export class Lab {
         await this.#iptables(state.netns, ['-t', 'nat', '-D', ...dnatRule(spec)])
         await this.#iptables(state.netns, ['-t', 'filter', '-D', ...admitRule(spec)])
         if (this.#support.conntrack) {
-          // Exit code 1 means "no such flow": fine.
-          await this.#exec(state.netns, 'conntrack', ['-D', '-p', spec.proto, '--orig-port-dst', String(spec.port)], { allowFailure: true })
+          const args = ['-D', '-p', spec.proto, '--orig-port-dst', String(spec.port)]
+          const res = await this.#exec(state.netns, 'conntrack', args, { allowFailure: true })
+          // Exit code 1 means "0 flow entries deleted": fine.
+          if (res.code !== 0 && res.code !== 1) throw NetlabError.COMMAND_FAILED(`conntrack ${args.join(' ')}`, res.stderr.trim())
         }
       })
       await removing

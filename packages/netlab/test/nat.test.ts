@@ -130,10 +130,17 @@ describeLab('NAT lab', () => {
     const got = await deliver(reflector(p3), wan, socket, { t: 'during' })
     // DNAT rewrites the destination only: the host sees the real sender.
     expect(got.from).toEqual(at(p3))
+    // Its answer goes back out from the forwarded port; the flow is now established both ways.
+    const answer = await deliver(socket, at(p3), reflector(p3), { t: 'answer' })
+    expect(answer.from).toEqual(wan)
 
     await forward.remove()
     await forward.remove() // idempotent
     expect((await lab.exec(natA, 'iptables', ['-w', '-t', 'nat', '-S'])).stdout).not.toContain('7000')
+    if (support.ok && support.conntrack) {
+      const flows = await lab.exec(natA, 'conntrack', ['-L', '-p', 'udp', '--orig-port-dst', '7000'], { allowFailure: true })
+      expect(flows.stdout.trim()).toBe('')
+    }
     for (let i = 0; i < 3; i++) reflector(p3).send(wan, { t: 'after', i })
     // Control: the host is still reachable by replies, so silence below means "dropped".
     await socket.probe(at(p1))
