@@ -8,10 +8,11 @@ import type { NatKind } from './types.js'
  *   LAN opened (conntrack ESTABLISHED, which is address- and port-restricted) come in.
  * - Flows that a port forward DNATed are admitted only while a rule for that forward sits in
  *   NETLAB-FWD, so removing the forward cuts them at once, conntrack entries or not.
- * - New inbound packets to the router itself are dropped silently, as home routers do. Dropping
- *   (not rejecting) matters for hole punching: a dropped packet leaves no conntrack entry,
- *   whereas an accepted unsolicited packet would leave one that makes the router remap the
- *   LAN host's later packet to that same remote onto another port.
+ * - New inbound packets to the router itself are dropped silently, as home routers do (OpenWrt
+ *   rejects; that works alike). Stopping them in the filter matters for hole punching: such a
+ *   packet leaves no conntrack entry, whereas one accepted (a router without a firewall) leaves
+ *   an entry that makes Linux remap the LAN host's own later packet to that remote onto another
+ *   port, and the punch fails (checked: without this rule the lab's punching tests fail).
  */
 export function routerRuleset (nat: NatKind): string {
   const masquerade = nat === 'random-fully' ? 'MASQUERADE --random-fully' : 'MASQUERADE'
