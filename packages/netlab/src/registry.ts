@@ -111,6 +111,12 @@ export async function sweepStale (prefix: string = DEFAULT_PREFIX): Promise<stri
 
   const doomed: string[] = []
   for (const name of await listNetns()) {
+    // checkSupport()'s throwaway namespace, `<prefix>probe<pid>`, if its process died mid-probe.
+    const probe = name.startsWith(`${prefix}probe`) ? Number(name.slice(prefix.length + 5)) : NaN
+    if (Number.isInteger(probe) && !alive({ pid: probe, start: undefined })) {
+      doomed.push(name)
+      continue
+    }
     const dash = name.indexOf('-')
     if (!name.startsWith(prefix) || dash <= prefix.length) continue
     const labPrefix = name.slice(0, dash)

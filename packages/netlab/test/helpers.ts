@@ -1,24 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { describe, it } from 'vitest'
-import { checkSupport, requireRoot, type AgentSocket, type Datagram, type Endpoint } from '../src/index.js'
+import { checkSupport, type AgentSocket, type Datagram, type Endpoint } from '../src/index.js'
+
+export { describeLab } from '../src/vitest.js'
 
 export const support = checkSupport()
-
-/**
- * `describe` for tests that need a lab: skipped with the reason when this machine cannot
- * build one, unless NETLAB_REQUIRE=1 (CI), where that is a failure instead.
- */
-export function describeLab (title: string, body: () => void): void {
-  if (support.ok) {
-    describe(title, body)
-  } else if (process.env.NETLAB_REQUIRE === '1') {
-    describe(title, () => {
-      it('can build network labs (NETLAB_REQUIRE=1)', () => { requireRoot() })
-    })
-  } else {
-    describe.skip(`${title} (skipped: ${support.reason})`, body)
-  }
-}
 
 /**
  * Sends `data` from `from` to `to` every 200 ms until `receiver` gets it (UDP may drop; the
