@@ -33,6 +33,23 @@ describe('LabProcess', () => {
     }
   })
 
+  it('waits for raw lines too, independently of JSON waits', async () => {
+    const proc = start()
+    try {
+      expect(await proc.waitForLine((line) => line.startsWith('hello'))).toBe('hello, not json')
+      proc.send({ n: 7 })
+      // The same line satisfies one waitForLine and one waitFor.
+      const [line, message] = await Promise.all([
+        proc.waitForLine((l) => l.includes('"n":7')),
+        proc.waitFor((m) => m.n === 7)
+      ])
+      expect(JSON.parse(line)).toEqual(message)
+      await expect(proc.waitForLine((l) => l.startsWith('hello'), { timeout: 50 })).rejects.toThrow(/Timed out/)
+    } finally {
+      await proc.stop()
+    }
+  })
+
   it('finds a message that arrived before the wait began', async () => {
     const proc = start()
     try {

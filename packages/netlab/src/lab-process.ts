@@ -32,9 +32,18 @@ export interface LabProcessEvents {
   exit: [info: ExitInfo]
 }
 
+// One stdout line, and the JSON object it holds if it holds one.
+interface Entry {
+  line: string
+  message: JsonMessage | undefined
+}
+
+type WaitKind = 'line' | 'message'
+
 interface Waiter {
-  predicate: (message: JsonMessage) => boolean
-  resolve: (message: JsonMessage) => void
+  kind: WaitKind
+  test: (entry: Entry) => boolean
+  resolve: (entry: Entry) => void
   reject: (err: Error) => void
 }
 
@@ -46,11 +55,12 @@ export class LabProcess extends EventEmitter<LabProcessEvents> {
   readonly exited: Promise<ExitInfo>
 
   readonly #child: ChildProcess
+  readonly #entries: Entry[] = []
   readonly #lines: string[] = []
   readonly #messages: JsonMessage[] = []
-  // Messages already handed to a waitFor: each message satisfies at most one waitFor, so
-  // successive waits for the same kind of message see successive messages.
-  readonly #taken = new Set<JsonMessage>()
+  // Entries already handed to a wait: each satisfies at most one waitFor and one waitForLine,
+  // so successive waits for the same kind of output see successive lines.
+  readonly #taken: Record<WaitKind, Set<Entry>> = { line: new Set(), message: new Set() }
   readonly #waiters = new Set<Waiter>()
   #stderr = ''
   #partial = ''
@@ -122,10 +132,21 @@ export class LabProcess extends EventEmitter<LabProcessEvents> {
    * PROCESS_EXITED (with the process's last output in the message).
    */
   async waitFor<T extends JsonMessage = JsonMessage> (predicate: (message: JsonMessage) => boolean, options: WaitOptions = {}): Promise<T> {
-    for (const message of this.#messages) {
-      if (!this.#taken.has(message) && predicate(message)) {
-        this.#taken.add(message)
-        return message as T
+    const entry = await this.#wait('message', (e) => e.message !== undefined && predicate(e.message), options)
+    return entry.message as T
+  }
+
+  /** Like `waitFor`, for raw stdout lines (programs that do not print JSON). */
+  async waitForLine (predicate: (line: string) => boolean, options: WaitOptions = {}): Promise<string> {
+    return (await this.#wait('line', (e) => predicate(e.line), options)).line
+  }
+
+  async #wait (kind: WaitKind, test: (entry: Entry) => boolean, options: WaitOptions): Promise<Entry> {
+    const taken = this.#taken[kind]
+    for (const entry of this.#entries) {
+      if (!taken.has(entry) && test(entry)) {
+        taken.add(entry)
+        return entry
       }
     }
     if (this.#exit !== undefined) {
@@ -133,20 +154,21 @@ export class LabProcess extends EventEmitter<LabProcessEvents> {
     }
     options.signal?.throwIfAborted()
     const timeout = options.timeout ?? DEFAULT_WAIT_TIMEOUT
-    return await new Promise<T>((resolve, reject) => {
+    return await new Promise<Entry>((resolve, reject) => {
       const done = (): void => {
         clearTimeout(timer)
         options.signal?.removeEventListener('abort', onAbort)
         this.#waiters.delete(waiter)
       }
       const waiter: Waiter = {
-        predicate,
-        resolve: (message) => { done(); resolve(message as T) },
+        kind,
+        test,
+        resolve: (entry) => { done(); resolve(entry) },
         reject: (err) => { done(); reject(err) }
       }
       const onAbort = (): void => waiter.reject(NetlabError.ABORTED(options.signal?.reason))
       const timer = setTimeout(() => {
-        waiter.reject(NetlabError.TIMEOUT(`a message from ${this.label}`, timeout, this.diagnostics()))
+        waiter.reject(NetlabError.TIMEOUT(`a ${kind} from ${this.label}`, timeout, this.diagnostics()))
       }, timeout)
       options.signal?.addEventListener('abort', onAbort, { once: true })
       this.#waiters.add(waiter)
@@ -185,25 +207,30 @@ export class LabProcess extends EventEmitter<LabProcessEvents> {
 
   #onLine (raw: string): void {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
+    const entry: Entry = { line, message: parseObject(line) }
+    this.#entries.push(entry)
     this.#lines.push(line)
     this.emit('line', line)
-    const message = parseObject(line)
-    if (message === undefined) return
-    this.#messages.push(message)
-    this.emit('message', message)
-    for (const waiter of this.#waiters) {
+    if (entry.message !== undefined) {
+      this.#messages.push(entry.message)
+      this.emit('message', entry.message)
+    }
+    // The first waiting waitFor and the first waiting waitForLine that match each take it.
+    const served = new Set<WaitKind>()
+    for (const waiter of [...this.#waiters]) {
+      if (served.has(waiter.kind)) continue
       let matches: boolean
       try {
-        matches = waiter.predicate(message)
+        matches = waiter.test(entry)
       } catch (err) {
         // A throwing predicate fails its own wait, not the process's output handling.
         waiter.reject(err instanceof Error ? err : new Error(String(err)))
         continue
       }
       if (matches) {
-        this.#taken.add(message)
-        waiter.resolve(message)
-        return
+        this.#taken[waiter.kind].add(entry)
+        served.add(waiter.kind)
+        waiter.resolve(entry)
       }
     }
   }
