@@ -56,7 +56,9 @@ export class VirtualTime {
    */
   runUntilTrue (done: () => boolean, limit = 600_000): void {
     const end = this.#now + limit
+    let steps = 0
     while (!done()) {
+      if (++steps > 2_000_000) throw new Error(`runaway timers at t=${this.#now}`)
       const next = this.#next()
       if (next === undefined) throw new Error(`no timer left at t=${this.#now} and the condition is still false`)
       if (next.at > end) throw new Error(`condition still false after ${limit} ms of virtual time`)
