@@ -208,3 +208,10 @@ export const BIRTHDAY_MAX_PER_WINDOW = 5
  * @default 60_000
  */
 export const BIRTHDAY_RATE_WINDOW = 60_000
+
+/**
+ * LAN addresses of a peer behind our own public host tried at once (the best-matching first):
+ * a peer may list many interfaces (docker bridges, VPNs), most of them useless to us.
+ * @default 4
+ */
+export const LAN_ATTEMPTS = 4
