@@ -9,7 +9,6 @@ import {
   IDLE_TIMEOUT,
   INITIAL_RTO,
   KEEPALIVE_INTERVAL,
-  MAX_DATAGRAM_SIZE,
   MAX_MESSAGE_SIZE,
   MAX_RTO,
   MAX_SEND_QUEUE,
@@ -676,5 +675,3 @@ function nonNegative (value: number, name: string): number {
   return value
 }
 
-/** The largest message that fits one datagram of `MAX_DATAGRAM_SIZE` bytes. */
-export const MAX_UNFRAGMENTED_MESSAGE = MAX_DATAGRAM_SIZE - FRAME_HEADER_BYTES
