@@ -55,6 +55,8 @@ describe('birthday odds', () => {
     expect(birthdayProbesForQuantile(256, 0.5)).toBe(175)
     expect(birthdayProbesForQuantile(256, 0.95)).toBe(750)
     expect(birthdaySuccessProbability(128, 1750)).toBeCloseTo(0.9705, 3)
+    // tailscale's published figure: 256 ports, 1,024 probes, 98%
+    expect(birthdaySuccessProbability(256, 1024)).toBeCloseTo(0.983, 3)
   })
 
   it('handles the edges', () => {
