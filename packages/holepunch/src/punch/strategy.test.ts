@@ -31,6 +31,11 @@ describe('planPunch', () => {
     expect(plan.stages[0]![0]).toEqual({ kind: 'holepunch', path: 'holepunch', address: { host: '203.0.113.5', port: 5000 } })
   })
 
+  it('takes NAT verdicts as they come, a null host included', () => {
+    const plan = planPunch({ nat: 'unknown', publicAddress: { host: null, port: null } }, { nat: 'random', publicAddress: { host: null, port: null }, verified: true })
+    expect(kinds(plan)).toEqual([['holepunch']])
+  })
+
   it('tries the plain punch when a type is unknown', () => {
     expect(kinds(planPunch(peer('unknown', null), peer('consistent', '203.0.113.5')))).toEqual([['holepunch']])
     expect(kinds(planPunch(peer('unknown', null), peer('unknown', null)))).toEqual([['holepunch']])

@@ -5,6 +5,7 @@
 import type { Peer } from '@hyperdht-ts/ip-encoding'
 import { hostKey, sameAddress } from '../address'
 import { BIRTHDAY_PROBE_INTERVAL, BIRTHDAY_PROBES, BIRTHDAY_SOCKETS, LAN_ATTEMPTS, PORT_MAX, PORT_MIN } from '../constants'
+import type { NatVerdict } from '../nat/classifier'
 import type { NatType } from '../types'
 import { birthdaySuccessProbability } from './birthday'
 
@@ -12,8 +13,11 @@ import { birthdaySuccessProbability } from './birthday'
 export interface PunchPeerInfo {
   /** The NAT type of that peer. */
   nat: NatType
-  /** Its public host, and port when the mapping is consistent or open; `null` when unknown. */
-  publicAddress: { host: string, port: number | null } | null
+  /**
+   * Its public host, and port when the mapping is consistent or open; `null` (or a `null` host)
+   * when unknown. A {@link NatVerdict} fits as is.
+   */
+  publicAddress: { host: string | null, port: number | null } | null
   /** Its LAN addresses (a peer behind the same NAT may reach it there). */
   lanAddresses?: readonly Peer[]
   /**
@@ -95,8 +99,9 @@ export interface PunchPlan {
  * 5. both `random`: only LAN, else fail fast with `BOTH_NATS_RANDOM`.
  */
 export function planPunch (local: PunchPeerInfo, remote: PunchPeerInfo, options: PlanPunchOptions = {}): PunchPlan {
-  const sameNat = local.publicAddress !== null && remote.publicAddress !== null &&
-    hostKey(local.publicAddress.host) === hostKey(remote.publicAddress.host)
+  const localHost = local.publicAddress?.host ?? null
+  const remoteHost = remote.publicAddress?.host ?? null
+  const sameNat = localHost !== null && remoteHost !== null && hostKey(localHost) === hostKey(remoteHost)
   const lan: LanAttempt[] = sameNat
     ? rankLanAddresses(local.lanAddresses ?? [], remote.lanAddresses ?? [])
       .filter((a) => !sameAddress(a, publicPeer(remote)))
@@ -146,9 +151,11 @@ export function planPunch (local: PunchPeerInfo, remote: PunchPeerInfo, options:
 }
 
 function planBirthday (role: BirthdayAttempt['role'], remote: PunchPeerInfo, options: PlanPunchOptions): BirthdayAttempt | null {
-  if (remote.verified !== true || remote.publicAddress === null) return null
+  const host = remote.publicAddress?.host ?? null
+  const port = remote.publicAddress?.port ?? null
+  if (remote.verified !== true || host === null) return null
   // the random side sends to one address: it needs the consistent side's port
-  if (role === 'open-sockets' && remote.publicAddress.port === null) return null
+  if (role === 'open-sockets' && port === null) return null
   const sockets = clampInt(options.sockets ?? BIRTHDAY_SOCKETS, 1, BIRTHDAY_SOCKETS)
   const probes = clampInt(options.probes ?? BIRTHDAY_PROBES, 1, BIRTHDAY_PROBES)
   const probeInterval = Math.max(0, options.probeInterval ?? BIRTHDAY_PROBE_INTERVAL)
@@ -156,7 +163,7 @@ function planBirthday (role: BirthdayAttempt['role'], remote: PunchPeerInfo, opt
     kind: 'birthday',
     path: 'holepunch',
     role,
-    target: { host: remote.publicAddress.host, port: remote.publicAddress.port },
+    target: { host, port },
     sockets,
     probes,
     probeInterval,
@@ -212,8 +219,9 @@ function ipv4ToInt (host: string): number | null {
 }
 
 function publicPeer (info: PunchPeerInfo): Peer | null {
-  const address = info.publicAddress
-  return address !== null && address.port !== null ? { host: address.host, port: address.port } : null
+  const host = info.publicAddress?.host ?? null
+  const port = info.publicAddress?.port ?? null
+  return host !== null && port !== null ? { host, port } : null
 }
 
 function clampInt (value: number, min: number, max: number): number {
