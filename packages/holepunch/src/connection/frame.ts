@@ -1,0 +1,145 @@
+// The connection frame: one datagram of the reliable-message layer. Pure codec.
+//
+//   offset  bytes  field
+//   0       2      magic 0x48 0x43 ("HC")
+//   2       1      0x00: never the first byte of a protobuf message, so no udp-request / dht-rpc
+//                  datagram (2-byte header + protobuf) is ever mistaken for a frame
+//   3       1      version (1)
+//   4       1      type (FRAME_TYPE)
+//   5       1      flags: bit 0 = payload encrypted (reserved for the handshake to come); a v1
+//                  receiver drops a frame with any flag it does not know
+//   6       4      connection id (uint32)
+//   10      4      seq (uint32): message number (DATA), ping number (PING/PONG), next seq (CLOSE)
+//   14      4      ack (uint32): the next message number the sender expects (all before arrived)
+//   18      4      sack (uint32): bit i set = message ack + 1 + i arrived too
+//   22      …      payload (DATA only)
+//
+// All integers are big-endian. Types 0x10-0x1f are reserved for a later key-exchange handshake,
+// which will run before DATA flows and set the encrypted flag, without changing the API.
+import { HolepunchError } from '../errors'
+
+/** Frame types. */
+export const FRAME_TYPE = {
+  DATA: 0x01,
+  ACK: 0x02,
+  PING: 0x03,
+  PONG: 0x04,
+  CLOSE: 0x05,
+  CLOSE_ACK: 0x06
+} as const
+
+/** A frame type value. */
+export type FrameType = typeof FRAME_TYPE[keyof typeof FRAME_TYPE]
+
+/** Frame flags. */
+export const FRAME_FLAG = {
+  /** The payload is encrypted (reserved: no v1 sender sets it). */
+  ENCRYPTED: 0x01
+} as const
+
+/** The protocol version this codec writes and reads. */
+export const FRAME_VERSION = 1
+
+/** Bytes of the frame header. */
+export const FRAME_HEADER_BYTES = 22
+
+const MAGIC_0 = 0x48
+const MAGIC_1 = 0x43
+const KNOWN_FLAGS = 0
+const TYPES = new Set<number>(Object.values(FRAME_TYPE))
+
+/** A decoded frame. `seq`, `ack` and `sack` are the raw uint32 wire values. */
+export interface Frame {
+  type: FrameType
+  flags: number
+  id: number
+  seq: number
+  ack: number
+  sack: number
+  /** DATA: the message. A view into the decoded datagram: copy it before keeping it. */
+  payload: Uint8Array
+}
+
+/** The fields of a frame to encode (`flags`, `sack` and `payload` default to 0 / empty). */
+export type FrameInput = Pick<Frame, 'type' | 'id' | 'seq' | 'ack'> & Partial<Pick<Frame, 'flags' | 'sack' | 'payload'>>
+
+/**
+ * True when `bytes` starts like a frame (magic, the zero byte, a full header). Cheap: use it to
+ * demultiplex frames from DHT messages arriving on the same socket.
+ */
+export function isFrame (bytes: Uint8Array): boolean {
+  return bytes.byteLength >= FRAME_HEADER_BYTES && bytes[0] === MAGIC_0 && bytes[1] === MAGIC_1 && bytes[2] === 0
+}
+
+/** The connection id of something {@link isFrame} accepts, else `null`. */
+export function frameConnectionId (bytes: Uint8Array): number | null {
+  if (!isFrame(bytes)) return null
+  return view(bytes).getUint32(6)
+}
+
+/** Encodes a frame. Throws `INVALID_ARGUMENT` for out-of-range fields. */
+export function encodeFrame (frame: FrameInput): Uint8Array {
+  const payload = frame.payload ?? EMPTY
+  if (!TYPES.has(frame.type)) throw HolepunchError.INVALID_ARGUMENT(`unknown frame type ${frame.type}`)
+  if (payload.byteLength > 0 && frame.type !== FRAME_TYPE.DATA) throw HolepunchError.INVALID_ARGUMENT('only DATA frames carry a payload')
+  const out = new Uint8Array(FRAME_HEADER_BYTES + payload.byteLength)
+  const dv = view(out)
+  out[0] = MAGIC_0
+  out[1] = MAGIC_1
+  out[2] = 0
+  out[3] = FRAME_VERSION
+  out[4] = frame.type
+  out[5] = u8(frame.flags ?? 0, 'flags')
+  dv.setUint32(6, u32(frame.id, 'id'))
+  dv.setUint32(10, u32(frame.seq, 'seq'))
+  dv.setUint32(14, u32(frame.ack, 'ack'))
+  dv.setUint32(18, u32(frame.sack ?? 0, 'sack'))
+  out.set(payload, FRAME_HEADER_BYTES)
+  return out
+}
+
+/** Decodes a frame. Throws `INVALID_FRAME` for anything else (count and drop it). */
+export function decodeFrame (bytes: Uint8Array): Frame {
+  if (!(bytes instanceof Uint8Array)) throw HolepunchError.INVALID_FRAME('not bytes')
+  if (!isFrame(bytes)) throw HolepunchError.INVALID_FRAME(bytes.byteLength < FRAME_HEADER_BYTES ? `truncated frame (${bytes.byteLength} bytes)` : 'bad magic')
+  if (bytes[3] !== FRAME_VERSION) throw HolepunchError.INVALID_FRAME(`unsupported frame version ${bytes[3]}`)
+  const type = bytes[4]!
+  if (!TYPES.has(type)) throw HolepunchError.INVALID_FRAME(`unknown frame type ${type}`)
+  const flags = bytes[5]!
+  if ((flags & ~KNOWN_FLAGS) !== 0) throw HolepunchError.INVALID_FRAME(`unknown frame flags ${flags}`)
+  if (type !== FRAME_TYPE.DATA && bytes.byteLength > FRAME_HEADER_BYTES) throw HolepunchError.INVALID_FRAME('payload on a frame that has none')
+  const dv = view(bytes)
+  return {
+    type: type as FrameType,
+    flags,
+    id: dv.getUint32(6),
+    seq: dv.getUint32(10),
+    ack: dv.getUint32(14),
+    sack: dv.getUint32(18),
+    payload: bytes.subarray(FRAME_HEADER_BYTES)
+  }
+}
+
+/**
+ * Turns a uint32 wire sequence number back into the absolute number nearest to `reference`
+ * (within ±2^31), so that sequence numbers keep counting past 2^32 on both ends.
+ */
+export function unwrapSeq (wire: number, reference: number): number {
+  return reference + ((wire - (reference >>> 0)) | 0)
+}
+
+const EMPTY = new Uint8Array(0)
+
+function view (bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+function u32 (value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) throw HolepunchError.INVALID_ARGUMENT(`${name} must be a non-negative integer`)
+  return value >>> 0 === value ? value : value % 0x1_0000_0000
+}
+
+function u8 (value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > 255) throw HolepunchError.INVALID_ARGUMENT(`${name} must be a byte`)
+  return value
+}

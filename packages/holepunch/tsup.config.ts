@@ -1,0 +1,8 @@
+import { defineConfig } from 'tsup'
+import { packageConfig } from '../../tsup.base'
+
+// The build resolves sibling packages through their built dist/ (turbo builds them first).
+export default defineConfig({
+  ...packageConfig(),
+  tsconfig: 'tsconfig.build.json'
+})
