@@ -5,7 +5,7 @@ export default mergeConfig(sharedConfig, defineProject({
   test: {
     name: 'bootstrap',
     // the integration tests run the built `hyperdht-bootstrap` binary: build it (and its dependencies) first
-    globalSetup: ['../test-build.ts'],
+    globalSetup: ['../../scripts/build-for-tests.mjs'],
     testTimeout: 60_000,
     hookTimeout: 120_000
   }
