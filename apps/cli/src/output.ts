@@ -128,7 +128,8 @@ export class LiveLine {
   }
 
   #fit (text: string): string {
-    const cols = this.#stream.columns ?? 80
+    // a pseudo-terminal without a size reports 0 columns
+    const cols = this.#stream.columns !== undefined && this.#stream.columns > 0 ? this.#stream.columns : 80
     return text.length < cols ? text : `${text.slice(0, Math.max(0, cols - 2))}…`
   }
 }

@@ -1,10 +1,11 @@
 // The built `hyperdht` binary against a `hyperdht testnet` it started itself, on loopback,
 // every command with --json parsed.
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cli, freeUdpPort, oneLine, Running } from './helpers.js'
+import { baseEnv, BIN, cli, freeUdpPort, oneLine, Running } from './helpers.js'
 
 // a /16 of its own, away from other tests and from a testnet someone runs on 127.0.0.1:49737
 const HOST = '127.91.0.1'
@@ -195,6 +196,51 @@ describe('console', () => {
     expect(r.json.map((l) => l.type)).toEqual(expect.arrayContaining(['announced', 'unannounced']))
     const after = await cli(['lookup', 'left-open', '--json'], { env })
     expect(after.json.filter((l) => l.type === 'peer')).toEqual([])
+  })
+})
+
+describe('console on a terminal (a pseudo-terminal from util-linux `script`)', () => {
+  it('completes with Tab, recalls history with the up arrow and keeps it in a file', async () => {
+    const xdg = mkdtempSync(join(tmpdir(), 'hyperdht-xdg-'))
+    const cmd = [process.execPath, BIN, 'console'].map((a) => `'${a}'`).join(' ')
+    const p = spawn('script', ['-qfc', cmd, '/dev/null'], { env: baseEnv({ ...env, XDG_CONFIG_HOME: xdg, TERM: 'xterm' }), stdio: ['pipe', 'pipe', 'pipe'] })
+    let screen = ''
+    p.stdout.setEncoding('utf8').on('data', (d: string) => { screen += d })
+    const exited = new Promise<number | null>((resolve) => p.on('close', (code) => resolve(code)))
+    // each key is sent once the screen shows the previous step: no timing assumptions
+    const until = async (text: string | RegExp, from = 0): Promise<void> => {
+      const deadline = Date.now() + 30_000
+      const seen = (): boolean => typeof text === 'string' ? screen.indexOf(text, from) >= 0 : text.test(screen.slice(from))
+      while (!seen()) {
+        if (Date.now() > deadline) throw new Error(`the terminal never showed ${String(text)}: ${JSON.stringify(screen)}`)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    }
+    try {
+      await until('hyperdht> ')
+      let mark = screen.length
+      p.stdin.write('loo')
+      await until('loo', mark)
+      mark = screen.length
+      p.stdin.write('\t')
+      await until('kup', mark)
+      mark = screen.length
+      p.stdin.write('tty-topic\r')
+      await until(/peers? found/, mark)
+      await until('hyperdht> ', mark)
+      mark = screen.length
+      p.stdin.write('\x1b[A')
+      await until('lookup tty-topic', mark)
+      mark = screen.length
+      p.stdin.write('\r')
+      await until(/peers? found/, mark)
+      await until('hyperdht> ', mark)
+      p.stdin.write('quit\r')
+      expect(await exited).toBe(0)
+    } finally {
+      p.kill('SIGKILL')
+    }
+    expect(readFileSync(join(xdg, 'hyperdht', 'console-history'), 'utf8')).toBe('lookup tty-topic\nquit\n')
   })
 })
 
