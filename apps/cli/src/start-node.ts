@@ -40,8 +40,6 @@ export async function startNode (opts: StartNodeOptions): Promise<StartedNode> {
     ipv6: opts.ipv6 === true,
     ...(opts.logger === undefined ? {} : { logger: opts.logger })
   })
-  // a late warning (a failed send, a dropped datagram) must never crash a command
-  node.on('warning', () => {})
   const ctx = { bootstrap: settings.bootstrap, host: settings.host, port: settings.listenPort }
   try {
     await node.listen(settings.listenPort, settings.host)

@@ -52,7 +52,6 @@ async function testnet (cmd: Command, rt: Runtime): Promise<void> {
   let bootstrap: string
   try {
     const first = new HyperDHT({ ephemeral: false })
-    first.on('warning', () => {})
     nodes.push(first)
     try {
       await first.listen(port, host)
@@ -67,7 +66,6 @@ async function testnet (cmd: Command, rt: Runtime): Promise<void> {
       const batch: Array<Promise<void>> = []
       for (let j = i; j < Math.min(size, i + TESTNET_JOIN_BATCH); j++) {
         const node = new HyperDHT({ ephemeral: false, bootstrap: [bootstrap] })
-        node.on('warning', () => {})
         nodes.push(node)
         batch.push(node.listen(0, host).then(async () => { await node.ready() }))
       }
