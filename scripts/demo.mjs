@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The main job until the command-line app exists: a local network of hyperdht-ts nodes on
+// A scripted tour of the library API (`pnpm tour`): a local network of hyperdht-ts nodes on
 // loopback UDP, doing real announces, lookups, an unannounce and stored values, printed as a
-// user would want to see them. Run with `pnpm demo` (which builds the packages first).
+// user would want to see them, then exits 0 if everything was found. `pnpm tour` builds first;
+// the interactive way in is `pnpm demo` (`hyperdht testnet`) and the `hyperdht` command.
 import { createHash } from 'node:crypto'
 import { HyperDHT } from '../packages/hyperdht/dist/index.js'
 

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { createMetrics, type MetricsSnapshot } from './metrics.js'
+
+function snapshot (requests: number): MetricsSnapshot {
+  const zero = { requestsIn: 0, responsesOut: 0, requestsOut: 0, responsesIn: 0, timeouts: 0 }
+  return {
+    stats: {
+      commands: { _ping: { ...zero, requestsIn: requests, responsesOut: requests }, peers: { ...zero, timeouts: 2 } },
+      requestsIn: requests, responsesOut: requests, requestsOut: 0, responsesIn: 0, timeouts: 2, failures: 0, refreshes: 1,
+      dropped: { total: 3, tooShort: 1, undecodable: 2, unmatched: 0, invalidTarget: 0, invalidForward: 0, handlerError: 0 },
+      queueFull: 0, queued: 0, inflight: 1, holepunches: { forwarded: 0, requested: 0, answered: 0 }
+    },
+    table: { size: 4, k: 20, buckets: [{ depth: 0, prefix: '', size: 4, fill: 0.2 }], diversity: { prefixes24: 3, prefixes16: 2, largest24: { prefix: '10.0.0', count: 2, share: 0.5 }, largest16: null } },
+    store: { peers: { peers: 5, keys: 2, hosts: 3 }, values: { values: 1, hosts: 1, bytes: 10 }, evictedPeers: 0, evictedValues: 0 },
+    up: true,
+    stateSaves: { ok: 1, failed: 0 }
+  }
+}
+
+describe('createMetrics', () => {
+  it('mirrors the library totals at each scrape', async () => {
+    let requests = 10
+    const reg = createMetrics(() => snapshot(requests))
+    let text = await reg.metrics()
+    expect(text).toContain('# TYPE hyperdht_requests_received_total counter')
+    expect(text).toContain('hyperdht_requests_received_total{command="_ping"} 10')
+    expect(text).toContain('hyperdht_request_timeouts_total{command="peers"} 2')
+    expect(text).toContain('hyperdht_dropped_datagrams_total{reason="undecodable"} 2')
+    expect(text).toContain('hyperdht_routing_table_nodes 4')
+    expect(text).toContain('hyperdht_routing_table_prefixes{prefix="16"} 2')
+    expect(text).toContain('hyperdht_routing_table_largest_prefix_share{prefix="24"} 0.5')
+    expect(text).toContain('hyperdht_stored_announces 5')
+    expect(text).toContain('hyperdht_up 1')
+    expect(text).toContain('# TYPE nodejs_eventloop_lag_seconds gauge')
+    // the next scrape shows the new total, not the sum of both
+    requests = 25
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    text = await reg.metrics()
+    expect(text).toContain('hyperdht_requests_received_total{command="_ping"} 25')
+  })
+})

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+import { run } from './program.js'
+
+const code = await run(process.argv.slice(2), {
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin
+})
+// Commands destroy what they started, so the process could exit by itself; exiting explicitly
+// (once stdout and stderr are flushed: writes to a pipe are asynchronous) makes sure the exit
+// code is the command's even if some handle lingers.
+await Promise.all([process.stdout, process.stderr].map(async (s) => await new Promise((resolve) => s.write('', resolve))))
+process.exit(code)

@@ -1,0 +1,55 @@
+import { Option, type Command } from 'commander'
+import { formatHostPort } from '../address.js'
+import { MODES } from '../config.js'
+import { nodeOptions, outputFor, settingsFor, type Runtime } from '../context.js'
+import { toHex } from '../keys.js'
+import { ServerEvents } from '../server-events.js'
+import { waitForSignal } from '../signals.js'
+import { startNode } from '../start-node.js'
+
+export function registerNode (program: Command, rt: Runtime): void {
+  nodeOptions(program
+    .command('node')
+    .description('run a long-lived node that serves the network, logging what it serves, until Ctrl-C'))
+    .option('-p, --port <port>', 'same as --listen-port')
+    .addOption(new Option('--mode <mode>', 'client: ephemeral, in nobody\'s routing table; server: routed through and stores for others; auto: client until reachability detection lands (env HYPERDHT_MODE)').choices(MODES))
+    .option('--ipv6', 'speak IPv6 (bind a udp6 socket; bootstrap nodes must be IPv6 too)')
+    .action(async (_o: unknown, cmd: Command) => await runNode(cmd, rt))
+}
+
+async function runNode (cmd: Command, rt: Runtime): Promise<void> {
+  const out = outputFor(cmd, rt)
+  const o = cmd.opts<{ port?: string, listenPort?: string, ipv6?: boolean }>()
+  if (o.port !== undefined && o.listenPort === undefined) cmd.setOptionValue('listenPort', o.port)
+  const settings = settingsFor(cmd, rt, { mode: 'auto' })
+  const signal = waitForSignal()
+  let started
+  try {
+    started = await startNode({ settings, out, ipv6: o.ipv6 === true })
+  } catch (err) {
+    signal.dispose()
+    throw err
+  }
+  const { node, bootstrap } = started
+  const address = formatHostPort(node.address())
+  const mode = node.dht.ephemeral ? 'client' : 'server'
+  const modeNote = settings.mode === 'auto' ? ' (auto: client until the library can tell whether we are reachable)' : ''
+  out.result(
+    { type: 'listening', address: node.address(), id: toHex(node.id), mode, modeSetting: settings.mode, bootstrap: settings.bootstrap, nodes: bootstrap.nodes },
+    `node ${toHex(node.id).slice(0, 12)}… listening on ${address}, mode ${mode}${modeNote}`
+  )
+  out.result(
+    { type: 'joined', nodes: bootstrap.nodes, responses: bootstrap.responses },
+    settings.bootstrap.length === 0 ? 'no bootstrap nodes: this node starts a new network' : `joined through ${settings.bootstrap.join(', ')}: ${bootstrap.nodes} nodes in the routing table`
+  )
+  const events = new ServerEvents(out)
+  events.watch(node)
+  node.dht.on('warning', (err) => {
+    if ((err as { code?: string }).code !== 'BOOTSTRAP_FAILED') return
+    out.result({ type: 'warning', code: 'BOOTSTRAP_FAILED', message: err.message }, 'lost the network: no bootstrap node answers (retrying)')
+  })
+  const sig = await signal.promise
+  events.flush()
+  await node.destroy()
+  out.note(`node stopped (${sig})`, { type: 'stopped', signal: sig })
+}

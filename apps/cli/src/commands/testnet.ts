@@ -1,0 +1,140 @@
+import { HyperDHT } from '@hyperdht-ts/hyperdht'
+import type { Command } from 'commander'
+import { formatHostPort, parsePort } from '../address.js'
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TESTNET_SIZE, STATUS_INTERVAL, TESTNET_JOIN_BATCH } from '../constants.js'
+import { outputFor, type Runtime } from '../context.js'
+import { CLIError } from '../errors.js'
+import { explain } from '../explain.js'
+import { ServerEvents } from '../server-events.js'
+import { waitForSignal } from '../signals.js'
+
+interface TestnetFlags {
+  nodes: string
+  port: string
+  host: string
+}
+
+export function registerTestnet (program: Command, rt: Runtime): void {
+  program
+    .command('testnet')
+    .description('start a local network on loopback (a bootstrap node plus N nodes) and keep it up until Ctrl-C')
+    .option('-n, --nodes <count>', 'nodes besides the bootstrap node', String(DEFAULT_TESTNET_SIZE))
+    .option('-p, --port <port>', 'port of the bootstrap node', String(DEFAULT_PORT))
+    .option('--host <address>', 'address every node binds', DEFAULT_HOST)
+    .addHelpText('after', `
+Then, in another terminal (the default bootstrap is ${DEFAULT_HOST}:${DEFAULT_PORT}):
+  hyperdht announce my-topic        hyperdht lookup my-topic
+  hyperdht put "hello"              hyperdht get <hash>
+  hyperdht ping ${DEFAULT_HOST}:${DEFAULT_PORT}     hyperdht console`)
+    .action(async (_opts: TestnetFlags, cmd: Command) => await testnet(cmd, rt))
+}
+
+async function testnet (cmd: Command, rt: Runtime): Promise<void> {
+  const out = outputFor(cmd, rt)
+  const flags = cmd.opts<TestnetFlags>()
+  if (!/^\d+$/.test(flags.nodes)) throw CLIError.BAD_VALUE(`--nodes must be a whole number (got "${flags.nodes}")`)
+  const size = Number(flags.nodes)
+  const port = parsePort(flags.port, '--port', true)
+  const host = flags.host
+  const signal = waitForSignal()
+  const nodes: HyperDHT[] = []
+  const events = new ServerEvents(out)
+  const started = Date.now()
+  let timer: NodeJS.Timeout | null = null
+
+  const stop = async (): Promise<void> => {
+    if (timer !== null) clearInterval(timer)
+    events.flush()
+    out.clear()
+    await Promise.all(nodes.map(async (n) => await n.destroy()))
+  }
+
+  let bootstrap: string
+  try {
+    const first = new HyperDHT({ ephemeral: false })
+    nodes.push(first)
+    try {
+      await first.listen(port, host)
+    } catch (err) {
+      throw explain(err, { host, port })
+    }
+    await first.ready()
+    events.watch(first)
+    bootstrap = formatHostPort({ host, port: first.address().port })
+    // join a batch at a time, as nodes of a real network arrive
+    for (let i = 0; i < size; i += TESTNET_JOIN_BATCH) {
+      const batch: Array<Promise<void>> = []
+      for (let j = i; j < Math.min(size, i + TESTNET_JOIN_BATCH); j++) {
+        const node = new HyperDHT({ ephemeral: false, bootstrap: [bootstrap] })
+        nodes.push(node)
+        batch.push(node.listen(0, host).then(async () => { await node.ready() }))
+      }
+      await Promise.all(batch)
+      out.progress(`testnet: ${nodes.length}/${size + 1} nodes up…`)
+    }
+    // one more round now that everyone is here fills the routing tables evenly
+    await Promise.all(nodes.map(async (n) => await n.dht.bootstrap()))
+    for (const n of nodes.slice(1)) events.watch(n)
+  } catch (err) {
+    signal.dispose()
+    await stop()
+    throw explain(err, { host, port })
+  }
+
+  out.clear()
+  out.result(
+    { type: 'testnet', bootstrap, host, nodes: nodes.length },
+    `testnet: ${nodes.length} nodes on ${host}, bootstrap ${bootstrap} (Ctrl-C to stop)`
+  )
+  if (!out.json && bootstrap !== `${DEFAULT_HOST}:${DEFAULT_PORT}`) {
+    out.note(`other commands need --bootstrap ${bootstrap} (or HYPERDHT_BOOTSTRAP=${bootstrap})`)
+  }
+
+  if (out.live) {
+    let last = sumRequests(nodes)
+    let lastAt = Date.now()
+    const draw = (): void => {
+      const now = Date.now()
+      const total = sumRequests(nodes)
+      const rate = (total - last) / Math.max(0.001, (now - lastAt) / 1000)
+      last = total
+      lastAt = now
+      out.status(statusLine(nodes, rate, now - started))
+    }
+    draw()
+    timer = setInterval(draw, STATUS_INTERVAL)
+  }
+
+  const sig = await signal.promise
+  await stop()
+  out.note(`testnet stopped (${sig})`, { type: 'stopped', signal: sig })
+}
+
+function sumRequests (nodes: HyperDHT[]): number {
+  let total = 0
+  for (const n of nodes) total += n.dht.stats.requestsIn
+  return total
+}
+
+function statusLine (nodes: HyperDHT[], rate: number, uptime: number): string {
+  let min = Infinity
+  let max = 0
+  let peers = 0
+  let values = 0
+  for (const n of nodes) {
+    const size = n.dht.toArray().length
+    min = Math.min(min, size)
+    max = Math.max(max, size)
+    peers += n.peerStore.size
+    values += n.valueStore.size
+  }
+  return `${nodes.length} nodes · tables ${min}–${max} · ${rate.toFixed(0)} req/s · ${peers} announces and ${values} values stored · up ${duration(uptime)}`
+}
+
+function duration (ms: number): string {
+  const s = Math.floor(ms / 1000)
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const pad = (x: number): string => String(x).padStart(2, '0')
+  return h > 0 ? `${h}h${pad(m)}m` : `${m}m${pad(s % 60)}s`
+}

@@ -1,0 +1,56 @@
+import { HyperDHT, type BootstrapResult, type Logger } from '@hyperdht-ts/hyperdht'
+import type { Mode, NodeSettings } from './config.js'
+import { explain } from './explain.js'
+import type { Output } from './output.js'
+
+export interface StartNodeOptions {
+  settings: NodeSettings
+  out: Output
+  /** Speak IPv6 (`--ipv6`). */
+  ipv6?: boolean
+  /** Forces client mode whatever the settings say (one-shot commands never serve). */
+  client?: boolean
+  logger?: Logger
+}
+
+export interface StartedNode {
+  node: HyperDHT
+  bootstrap: BootstrapResult
+}
+
+/**
+ * Whether a mode makes the node ephemeral. `auto` means client until the holepunch work gives
+ * the library reachability detection (it will then switch by itself at run time).
+ */
+export function ephemeralFor (mode: Mode): boolean {
+  return mode !== 'server'
+}
+
+/**
+ * Builds a HyperDHT node from the settings, binds it and joins the network. A busy port, an
+ * address that is not ours or an unreachable bootstrap list becomes a one-line `CLIError`; the
+ * node is destroyed first so the process can exit.
+ */
+export async function startNode (opts: StartNodeOptions): Promise<StartedNode> {
+  const { settings, out } = opts
+  const ephemeral = opts.client === true ? true : ephemeralFor(settings.mode)
+  const node = new HyperDHT({
+    bootstrap: settings.bootstrap,
+    ephemeral,
+    ipv6: opts.ipv6 === true,
+    ...(opts.logger === undefined ? {} : { logger: opts.logger })
+  })
+  const ctx = { bootstrap: settings.bootstrap, host: settings.host, port: settings.listenPort }
+  try {
+    await node.listen(settings.listenPort, settings.host)
+    if (settings.bootstrap.length > 0) out.progress(`joining the network via ${settings.bootstrap.join(', ')}…`)
+    const bootstrap = await node.ready()
+    out.clear()
+    if (bootstrap.error !== null) throw bootstrap.error
+    return { node, bootstrap }
+  } catch (err) {
+    out.clear()
+    await node.destroy()
+    throw explain(err, ctx)
+  }
+}
