@@ -91,19 +91,5 @@ export default defineConfig(
       }
     },
     rules: typeAwareRules
-  },
-  {
-    // TODO(lead): the core being rewritten still uses `any` here (dht-rpc/src/dht.ts:99
-    // `Set<Query<any>>`, dht-rpc/src/query/query.ts:23-24 `Query<any>`,
-    // udp-request/src/udp-request.test.ts:15 `UDPRequest<any, any>`). Remove this block once they
-    // are typed (`unknown`, or a disable comment saying why).
-    files: [
-      'packages/dht-rpc/src/dht.ts',
-      'packages/dht-rpc/src/query/query.ts',
-      'packages/udp-request/src/udp-request.test.ts'
-    ],
-    rules: {
-      '@typescript-eslint/no-explicit-any': 'off'
-    }
   }
 )

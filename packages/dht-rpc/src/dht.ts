@@ -116,7 +116,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   #bootstrapResult: BootstrapResult | null = null
   #destroyed = false
   #closed: Promise<void> | null = null
-  #queries = new Set<Query<any>>()
+  #queries = new Set<Query<unknown>>()
   #userQueries = 0
   /** `host:port` of contacts being verified by a ping (a request with an id but no token). */
   #verifying = new Set<string>()

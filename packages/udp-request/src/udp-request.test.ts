@@ -12,7 +12,7 @@ afterEach(async () => {
   await Promise.all(cleanup.splice(0).map(async (fn) => await fn()))
 })
 
-function track<T extends UDPRequest<any, any>> (rpc: T): T {
+function track<T extends { destroy: () => Promise<void> }> (rpc: T): T {
   cleanup.push(async () => { await rpc.destroy() })
   return rpc
 }

@@ -114,7 +114,8 @@ function seed (world: World, count = 3): void {
   for (const n of world.nodes.slice(-count)) world.table.add(n.id, n, 0)
 }
 
-const hosts = (nodes: Array<{ host: string }>): string[] => nodes.map((n) => n.host).sort()
+const byText = (a: string, b: string): number => a < b ? -1 : a > b ? 1 : 0
+const hosts = (nodes: Array<{ host: string }>): string[] => nodes.map((n) => n.host).sort(byText)
 
 function closestTo (world: World, target: Uint8Array, exclude: WorldNode[] = []): WorldNode[] {
   return world.nodes.filter((n) => !exclude.includes(n)).sort((a, b) => compareDistance(target, a.id, b.id)).slice(0, K)
@@ -207,8 +208,8 @@ describe('Query', () => {
     const err = await q.toArray().then(() => null, (e: unknown) => e)
     expect(err).toMatchObject({ code: 'NO_NODES_RESPONDED' })
     const cause = (err as DHTError).cause as AggregateError
-    expect(cause.errors.map((e: DHTError) => e.peer?.host).sort()).toEqual(hosts(world.nodes))
-    expect(failed.sort()).toEqual(world.nodes.map((n) => `REQUEST_TIMEOUT ${n.host}`).sort())
+    expect(cause.errors.map((e: DHTError) => e.peer?.host ?? '').sort(byText)).toEqual(hosts(world.nodes))
+    expect(failed.sort(byText)).toEqual(world.nodes.map((n) => `REQUEST_TIMEOUT ${n.host}`).sort(byText))
   })
 
   it('a throwing map ends the query with QUERY_FAILED and cancels its requests', async () => {

@@ -31,8 +31,8 @@ export interface QueryContext {
   shouldHolepunch (to: Candidate, referrer: Peer): boolean
   /** A node failed to answer a request of this query. */
   requestFailed (to: Candidate, err: DHTError): void
-  queryStarted (q: Query<any>): void
-  queryEnded (q: Query<any>): void
+  queryStarted (q: Query<unknown>): void
+  queryEnded (q: Query<unknown>): void
 }
 
 export interface InternalQueryOptions<T> extends QueryOptions<T> {

@@ -220,7 +220,7 @@ describe('query lifecycle', () => {
       map: (r) => { seen.push(r.node.port); return r.node.port % 2 === 0 ? r.node.port : null }
     }).toArray()
     expect(seen.length).toBeGreaterThanOrEqual(5)
-    expect(ports.sort()).toEqual(seen.filter((p) => p % 2 === 0).sort())
+    expect(ports.sort((a, b) => a - b)).toEqual(seen.filter((p) => p % 2 === 0).sort((a, b) => a - b))
   })
 
   it('update fails with NO_CLOSE_NODES_RESPONDED when nobody answers the commit', async () => {
