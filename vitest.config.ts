@@ -18,14 +18,15 @@ export default defineConfig({
       ],
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
-      // The floor CI enforces: about 3 points under what the whole suite measured when it was set
-      // (statements 94.5, branches 91.0, functions 96.5, lines 97.3 %), so that the few branches
-      // only timing on loopback reaches cannot fail a run. Raise it when coverage rises.
+      // The floors CI enforces, per area, about 3 points under what the whole suite measured when
+      // they were set. Libraries: statements 94.5, branches 91.0, functions 96.5, lines 97.3 %.
+      // Apps: their tests mostly run the BUILT binaries as child processes, which in-process v8
+      // coverage cannot see, so only their unit-tested modules count here (statements 30.9, branches
+      // 34.6, functions 34.5, lines 30.0 %).
+      // Raise them when coverage rises.
       thresholds: {
-        statements: 91,
-        branches: 88,
-        functions: 93,
-        lines: 94
+        'packages/*/src/**': { statements: 91, branches: 88, functions: 93, lines: 94 },
+        'apps/*/src/**': { statements: 27, branches: 30, functions: 30, lines: 27 }
       }
     }
   }
