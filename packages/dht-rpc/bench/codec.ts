@@ -153,7 +153,7 @@ export function runCodecBench (options: CodecBenchOptions = {}): CodecRow[] {
 
 function print (rows: CodecRow[]): void {
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
-  const table = [['message', 'ours ops/s', 'protocol-buffers ops/s', 'protobufjs reflection ops/s', 'ours/protocol-buffers', 'reflection/protocol-buffers']]
+  const table = [['message', 'ours', 'protocol-buffers', 'protobufjs reflection', 'ours/protocol-buffers', 'reflection/protocol-buffers']]
   for (const r of rows) {
     table.push([r.scenario, fmt(r.ours), fmt(r.protocolBuffers), fmt(r.reflection), `${(r.ours / r.protocolBuffers).toFixed(2)}x`, `${(r.reflection / r.protocolBuffers).toFixed(2)}x`])
   }
@@ -165,6 +165,6 @@ function print (rows: CodecRow[]): void {
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  console.log(`codec throughput, Node ${process.version}: best of ${process.env.BENCH_ROUNDS ?? 5} alternating rounds\n`)
+  console.log(`codec throughput (operations per CPU-second), Node ${process.version}: best of ${process.env.BENCH_ROUNDS ?? 5} alternating rounds\n`)
   print(runCodecBench())
 }
