@@ -6,9 +6,10 @@
 //   tsx bench/server.ts --kind ours [--host 127.0.0.1] [--port 0]
 //
 // Prints one JSON line `{"port": N}` once listening. When forked with an IPC channel it obeys
-// `{ type: 'start' }` / `{ type: 'stop' }` and answers `stop` with the JS heap bytes allocated
-// and CPU time used in between (see lib/allocations.ts); it exits on SIGTERM or when the
-// parent disconnects.
+// `{ type: 'start', allocations }` / `{ type: 'stop' }` and answers `stop` with the CPU time
+// used in between and, if `allocations` was true, the JS heap bytes allocated (see
+// lib/allocations.ts; its GC profiler costs a little, so rates are measured without it). It
+// exits on SIGTERM or when the parent disconnects.
 import { createSocket } from 'node:dgram'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
@@ -18,7 +19,8 @@ import { AllocationMeter } from './lib/allocations.js'
 
 export type ServerKind = 'bare' | 'ours' | 'reference'
 
-export interface ServerReport { type: 'report', allocatedBytes: number, cpuMicros: number }
+export interface ServerReport { type: 'report', allocatedBytes: number | null, cpuMicros: number }
+export interface ServerCommand { type: 'start' | 'stop', allocations?: boolean }
 
 const require = createRequire(import.meta.url)
 const fromDhtRpc = createRequire(require.resolve('../packages/dht-rpc/package.json'))
@@ -58,13 +60,16 @@ async function main (): Promise<void> {
   const server = await startServer(kind, flag('host', '127.0.0.1'), Number(flag('port', '0')))
   const meter = new AllocationMeter()
   let cpu = process.cpuUsage()
-  process.on('message', (msg: { type: string }) => {
+  let metering = false
+  process.on('message', (msg: ServerCommand) => {
     if (msg.type === 'start') {
+      metering = msg.allocations === true
+      if (metering) meter.start()
       cpu = process.cpuUsage()
-      meter.start()
     } else if (msg.type === 'stop') {
-      const allocatedBytes = meter.stop()
       const used = process.cpuUsage(cpu)
+      const allocatedBytes = metering ? meter.stop() : null
+      metering = false
       process.send?.({ type: 'report', allocatedBytes, cpuMicros: used.user + used.system } satisfies ServerReport)
     }
   })
