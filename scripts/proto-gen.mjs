@@ -212,7 +212,9 @@ function skipField (buf: Uint8Array, key: number, offset: number, end: number): 
   }
 }`,
   checkRange: `function checkRange (buf: Uint8Array, offset: number, end: number): void {
-  if (!(offset >= 0 && offset <= end && end <= buf.length)) throw new RangeError('offset or end outside the buffer')
+  if (!(Number.isInteger(offset) && Number.isInteger(end) && offset >= 0 && offset <= end && end <= buf.length)) {
+    throw new RangeError('offset or end outside the buffer')
+  }
 }`,
   bytesView: `// A view of len bytes at \`start\` of the ArrayBuffer, not a copy (a plain Uint8Array even if the
 // input was a Buffer). The decoder reads buf.buffer and buf.byteOffset once: on Node 20 those
@@ -229,7 +231,8 @@ const stringCache: string[] = new Array<string>(64).fill('')
 
 // Invalid UTF-8 becomes U+FFFD, as with the reference's Buffer#toString.
 function readString (buf: Uint8Array, offset: number, len: number): string {
-  if (len === 0 || len > 32) return utf8Decoder.decode(buf.subarray(offset, offset + len))
+  if (len === 0) return ''
+  if (len > 32) return utf8Decoder.decode(buf.subarray(offset, offset + len))
   const slot = (len * 31 + buf[offset]! * 7 + buf[offset + len - 1]!) & 63
   const cached = stringCache[slot]!
   if (cached.length === len) {
@@ -414,6 +417,7 @@ function emitMessage (m, use) {
 export const ${name} = {
   encodingLength: encodingLength${name},
   encodeInto (m: ${name}, buf: Uint8Array, offset = 0): number {
+    if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be a non-negative integer')
     return encodeInto${name}(m, buf, offset)
   },
   encode (m: ${name}): Uint8Array {
@@ -464,7 +468,8 @@ function main (argv) {
     const code = generateFile(proto)
     const target = outputOf(proto)
     let current = null
-    try { current = readFileSync(target, 'utf8') } catch {}
+    // a checkout with CRLF line endings (git autocrlf on Windows) is not stale
+    try { current = readFileSync(target, 'utf8').replace(/\r\n/g, '\n') } catch {}
     if (current === code) continue
     if (check) stale.push(relative(process.cwd(), target))
     else {

@@ -38,7 +38,7 @@ describe('proto-gen', () => {
   it('the committed generated files match their .proto (what `pnpm proto:check` checks)', () => {
     const protos = findProtos()
     expect(protos.length).toBeGreaterThanOrEqual(2)
-    for (const proto of protos) expect(readFileSync(outputOf(proto), 'utf8')).toBe(generateFile(proto))
+    for (const proto of protos) expect(readFileSync(outputOf(proto), 'utf8').replace(/\r\n/g, '\n')).toBe(generateFile(proto))
   })
 
   it('refuses what it cannot encode correctly', () => {

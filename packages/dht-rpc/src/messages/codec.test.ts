@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage } from './codec.js'
+import { Request } from './schema.js'
 
 const require = createRequire(import.meta.url)
 const ref = createRequire(require.resolve('hyperdht/package.json'))
@@ -94,6 +95,23 @@ describe('messages', () => {
     expect(() => requestEncoding.encodeInto(m, new Uint8Array(len - 1), 0)).toThrow(RangeError)
     expect(() => requestEncoding.encodeInto(m, new Uint8Array(len), 1)).toThrow(RangeError)
     expect(() => responseEncoding.encodeInto({ nodes: new Uint8Array(100) }, new Uint8Array(10), 0)).toThrow(RangeError)
+  })
+
+  it('encodeInto refuses an offset that is not a non-negative integer', () => {
+    const buf = new Uint8Array(64)
+    for (const offset of [-1, 1.5, Number.NaN]) expect(() => requestEncoding.encodeInto({ command: '_ping' }, buf, offset)).toThrow(RangeError)
+  })
+
+  it('the generated decoders read a message inside a larger buffer (no copy of the body needed)', () => {
+    const body = Request.encode({ command: '_find_node', target: new Uint8Array(32).fill(3) })
+    const datagram = new Uint8Array(2 + body.length + 5).fill(0xff) // header, body, junk after
+    datagram.set(body, 2)
+    const m = Request.decode(datagram, 2, 2 + body.length)
+    expect(m.command).toBe('_find_node')
+    expect(m.target?.byteOffset).toBe(2 + body.length - 32)
+    for (const [offset, end] of [[-1, 5], [3, 2], [0, datagram.length + 1], [0.5, 4]]) {
+      expect(() => Request.decode(datagram, offset, end)).toThrow(RangeError)
+    }
   })
 
   it('encoding a missing or mistyped field throws a TypeError', () => {

@@ -15,7 +15,9 @@ function invalid (message: string): never {
 }
 
 function checkRange (buf: Uint8Array, offset: number, end: number): void {
-  if (!(offset >= 0 && offset <= end && end <= buf.length)) throw new RangeError('offset or end outside the buffer')
+  if (!(Number.isInteger(offset) && Number.isInteger(end) && offset >= 0 && offset <= end && end <= buf.length)) {
+    throw new RangeError('offset or end outside the buffer')
+  }
 }
 
 function varintLength (v: number): number {
@@ -115,7 +117,8 @@ const stringCache: string[] = new Array<string>(64).fill('')
 
 // Invalid UTF-8 becomes U+FFFD, as with the reference's Buffer#toString.
 function readString (buf: Uint8Array, offset: number, len: number): string {
-  if (len === 0 || len > 32) return utf8Decoder.decode(buf.subarray(offset, offset + len))
+  if (len === 0) return ''
+  if (len > 32) return utf8Decoder.decode(buf.subarray(offset, offset + len))
   const slot = (len * 31 + buf[offset]! * 7 + buf[offset + len - 1]!) & 63
   const cached = stringCache[slot]!
   if (cached.length === len) {
@@ -341,6 +344,7 @@ function decodeRequest (buf: Uint8Array, offset: number, end: number): Required<
 export const Request = {
   encodingLength: encodingLengthRequest,
   encodeInto (m: Request, buf: Uint8Array, offset = 0): number {
+    if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be a non-negative integer')
     return encodeIntoRequest(m, buf, offset)
   },
   encode (m: Request): Uint8Array {
@@ -472,6 +476,7 @@ function decodeResponse (buf: Uint8Array, offset: number, end: number): Required
 export const Response = {
   encodingLength: encodingLengthResponse,
   encodeInto (m: Response, buf: Uint8Array, offset = 0): number {
+    if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be a non-negative integer')
     return encodeIntoResponse(m, buf, offset)
   },
   encode (m: Response): Uint8Array {

@@ -28,22 +28,21 @@ export interface MutableRecordMessageShape {
   signature: Uint8Array
 }
 
-/** Runs a generated decoder, turning its Error on malformed input into null. */
-function safe<T> (decode: (buf: Uint8Array) => T, buf: Uint8Array | null | undefined): T | null {
-  if (buf === null || buf === undefined) return null
-  try {
-    return decode(buf)
-  } catch {
-    return null
-  }
-}
+// Each decoder catches the generated decoder's Error on malformed input itself (rather than
+// through one shared helper taking the decoder as an argument: that call site would see every
+// decoder and stop being inlined).
 
 export const peersRequest = {
   encode (m: PeersRequestMessage): Uint8Array {
     return PeersRequest.encode(m)
   },
   decode (buf: Uint8Array | null | undefined): PeersRequestMessage | null {
-    return safe(PeersRequest.decode, buf)
+    if (buf === null || buf === undefined) return null
+    try {
+      return PeersRequest.decode(buf)
+    } catch {
+      return null
+    }
   }
 }
 
@@ -52,7 +51,12 @@ export const peersResponse = {
     return PeersResponse.encode(m)
   },
   decode (buf: Uint8Array | null | undefined): PeersResponseMessage | null {
-    return safe(PeersResponse.decode, buf)
+    if (buf === null || buf === undefined) return null
+    try {
+      return PeersResponse.decode(buf)
+    } catch {
+      return null
+    }
   }
 }
 
@@ -61,7 +65,12 @@ export const immutablePut = {
     return ImmutablePut.encode({ value })
   },
   decode (buf: Uint8Array | null | undefined): Uint8Array | null {
-    return safe(decodeImmutablePut, buf)
+    if (buf === null || buf === undefined) return null
+    try {
+      return decodeImmutablePut(buf)
+    } catch {
+      return null
+    }
   }
 }
 
@@ -70,7 +79,12 @@ export const immutableValue = {
     return ImmutableValue.encode({ value })
   },
   decode (buf: Uint8Array | null | undefined): Uint8Array | null {
-    return safe(decodeImmutableValue, buf)
+    if (buf === null || buf === undefined) return null
+    try {
+      return decodeImmutableValue(buf)
+    } catch {
+      return null
+    }
   }
 }
 
@@ -81,7 +95,13 @@ export const mutableRequest = {
     return MutableRequest.encode({ publicKey: m.publicKey, salt, seq: m.seq, value: m.value, signature: m.signature })
   },
   decode (buf: Uint8Array | null | undefined): MutableRequestMessage | null {
-    return safe(MutableRequest.decode, buf) // seq above 2^53 - 1 does not decode
+    // seq above 2^53 - 1 does not decode
+    if (buf === null || buf === undefined) return null
+    try {
+      return MutableRequest.decode(buf)
+    } catch {
+      return null
+    }
   }
 }
 
@@ -90,7 +110,12 @@ export const mutableRecord = {
     return MutableRecordMessage.encode(m)
   },
   decode (buf: Uint8Array | null | undefined): MutableRecordMessageShape | null {
-    return safe(MutableRecordMessage.decode, buf)
+    if (buf === null || buf === undefined) return null
+    try {
+      return MutableRecordMessage.decode(buf)
+    } catch {
+      return null
+    }
   }
 }
 
@@ -112,7 +137,12 @@ export const putResponse = {
     return PutResponse.encode(c === null ? { status: m.status } : { status: m.status, seq: c.seq, value: c.value, signature: c.signature })
   },
   decode (buf: Uint8Array | null | undefined): PutResponseMessage | null {
-    return safe(decodePutResponse, buf)
+    if (buf === null || buf === undefined) return null
+    try {
+      return decodePutResponse(buf)
+    } catch {
+      return null
+    }
   }
 }
 

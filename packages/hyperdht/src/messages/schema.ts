@@ -15,7 +15,9 @@ function invalid (message: string): never {
 }
 
 function checkRange (buf: Uint8Array, offset: number, end: number): void {
-  if (!(offset >= 0 && offset <= end && end <= buf.length)) throw new RangeError('offset or end outside the buffer')
+  if (!(Number.isInteger(offset) && Number.isInteger(end) && offset >= 0 && offset <= end && end <= buf.length)) {
+    throw new RangeError('offset or end outside the buffer')
+  }
 }
 
 function varintLength (v: number): number {
@@ -237,6 +239,7 @@ function decodePeersRequest (buf: Uint8Array, offset: number, end: number): Requ
 export const PeersRequest = {
   encodingLength: encodingLengthPeersRequest,
   encodeInto (m: PeersRequest, buf: Uint8Array, offset = 0): number {
+    if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be a non-negative integer')
     return encodeIntoPeersRequest(m, buf, offset)
   },
   encode (m: PeersRequest): Uint8Array {
@@ -330,6 +333,7 @@ function decodePeersResponse (buf: Uint8Array, offset: number, end: number): Req
 export const PeersResponse = {
   encodingLength: encodingLengthPeersResponse,
   encodeInto (m: PeersResponse, buf: Uint8Array, offset = 0): number {
+    if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be a non-negative integer')
     return encodeIntoPeersResponse(m, buf, offset)
   },
   encode (m: PeersResponse): Uint8Array {
@@ -404,6 +408,7 @@ function decodeImmutablePut (buf: Uint8Array, offset: number, end: number): Requ
 export const ImmutablePut = {
   encodingLength: encodingLengthImmutablePut,
   encodeInto (m: ImmutablePut, buf: Uint8Array, offset = 0): number {
+    if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be a non-negative integer')
     return encodeIntoImmutablePut(m, buf, offset)
   },
   encode (m: ImmutablePut): Uint8Array {
@@ -474,6 +479,7 @@ function decodeImmutableValue (buf: Uint8Array, offset: number, end: number): Re
 export const ImmutableValue = {
   encodingLength: encodingLengthImmutableValue,
   encodeInto (m: ImmutableValue, buf: Uint8Array, offset = 0): number {
+    if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be a non-negative integer')
     return encodeIntoImmutableValue(m, buf, offset)
   },
   encode (m: ImmutableValue): Uint8Array {
@@ -632,6 +638,7 @@ function decodeMutableRequest (buf: Uint8Array, offset: number, end: number): Re
 export const MutableRequest = {
   encodingLength: encodingLengthMutableRequest,
   encodeInto (m: MutableRequest, buf: Uint8Array, offset = 0): number {
+    if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be a non-negative integer')
     return encodeIntoMutableRequest(m, buf, offset)
   },
   encode (m: MutableRequest): Uint8Array {
@@ -742,6 +749,7 @@ function decodeMutableRecord (buf: Uint8Array, offset: number, end: number): Req
 export const MutableRecord = {
   encodingLength: encodingLengthMutableRecord,
   encodeInto (m: MutableRecord, buf: Uint8Array, offset = 0): number {
+    if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be a non-negative integer')
     return encodeIntoMutableRecord(m, buf, offset)
   },
   encode (m: MutableRecord): Uint8Array {
@@ -877,6 +885,7 @@ function decodePutResponse (buf: Uint8Array, offset: number, end: number): Requi
 export const PutResponse = {
   encodingLength: encodingLengthPutResponse,
   encodeInto (m: PutResponse, buf: Uint8Array, offset = 0): number {
+    if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be a non-negative integer')
     return encodeIntoPutResponse(m, buf, offset)
   },
   encode (m: PutResponse): Uint8Array {
