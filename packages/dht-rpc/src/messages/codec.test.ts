@@ -109,6 +109,7 @@ describe('messages', () => {
     const m = Request.decode(datagram, 2, 2 + body.length)
     expect(m.command).toBe('_find_node')
     expect(m.target?.byteOffset).toBe(2 + body.length - 32)
+    expect(requestEncoding.decode(datagram, 2, 2 + body.length)).toEqual(m)
     for (const [offset, end] of [[-1, 5], [3, 2], [0, datagram.length + 1], [0.5, 4]]) {
       expect(() => Request.decode(datagram, offset, end)).toThrow(RangeError)
     }

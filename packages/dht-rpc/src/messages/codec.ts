@@ -25,7 +25,8 @@ export interface ResponseMessage {
  */
 export interface MessageEncoding<T> {
   encode (value: T): Uint8Array
-  decode (bytes: Uint8Array): T
+  /** The message in `bytes[offset..end]` (default: all of it), so a framer can skip its header without a subarray. */
+  decode (bytes: Uint8Array, offset?: number, end?: number): T
   /** Bytes `value` encodes to. Throws a TypeError on a missing or mistyped field. */
   encodingLength (value: T): number
   /** Writes `value` at `buf[offset..]`; returns the offset after it. RangeError if `buf` is short. */
@@ -39,7 +40,7 @@ export interface MessageEncoding<T> {
 /** Encoding of `Request` bodies. `decode` throws on malformed input (missing `command`, bad wire types, truncation). */
 export const requestEncoding: MessageEncoding<RequestMessage> = {
   encode: (value) => Request.encode(value),
-  decode: (bytes) => Request.decode(bytes),
+  decode: (bytes, offset, end) => Request.decode(bytes, offset, end),
   encodingLength: (value) => Request.encodingLength(value),
   encodeInto: (value, buf, offset) => Request.encodeInto(value, buf, offset)
 }
@@ -47,7 +48,7 @@ export const requestEncoding: MessageEncoding<RequestMessage> = {
 /** Encoding of `Response` bodies. `decode` throws on malformed input. */
 export const responseEncoding: MessageEncoding<ResponseMessage> = {
   encode: (value) => Response.encode(value),
-  decode: (bytes) => Response.decode(bytes),
+  decode: (bytes, offset, end) => Response.decode(bytes, offset, end),
   encodingLength: (value) => Response.encodingLength(value),
   encodeInto: (value, buf, offset) => Response.encodeInto(value, buf, offset)
 }
