@@ -19,7 +19,9 @@ function run (cmd, args) {
 rmSync(report, { force: true })
 rmSync('coverage', { recursive: true, force: true })
 const filters = process.argv.slice(2)
-const checked = run('turbo', ['run', 'build', 'lint', 'lint:repo', 'typecheck', '--output-logs=errors-only'])
+const checked = run('node', ['scripts/proto-gen.mjs', '--check']) &&
+  run('turbo', ['run', 'build', 'lint', 'lint:repo', 'typecheck', '--output-logs=errors-only']) &&
+  run('tsc', ['--noEmit', '-p', 'bench'])
 const tested = run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`,
   `--coverage.enabled=${filters.length === 0}`, ...filters])
 

@@ -5,9 +5,13 @@
 //
 //   pnpm bench                          (sizes 200 and 2000)
 //   BENCH_SIZES=200 BENCH_LOOKUPS=30 pnpm bench
+//
+// `runLookupBench()` returns the rows, for the repository's `pnpm bench`.
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
+import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { HyperDHT } from '../src/index.js'
@@ -124,7 +128,7 @@ async function pool (count: number, fn: () => Promise<void>): Promise<void> {
   await Promise.all(Array.from({ length: Math.min(PARALLEL, count) }, worker))
 }
 
-interface Row {
+export interface LookupRow {
   size: number
   impl: string
   found: number
@@ -157,7 +161,7 @@ async function collect (): Promise<void> {
   }
 }
 
-async function measure (impl: Impl, size: number, lookups: number): Promise<Row> {
+async function measure (impl: Impl, size: number, lookups: number): Promise<LookupRow> {
   await collect()
   const heapBefore = heapBytes()
   const t0 = performance.now()
@@ -194,10 +198,11 @@ function ratio (a: number, b: number): string {
   return b === 0 || !Number.isFinite(a / b) ? '-' : (a / b).toFixed(2) + 'x'
 }
 
-async function main (): Promise<void> {
-  const rows: Row[] = []
-  for (const size of SIZES) {
-    const lookups = LOOKUPS > 0 ? LOOKUPS : size >= 1000 ? 100 : 50
+/** For each size, a network of ours then of the reference: one row each. */
+export async function runLookupBench (sizes = SIZES, lookupsFor = (size: number): number => LOOKUPS > 0 ? LOOKUPS : size >= 1000 ? 100 : 50): Promise<LookupRow[]> {
+  const rows: LookupRow[] = []
+  for (const size of sizes) {
+    const lookups = lookupsFor(size)
     for (const impl of [ours(), reference()]) {
       process.stderr.write(`building ${size} ${impl.name} nodes and running ${lookups} lookups...\n`)
       const row = await measure(impl, size, lookups)
@@ -205,6 +210,16 @@ async function main (): Promise<void> {
       rows.push(row)
     }
   }
+  return rows
+}
+
+/** Calls of the reference's destroy() that threw (a dht-rpc@2.3.0 bug), so far. */
+export function referenceDestroyErrorCount (): number {
+  return referenceDestroyErrors
+}
+
+async function main (): Promise<void> {
+  const rows = await runLookupBench()
   const header = ['nodes', 'implementation', 'found', 'requests/lookup', 'median ms', 'p95 ms', 'memory/node KB']
   const lines = [header]
   for (const r of rows) {
@@ -223,7 +238,9 @@ async function main (): Promise<void> {
   if (referenceDestroyErrors > 0) console.log(`(hyperdht@1.3.0: destroy() threw in ${referenceDestroyErrors} nodes, a dht-rpc@2.3.0 bug; ignored)`)
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err)
-  process.exit(1)
-})
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  main().then(() => process.exit(0), (err) => {
+    console.error(err)
+    process.exit(1)
+  })
+}

@@ -4,8 +4,12 @@
 // median round is reported, so that load from other processes hits all of them alike.
 //   pnpm bench                                          (3 rounds x 1 s per contender)
 //   BENCH_ROUNDS=5 BENCH_SECONDS=2 BENCH_CONCURRENCY=16 pnpm bench
+//
+// Each contender is also callable alone (`throughputRound`), for the repository's `pnpm bench`.
 import { createSocket, type Socket } from 'node:dgram'
 import { once } from 'node:events'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import ref from 'udp-request'
 import { UDPRequest } from '../src/index.js'
 
@@ -16,7 +20,26 @@ const WARMUP_MS = 300
 const HOST = '127.0.0.1'
 const BODY = new Uint8Array(32).fill(7)
 
-interface Sample { rate: number, cpuPerRequest: number, failed: number }
+export interface Sample { rate: number, cpuPerRequest: number, failed: number, completed: number }
+
+export type Contender = 'bare' | 'reference' | 'ours'
+
+export interface RoundOptions {
+  seconds?: number
+  concurrency?: number
+  warmupMs?: number
+  /** Called when the measured window starts and ends (e.g. to count allocations in it). */
+  onStart?: () => void
+  onStop?: () => void
+}
+
+let round: Required<Pick<RoundOptions, 'seconds' | 'concurrency' | 'warmupMs'>> & RoundOptions = { seconds: SECONDS, concurrency: CONCURRENCY, warmupMs: WARMUP_MS }
+
+/** One measured round of one contender. */
+export async function throughputRound (contender: Contender, opts: RoundOptions = {}): Promise<Sample> {
+  round = { seconds: opts.seconds ?? SECONDS, concurrency: opts.concurrency ?? CONCURRENCY, warmupMs: opts.warmupMs ?? WARMUP_MS, onStart: opts.onStart, onStop: opts.onStop }
+  return await { bare, reference, ours }[contender]()
+}
 
 /**
  * Starts `concurrency` request loops; each calls `issue(done)` and re-issues when done. Returns
@@ -36,18 +59,20 @@ async function measure (issue: (done: (ok?: boolean) => void) => void): Promise<
       loop()
     })
   }
-  for (let i = 0; i < CONCURRENCY; i++) loop()
-  await sleep(WARMUP_MS)
+  for (let i = 0; i < round.concurrency; i++) loop()
+  await sleep(round.warmupMs)
   counting = true
+  round.onStart?.()
   const start = process.hrtime.bigint()
   const cpu = process.cpuUsage()
-  await sleep(SECONDS * 1000)
+  await sleep(round.seconds * 1000)
   counting = false
   const used = process.cpuUsage(cpu)
+  round.onStop?.()
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9
   stopped = true
   await sleep(50) // let the last round trips drain
-  return { rate: completed / elapsed, cpuPerRequest: (used.user + used.system) / completed, failed }
+  return { rate: completed / elapsed, cpuPerRequest: (used.user + used.system) / completed, failed, completed }
 }
 
 async function bind (socket: Socket): Promise<number> {
@@ -109,27 +134,31 @@ async function sleep (ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(10)
-
-console.log(`request/response throughput on loopback: ${CONCURRENCY} in flight, ${BODY.length}-byte body, ` +
-  `${ROUNDS} rounds x ${SECONDS} s each, median round\n`)
-const contenders = [
-  ['bare dgram echo', bare],
-  ['udp-request@1.4.0', reference],
-  ['@hyperdht-ts/udp-request', ours]
-] as const
-const rounds: Sample[][] = contenders.map(() => [])
-for (let r = 0; r < ROUNDS; r++) {
-  for (let i = 0; i < contenders.length; i++) rounds[i]!.push(await contenders[i]![1]())
+async function main (): Promise<void> {
+  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(10)
+  
+  console.log(`request/response throughput on loopback: ${CONCURRENCY} in flight, ${BODY.length}-byte body, ` +
+    `${ROUNDS} rounds x ${SECONDS} s each, median round\n`)
+  const contenders = [
+    ['bare dgram echo', bare],
+    ['udp-request@1.4.0', reference],
+    ['@hyperdht-ts/udp-request', ours]
+  ] as const
+  const rounds: Sample[][] = contenders.map(() => [])
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < contenders.length; i++) rounds[i]!.push(await contenders[i]![1]())
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+  const rates = rounds.map((rs) => median(rs.map((x) => x.rate)))
+  const cpus = rounds.map((rs) => median(rs.map((x) => x.cpuPerRequest)))
+  contenders.forEach(([name], i) => {
+    console.log(`${name.padEnd(26)} ${fmt(rates[i]!)} req/s  ${cpus[i]!.toFixed(1).padStart(6)} µs CPU/req` +
+      `   (rounds: ${rounds[i]!.map((x) => Math.round(x.rate)).join(', ')} req/s)` +
+      (rounds[i]!.some((x) => x.failed > 0) ? `, failed: ${rounds[i]!.reduce((n, x) => n + x.failed, 0)}` : ''))
+  })
+  const [bareRate, refRate, ourRate] = rates as [number, number, number]
+  console.log(`\nours / reference: ${(ourRate / refRate).toFixed(2)}x req/s, ${(cpus[2]! / cpus[1]!).toFixed(2)}x CPU per request`)
+  console.log(`ours / bare:      ${(ourRate / bareRate).toFixed(2)}x req/s, ${(cpus[2]! / cpus[0]!).toFixed(2)}x CPU per request`)
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const rates = rounds.map((rs) => median(rs.map((x) => x.rate)))
-const cpus = rounds.map((rs) => median(rs.map((x) => x.cpuPerRequest)))
-contenders.forEach(([name], i) => {
-  console.log(`${name.padEnd(26)} ${fmt(rates[i]!)} req/s  ${cpus[i]!.toFixed(1).padStart(6)} µs CPU/req` +
-    `   (rounds: ${rounds[i]!.map((x) => Math.round(x.rate)).join(', ')} req/s)` +
-    (rounds[i]!.some((x) => x.failed > 0) ? `, failed: ${rounds[i]!.reduce((n, x) => n + x.failed, 0)}` : ''))
-})
-const [bareRate, refRate, ourRate] = rates as [number, number, number]
-console.log(`\nours / reference: ${(ourRate / refRate).toFixed(2)}x req/s, ${(cpus[2]! / cpus[1]!).toFixed(2)}x CPU per request`)
-console.log(`ours / bare:      ${(ourRate / bareRate).toFixed(2)}x req/s, ${(cpus[2]! / cpus[0]!).toFixed(2)}x CPU per request`)
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) await main()

@@ -1,5 +1,6 @@
-// Typed encoders/decoders over the static protobufjs code generated from schema.proto.
+// Typed encoders/decoders over the code generated from schema.proto (scripts/proto-gen.mjs).
 // Decoders never throw: a message that does not decode (or misses a required field) is null.
+// Decoded bytes are views into the datagram (copy what you keep).
 import { ImmutablePut, ImmutableValue, MutableRecord as MutableRecordMessage, MutableRequest, PeersRequest, PeersResponse, PutResponse } from './schema.js'
 
 export interface PeersRequestMessage {
@@ -27,111 +28,94 @@ export interface MutableRecordMessageShape {
   signature: Uint8Array
 }
 
-function own (m: object, field: string): boolean {
-  return Object.prototype.hasOwnProperty.call(m, field)
-}
-
-function bytes (m: object, field: string): Uint8Array | null {
-  return own(m, field) ? toU8((m as Record<string, Uint8Array>)[field] as Uint8Array) : null
-}
-
-/** Decoded protobufjs bytes are Buffers in Node; hand out plain Uint8Array views. */
-function toU8 (b: Uint8Array): Uint8Array {
-  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
-}
-
-function safe<T> (fn: () => T): T | null {
-  try {
-    return fn()
-  } catch {
-    return null
-  }
-}
+// Each decoder catches the generated decoder's Error on malformed input itself (rather than
+// through one shared helper taking the decoder as an argument: that call site would see every
+// decoder and stop being inlined).
 
 export const peersRequest = {
   encode (m: PeersRequestMessage): Uint8Array {
-    const msg: PeersRequest.$Properties = { type: m.type }
-    if (m.port !== undefined && m.port !== null) msg.port = m.port
-    if (m.localAddress !== undefined && m.localAddress !== null) msg.localAddress = m.localAddress
-    return PeersRequest.encode(msg).finish()
+    return PeersRequest.encode(m)
   },
   decode (buf: Uint8Array | null | undefined): PeersRequestMessage | null {
     if (buf === null || buf === undefined) return null
-    return safe(() => {
-      const m = PeersRequest.decode(buf)
-      return { type: m.type, port: own(m, 'port') ? m.port : null, localAddress: bytes(m, 'localAddress') }
-    })
+    try {
+      return PeersRequest.decode(buf)
+    } catch {
+      return null
+    }
   }
 }
 
 export const peersResponse = {
   encode (m: PeersResponseMessage): Uint8Array {
-    const msg: PeersResponse.$Properties = {}
-    if (m.peers !== null) msg.peers = m.peers
-    if (m.localPeers !== null) msg.localPeers = m.localPeers
-    return PeersResponse.encode(msg).finish()
+    return PeersResponse.encode(m)
   },
   decode (buf: Uint8Array | null | undefined): PeersResponseMessage | null {
     if (buf === null || buf === undefined) return null
-    return safe(() => {
-      const m = PeersResponse.decode(buf)
-      return { peers: bytes(m, 'peers'), localPeers: bytes(m, 'localPeers') }
-    })
+    try {
+      return PeersResponse.decode(buf)
+    } catch {
+      return null
+    }
   }
 }
 
 export const immutablePut = {
   encode (value: Uint8Array): Uint8Array {
-    return ImmutablePut.encode({ value }).finish()
+    return ImmutablePut.encode({ value })
   },
   decode (buf: Uint8Array | null | undefined): Uint8Array | null {
     if (buf === null || buf === undefined) return null
-    return safe(() => toU8(ImmutablePut.decode(buf).value))
+    try {
+      return decodeImmutablePut(buf)
+    } catch {
+      return null
+    }
   }
 }
 
 export const immutableValue = {
   encode (value: Uint8Array): Uint8Array {
-    return ImmutableValue.encode({ value }).finish()
+    return ImmutableValue.encode({ value })
   },
   decode (buf: Uint8Array | null | undefined): Uint8Array | null {
     if (buf === null || buf === undefined) return null
-    return safe(() => toU8(ImmutableValue.decode(buf).value))
+    try {
+      return decodeImmutableValue(buf)
+    } catch {
+      return null
+    }
   }
 }
 
 export const mutableRequest = {
   encode (m: MutableRequestMessage): Uint8Array {
-    const msg: MutableRequest.$Properties = { publicKey: m.publicKey }
-    if (m.salt !== null && m.salt.length > 0) msg.salt = m.salt
-    if (m.seq !== null) msg.seq = m.seq
-    if (m.value !== null) msg.value = m.value
-    if (m.signature !== null) msg.signature = m.signature
-    return MutableRequest.encode(msg).finish()
+    // an empty salt is the same target as no salt: leave it out
+    const salt = m.salt !== null && m.salt.length > 0 ? m.salt : null
+    return MutableRequest.encode({ publicKey: m.publicKey, salt, seq: m.seq, value: m.value, signature: m.signature })
   },
   decode (buf: Uint8Array | null | undefined): MutableRequestMessage | null {
+    // seq above 2^53 - 1 does not decode
     if (buf === null || buf === undefined) return null
-    return safe(() => {
-      const m = MutableRequest.decode(buf)
-      const seq = own(m, 'seq') ? Number(m.seq) : null
-      if (seq !== null && !Number.isSafeInteger(seq)) return null
-      return { publicKey: toU8(m.publicKey), salt: bytes(m, 'salt'), seq, value: bytes(m, 'value'), signature: bytes(m, 'signature') }
-    })
+    try {
+      return MutableRequest.decode(buf)
+    } catch {
+      return null
+    }
   }
 }
 
 export const mutableRecord = {
   encode (m: MutableRecordMessageShape): Uint8Array {
-    return MutableRecordMessage.encode({ seq: m.seq, value: m.value, signature: m.signature }).finish()
+    return MutableRecordMessage.encode(m)
   },
   decode (buf: Uint8Array | null | undefined): MutableRecordMessageShape | null {
     if (buf === null || buf === undefined) return null
-    return safe(() => {
-      const m = MutableRecordMessage.decode(buf)
-      const seq = Number(m.seq)
-      if (!Number.isSafeInteger(seq) || seq < 0) return null
-      return { seq, value: toU8(m.value), signature: toU8(m.signature) }
-    })
+    try {
+      return MutableRecordMessage.decode(buf)
+    } catch {
+      return null
+    }
   }
 }
 
@@ -149,25 +133,30 @@ export interface PutResponseMessage {
 
 export const putResponse = {
   encode (m: PutResponseMessage): Uint8Array {
-    const msg: PutResponse.$Properties = { status: m.status }
-    if (m.current !== null) {
-      msg.seq = m.current.seq
-      msg.value = m.current.value
-      msg.signature = m.current.signature
-    }
-    return PutResponse.encode(msg).finish()
+    const c = m.current
+    return PutResponse.encode(c === null ? { status: m.status } : { status: m.status, seq: c.seq, value: c.value, signature: c.signature })
   },
   decode (buf: Uint8Array | null | undefined): PutResponseMessage | null {
     if (buf === null || buf === undefined) return null
-    return safe(() => {
-      const m = PutResponse.decode(buf)
-      let current: MutableRecordMessageShape | null = null
-      if (own(m, 'seq') && own(m, 'value') && own(m, 'signature')) {
-        const seq = Number(m.seq)
-        if (!Number.isSafeInteger(seq) || seq < 0) return null
-        current = { seq, value: toU8(m.value), signature: toU8(m.signature) }
-      }
-      return { status: m.status, current }
-    })
+    try {
+      return decodePutResponse(buf)
+    } catch {
+      return null
+    }
   }
+}
+
+function decodeImmutablePut (buf: Uint8Array): Uint8Array {
+  return ImmutablePut.decode(buf).value
+}
+
+function decodeImmutableValue (buf: Uint8Array): Uint8Array {
+  return ImmutableValue.decode(buf).value
+}
+
+function decodePutResponse (buf: Uint8Array): PutResponseMessage {
+  const m = PutResponse.decode(buf)
+  // the stored record travels only whole: a partial one is no record
+  const current = m.seq !== null && m.value !== null && m.signature !== null ? { seq: m.seq, value: m.value, signature: m.signature } : null
+  return { status: m.status, current }
 }

@@ -1,13 +1,21 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { loadReferenceDependency, referencePath } from '../../test/helpers/reference.js'
-import { immutablePut, immutableValue, mutableRecord, mutableRequest, peersRequest, peersResponse } from './index.js'
+import { immutablePut, immutableValue, mutableRecord, mutableRequest, peersRequest, peersResponse, putResponse, PUT_SEQ_TOO_LOW } from './index.js'
 
 const protobuf = loadReferenceDependency('protocol-buffers')
 const ref = protobuf(readFileSync(join(dirname(referencePath), 'schema.proto')))
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+// fast-check prints the seed and path of a failing run; FC_SEED=<seed> replays it.
+const fcOptions = (numRuns: number): fc.Parameters<unknown> =>
+  process.env.FC_SEED === undefined ? { numRuns } : { numRuns, seed: Number(process.env.FC_SEED) }
+const optionalBytes = (maxLength: number): fc.Arbitrary<Buffer | null> =>
+  fc.option(fc.uint8Array({ maxLength }).map((a) => Buffer.from(a)), { nil: null })
+const hexOrNull = (b: Uint8Array | null | undefined): string | null => b === null || b === undefined ? null : hex(b)
 
 describe('peers messages are byte-compatible with hyperdht@1.3.0', () => {
   const requests = [
@@ -45,6 +53,33 @@ describe('peers messages are byte-compatible with hyperdht@1.3.0', () => {
     }
   })
 
+  it('random requests and responses: same bytes as the reference, and each decodes the other', () => {
+    const request = fc.record({ type: fc.nat({ max: 2 ** 32 - 1 }), port: fc.option(fc.nat({ max: 2 ** 32 - 1 }), { nil: null }), localAddress: optionalBytes(20) })
+    fc.assert(fc.property(request, (req) => {
+      const ours = peersRequest.encode(req)
+      expect(hex(ours)).toBe(hex(ref.Request.encode(req)))
+      const back = peersRequest.decode(ref.Request.encode(req))
+      expect({ ...back, localAddress: hexOrNull(back?.localAddress) }).toEqual({ ...req, localAddress: hexOrNull(req.localAddress) })
+      const theirs = ref.Request.decode(Buffer.from(ours))
+      expect(theirs.type).toBe(req.type)
+      if (req.port !== null) expect(theirs.port).toBe(req.port)
+    }), fcOptions(300))
+    const response = fc.record({ peers: optionalBytes(300), localPeers: optionalBytes(40) })
+    fc.assert(fc.property(response, (res) => {
+      const ours = peersResponse.encode(res)
+      expect(hex(ours)).toBe(hex(ref.Response.encode(res)))
+      const back = peersResponse.decode(ref.Response.encode(res))
+      expect({ peers: hexOrNull(back?.peers), localPeers: hexOrNull(back?.localPeers) }).toEqual({ peers: hexOrNull(res.peers), localPeers: hexOrNull(res.localPeers) })
+    }), fcOptions(300))
+  })
+
+  it('unknown fields are skipped (a newer peer may add optional fields)', () => {
+    const req = [...peersRequest.encode({ type: 1, port: 80 })]
+    // field 9 varint, field 10 bytes, field 11 fixed64, field 12 fixed32
+    const extended = Uint8Array.from([...req, 0x48, 0x96, 0x01, 0x52, 2, 7, 7, 0x59, 1, 2, 3, 4, 5, 6, 7, 8, 0x65, 1, 2, 3, 4])
+    expect(peersRequest.decode(extended)).toEqual({ type: 1, port: 80, localAddress: null })
+  })
+
   it('garbage decodes to null, never throws', () => {
     expect(peersRequest.decode(new Uint8Array([0xff, 0xff, 0xff]))).toBeNull()
     expect(peersRequest.decode(new Uint8Array([]))).toBeNull() // missing required type
@@ -76,5 +111,49 @@ describe('stored value messages', () => {
     const rec = { seq: 5, value: m.value, signature: m.signature }
     expect(mutableRecord.decode(mutableRecord.encode(rec))).toEqual(rec)
     expect(mutableRecord.decode(new Uint8Array([8, 1]))).toBeNull()
+  })
+
+  it('seq is a safe integer: 2^53 - 1 travels, 2^53 does not decode', () => {
+    const sig = new Uint8Array(64)
+    const max = { seq: Number.MAX_SAFE_INTEGER, value: new Uint8Array([1]), signature: sig }
+    expect(mutableRecord.decode(mutableRecord.encode(max))?.seq).toBe(Number.MAX_SAFE_INTEGER)
+    // field 1 varint 2^53, then value and signature
+    const over = Uint8Array.from([0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10, 0x12, 1, 1, 0x1a, 0])
+    expect(mutableRecord.decode(over)).toBeNull()
+    expect(() => mutableRecord.encode({ ...max, seq: 2 ** 53 })).toThrow(TypeError)
+  })
+
+  it('a put response carries the stored record only when it is whole', () => {
+    const current = { seq: 7, value: new Uint8Array([1, 2]), signature: new Uint8Array(64).fill(3) }
+    expect(putResponse.decode(putResponse.encode({ status: PUT_SEQ_TOO_LOW, current }))).toEqual({ status: PUT_SEQ_TOO_LOW, current })
+    expect(putResponse.decode(putResponse.encode({ status: 0, current: null }))).toEqual({ status: 0, current: null })
+    const partial = Uint8Array.from([0x08, 0x01, 0x10, 0x07]) // status 1, seq 7, no value or signature
+    expect(putResponse.decode(partial)).toEqual({ status: 1, current: null })
+  })
+
+  it('fuzz: every decoder returns null or a message for random and mutated input, never throws', () => {
+    const decoders = [peersRequest, peersResponse, immutablePut, immutableValue, mutableRequest, mutableRecord, putResponse]
+    const valid = [
+      peersRequest.encode({ type: 1, port: 8080, localAddress: new Uint8Array(6).fill(1) }),
+      peersResponse.encode({ peers: new Uint8Array(12).fill(2), localPeers: new Uint8Array(4) }),
+      mutableRequest.encode({ publicKey: new Uint8Array(32), salt: new Uint8Array([1]), seq: 2 ** 40, value: new Uint8Array(10), signature: new Uint8Array(64) }),
+      putResponse.encode({ status: 1, current: { seq: 3, value: new Uint8Array(3), signature: new Uint8Array(64) } })
+    ]
+    const mutated = fc.tuple(fc.constantFrom(...valid), fc.array(fc.tuple(fc.nat(), fc.nat(255), fc.boolean()), { maxLength: 4 }), fc.nat())
+      .map(([v, edits, cut]) => {
+        const b = [...v]
+        for (const [at, byte, insert] of edits) {
+          if (insert) b.splice(at % (b.length + 1), 0, byte)
+          else b[at % b.length] = byte
+        }
+        return Uint8Array.from(b.slice(0, b.length - (cut % 3)))
+      })
+    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 100 }), mutated), (input) => {
+      for (const d of decoders) {
+        const out = d.decode(input) // must not throw
+        if (out instanceof Uint8Array) expect(out.buffer).toBe(input.buffer)
+        else if (out !== null) expect(typeof out).toBe('object')
+      }
+    }), fcOptions(2000))
   })
 })
