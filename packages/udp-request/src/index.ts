@@ -6,6 +6,6 @@ export {
   DEFAULT_TIMEOUT, HEADER_BYTES, INITIAL_TICKS, REQUEST_BIT, RETRY_TICKS, TICKS_PER_TIMEOUT, TID_LIMIT
 } from './constants.js'
 export type {
-  DatagramSocket, Encoding, LocalAddress, LogFields, Logger, Peer, RemoteInfo, RequestOptions, RequestPeer, RequestResult,
+  DatagramSocket, Encoding, Interceptor, LocalAddress, LogFields, Logger, Peer, RemoteInfo, RequestOptions, RequestPeer, RequestResult,
   UDPRequestEvents, UDPRequestOptions, UDPRequestStats
 } from './types.js'

@@ -1,11 +1,27 @@
 import type { UDPRequestError } from './errors.js'
 import type { Peer } from '@hyperdht-ts/ip-encoding'
 
-/** A value codec. The default encoding passes bytes through unchanged. */
+/**
+ * A value codec. The default encoding passes bytes through unchanged. An encoding that also has
+ * `encodingLength` and `encodeInto` is framing-aware: a message is written straight into its
+ * datagram (no second copy), and `decode` is handed the whole datagram with the offset of the
+ * body (no subarray). A plain encoding's `decode` gets a view of the body alone.
+ */
 export interface Encoding<T> {
   encode (value: T): Uint8Array
-  decode (bytes: Uint8Array): T
+  /** The message in `bytes[offset..end]` (a framing-aware encoding is called with all three). */
+  decode (bytes: Uint8Array, offset?: number, end?: number): T
+  /** Optional: bytes `value` encodes to. */
+  encodingLength? (value: T): number
+  /** Optional (with `encodingLength`): writes `value` at `buf[offset..]`, returns the offset after it. */
+  encodeInto? (value: T, buf: Uint8Array, offset: number): number
 }
+
+/**
+ * Sees every datagram before it is parsed (for protocols sharing the socket, such as punched
+ * connections). Returning `true` consumes the datagram: udp-request then ignores it.
+ */
+export type Interceptor = (message: Uint8Array, from: RemoteInfo) => boolean
 
 
 /** A remote UDP endpoint `{ host, port }` (ip-encoding's `Peer`, the one type of the whole stack). */
@@ -88,6 +104,12 @@ export interface RequestOptions {
   /** Cancels the request with `REQUEST_CANCELLED`. */
   signal?: AbortSignal
   /**
+   * Time out after about this many ms instead of the instance's `timeout` (rounded up to the
+   * tick, `timeout / 4` of the instance; with `retry`, the retransmissions are spread over the
+   * same proportions). @default the instance's timeout
+   */
+  timeout?: number
+  /**
    * The request goes to a host that forwards it (`forwardRequest`), so the response may come from
    * a third host: match it on the transaction id alone, like the reference. This is how
    * holepunching works (a `_ping` sent to a referrer is answered by the target). By default a
@@ -130,6 +152,10 @@ export interface UDPRequestStats {
   forwardedResponses: number
   /** Sends the socket reported as failed (e.g. `EHOSTUNREACH`). */
   sendErrors: number
+  /** Raw datagrams sent by `send()`. */
+  datagramsSent: number
+  /** Datagrams consumed by the interceptor (see `intercept()`). */
+  intercepted: number
   /** Datagrams dropped, by reason. */
   dropped: {
     /** Shorter than the 2-byte header. */

@@ -338,3 +338,60 @@ describe('transaction ids', () => {
     expect(codes).toEqual(new Set(['REQUEST_CANCELLED', 'DESTROYED']))
   })
 })
+
+describe('sharing the socket', () => {
+  test('an interceptor consumes the datagrams it claims; send() writes raw bytes', async () => {
+    const a = track(new UDPRequest())
+    await a.listen(0, HOST)
+    const seen: string[] = []
+    a.intercept((msg) => {
+      if (msg[0] !== 0x48) return false // 'H': ours; anything else goes on to udp-request
+      seen.push(dec(msg))
+      return true
+    })
+    a.on('request', (v, peer) => a.response(v, peer))
+    const peer = await silent()
+    await sendRaw(peer.socket, enc('Hello'), a.address().port)
+    await waitFor(() => seen.length === 1)
+    expect(seen).toEqual(['Hello'])
+    // a normal request still gets through
+    await sendRaw(peer.socket, packet(true, 9, enc('x')), a.address().port)
+    await waitFor(() => peer.received.length === 1)
+    expect(a.stats.intercepted).toBe(1)
+    a.send(enc('raw'), { host: HOST, port: peer.port })
+    await waitFor(() => peer.received.length === 2)
+    expect(dec(peer.received[1]!.msg)).toBe('raw')
+    expect(a.stats.datagramsSent).toBe(1)
+    a.intercept(null)
+    expect(() => a.intercept(5 as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+  })
+
+  test('a per-request timeout overrides the instance timeout', async () => {
+    const server = await silent()
+    const client = track(new UDPRequest({ timeout: 4000 }))
+    const t0 = Date.now()
+    const err = await rejection(client.request(enc('x'), { host: HOST, port: server.port }, { timeout: 200 }))
+    expect(err.code).toBe('REQUEST_TIMEOUT')
+    // well before the instance's ~5 s (200 ms rounds up to whole 1 s ticks: at most ~2 s)
+    expect(Date.now() - t0).toBeLessThan(4000)
+    expect((await rejection(client.request(enc('x'), { host: HOST, port: server.port }, { timeout: -1 }))).code).toBe('INVALID_ARGUMENT')
+  })
+
+  test('an encoding with encodeInto is framed in one buffer and decoded in place', async () => {
+    const calls: string[] = []
+    const enc2 = {
+      encode: (v: Uint8Array) => { calls.push('encode'); return v },
+      encodingLength: (v: Uint8Array) => v.byteLength,
+      encodeInto: (v: Uint8Array, buf: Uint8Array, offset: number) => { calls.push('encodeInto'); buf.set(v, offset); return offset + v.byteLength },
+      decode: (b: Uint8Array, offset = 0, end = b.byteLength) => { calls.push(`decode@${offset}`); return b.subarray(offset, end) }
+    }
+    const server = track(new UDPRequest({ requestEncoding: enc2, responseEncoding: enc2 }))
+    await server.listen(0, HOST)
+    server.on('request', (v, peer) => server.response(v, peer))
+    const client = track(new UDPRequest({ requestEncoding: enc2, responseEncoding: enc2 }))
+    const { value } = await client.request(enc('ping'), { host: HOST, port: server.address().port })
+    expect(dec(value)).toBe('ping')
+    expect(calls).not.toContain('encode')
+    expect(calls.filter((c) => c === 'decode@2')).toHaveLength(2)
+  })
+})

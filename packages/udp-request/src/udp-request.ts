@@ -6,9 +6,9 @@ import {
 } from './constants.js'
 import { passthrough } from './encoding.js'
 import { UDPRequestError } from './errors.js'
-import { frame, isRequest, tidOf } from './header.js'
+import { frame, isRequest, tidOf, writeHeader } from './header.js'
 import type {
-  DatagramSocket, Encoding, LocalAddress, Logger, Peer, RemoteInfo, RequestOptions, RequestPeer,
+  DatagramSocket, Encoding, Interceptor, LocalAddress, Logger, Peer, RemoteInfo, RequestOptions, RequestPeer,
   RequestResult, UDPRequestEvents, UDPRequestOptions, UDPRequestStats
 } from './types.js'
 
@@ -41,11 +41,14 @@ class Pending<Res> {
     retry: boolean,
     /** Accept the response from any sender (the request is forwarded by its destination). */
     readonly anySender: boolean,
+    /** This request's timeout relative to the instance's (1 = the instance's own timing). */
+    readonly scale: number,
     readonly resolve: (result: RequestResult<Res>) => void,
     readonly reject: (err: Error) => void,
     readonly signal: AbortSignal | undefined
   ) {
     this.tries = retry ? 0 : RETRY_TICKS.length
+    if (scale !== 1) this.ticks = Math.ceil(INITIAL_TICKS * scale)
   }
 }
 
@@ -78,6 +81,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
   #closed: Promise<void> | null = null
   #resolveClosed: (() => void) | null = null
   #listen: PendingListen | null = null
+  #intercept: Interceptor | null = null
   #log: Logger | null
   #stats: UDPRequestStats = {
     requestsSent: 0,
@@ -89,6 +93,8 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     cancelled: 0,
     forwardedRequests: 0,
     forwardedResponses: 0,
+    datagramsSent: 0,
+    intercepted: 0,
     sendErrors: 0,
     dropped: { tooShort: 0, undecodable: 0, unmatchedResponse: 0, wrongHost: 0 }
   }
@@ -179,11 +185,18 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       return Promise.reject(UDPRequestError.REQUEST_CANCELLED(signal.reason, to))
     }
     if (this.#pending.size >= TID_LIMIT) return Promise.reject(UDPRequestError.TOO_MANY_REQUESTS())
+    let scale = 1
+    if (options.timeout !== undefined) {
+      if (typeof options.timeout !== 'number' || !(options.timeout > 0) || !Number.isFinite(options.timeout)) {
+        return Promise.reject(UDPRequestError.INVALID_ARGUMENT(`timeout must be a positive number, got ${String(options.timeout)}`))
+      }
+      scale = options.timeout / this.timeout
+    }
 
     let message: Uint8Array
     const tid = this.#allocateTid()
     try {
-      message = frame(true, tid, encode(this.requestEncoding, value))
+      message = this.#frame(true, tid, value, this.requestEncoding)
     } catch (err) {
       return Promise.reject(err)
     }
@@ -191,7 +204,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     const { host, port } = to
     return new Promise<RequestResult<Res>>((resolve, reject) => {
       const req = new Pending<Res>(tid, message, host, this.#hostKey(host), port,
-        options.retry ?? this.retry, options.forwarded === true, resolve, reject, signal)
+        options.retry ?? this.retry, options.forwarded === true, scale, resolve, reject, signal)
       this.#pending.set(tid, req)
       req.onSent = (err) => {
         if (err === null || err === undefined) return
@@ -230,6 +243,28 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
   /** Sends a response to `to`, reusing the transaction id of `from` (e.g. a received response). */
   forwardResponse (value: Res, from: { tid: number }, to: Peer): void {
     this.#sendFramed(false, value, from, to, 'forwardedResponses')
+  }
+
+  /**
+   * Sends raw bytes (no header, no encoding) from this socket: for protocols that share it, such
+   * as punch probes and connection frames. A failed send is a `warning`. A no-op after `destroy()`.
+   */
+  send (bytes: Uint8Array, to: Peer): void {
+    if (this.#destroyed) return
+    const invalid = checkPeer(to)
+    if (invalid !== null) throw invalid
+    if (!(bytes instanceof Uint8Array)) throw UDPRequestError.INVALID_ARGUMENT('bytes must be a Uint8Array')
+    this.#stats.datagramsSent++
+    this.#send(bytes, to.port, to.host, this.#onReplySent)
+  }
+
+  /**
+   * Installs (or with `null` removes) the one interceptor: it sees every datagram first and
+   * consumes those it returns `true` for (counted in `stats.intercepted`).
+   */
+  intercept (fn: Interceptor | null): void {
+    if (fn !== null && typeof fn !== 'function') throw UDPRequestError.INVALID_ARGUMENT('interceptor must be a function or null')
+    this.#intercept = fn
   }
 
   /**
@@ -324,11 +359,25 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     }
     const invalid = checkPeer(to)
     if (invalid !== null) throw invalid
-    const body = request
-      ? encode(this.requestEncoding, value as Req)
-      : encode(this.responseEncoding, value as Res)
+    const message = request
+      ? this.#frame(true, from.tid, value as Req, this.requestEncoding)
+      : this.#frame(false, from.tid, value as Res, this.responseEncoding)
     this.#stats[counter]++
-    this.#send(frame(request, from.tid, body), to.port, to.host, this.#onReplySent)
+    this.#send(message, to.port, to.host, this.#onReplySent)
+  }
+
+  /** Header and body in one buffer: written in place when the encoding can, else copied after encoding. */
+  #frame<T> (request: boolean, tid: number, value: T, encoding: Encoding<T>): Uint8Array {
+    if (encoding.encodeInto === undefined || encoding.encodingLength === undefined) return frame(request, tid, encode(encoding, value))
+    let message: Uint8Array
+    try {
+      message = Buffer.allocUnsafe(HEADER_BYTES + encoding.encodingLength(value))
+      writeHeader(message, request, tid)
+      encoding.encodeInto(value, message, HEADER_BYTES)
+    } catch (err) {
+      throw UDPRequestError.ENCODE_FAILED(err)
+    }
+    return message
   }
 
   /** Send callback of responses and forwards: a failure is a warning (dgram errors carry address and port). */
@@ -396,7 +445,8 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       if (req.ticks > 0) {
         req.ticks--
       } else if (req.tries < RETRY_TICKS.length) {
-        req.ticks = RETRY_TICKS[req.tries++]!
+        const ticks = RETRY_TICKS[req.tries++]!
+        req.ticks = req.scale === 1 ? ticks : Math.ceil(ticks * req.scale)
         this.#stats.retries++
         this.#sendRequest(req)
       } else {
@@ -409,6 +459,10 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
 
   #onMessage = (message: Uint8Array, rinfo: RemoteInfo): void => {
     if (this.#destroyed) return
+    if (this.#intercept !== null && this.#intercept(message, rinfo)) {
+      this.#stats.intercepted++
+      return
+    }
     if (message.byteLength < HEADER_BYTES) {
       this.#stats.dropped.tooShort++
       this.#warn('debug', 'udp-request: datagram dropped', UDPRequestError.MESSAGE_TOO_SHORT(message.byteLength, { host: rinfo.address, port: rinfo.port }))
@@ -416,12 +470,11 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     }
     const request = isRequest(message)
     const peer: RequestPeer = { host: rinfo.address, port: rinfo.port, tid: tidOf(message) }
-    const body = message.subarray(HEADER_BYTES)
 
     if (request) {
       let value: Req
       try {
-        value = this.requestEncoding.decode(body)
+        value = decodeBody(this.requestEncoding, message)
       } catch (err) {
         this.#dropUndecodable(err, peer)
         return
@@ -433,7 +486,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
 
     let value: Res
     try {
-      value = this.responseEncoding.decode(body)
+      value = decodeBody(this.responseEncoding, message)
     } catch (err) {
       this.#dropUndecodable(err, peer)
       return
@@ -506,6 +559,16 @@ function encode<T> (encoding: Encoding<T>, value: T): Uint8Array {
   }
   if (!(bytes instanceof Uint8Array)) throw UDPRequestError.ENCODE_FAILED(new TypeError('encode() must return a Uint8Array'))
   return bytes
+}
+
+/**
+ * The body after the header. A framing-aware encoding (one with `encodeInto`) reads it in place
+ * from the datagram; a plain one gets a view of the body, as it always did.
+ */
+function decodeBody<T> (encoding: Encoding<T>, message: Uint8Array): T {
+  return encoding.encodeInto !== undefined
+    ? encoding.decode(message, HEADER_BYTES, message.byteLength)
+    : encoding.decode(message.subarray(HEADER_BYTES))
 }
 
 function isPort (port: unknown, allowZero: boolean): port is number {

@@ -17,6 +17,8 @@ export interface ResponseMessage {
   nodes?: Uint8Array | null
   value?: Uint8Array | null
   roundtripToken?: Uint8Array | null
+  /** Extension: our address as the responder saw it (absent from reference nodes). */
+  to?: Uint8Array | null
 }
 
 /**

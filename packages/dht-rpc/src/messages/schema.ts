@@ -362,6 +362,11 @@ export interface Response {
   nodes?: Uint8Array | null
   value?: Uint8Array | null
   roundtripToken?: Uint8Array | null
+  /**
+   * Extension (docs/protocol.md): the requester's address as the responder saw it, one peer
+   * (6 or 18 bytes). Sent by our nodes on every response; reference nodes skip the field.
+   */
+  to?: Uint8Array | null
 }
 
 function encodingLengthResponse (m: Response): number {
@@ -385,6 +390,11 @@ function encodingLengthResponse (m: Response): number {
   if (v3 !== null && v3 !== undefined) {
     if (!(v3 instanceof Uint8Array)) invalid('Response.roundtripToken must be a Uint8Array')
     length += 1 + varintLength(v3.length) + v3.length
+  }
+  const v4 = m.to
+  if (v4 !== null && v4 !== undefined) {
+    if (!(v4 instanceof Uint8Array)) invalid('Response.to must be a Uint8Array')
+    length += 1 + varintLength(v4.length) + v4.length
   }
   return length
 }
@@ -418,6 +428,13 @@ function encodeIntoResponse (m: Response, buf: Uint8Array, offset: number): numb
     offset = writeVarint(buf, offset, v3.length)
     offset = writeBytes(buf, offset, v3)
   }
+  const v4 = m.to
+  if (v4 !== null && v4 !== undefined) {
+    if (!(v4 instanceof Uint8Array)) invalid('Response.to must be a Uint8Array')
+    buf[offset++] = 42
+    offset = writeVarint(buf, offset, v4.length)
+    offset = writeBytes(buf, offset, v4)
+  }
   if (offset > buf.length) throw new RangeError('buffer too short')
   return offset
 }
@@ -430,6 +447,7 @@ function decodeResponse (buf: Uint8Array, offset: number, end: number): Required
   let nodes: Uint8Array | null = null
   let value: Uint8Array | null = null
   let roundtripToken: Uint8Array | null = null
+  let to: Uint8Array | null = null
   while (offset < end) {
     let key = buf[offset]!
     if (key < 0x80) offset++
@@ -462,14 +480,20 @@ function decodeResponse (buf: Uint8Array, offset: number, end: number): Required
         offset = cursor + len
         break
       }
+      case 42: {
+        const len = readLength(buf, offset, end)
+        to = bytesView(ab, base + cursor, len)
+        offset = cursor + len
+        break
+      }
       default: {
         const tag = key >>> 3
-        if (tag >= 1 && tag <= 4) fail('wrong wire type for Response field ' + tag)
+        if (tag >= 1 && tag <= 5) fail('wrong wire type for Response field ' + tag)
         offset = skipField(buf, key, offset, end)
       }
     }
   }
-  return { id, nodes, value, roundtripToken }
+  return { id, nodes, value, roundtripToken, to }
 }
 
 /** Codec of {@link Response}, byte-compatible with protocol-buffers@3. */
