@@ -3,15 +3,17 @@ import { lookup } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
 import { isIP } from 'node:net'
 import { parseAddress } from '@hyperdht-ts/ip-encoding'
-import { UDPRequest, UDPRequestError, type Logger, type RequestPeer } from '@hyperdht-ts/udp-request'
+import { UDPRequest, UDPRequestError, type Interceptor, type Logger, type RequestPeer } from '@hyperdht-ts/udp-request'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
-  MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE, REBOOTSTRAP_TICKS,
-  REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, SECRET_ROTATE_INTERVAL, TICK_INTERVAL
+  CONTACTED_TTL, MAX_CONTACTED, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
+  REBOOTSTRAP_TICKS, REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, RELAY_BURST, RELAY_RATE, RELAY_TOTAL_BURST,
+  RELAY_TOTAL_RATE, SECRET_ROTATE_INTERVAL, TICK_INTERVAL
 } from './constants.js'
 import { DHTError } from './errors.js'
 import { handleRequest, type HandlerContext } from './handlers/index.js'
 import { FlowQueue } from './io/queue.js'
+import { RateLimiter } from './io/rate-limit.js'
 import { Stats, type DHTStats } from './io/stats.js'
 import { Tokens } from './io/tokens.js'
 import { AddressCodec } from './messages/addresses.js'
@@ -36,6 +38,11 @@ export interface DHTEvents {
   'remove-node': [node: Node]
   /** As a referrer we relayed a holepunch `_ping` from `from` to `to`. */
   holepunch: [from: Peer, to: Peer]
+  /**
+   * A node that answered one of our requests told us the address it saw us at (the `to` field
+   * our nodes send, or a `_ping`'s value): the raw samples of NAT classification.
+   */
+  'observed-address': [address: Peer, from: Peer]
   /** Something non-fatal went wrong (a dropped datagram, a failed send, `BOOTSTRAP_FAILED`). */
   warning: [err: Error]
   /**
@@ -66,6 +73,33 @@ interface RequestOptions {
   /** The destination forwards the request (holepunch): the answer comes from a third host. */
   forwarded?: boolean
   lane?: Lane
+  retry?: boolean | undefined
+  timeout?: number | undefined
+}
+
+/** What `dht.request()` sends: one command to one node. */
+export interface DirectRequest {
+  command: string
+  /** 32 bytes for routing commands; point-to-point commands (`routing: false`) may omit it. */
+  target?: Uint8Array | null
+  value?: Uint8Array | null
+}
+
+export interface DirectRequestOptions extends SignalOptions {
+  /** Retransmit (udp-request's 3 retries over ~8 s). @default false */
+  retry?: boolean
+  /** Fail after about this many ms. @default the node's `timeout` */
+  timeout?: number
+}
+
+/** What `dht.request()` resolves to. */
+export interface DirectResponse {
+  /** The answer's `value`. */
+  value: Uint8Array | null
+  /** The node that answered (its id is `null` if it is ephemeral). */
+  node: NodeInfo
+  /** Our address as that node saw it, when it said (our nodes always do). */
+  to: Peer | null
 }
 
 /**
@@ -120,6 +154,11 @@ export class DHT extends EventEmitter<DHTEvents> {
   #userQueries = 0
   /** `host:port` of contacts being verified by a ping (a request with an id but no token). */
   #verifying = new Set<string>()
+  /** Hosts we sent requests to, with when (oldest first, bounded). */
+  #contacted = new Map<string, number>()
+  #relayPerSource = new RateLimiter({ rate: RELAY_RATE, burst: RELAY_BURST })
+  #relayTotal = new RateLimiter({ rate: RELAY_TOTAL_RATE, burst: RELAY_TOTAL_BURST, maxKeys: 1 })
+  #relayFilter: ((to: Peer) => boolean) | null = null
   #log: Logger | null
 
   constructor (opts: DHTOptions = {}) {
@@ -285,6 +324,51 @@ export class DHT extends EventEmitter<DHTEvents> {
     const via = await resolvePeer(toPeer(referrer), this.#codec.family)
     await this.#ensureListening()
     return await this.#holepunch(to, via, opts.signal)
+  }
+
+  /**
+   * Sends one request to one node (no walk): a routing command needs a 32-byte `target`, a
+   * point-to-point one (registered with `routing: false`) need not. Resolves with the answer's
+   * value; rejects with `REQUEST_TIMEOUT` (and the other request errors) naming the node.
+   */
+  async request (msg: DirectRequest, to: Peer, opts: DirectRequestOptions = {}): Promise<DirectResponse> {
+    if (this.#destroyed) throw DHTError.DESTROYED()
+    if (typeof msg?.command !== 'string' || msg.command === '') throw DHTError.INVALID_ARGUMENT('command must be a non-empty string')
+    if (msg.target != null && !(msg.target instanceof Uint8Array)) throw DHTError.INVALID_ARGUMENT('target must be a Uint8Array')
+    if (msg.value != null && !(msg.value instanceof Uint8Array)) throw DHTError.INVALID_ARGUMENT('value must be a Uint8Array')
+    this.#checkValue(msg.value)
+    const peer = toPeer(to)
+    if (!this.#bound) await this.#ensureListening()
+    const { value, peer: from } = await this.#request({ command: msg.command, id: this.queryId, target: msg.target ?? null, value: msg.value ?? null },
+      peer, { signal: opts.signal, lane: 'ping', retry: opts.retry, timeout: opts.timeout })
+    return { value: value.value ?? null, node: { id: validId(value.id) ? value.id : null, host: from.host, port: from.port }, to: this.#codec.decodePeer(value.to) }
+  }
+
+  /**
+   * Lets another protocol share our socket (punched connections): `fn` sees every datagram first
+   * and consumes those it returns `true` for. `null` removes it. One interceptor at a time.
+   */
+  interceptDatagrams (fn: Interceptor | null): void {
+    this.#io.intercept(fn)
+  }
+
+  /** Sends raw bytes from our socket (punch probes, connection frames). A failed send is a `warning`. */
+  sendDatagram (bytes: Uint8Array, to: Peer): void {
+    this.#io.send(bytes, to)
+  }
+
+  /**
+   * Whom we relay holepunch `_ping`s to, besides the contacts of our routing table: hyperdht
+   * allows the peers announced on us (the case the protocol exists for). `null`: table only.
+   */
+  set relayFilter (fn: ((to: Peer) => boolean) | null) {
+    this.#relayFilter = fn
+  }
+
+  /** Whether we sent a request to `host` in the last few minutes. */
+  hasContacted (host: string): boolean {
+    const at = this.#contacted.get(host)
+    return at !== undefined && Date.now() - at < CONTACTED_TTL
   }
 
   /** The routing table. */
@@ -466,10 +550,14 @@ export class DHT extends EventEmitter<DHTEvents> {
       const cmd = this.#stats.command(msg.command)
       cmd.requestsOut++
       this.#stats.requestsOut++
-      return this.#io.request(msg, to, { signal, forwarded }).then((res) => {
+      this.#noteContacted(to.host)
+      return this.#io.request(msg, to, { signal, forwarded, retry: opts.retry, timeout: opts.timeout }).then((res) => {
         cmd.responsesIn++
         this.#stats.responsesIn++
-        if (!forwarded && validId(res.value.id)) this.#table.add(res.value.id, res.peer, this.#tick)
+        if (!forwarded) {
+          if (validId(res.value.id)) this.#table.add(res.value.id, res.peer, this.#tick)
+          if (this.listenerCount('observed-address') > 0) this.#observed(msg.command, res.value, res.peer)
+        }
         return res
       }, (err: unknown) => {
         const peer = { host: to.host, port: to.port }
@@ -492,6 +580,19 @@ export class DHT extends EventEmitter<DHTEvents> {
       if (DHTError.isInstance(err) && err.code === 'QUEUE_FULL' && err.peer === undefined) throw DHTError.QUEUE_FULL(lane.maxQueue, to)
       throw err
     })
+  }
+
+  #noteContacted (host: string): void {
+    const c = this.#contacted
+    c.delete(host) // re-inserted at the newest end
+    if (c.size >= MAX_CONTACTED) c.delete(c.keys().next().value!)
+    c.set(host, Date.now())
+  }
+
+  /** Our address as `from` saw it: the `to` field (our nodes), or a `_ping`'s value (any node). */
+  #observed (command: string, res: ResponseMessage, from: Peer): void {
+    const address = this.#codec.decodePeer(res.to) ?? (command === PING ? this.#codec.decodePeer(res.value) : null)
+    if (address !== null) this.emit('observed-address', address, { host: from.host, port: from.port })
   }
 
   async #holepunch (to: Peer, referrer: Peer, signal?: AbortSignal): Promise<NodeInfo> {
@@ -527,6 +628,12 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#request({ command: PING, id: this.queryId }, peer, { lane: 'ping' })
       .catch(() => {})
       .finally(() => this.#verifying.delete(key))
+  }
+
+  /** A contact of our routing table at exactly this address. */
+  #knows (peer: Peer): boolean {
+    for (const n of this.#table.atHost(peer.host)) if (n.port === peer.port) return true
+    return false
   }
 
   #startTimers (): void {
@@ -591,6 +698,8 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   #respond = (command: string, res: ResponseMessage, to: RequestPeer): void => {
     if (this.#destroyed) return
+    // every answer tells the requester the address we see it at (our extension: NAT sampling)
+    res.to = this.#codec.encodePeerOrNull(to)
     this.#stats.responsesOut++
     const known = command === PING || command === FIND_NODE || this.#commands.has(command)
     this.#stats.command(known ? command : '*').responsesOut++
@@ -606,6 +715,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     const self = this
     return this.#hctx ??= {
       get queryId () { return self.queryId },
+      get ephemeral () { return self.#ephemeral },
       io: this.#io,
       table: this.#table,
       tokens: this.#tokens,
@@ -625,7 +735,13 @@ export class DHT extends EventEmitter<DHTEvents> {
       onholepunch: (from, to) => {
         this.#log?.debug?.('dht-rpc: holepunch relayed', { host: from.host, port: from.port, to: `${to.host}:${to.port}` })
         this.emit('holepunch', from, to)
-      }
+      },
+      mayRelay: (from, to) => {
+        if (!this.#knows(to) && this.#relayFilter?.(to) !== true) return false
+        const now = Date.now()
+        return this.#relayPerSource.take(from.host, now) && this.#relayTotal.take('', now)
+      },
+      acceptsRelayFrom: (referrer) => this.hasContacted(referrer.host) || this.#knows(referrer)
     }
   }
 

@@ -78,6 +78,11 @@ export async function createTestnet (size = 10, opts: TestnetOptions = {}): Prom
       }
     }
     await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, size - 1)) }, worker))
+    // Nodes add the nodes they meet after a verification ping: let those be answered (bounded),
+    // so the routing tables are complete when this resolves.
+    for (const end = Date.now() + 2000; nodes.some((n) => n.stats.inflight > 0) && Date.now() < end;) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
     return { nodes, bootstrap, network, createNode, destroy }
   } catch (err) {
     await destroy()

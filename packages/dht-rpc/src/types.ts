@@ -26,8 +26,11 @@ export interface CommandRequest {
   value: Uint8Array | null
 }
 
-/** A handler's answer: bytes to put in the response's `value`, or nothing. */
-export type CommandReply = Uint8Array | null | undefined | void
+/**
+ * A handler's answer: bytes to put in the response's `value`, nothing (a response without a
+ * value), or `false` (no response at all, on purpose: not counted as a handler error).
+ */
+export type CommandReply = Uint8Array | null | undefined | void | false
 
 /** Handlers of one application command. A handler that throws (or rejects) sends no response. */
 export interface CommandHandlers {
@@ -35,6 +38,17 @@ export interface CommandHandlers {
   query?: (q: CommandRequest) => CommandReply | Promise<CommandReply>
   /** Called for requests carrying a roundtrip token this node issued to the sender's host. */
   update?: (q: CommandRequest) => CommandReply | Promise<CommandReply>
+  /**
+   * Also answered in client mode (`ephemeral`), where a node answers nothing but `_ping` and
+   * these (signalling a client must receive, such as holepunch coordination). @default false
+   */
+  client?: boolean
+  /**
+   * A routing command takes a 32-byte `target` and answers with our closest `nodes` to it, so
+   * that queries walk through us. `false`: a point-to-point command, `target` optional (up to 64
+   * bytes, `q.target` empty when absent), no `nodes` in the answer. @default true
+   */
+  routing?: boolean
 }
 
 /** One response of a query or update. */

@@ -18,6 +18,7 @@ export async function network (size: number, opts: DHTOptions = {}): Promise<{ n
     rest.push(n.listen(0, testnetHost(i)).then(() => n.ready()))
   }
   await Promise.all(rest)
+  await settle(nodes)
   return { nodes, bootstrap, destroy: async () => { await Promise.all(nodes.map((n) => n.destroy())) } }
 }
 
@@ -36,4 +37,13 @@ export async function waitFor (check: () => boolean, ms = 3000): Promise<void> {
     if (Date.now() > end) throw new Error('waitFor timed out')
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
+}
+
+/**
+ * Waits (bounded) until no node has a request in flight: the verification pings that add newly
+ * met nodes to routing tables are answered, so the tables are what the test expects.
+ */
+export async function settle (nodes: DHT[], ms = 3000): Promise<void> {
+  const end = Date.now() + ms
+  while (nodes.some((n) => n.stats.inflight > 0) && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 5))
 }

@@ -1,4 +1,5 @@
 // Loads the reference dht-rpc@2.3.0 (nested under hyperdht@1.3.0) and wraps its callback API.
+import { createSocket, type Socket } from 'node:dgram'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
@@ -26,8 +27,20 @@ export const RefDHTClass: new (opts?: Record<string, unknown>) => RefDHT = req('
 
 export const refVersion: string = req('dht-rpc/package.json').version
 
-export async function createRef (opts: Record<string, unknown> = {}): Promise<RefDHT> {
-  const node = new RefDHTClass(opts)
+/**
+ * A reference node listening on `host` (its own `listen(port)` binds every interface, so its
+ * packets to loopback would all come from 127.0.0.1): it gets a dgram socket whose `bind`
+ * binds `host`, so that reference nodes have distinct addresses like ours.
+ */
+export async function createRef (opts: Record<string, unknown> = {}, host?: string): Promise<RefDHT> {
+  let socket: Socket | undefined
+  if (host !== undefined) {
+    const s = createSocket('udp4')
+    const bind = s.bind.bind(s) as (port: number, address: string, cb: () => void) => Socket
+    s.bind = ((port: number, cb: () => void) => bind(port, host, cb)) as unknown as Socket['bind']
+    socket = s
+  }
+  const node = new RefDHTClass(socket === undefined ? opts : { ...opts, socket })
   await new Promise<void>((resolve, reject) => node.listen(0, (err) => err ? reject(err) : resolve()))
   return node
 }

@@ -11,21 +11,27 @@ import type { HandlerContext } from './context.js'
  * handler still answers with nodes, so unknown commands route. A throwing handler: no response.
  */
 export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer, update: boolean): void {
-  const target = req.target
-  if (!validId(target)) {
+  const handlers = ctx.commands.get(req.command)
+  // a client answers only the commands that say they serve clients (holepunch signalling)
+  if (ctx.ephemeral && handlers?.client !== true) {
+    ctx.drop('clientMode', peer, req.command)
+    return
+  }
+  const routing = handlers?.routing !== false
+  const target = req.target ?? null
+  if (routing ? !validId(target) : (target !== null && target.byteLength > 64)) {
     ctx.drop('invalidTarget', peer, req.command)
     return
   }
-  const handlers = ctx.commands.get(req.command)
   const handler = handlers ? (update ? handlers.update : handlers.query) : undefined
   if (!handler) {
-    reply(ctx, req, target, peer, null)
+    reply(ctx, req, target, peer, null, routing)
     return
   }
   const q: CommandRequest = {
     node: { id: validId(req.id) ? req.id : null, host: peer.host, port: peer.port },
     command: req.command,
-    target,
+    target: target ?? EMPTY,
     value: req.value ?? null
   }
   let out: CommandReply | Promise<CommandReply>
@@ -37,16 +43,19 @@ export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: Reque
   }
   if (out && typeof (out as Promise<CommandReply>).then === 'function') {
     ;(out as Promise<CommandReply>).then(
-      (value) => reply(ctx, req, target, peer, value),
+      (value) => reply(ctx, req, target, peer, value, routing),
       (err: unknown) => ctx.drop('handlerError', peer, req.command, err)
     )
     return
   }
-  reply(ctx, req, target, peer, out as CommandReply)
+  reply(ctx, req, target, peer, out as CommandReply, routing)
 }
 
-function reply (ctx: HandlerContext, req: RequestMessage, target: Uint8Array, peer: RequestPeer, value: CommandReply): void {
+const EMPTY = new Uint8Array(0)
+
+function reply (ctx: HandlerContext, req: RequestMessage, target: Uint8Array | null, peer: RequestPeer, value: CommandReply, routing: boolean): void {
   if (ctx.destroyed) return
+  if (value === false) return // the handler chose not to answer
   if (value != null && !(value instanceof Uint8Array)) {
     ctx.drop('handlerError', peer, req.command, new TypeError('handler returned something else than a Uint8Array'))
     return
@@ -54,7 +63,7 @@ function reply (ctx: HandlerContext, req: RequestMessage, target: Uint8Array, pe
   ctx.respond(req.command, {
     id: ctx.queryId,
     value: value ?? null,
-    nodes: ctx.codec.encodeNodes(ctx.table.closest(target, K)),
+    nodes: routing && target !== null ? ctx.codec.encodeNodes(ctx.table.closest(target, K)) : null,
     roundtripToken: ctx.tokens.create(peer.host)
   }, peer)
 }

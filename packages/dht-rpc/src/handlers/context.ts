@@ -9,6 +9,8 @@ import type { CommandHandlers, Peer } from '../types.js'
 /** What request handlers need from their DHT. */
 export interface HandlerContext {
   readonly queryId: Uint8Array | null
+  /** Client mode: only `_ping` and commands registered with `client: true` are answered. */
+  readonly ephemeral: boolean
   readonly io: UDPRequest<RequestMessage, ResponseMessage>
   readonly table: RoutingTable
   readonly tokens: Tokens
@@ -21,4 +23,8 @@ export interface HandlerContext {
   /** Sends a response and counts it. */
   respond (command: string, res: ResponseMessage, to: RequestPeer): void
   onholepunch (from: Peer, to: Peer): void
+  /** Whether we may relay a holepunch `_ping` from `from` to `to` (a peer we know; rate limited). */
+  mayRelay (from: Peer, to: Peer): boolean
+  /** Whether a `_ping` relayed by `referrer` is accepted (a node we talked to, or one of our table). */
+  acceptsRelayFrom (referrer: Peer): boolean
 }

@@ -13,6 +13,12 @@ export function onforwardrequest (ctx: HandlerContext, req: RequestMessage, peer
     ctx.drop('invalidForward', peer, req.command)
     return
   }
+  // Never an open relay: only towards a peer we know (a contact of our table, or one that
+  // announced on us), and rate limited; anything else would make us send wherever a stranger says.
+  if (!ctx.mayRelay(peer, to)) {
+    ctx.drop('relayRefused', peer, req.command)
+    return
+  }
   ctx.onholepunch({ host: peer.host, port: peer.port }, to)
   ctx.stats.holepunches.forwarded++
   try {
@@ -30,6 +36,12 @@ export function forwardedFrom (ctx: HandlerContext, req: RequestMessage, peer: R
   const from = req.command === PING ? ctx.codec.decodePeer(req.forwardResponse) : null
   if (!from) {
     ctx.drop('invalidForward', peer, req.command)
+    return null
+  }
+  // The answer goes to a third host: only for a referrer we know (one we sent requests to, such
+  // as a node we announced on, or a contact of our table), else anyone could aim us at anyone.
+  if (!ctx.acceptsRelayFrom(peer)) {
+    ctx.drop('relayRefused', peer, req.command)
     return null
   }
   ctx.stats.holepunches.answered++

@@ -26,7 +26,10 @@ export function handleRequest (ctx: HandlerContext, req: RequestMessage, peer: R
 
   switch (req.command) {
     case PING: return onping(ctx, peer)
-    case FIND_NODE: return onfindnode(ctx, req, peer)
+    case FIND_NODE:
+      // a client is in nobody's routing table: it does not route lookups
+      if (ctx.ephemeral) return ctx.drop('clientMode', peer, FIND_NODE)
+      return onfindnode(ctx, req, peer)
     default: return oncommand(ctx, req, peer, update)
   }
 }

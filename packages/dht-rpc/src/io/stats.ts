@@ -24,6 +24,13 @@ export interface DroppedStats {
   handlerError: number
   /** A request whose `value` is larger than `maxValueSize`. */
   tooLarge: number
+  /** A request a client does not answer (`_find_node`, commands not registered with `client: true`). */
+  clientMode: number
+  /**
+   * A holepunch `_ping` we would relay to a peer we do not know (or over the relay rate limit), or
+   * a relayed one from a referrer we never talked to.
+   */
+  relayRefused: number
 }
 
 /** A snapshot of `dht.stats`. */
@@ -66,7 +73,7 @@ export interface DHTStats {
 const MAX_COMMANDS = 64
 
 /** Why dht-rpc itself dropped a request (datagram-level drops are udp-request's). */
-export type DropReason = 'invalidTarget' | 'invalidForward' | 'handlerError' | 'tooLarge'
+export type DropReason = 'invalidTarget' | 'invalidForward' | 'handlerError' | 'tooLarge' | 'clientMode' | 'relayRefused'
 
 /** The part of udp-request's stats read here. */
 export interface IOStats {
@@ -83,7 +90,7 @@ export class Stats {
   failures = 0
   refreshes = 0
   verifications = 0
-  dropped: DroppedStats = { total: 0, tooShort: 0, undecodable: 0, unmatched: 0, invalidTarget: 0, invalidForward: 0, handlerError: 0, tooLarge: 0 }
+  dropped: DroppedStats = { total: 0, tooShort: 0, undecodable: 0, unmatched: 0, invalidTarget: 0, invalidForward: 0, handlerError: 0, tooLarge: 0, clientMode: 0, relayRefused: 0 }
   holepunches = { forwarded: 0, requested: 0, answered: 0 }
 
   command (name: string): CommandStats {
@@ -112,7 +119,7 @@ export class Stats {
     dropped.undecodable = io.dropped.undecodable
     dropped.unmatched = io.dropped.unmatchedResponse + io.dropped.wrongHost
     dropped.total = dropped.tooShort + dropped.undecodable + dropped.unmatched + dropped.invalidTarget +
-      dropped.invalidForward + dropped.handlerError + dropped.tooLarge
+      dropped.invalidForward + dropped.handlerError + dropped.tooLarge + dropped.clientMode + dropped.relayRefused
     let queued = 0
     let inflight = 0
     let rejected = 0

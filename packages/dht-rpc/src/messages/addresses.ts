@@ -23,6 +23,15 @@ export class AddressCodec {
     return this.#peers.encodeOne({ host: peer.host, port: peer.port })
   }
 
+  /** `encodePeer`, or `null` for an address this family cannot carry. */
+  encodePeerOrNull (peer: Peer): Uint8Array | null {
+    try {
+      return this.#peers.encodeOne({ host: peer.host, port: peer.port })
+    } catch {
+      return null
+    }
+  }
+
   /** The peer in `bytes`, or `null` if they are not exactly one valid peer. */
   decodePeer (bytes: Uint8Array | null | undefined): Peer | null {
     if (!bytes || bytes.byteLength !== this.#peers.bytesPerEntry) return null

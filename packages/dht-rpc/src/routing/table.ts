@@ -82,6 +82,8 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
   /** Contacts per `/16` network key, and per `cpl + '|' + /24` key. */
   #per16 = new Map<string, number>()
   #per24 = new Map<string, number>()
+  /** Contacts by host (a host may run several nodes on several ports). */
+  #byHost = new Map<string, Set<TableNode>>()
 
   constructor (id: Uint8Array, k = K, diversity: Partial<DiversityLimits> = {}) {
     super()
@@ -159,8 +161,21 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     return known
   }
 
-  /** Keeps the per-network counts of `node` (its current host) up to date. */
+  /** The contacts at `host`. */
+  atHost (host: string): Iterable<TableNode> {
+    return this.#byHost.get(host) ?? NONE
+  }
+
+  /** Keeps the per-network counts and the host index of `node` (its current host) up to date. */
   #count (node: TableNode, delta: 1 | -1): void {
+    let at = this.#byHost.get(node.host)
+    if (delta === 1) {
+      if (at === undefined) this.#byHost.set(node.host, at = new Set())
+      at.add(node)
+    } else if (at !== undefined) {
+      at.delete(node)
+      if (at.size === 0) this.#byHost.delete(node.host)
+    }
     const [p24, p16] = prefixes(node.host)
     bump(this.#per16, p16, delta)
     bump(this.#per24, commonPrefix(node.id, this.id) + '|' + p24, delta)
@@ -275,6 +290,8 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     }
   }
 }
+
+const NONE: ReadonlySet<TableNode> = new Set()
 
 function bump (m: Map<string, number>, key: string, delta: 1 | -1): void {
   const n = (m.get(key) ?? 0) + delta

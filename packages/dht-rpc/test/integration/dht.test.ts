@@ -9,11 +9,14 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!()
 })
 
-async function silentSocket (): Promise<{ port: number, close: () => void }> {
+/** A socket that never answers; `received` counts what reached it. */
+async function silentSocket (host = '127.0.0.1'): Promise<{ port: number, received: number, close: () => void }> {
   const s = createSocket('udp4')
-  s.on('message', () => {})
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve))
-  return { port: s.address().port, close: () => s.close() }
+  const out = { port: 0, received: 0, close: () => s.close() }
+  s.on('message', () => { out.received++ })
+  await new Promise<void>((resolve) => s.bind(0, host, resolve))
+  out.port = s.address().port
+  return out
 }
 
 describe('roundtrip tokens', () => {
@@ -255,13 +258,33 @@ describe('holepunching', () => {
     const onwarning = (w: Error): void => { warnings.push(w) }
     process.on('warning', onwarning)
     try {
-      const many = await Promise.all(Array.from({ length: 30 }, () => a.holepunch(addr(b), addr(r))))
+      // (within the referrer's relay budget for one requester: a burst of 20)
+      const many = await Promise.all(Array.from({ length: 15 }, () => a.holepunch(addr(b), addr(r))))
       for (const m of many) expect(hex(m.id)).toBe(hex(b.id))
       await new Promise((resolve) => setImmediate(resolve))
       expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([])
     } finally {
       process.off('warning', onwarning)
     }
+  })
+
+  it('a referrer is no open relay: only towards peers it knows, and rate limited per requester', async () => {
+    const net = await network(3)
+    cleanup.push(net.destroy)
+    const [a, r, b] = net.nodes as [DHT, DHT, DHT]
+    const addr = (n: DHT): { host: string, port: number } => ({ host: n.address().host, port: n.address().port })
+    // a stranger's address: r never heard of it, so it refuses to send there
+    const stranger = await silentSocket('127.77.0.1')
+    cleanup.push(() => stranger.close())
+    const refused = await a.holepunch({ host: '127.77.0.1', port: stranger.port }, addr(r), { signal: AbortSignal.timeout(500) }).catch((e: DHTError) => e.code)
+    expect(refused).toBe('ABORTED')
+    expect(r.stats.dropped.relayRefused).toBe(1)
+    expect(stranger.received).toBe(0)
+    // a known peer, more often than the per-requester budget (burst 20): the rest is refused
+    const results = await Promise.all(Array.from({ length: 30 }, async () => await a.holepunch(addr(b), addr(r), { signal: AbortSignal.timeout(3000) }).then(() => 'ok', () => 'refused')))
+    expect(results.filter((x) => x === 'ok').length).toBeLessThanOrEqual(21)
+    expect(r.stats.dropped.relayRefused).toBeGreaterThanOrEqual(1 + 9)
+    expect(r.stats.holepunches.forwarded).toBeLessThanOrEqual(21)
   })
 
   it('inside a query: a node behind a (simulated) NAT is punched through its referrer, then asked again', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DHT } from '../../src/index.js'
-import { hex, randomId } from '../helpers.js'
+import { hex, randomId, settle, testnetHost } from '../helpers.js'
 import { createRef, refCall, refDestroy, refReady, refVersion, type RefDHT, type RefQuery } from '../reference.js'
 
 const SIZE = 10
@@ -32,7 +32,8 @@ describe(`interop with the reference dht-rpc@${refVersion}`, () => {
   }
 
   async function refNode (bootstrap: string | null): Promise<RefDHT> {
-    const node = await createRef(bootstrap ? { bootstrap: [bootstrap] } : {})
+    // every node on its own loopback address: reference nodes from 127.101.0.1 up
+    const node = await createRef(bootstrap ? { bootstrap: [bootstrap] } : {}, testnetHost(100 + refs.length))
     const store = new Map<string, Buffer>()
     stores.set(hex(node.id), store)
     kind.set(hex(node.id), 'ref')
@@ -49,26 +50,32 @@ describe(`interop with the reference dht-rpc@${refVersion}`, () => {
     // A reference node and one of ours bootstrap off each other; then the other reference nodes
     // join through ours and our other nodes through the reference one.
     const r0 = await refNode(null)
-    refBootstrap = `127.0.0.1:${r0.address().port}`
+    refBootstrap = `${r0.address().address}:${r0.address().port}`
     const o0 = ourNode(refBootstrap)
-    await o0.listen(0, '127.0.0.1')
+    await o0.listen(0, testnetHost(0))
     await o0.ready()
-    ourBootstrap = `127.0.0.1:${o0.address().port}`
+    ourBootstrap = `${testnetHost(0)}:${o0.address().port}`
     const joins: Array<Promise<unknown>> = []
     for (let i = 1; i < SIZE; i++) {
       joins.push(refNode(ourBootstrap).then(refReady))
       const o = ourNode(refBootstrap)
-      joins.push(o.listen(0, '127.0.0.1').then(() => o.ready()))
+      joins.push(o.listen(0, testnetHost(i)).then(() => o.ready()))
     }
     await Promise.all(joins)
     // one more round so that the early joiners learn about the late ones
     await Promise.all(ours.map((o) => o.bootstrap()))
+    await settle(ours)
   }, 60_000)
 
   afterAll(async () => {
     await Promise.all(ours.map((o) => o.destroy()))
     await Promise.all(refs.map(refDestroy))
   })
+
+  const addr = (n: DHT | RefDHT): { host: string, port: number } => {
+    const a = n.address() as { address?: string, host?: string, port: number }
+    return { host: a.host ?? a.address!, port: a.port }
+  }
 
   function storedBy (target: Uint8Array, value: string): Record<Kind, number> {
     const out: Record<Kind, number> = { ours: 0, ref: 0 }
@@ -143,18 +150,18 @@ describe(`interop with the reference dht-rpc@${refVersion}`, () => {
   it('the reference pings us and we ping it', async () => {
     const o = ours[1]!
     const r = refs[1]!
-    const rinfo = await refCall<{ host: string, port: number }>((cb) => r.ping({ host: '127.0.0.1', port: o.address().port }, cb))
-    expect(rinfo.port).toBe(r.address().port)
-    const res = await o.ping({ host: '127.0.0.1', port: r.address().port })
-    expect(res.address.port).toBe(o.address().port)
+    const rinfo = await refCall<{ host: string, port: number }>((cb) => r.ping(addr(o), cb))
+    expect(rinfo).toMatchObject(addr(r))
+    const res = await o.ping(addr(r))
+    expect(res.address).toEqual(addr(o))
     expect(hex(res.node.id)).toBe(hex(r.id))
   })
 
-  const addr = (n: DHT | RefDHT): { host: string, port: number } => ({ host: '127.0.0.1', port: n.address().port })
 
   it('holepunch: reference requester, our referrer, our target', async () => {
     const seen: unknown[] = []
     ours[2]!.once('holepunch', (from, to) => seen.push([from, to]))
+    await ours[2]!.ping(addr(ours[4]!))
     const res = await refCall<{ id?: Buffer }>((cb) => refs[2]!.holepunch(addr(ours[4]!), addr(ours[2]!), cb))
     expect(hex(res.id)).toBe(hex(ours[4]!.id))
     expect(seen.length).toBe(1)
@@ -169,6 +176,8 @@ describe(`interop with the reference dht-rpc@${refVersion}`, () => {
   })
 
   it('holepunch: our requester, our referrer, reference target', async () => {
+    // a referrer relays only to nodes it knows: the one that listed the target in a response does
+    await ours[9]!.ping(addr(refs[4]!))
     const res = await ours[7]!.holepunch(addr(refs[4]!), addr(ours[9]!))
     expect(hex(res.id)).toBe(hex(refs[4]!.id))
     expect(ours[9]!.stats.holepunches.forwarded).toBeGreaterThan(0)

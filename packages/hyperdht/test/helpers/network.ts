@@ -47,6 +47,10 @@ export async function createHyperNetwork (size: number, opts: HyperNetworkOption
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, size - 1)) }, worker))
+  // the verification pings that add newly met nodes to routing tables get answered
+  for (const end = Date.now() + 3000; nodes.some((n) => n.dht.stats.inflight > 0) && Date.now() < end;) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
   return {
     nodes,
     bootstrap,

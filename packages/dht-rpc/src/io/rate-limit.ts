@@ -1,0 +1,38 @@
+/**
+ * Token buckets per key (a source host, usually): `rate` tokens a second up to `burst`. Pure: the
+ * caller passes the time. Memory is bounded: past `maxKeys` keys the least recently created is
+ * forgotten (it starts again with a full bucket, which only ever helps a source that went quiet).
+ */
+export class RateLimiter {
+  readonly rate: number
+  readonly burst: number
+  readonly maxKeys: number
+  #buckets = new Map<string, { tokens: number, at: number }>()
+
+  constructor (opts: { rate: number, burst: number, maxKeys?: number }) {
+    this.rate = opts.rate
+    this.burst = opts.burst
+    this.maxKeys = opts.maxKeys ?? 4096
+  }
+
+  /** Keys tracked now. */
+  get size (): number {
+    return this.#buckets.size
+  }
+
+  /** Takes one token for `key` at `now` (ms); false when its bucket is empty. */
+  take (key: string, now: number): boolean {
+    let b = this.#buckets.get(key)
+    if (b === undefined) {
+      if (this.#buckets.size >= this.maxKeys) this.#buckets.delete(this.#buckets.keys().next().value!)
+      b = { tokens: this.burst, at: now }
+      this.#buckets.set(key, b)
+    } else if (now > b.at) {
+      b.tokens = Math.min(this.burst, b.tokens + (now - b.at) * this.rate / 1000)
+      b.at = now
+    }
+    if (b.tokens < 1) return false
+    b.tokens--
+    return true
+  }
+}
