@@ -70,9 +70,9 @@ export const RELAY_BURST = 20
 /** Holepunch `_ping`s we relay per second for everyone together, and burst. */
 export const RELAY_TOTAL_RATE = 200
 export const RELAY_TOTAL_BURST = 400
-/** Hosts we remember having sent requests to (for accepting relayed pings and reachability checks). */
+/** Addresses (host:port) we remember having sent requests to (for accepting relayed pings and reachability checks). */
 export const MAX_CONTACTED = 8192
-/** A host we sent a request to within this many ms counts as contacted. */
+/** An address we sent a request to within this many ms counts as contacted. */
 export const CONTACTED_TTL = 5 * 60 * 1000
 
 /** Built-in command names. */

@@ -90,6 +90,11 @@ export interface DirectRequestOptions extends SignalOptions {
   retry?: boolean
   /** Fail after about this many ms. @default the node's `timeout` */
   timeout?: number
+  /**
+   * The roundtrip token that node issued us (a query result's `token`): the request is then an
+   * update there, our address proven. @default none: a query
+   */
+  token?: Uint8Array
 }
 
 /** What `dht.request()` resolves to. */
@@ -240,6 +245,11 @@ export class DHT extends EventEmitter<DHTEvents> {
     return this.#queries.size
   }
 
+  /** The IP family this node speaks (4, or 6 with `ipv6: true`). */
+  get family (): 4 | 6 {
+    return this.#codec.family
+  }
+
   /** Contacts in the routing table (cheap: no copy). */
   get tableSize (): number {
     return this.#table.count()
@@ -339,7 +349,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#checkValue(msg.value)
     const peer = toPeer(to)
     if (!this.#bound) await this.#ensureListening()
-    const { value, peer: from } = await this.#request({ command: msg.command, id: this.queryId, target: msg.target ?? null, value: msg.value ?? null },
+    const { value, peer: from } = await this.#request({ command: msg.command, id: this.queryId, target: msg.target ?? null, value: msg.value ?? null, roundtripToken: opts.token ?? null },
       peer, { signal: opts.signal, lane: 'ping', retry: opts.retry, timeout: opts.timeout })
     return { value: value.value ?? null, node: { id: validId(value.id) ? value.id : null, host: from.host, port: from.port }, to: this.#codec.decodePeer(value.to) }
   }
@@ -365,9 +375,9 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#relayFilter = fn
   }
 
-  /** Whether we sent a request to `host` in the last few minutes. */
-  hasContacted (host: string): boolean {
-    const at = this.#contacted.get(host)
+  /** Whether we sent a request to exactly `peer` (host and port) in the last few minutes. */
+  hasContacted (peer: Peer): boolean {
+    const at = this.#contacted.get(peer.host + ':' + peer.port)
     return at !== undefined && Date.now() - at < CONTACTED_TTL
   }
 
@@ -550,7 +560,7 @@ export class DHT extends EventEmitter<DHTEvents> {
       const cmd = this.#stats.command(msg.command)
       cmd.requestsOut++
       this.#stats.requestsOut++
-      this.#noteContacted(to.host)
+      this.#noteContacted(to.host + ':' + to.port)
       return this.#io.request(msg, to, { signal, forwarded, retry: opts.retry, timeout: opts.timeout }).then((res) => {
         cmd.responsesIn++
         this.#stats.responsesIn++
@@ -582,11 +592,11 @@ export class DHT extends EventEmitter<DHTEvents> {
     })
   }
 
-  #noteContacted (host: string): void {
+  #noteContacted (key: string): void {
     const c = this.#contacted
-    c.delete(host) // re-inserted at the newest end
+    c.delete(key) // re-inserted at the newest end
     if (c.size >= MAX_CONTACTED) c.delete(c.keys().next().value!)
-    c.set(host, Date.now())
+    c.set(key, Date.now())
   }
 
   /** Our address as `from` saw it: the `to` field (our nodes), or a `_ping`'s value (any node). */
@@ -741,7 +751,7 @@ export class DHT extends EventEmitter<DHTEvents> {
         const now = Date.now()
         return this.#relayPerSource.take(from.host, now) && this.#relayTotal.take('', now)
       },
-      acceptsRelayFrom: (referrer) => this.hasContacted(referrer.host) || this.#knows(referrer)
+      acceptsRelayFrom: (referrer) => this.hasContacted(referrer) || this.#knows(referrer)
     }
   }
 

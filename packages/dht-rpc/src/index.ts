@@ -6,6 +6,7 @@ export type { DHTStats, CommandStats, DroppedStats } from './io/stats.js'
 export type { RoutingTableStats, BucketStats, PrefixShare, DiversityLimits } from './routing/table.js'
 export { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage, type MessageEncoding } from './messages/codec.js'
 export { bytesEqual, toHex } from './bytes.js'
+export { RateLimiter } from './io/rate-limit.js'
 export {
   K, ID_LENGTH, DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_TIMEOUT, DEFAULT_MAX_QUEUE, MAX_VALUE_SIZE, PING, FIND_NODE
 } from './constants.js'

@@ -55,6 +55,8 @@ export interface CommandHandlers {
 export interface QueryResult {
   node: Node
   value: Uint8Array | null
+  /** The roundtrip token the node issued us: send it back (`dht.request(..., { token })`) to prove our address. */
+  token: Uint8Array | null
 }
 
 /** What `dht.query()` / `dht.update()` send. */

@@ -215,3 +215,46 @@ export const BIRTHDAY_RATE_WINDOW = 60_000
  * @default 4
  */
 export const LAN_ATTEMPTS = 4
+
+// ---- the wiring (holepuncher, reachability probes, signalling, punch attempts) ----
+
+/** PROBE frames answered per second per source host, and burst (a birthday attempt sends up to 256 at once). */
+export const PROBE_ANSWER_RATE = 50
+export const PROBE_ANSWER_BURST = 300
+
+/** Between two probes of a plain punch or LAN attempt (ms). */
+export const PUNCH_PROBE_INTERVAL = 100
+/** How long a plain punch, LAN or direct attempt probes before giving up (ms). */
+export const PUNCH_TIMEOUT = 4000
+/** Between two probes from each socket of the random side of a birthday attempt (ms). */
+export const BIRTHDAY_SOCKET_PROBE_INTERVAL = 1000
+/** How long we wait for the peer's OPEN_ACK once a path works (ms); OPEN is resent meanwhile. */
+export const OPEN_TIMEOUT = 3000
+/** Between two OPEN frames while waiting (ms). */
+export const OPEN_RESEND_INTERVAL = 250
+
+/** Timeout of a signalling request (`_hp_connect`), which the referrer relays before answering (ms). */
+export const SIGNAL_TIMEOUT = 4000
+/** Timeout of the referrer's relayed request to the listener (`_hp_relay`) (ms). */
+export const RELAY_TIMEOUT = 2500
+/** `_hp_connect` requests one initiator may send a referrer per second, and burst. */
+export const SIGNAL_RATE = 2
+export const SIGNAL_BURST = 10
+
+/** Reachability round: helpers asked (distinct hosts), and how often (ms). */
+export const REACH_HELPERS = 5
+export const REACH_INTERVAL = 60_000
+/** The first round after the node has bootstrapped (ms). */
+export const REACH_FIRST_DELAY = 1000
+/** How long the asker waits for the stranger's datagram after its helper dispatched it (ms). */
+export const DIALBACK_WAIT = 2000
+/** Requests one asker may send a helper per minute, and burst. */
+export const REACH_RATE_PER_MINUTE = 6
+export const REACH_BURST = 6
+/** Dialbacks a stranger sends to one address per minute (and burst), and per helper. */
+export const DIAL_RATE_PER_MINUTE = 6
+export const DIAL_BURST = 6
+/** How often the event-loop stall detector ticks (ms). */
+export const STALL_TICK = 1000
+/** LAN addresses shared with a peer at most. */
+export const MAX_LAN_ADDRESSES = 4

@@ -43,3 +43,13 @@ export { commonPrefixBits, planPunch, rankLanAddresses } from './punch/strategy'
 export type { BirthdayAttempt, DirectAttempt, HolepunchAttempt, LanAttempt, PlanPunchOptions, PunchAttempt, PunchPeerInfo, PunchPlan } from './punch/strategy'
 export { BirthdayLimiter, birthdayFailureProbability, birthdayProbesForQuantile, birthdaySuccessProbability, portGuesses } from './punch/birthday'
 export type { BirthdayAdmission, BirthdayLimiterOptions, BirthdayPermit, PortGuessOptions } from './punch/birthday'
+
+// the wiring on a dht-rpc node: probes, mode, punching, connections
+export { Holepuncher, Listener } from './holepuncher'
+export type { ConnectTarget, HolepuncherEvents, HolepuncherOptions, ListenerEvents, PunchResult } from './holepuncher'
+export { Connection } from './connection/connection'
+export type { ConnectionEvents } from './connection/connection'
+export type { RouterStats } from './connection/router'
+export { REACH_COMMAND, DIAL_COMMAND, DIALBACK_COMMAND } from './reachability/probe'
+export { CONNECT_COMMAND, RELAY_COMMAND } from './punch/signal'
+export type { AnnounceCheck } from './punch/signal'

@@ -372,7 +372,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     }
 
     if (id !== null && (!this.#opts.commit || this.#opts.verbose || this.#committing)) {
-      const result: QueryResult = { node: { id, host: peer.host, port: peer.port }, value: res.value ?? null }
+      const result: QueryResult = { node: { id, host: peer.host, port: peer.port }, value: res.value ?? null, token: res.roundtripToken ?? null }
       const map = this.#opts.map
       const out = map ? map(result) : (result as T)
       if (out !== null && out !== undefined) {

@@ -14,7 +14,7 @@ function code (fn: () => unknown): string | undefined {
 describe('frame codec', () => {
   it('round-trips every type', () => {
     for (const type of Object.values(FRAME_TYPE)) {
-      const payload = type === FRAME_TYPE.DATA ? new Uint8Array([1, 2, 3]) : new Uint8Array(0)
+      const payload = type === FRAME_TYPE.DATA || type === FRAME_TYPE.OPEN ? new Uint8Array([1, 2, 3]) : new Uint8Array(0)
       const bytes = encodeFrame({ type, id: 0xdeadbeef, seq: 7, ack: 0xffffffff, sack: 0b101, payload })
       expect(bytes.byteLength).toBe(FRAME_HEADER_BYTES + payload.byteLength)
       const frame = decodeFrame(bytes)

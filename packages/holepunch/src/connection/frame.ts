@@ -9,10 +9,11 @@
 //   5       1      flags: bit 0 = payload encrypted (reserved for the handshake to come); a v1
 //                  receiver drops a frame with any flag it does not know
 //   6       4      connection id (uint32)
-//   10      4      seq (uint32): message number (DATA), ping number (PING/PONG), next seq (CLOSE)
+//   10      4      seq (uint32): message number (DATA), ping number (PING/PONG), next seq (CLOSE),
+//                  nonce (PROBE/PROBE_ACK)
 //   14      4      ack (uint32): the next message number the sender expects (all before arrived)
 //   18      4      sack (uint32): bit i set = message ack + 1 + i arrived too
-//   22      …      payload (DATA only)
+//   22      …      payload (DATA: the message; OPEN: the 32-byte key)
 //
 // All integers are big-endian. Types 0x10-0x1f are reserved for a later key-exchange handshake,
 // which will run before DATA flows and set the encrypted flag, without changing the API.
@@ -25,8 +26,21 @@ export const FRAME_TYPE = {
   PING: 0x03,
   PONG: 0x04,
   CLOSE: 0x05,
-  CLOSE_ACK: 0x06
+  CLOSE_ACK: 0x06,
+  /** A punch probe (`seq`: a nonce): opens our NAT towards its destination; answered by PROBE_ACK. */
+  PROBE: 0x07,
+  /** The answer to a PROBE (same `seq`) from the address it arrived at: the path works. */
+  PROBE_ACK: 0x08,
+  /** Opens connection `id` over a working path; payload: the 32-byte key the peer listens on. */
+  OPEN: 0x09,
+  /** Connection `id` is accepted. */
+  OPEN_ACK: 0x0a,
+  /** Connection `id` is refused (nobody listens on that key). */
+  REFUSE: 0x0b
 } as const
+
+/** Frame types that carry a payload. */
+const WITH_PAYLOAD = new Set<number>([FRAME_TYPE.DATA, FRAME_TYPE.OPEN])
 
 /** A frame type value. */
 export type FrameType = typeof FRAME_TYPE[keyof typeof FRAME_TYPE]
@@ -81,7 +95,7 @@ export function frameConnectionId (bytes: Uint8Array): number | null {
 export function encodeFrame (frame: FrameInput): Uint8Array {
   const payload = frame.payload ?? EMPTY
   if (!TYPES.has(frame.type)) throw HolepunchError.INVALID_ARGUMENT(`unknown frame type ${frame.type}`)
-  if (payload.byteLength > 0 && frame.type !== FRAME_TYPE.DATA) throw HolepunchError.INVALID_ARGUMENT('only DATA frames carry a payload')
+  if (payload.byteLength > 0 && !WITH_PAYLOAD.has(frame.type)) throw HolepunchError.INVALID_ARGUMENT('only DATA and OPEN frames carry a payload')
   const out = new Uint8Array(FRAME_HEADER_BYTES + payload.byteLength)
   const dv = view(out)
   out[0] = MAGIC_0
@@ -107,7 +121,7 @@ export function decodeFrame (bytes: Uint8Array): Frame {
   if (!TYPES.has(type)) throw HolepunchError.INVALID_FRAME(`unknown frame type ${type}`)
   const flags = bytes[5]!
   if ((flags & ~KNOWN_FLAGS) !== 0) throw HolepunchError.INVALID_FRAME(`unknown frame flags ${flags}`)
-  if (type !== FRAME_TYPE.DATA && bytes.byteLength > FRAME_HEADER_BYTES) throw HolepunchError.INVALID_FRAME('payload on a frame that has none')
+  if (!WITH_PAYLOAD.has(type) && bytes.byteLength > FRAME_HEADER_BYTES) throw HolepunchError.INVALID_FRAME('payload on a frame that has none')
   const dv = view(bytes)
   return {
     type: type as FrameType,

@@ -17,7 +17,7 @@ export class MessageQueue<T> implements AsyncIterableIterator<T> {
   readonly #onDone: () => void
   readonly #signal: AbortSignal | undefined
   #ended = false
-  #error: unknown = null
+  #error: Error | null = null
   #done = false
 
   constructor (onDone: () => void, signal?: AbortSignal) {
@@ -41,7 +41,7 @@ export class MessageQueue<T> implements AsyncIterableIterator<T> {
     else this.#buffer.push(value)
   }
 
-  end (error?: unknown): void {
+  end (error?: Error): void {
     if (this.#ended) return
     this.#ended = true
     this.#error = error ?? null

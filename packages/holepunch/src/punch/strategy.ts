@@ -5,7 +5,6 @@
 import type { Peer } from '@hyperdht-ts/ip-encoding'
 import { hostKey, sameAddress } from '../address'
 import { BIRTHDAY_PROBE_INTERVAL, BIRTHDAY_PROBES, BIRTHDAY_SOCKETS, LAN_ATTEMPTS, PORT_MAX, PORT_MIN } from '../constants'
-import type { NatVerdict } from '../nat/classifier'
 import type { NatType } from '../types'
 import { birthdaySuccessProbability } from './birthday'
 
@@ -15,7 +14,7 @@ export interface PunchPeerInfo {
   nat: NatType
   /**
    * Its public host, and port when the mapping is consistent or open; `null` (or a `null` host)
-   * when unknown. A {@link NatVerdict} fits as is.
+   * when unknown. A `NatVerdict` fits as is.
    */
   publicAddress: { host: string | null, port: number | null } | null
   /** Its LAN addresses (a peer behind the same NAT may reach it there). */

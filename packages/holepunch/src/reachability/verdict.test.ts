@@ -70,7 +70,7 @@ describe('ReachabilityTracker', () => {
   })
 
   it('keeps a confirmed verdict through one contradicting outcome, flips on a confirmed contradiction', () => {
-    const { tracker, events, report } = setup()
+    const { events, report } = setup()
     for (const n of [1, 2, 3]) report(n, 'reachable')
     expect(report(4, 'unreachable')).toBe('reachable')
     expect(report(5, 'reachable')).toBe('reachable')

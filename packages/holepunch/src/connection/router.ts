@@ -1,0 +1,131 @@
+// Routes the frames of every port: punch probes to the punch attempts waiting for them (and an
+// answer to every probe), OPEN to the listeners, everything else to its connection by id.
+import { RateLimiter } from '@hyperdht-ts/dht-rpc'
+import { PROBE_ANSWER_BURST, PROBE_ANSWER_RATE } from '../constants'
+import type { DatagramPort } from '../io/port'
+import type { Peer } from '../types'
+import type { Connection } from './connection'
+import { decodeFrame, encodeFrame, FRAME_TYPE, type Frame } from './frame'
+
+/** A probe or probe answer for a connection id: who, on which port, with which nonce. */
+export type ProbeListener = (kind: 'probe' | 'ack', from: Peer, port: DatagramPort, nonce: number) => void
+/** The answer to our OPEN. */
+export type OpenListener = (accepted: boolean, from: Peer, port: DatagramPort) => void
+/** Decides on an OPEN for a connection we do not have: returns the new connection, or null to refuse. */
+export type Acceptor = (id: number, key: Uint8Array, from: Peer, port: DatagramPort) => Connection | null
+
+export interface RouterStats {
+  /** Frames received, by what happened to them. */
+  frames: number
+  dropped: { invalid: number, unknownConnection: number, rateLimited: number }
+  probesAnswered: number
+}
+
+export class FrameRouter {
+  readonly stats: RouterStats = { frames: 0, dropped: { invalid: 0, unknownConnection: 0, rateLimited: 0 }, probesAnswered: 0 }
+  readonly #connections = new Map<number, Connection>()
+  readonly #probes = new Map<number, Set<ProbeListener>>()
+  readonly #opens = new Map<number, OpenListener>()
+  readonly #answers = new RateLimiter({ rate: PROBE_ANSWER_RATE, burst: PROBE_ANSWER_BURST })
+  #acceptor: Acceptor
+
+  constructor (acceptor: Acceptor) {
+    this.#acceptor = acceptor
+  }
+
+  /** Connections open now. */
+  get size (): number {
+    return this.#connections.size
+  }
+
+  has (id: number): boolean {
+    return this.#connections.has(id) || this.#probes.has(id) || this.#opens.has(id)
+  }
+
+  add (conn: Connection): void {
+    this.#connections.set(conn.id, conn)
+  }
+
+  remove (conn: Connection): void {
+    if (this.#connections.get(conn.id) === conn) this.#connections.delete(conn.id)
+  }
+
+  /** Every connection (to close them all). */
+  connections (): Connection[] {
+    return [...this.#connections.values()]
+  }
+
+  /** Listens for probes and probe answers of connection `id`; returns how to stop. */
+  onProbe (id: number, fn: ProbeListener): () => void {
+    let set = this.#probes.get(id)
+    if (set === undefined) this.#probes.set(id, set = new Set())
+    set.add(fn)
+    return () => {
+      set.delete(fn)
+      if (set.size === 0 && this.#probes.get(id) === set) this.#probes.delete(id)
+    }
+  }
+
+  /** Waits for the answer to our OPEN of `id`; returns how to stop. */
+  onOpen (id: number, fn: OpenListener): () => void {
+    this.#opens.set(id, fn)
+    return () => { if (this.#opens.get(id) === fn) this.#opens.delete(id) }
+  }
+
+  /** A frame arrived on `port` from `from`. Never throws: malformed frames are counted. */
+  receive = (bytes: Uint8Array, from: Peer, port: DatagramPort): void => {
+    this.stats.frames++
+    let frame: Frame
+    try {
+      frame = decodeFrame(bytes)
+    } catch {
+      this.stats.dropped.invalid++
+      return
+    }
+    switch (frame.type) {
+      case FRAME_TYPE.PROBE:
+        // Answered whoever sends it (it is how a path is proven), at a bounded rate per host:
+        // the answer is no larger than the probe, so it amplifies nothing.
+        if (!this.#answers.take(from.host, Date.now())) {
+          this.stats.dropped.rateLimited++
+          return
+        }
+        this.stats.probesAnswered++
+        port.send(encodeFrame({ type: FRAME_TYPE.PROBE_ACK, id: frame.id, seq: frame.seq, ack: 0 }), from)
+        this.#notifyProbe(frame.id, 'probe', from, port, frame.seq)
+        return
+      case FRAME_TYPE.PROBE_ACK:
+        this.#notifyProbe(frame.id, 'ack', from, port, frame.seq)
+        return
+      case FRAME_TYPE.OPEN: {
+        if (this.#connections.has(frame.id)) {
+          // our OPEN_ACK was lost: say it again
+          port.send(encodeFrame({ type: FRAME_TYPE.OPEN_ACK, id: frame.id, seq: 0, ack: 0 }), from)
+          return
+        }
+        const conn = frame.payload.byteLength === 32 ? this.#acceptor(frame.id, new Uint8Array(frame.payload), from, port) : null
+        if (conn !== null) this.#connections.set(frame.id, conn)
+        port.send(encodeFrame({ type: conn !== null ? FRAME_TYPE.OPEN_ACK : FRAME_TYPE.REFUSE, id: frame.id, seq: 0, ack: 0 }), from)
+        return
+      }
+      case FRAME_TYPE.OPEN_ACK:
+      case FRAME_TYPE.REFUSE:
+        this.#opens.get(frame.id)?.(frame.type === FRAME_TYPE.OPEN_ACK, from, port)
+        return
+      default: {
+        const conn = this.#connections.get(frame.id)
+        if (conn === undefined) {
+          this.stats.dropped.unknownConnection++
+          return
+        }
+        conn.receive(bytes)
+      }
+    }
+  }
+
+  #notifyProbe (id: number, kind: 'probe' | 'ack', from: Peer, port: DatagramPort, nonce: number): void {
+    const set = this.#probes.get(id)
+    if (set === undefined) return
+    for (const fn of [...set]) fn(kind, from, port, nonce)
+  }
+}

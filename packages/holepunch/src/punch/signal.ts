@@ -1,0 +1,111 @@
+// Signalling through the referrer (the node that stores the listener's announce):
+//
+//   initiator ──_hp_connect{offer: id, our NAT facts, which peer}──▶ referrer
+//   referrer  ──_hp_relay{offer + initiator as seen, verified?}───▶ listener (announced on it)
+//   listener  ──answer{its NAT facts}─────────────────────────────▶ referrer ──▶ initiator
+//
+// The referrer relays only to a peer announced on it under that key (never an open relay), at a
+// bounded rate per initiator, and adds what only it knows: the addresses it sees, and whether a
+// roundtrip token proved them (a birthday attempt only ever aims at a proven host). A listener
+// accepts relays only from a referrer it talked to. A reference referrer answers `_hp_connect`
+// without a value: the initiator then falls back to the classic `_ping` forwarding.
+import { RateLimiter, type CommandRequest, type DHT } from '@hyperdht-ts/dht-rpc'
+import { RELAY_TIMEOUT, SIGNAL_BURST, SIGNAL_RATE } from '../constants'
+import { Addresses, ANSWER, PunchAnswer, PunchOffer, safeDecode } from '../messages/index'
+import type { Logger, Peer } from '../types'
+
+export const CONNECT_COMMAND = '_hp_connect'
+export const RELAY_COMMAND = '_hp_relay'
+
+/** Decides whether `peer` announced under `key` on us (hyperdht's peer store knows). */
+export type AnnounceCheck = (key: Uint8Array, peer: Peer) => boolean
+/** The listener's side of a relayed offer: returns the encoded answer. */
+export type OfferHandler = (key: Uint8Array, offer: PunchOffer, referrer: Peer) => Uint8Array
+
+export interface ReferrerOptions {
+  announced: AnnounceCheck
+  logger?: Logger
+}
+
+/** Registers both ends of the signalling on `dht`. */
+export class Signalling {
+  readonly #dht: DHT
+  readonly #addresses: Addresses
+  readonly #initiators = new RateLimiter({ rate: SIGNAL_RATE, burst: SIGNAL_BURST })
+  #announced: AnnounceCheck = () => false
+  readonly stats = { relayed: 0, refused: 0, unknownPeer: 0, offers: 0 }
+
+  constructor (dht: DHT, family: 4 | 6, onoffer: OfferHandler) {
+    this.#dht = dht
+    this.#addresses = new Addresses(family)
+    // referrer: a query (initiator unproven) or an update (its roundtrip token proves its host)
+    dht.command(CONNECT_COMMAND, {
+      routing: false,
+      query: async (q) => await this.#onConnect(q, false),
+      update: async (q) => await this.#onConnect(q, true)
+    })
+    // listener: clients listen too (that is who needs a punch)
+    dht.command(RELAY_COMMAND, {
+      routing: false,
+      client: true,
+      query: (q) => this.#onRelay(q, onoffer)
+    })
+  }
+
+  /** Whom we relay to: a peer announced on us under the key. */
+  set announced (fn: AnnounceCheck) {
+    this.#announced = fn
+  }
+
+  /**
+   * Initiator: sends the offer to `referrer` (as an update when we have its `token`); resolves
+   * with the listener's answer, or `null` when the referrer does not speak this (a reference
+   * node), or when nobody answered.
+   */
+  async offer (key: Uint8Array, offer: PunchOffer, referrer: Peer, opts: { token?: Uint8Array | null, signal?: AbortSignal, timeout: number }): Promise<Required<PunchAnswer> | null> {
+    const res = await this.#dht.request({ command: CONNECT_COMMAND, target: key, value: PunchOffer.encode(offer) }, referrer,
+      { signal: opts.signal, timeout: opts.timeout, token: opts.token ?? undefined })
+    return safeDecode(PunchAnswer.decode, res.value)
+  }
+
+  async #onConnect (q: CommandRequest, verified: boolean): Promise<Uint8Array | false> {
+    const offer = safeDecode(PunchOffer.decode, q.value)
+    if (offer === null || q.target.byteLength !== 32) return false
+    const peer = this.#addresses.decode(offer.peer)
+    if (peer === null || !this.#announced(q.target, peer)) {
+      this.stats.unknownPeer++
+      return PunchAnswer.encode({ status: ANSWER.UNKNOWN_PEER })
+    }
+    if (!this.#initiators.take(q.node.host, Date.now())) {
+      this.stats.refused++
+      return PunchAnswer.encode({ status: ANSWER.REFUSED })
+    }
+    this.stats.relayed++
+    const relayed: PunchOffer = {
+      id: offer.id,
+      nat: offer.nat,
+      address: offer.address,
+      lan: offer.lan,
+      observed: this.#addresses.encode({ host: q.node.host, port: q.node.port }),
+      verified
+    }
+    try {
+      const res = await this.#dht.request({ command: RELAY_COMMAND, target: q.target, value: PunchOffer.encode(relayed) }, peer, { timeout: RELAY_TIMEOUT })
+      const answer = safeDecode(PunchAnswer.decode, res.value)
+      if (answer === null) return PunchAnswer.encode({ status: ANSWER.REFUSED })
+      // announces are updates: the listener's host was proven by our token when it announced
+      return PunchAnswer.encode({ ...answer, observed: this.#addresses.encode(peer), verified: true })
+    } catch {
+      return PunchAnswer.encode({ status: ANSWER.REFUSED })
+    }
+  }
+
+  #onRelay (q: CommandRequest, onoffer: OfferHandler): Uint8Array | false {
+    // only from a referrer we announced on (or otherwise talked to): else anyone could make us punch
+    if (!this.#dht.hasContacted(q.node)) return false
+    const offer = safeDecode(PunchOffer.decode, q.value)
+    if (offer === null || q.target.byteLength !== 32) return false
+    this.stats.offers++
+    return onoffer(q.target, offer, { host: q.node.host, port: q.node.port })
+  }
+}

@@ -1,0 +1,116 @@
+// The holepuncher over real loopback UDP (no NAT in the way: the NAT cases run in network
+// namespaces, see nat.test.ts): signalling through a referrer, connections with messages both
+// ways, the classic fallback through a reference referrer, refusals, and reachability + mode.
+import { randomBytes } from 'node:crypto'
+import { DHT } from '@hyperdht-ts/dht-rpc'
+import { testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
+import { waitFor } from '@hyperdht-ts/test-utils'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Holepuncher, HolepunchError, type Connection, type HolepuncherOptions, type Peer } from '../../src/index'
+
+const cleanup: Array<() => Promise<unknown> | unknown> = []
+afterEach(async () => {
+  while (cleanup.length > 0) await cleanup.pop()!()
+})
+
+interface TestNode { dht: DHT, hp: Holepuncher, address: Peer }
+
+/** `count` DHT nodes on their own loopback addresses (from `first`), each with a holepuncher. */
+async function nodes (count: number, opts: HolepuncherOptions & { bootstrap?: string[], first?: number } = {}): Promise<TestNode[]> {
+  const out: TestNode[] = []
+  for (let i = 0; i < count; i++) {
+    const bootstrap = opts.bootstrap ?? (out.length > 0 ? [`${out[0]!.address.host}:${out[0]!.address.port}`] : [])
+    const dht = new DHT({ bootstrap })
+    const hp = new Holepuncher(dht, opts)
+    cleanup.push(async () => { await hp.destroy(); await dht.destroy() })
+    await dht.listen(0, testnetHost((opts.first ?? 0) + i))
+    await dht.ready()
+    out.push({ dht, hp, address: { host: dht.address().host, port: dht.address().port } })
+  }
+  return out
+}
+
+describe('holepuncher over loopback', () => {
+  it('connects a client to a listening client through a referrer: messages both ways, close seen by the other side', async () => {
+    const [r] = await nodes(1, { mode: 'server' })
+    const boot = [`${r!.address.host}:${r!.address.port}`]
+    const [b] = await nodes(1, { mode: 'client', bootstrap: boot, first: 10 })
+    const [a] = await nodes(1, { mode: 'client', bootstrap: boot, first: 20 })
+    expect(a!.dht.ephemeral).toBe(true)
+    const key = randomBytes(32)
+    // b "announced" on r: r relays offers for key to b only
+    r!.hp.announced = (k, peer) => Buffer.from(k).equals(key) && peer.host === b!.address.host && peer.port === b!.address.port
+    await b!.dht.ping(r!.address) // b talked to r (where it announced): it accepts r's relays
+    const listener = b!.hp.listen(key)
+    const accepted: Connection[] = []
+    listener.on('connection', (c) => accepted.push(c))
+
+    const conn = await a!.hp.connect({ key, peer: b!.address, referrer: r!.address })
+    expect(conn.remoteAddress).toEqual(b!.address)
+    expect(['direct', 'holepunch']).toContain(conn.path)
+    expect(conn.rtt).toBeGreaterThanOrEqual(0)
+    await waitFor(() => accepted.length === 1)
+    const other = accepted[0]!
+    expect(other.remoteAddress).toEqual(a!.address)
+
+    const received: string[] = []
+    const reading = (async () => { for await (const m of other) received.push(Buffer.from(m).toString()) })()
+    for (let i = 0; i < 20; i++) await conn.send(Buffer.from(`a${i}`))
+    await waitFor(() => received.length === 20)
+    expect(received).toEqual(Array.from({ length: 20 }, (_, i) => `a${i}`))
+    const back = conn.messages()
+    await other.send(Buffer.from('hello from b'))
+    expect(Buffer.from((await back.next()).value as Uint8Array).toString()).toBe('hello from b')
+
+    const closed = new Promise((resolve) => other.on('close', resolve))
+    await conn.close()
+    expect(await closed).toMatchObject({ reason: 'remote' })
+    await reading
+    expect(r!.hp.stats.signal.relayed).toBe(1)
+    expect(b!.hp.stats.signal.offers).toBe(1)
+  })
+
+  it('refuses with PEER_NOT_FOUND when the peer does not listen, or the referrer does not know it', async () => {
+    const [r] = await nodes(1, { mode: 'server' })
+    const boot = [`${r!.address.host}:${r!.address.port}`]
+    const [b] = await nodes(1, { mode: 'client', bootstrap: boot, first: 30 })
+    const [a] = await nodes(1, { mode: 'client', bootstrap: boot, first: 40 })
+    const key = randomBytes(32)
+    r!.hp.announced = (_k, peer) => peer.port === b!.address.port
+    await b!.dht.ping(r!.address)
+    // b listens on nothing
+    await expect(a!.hp.connect({ key, peer: b!.address, referrer: r!.address })).rejects.toMatchObject({ code: 'PEER_NOT_FOUND' })
+    // r never heard of that peer: no relay (no open relay)
+    await expect(a!.hp.connect({ key, peer: { host: '127.99.0.1', port: 9 }, referrer: r!.address })).rejects.toMatchObject({ code: 'PEER_NOT_FOUND' })
+    expect(r!.hp.stats.signal.unknownPeer).toBe(1)
+  })
+
+  it('an aborted connect rejects with ABORTED', async () => {
+    const [r] = await nodes(1, { mode: 'server' })
+    const [a] = await nodes(1, { mode: 'client', bootstrap: [`${r!.address.host}:${r!.address.port}`], first: 50 })
+    const ac = new AbortController()
+    ac.abort(new Error('stop'))
+    const err = await a!.hp.connect({ key: randomBytes(32), peer: { host: '127.98.0.1', port: 9 }, referrer: r!.address }, { signal: ac.signal }).catch((e: unknown) => e)
+    expect(HolepunchError.isInstance(err)).toBe(true)
+    expect((err as HolepunchError).code).toBe('ABORTED')
+  })
+
+  it('auto mode: nodes that strangers can reach become servers; their NAT type is open', async () => {
+    const fast = { promoteAfter: 200, demoteAfter: 200, minDwell: 0, reachFirstDelay: 50, reachInterval: 300, dialbackWait: 500 }
+    const servers = await nodes(6, { mode: 'server' })
+    const boot = [`${servers[0]!.address.host}:${servers[0]!.address.port}`]
+    // let the servers know each other (helpers pick strangers from their tables)
+    await Promise.all(servers.map(async (s) => await s.dht.bootstrap()))
+    const [x] = await nodes(1, { ...fast, mode: 'auto', bootstrap: boot, first: 60 })
+    expect(x!.hp.mode).toBe('client')
+    expect(x!.dht.ephemeral).toBe(true)
+    const modes: string[] = []
+    x!.hp.on('mode', (c) => modes.push(`${c.mode}:${c.reason}`))
+    await waitFor(() => x!.hp.mode === 'server', 20_000)
+    expect(x!.dht.ephemeral).toBe(false)
+    expect(x!.hp.reachability).toBe('reachable')
+    expect(x!.hp.natType).toBe('open')
+    expect(x!.hp.publicAddress).toEqual(x!.address)
+    expect(modes[0]).toMatch(/^server:/)
+  }, 30_000)
+})
