@@ -31,9 +31,10 @@ describe(`interop with the reference dht-rpc@${refVersion}`, () => {
     return node
   }
 
+  let refCount = 0
   async function refNode (bootstrap: string | null): Promise<RefDHT> {
     // every node on its own loopback address: reference nodes from 127.101.0.1 up
-    const node = await createRef(bootstrap ? { bootstrap: [bootstrap] } : {}, testnetHost(100 + refs.length))
+    const node = await createRef(bootstrap ? { bootstrap: [bootstrap] } : {}, testnetHost(100 + refCount++))
     const store = new Map<string, Buffer>()
     stores.set(hex(node.id), store)
     kind.set(hex(node.id), 'ref')
