@@ -1,7 +1,8 @@
 // One loopback UDP network of reference hyperdht@1.3.0 nodes and ours.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HyperDHT } from '../../src/index.js'
-import { loadReference, type Any } from '../helpers/reference.js'
+import { testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
+import { boundSocket, loadReference, type Any } from '../helpers/reference.js'
 import { collectLookup, has, randomKey } from '../helpers/network.js'
 
 const RefHyperDHT = loadReference()
@@ -9,8 +10,8 @@ const RefHyperDHT = loadReference()
 interface RefPeer { host: string, port: number }
 interface RefResult { node: Any, peers: RefPeer[], localPeers: RefPeer[] }
 
-async function refNode (bootstrap: string[]): Promise<Any> {
-  const node = RefHyperDHT({ bootstrap })
+async function refNode (bootstrap: string[], host: string): Promise<Any> {
+  const node = RefHyperDHT({ bootstrap, socket: boundSocket(host) })
   await new Promise<void>((resolve) => node.listen(0, () => resolve()))
   await new Promise<void>((resolve) => node.ready(() => resolve()))
   return node
@@ -33,15 +34,16 @@ describe('interop with hyperdht@1.3.0 (6 reference + 7 of our nodes, loopback UD
   const refs: Any[] = []
 
   beforeAll(async () => {
+    // every node on its own loopback address: ours from 127.1.0.1, the reference's from 127.101.0.1
     const first = new HyperDHT()
-    await first.listen(0, '127.0.0.1')
+    await first.listen(0, testnetHost(0))
     await first.ready()
     ours.push(first)
-    const bootstrap = [`127.0.0.1:${first.address().port}`]
+    const bootstrap = [`${testnetHost(0)}:${first.address().port}`]
     for (let i = 0; i < 6; i++) {
-      refs.push(await refNode(bootstrap))
+      refs.push(await refNode(bootstrap, testnetHost(100 + i)))
       const n = new HyperDHT({ bootstrap })
-      await n.listen(0, '127.0.0.1')
+      await n.listen(0, testnetHost(1 + i))
       await n.ready()
       ours.push(n)
     }
@@ -64,14 +66,14 @@ describe('interop with hyperdht@1.3.0 (6 reference + 7 of our nodes, loopback UD
     for (const r of refs) r.removeListener('announce', onannounce)
     expect(res.committed.length).toBeGreaterThan(6)
     expect(refStored.length).toBeGreaterThan(0) // reference nodes stored our announce
-    expect(refStored.every((p) => p.host === '127.0.0.1' && p.port === 6001)).toBe(true)
+    expect(refStored.every((p) => p.host === a.address().host && p.port === 6001)).toBe(true)
 
     const results = await refLookup(refs[4], key, { localAddress: { host: '192.168.1.1', port: 0 } })
-    expect(results.some((r) => has(r.peers, '127.0.0.1', 6001))).toBe(true)
+    expect(results.some((r) => has(r.peers, a.address().host, 6001))).toBe(true)
     expect(results.some((r) => has(r.localPeers, '192.168.44.7', 6002))).toBe(true)
     // answers from both kinds of node
     const ids = new Set(ours.map((n) => Buffer.from(n.id).toString('hex')))
-    const answering = results.filter((r) => has(r.peers, '127.0.0.1', 6001)).map((r) => Buffer.from(r.node.id).toString('hex'))
+    const answering = results.filter((r) => has(r.peers, a.address().host, 6001)).map((r) => Buffer.from(r.node.id).toString('hex'))
     expect(answering.some((id) => ids.has(id))).toBe(true)
     expect(answering.some((id) => !ids.has(id))).toBe(true)
   })
@@ -84,7 +86,7 @@ describe('interop with hyperdht@1.3.0 (6 reference + 7 of our nodes, loopback UD
     expect(stored.length).toBeGreaterThan(0)
     const results = []
     for await (const r of (ours[5] as HyperDHT).lookup(key, { localAddress: { host: '10.20.1.1', port: 1 } })) results.push(r)
-    expect(results.some((r) => has(r.peers, '127.0.0.1', 7007))).toBe(true)
+    expect(results.some((r) => has(r.peers, testnetHost(101), 7007))).toBe(true)
     expect(results.some((r) => has(r.localPeers, '10.20.30.40', 7008))).toBe(true)
   })
 
@@ -93,14 +95,14 @@ describe('interop with hyperdht@1.3.0 (6 reference + 7 of our nodes, loopback UD
     const a = ours[4] as HyperDHT
     await a.announce(key, { port: 6100 })
     const before = await refLookup(refs[0], key)
-    expect(before.some((r) => has(r.peers, '127.0.0.1', 6100))).toBe(true)
+    expect(before.some((r) => has(r.peers, a.address().host, 6100))).toBe(true)
     let unannounced = 0
     for (const r of refs) r.on('unannounce', () => { unannounced++ })
     await a.unannounce(key, { port: 6100 })
     expect(unannounced).toBeGreaterThan(0)
     for (const r of refs) {
       const after = await refLookup(r, key)
-      expect(after.some((x) => has(x.peers, '127.0.0.1', 6100))).toBe(false)
+      expect(after.some((x) => has(x.peers, a.address().host, 6100))).toBe(false)
     }
     expect(await collectLookup(ours[1] as HyperDHT, key)).toEqual([])
   })
@@ -119,6 +121,6 @@ describe('interop with hyperdht@1.3.0 (6 reference + 7 of our nodes, loopback UD
     // the reference nodes are still fine
     const key = randomKey()
     await refAnnounce(refs[2], key, { port: 7100 })
-    expect((await refLookup(refs[3], key)).some((r) => has(r.peers, '127.0.0.1', 7100))).toBe(true)
+    expect((await refLookup(refs[3], key)).some((r) => has(r.peers, testnetHost(102), 7100))).toBe(true)
   })
 })
