@@ -35,9 +35,5 @@ export type Cancel = () => void
  */
 export type Schedule = (fn: () => void, ms: number) => Cancel
 
-/** Where a library of this package may log; console- and pino-compatible. */
-export interface Logger {
-  debug?: (...args: unknown[]) => void
-  info?: (...args: unknown[]) => void
-  warn?: (...args: unknown[]) => void
-}
+/** Where the package may log: the one `Logger` of the stack (console- and pino-compatible). */
+export type { Logger } from '@hyperdht-ts/dht-rpc'

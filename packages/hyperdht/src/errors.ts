@@ -1,11 +1,14 @@
 import { DHTError, type DHTErrorCode, type Peer } from '@hyperdht-ts/dht-rpc'
+import { HolepunchError, type HolepunchErrorCode } from '@hyperdht-ts/holepunch'
 
 /**
- * Every `code` a {@link HyperDHTError} can carry: its own, and every dht-rpc code, kept as is
- * when a dht-rpc error is wrapped (`REQUEST_TIMEOUT` stays `REQUEST_TIMEOUT`).
+ * Every `code` a {@link HyperDHTError} can carry: its own, and every dht-rpc and holepunch code,
+ * kept as is when such an error is wrapped (`REQUEST_TIMEOUT` stays `REQUEST_TIMEOUT`,
+ * `BOTH_NATS_RANDOM` stays `BOTH_NATS_RANDOM`).
  */
 export type HyperDHTErrorCode =
   | DHTErrorCode
+  | HolepunchErrorCode
   | 'VALUE_TOO_LARGE'
   | 'SEQ_TOO_LOW'
   | 'INVALID_SIGNATURE'
@@ -80,12 +83,13 @@ export class HyperDHTError extends Error {
   }
 
   /**
-   * Wraps an error of the layers below. A dht-rpc error keeps its code, message and peer (the
-   * original is the `cause`); an `AbortError` becomes `ABORTED`; anything else `QUERY_FAILED`.
+   * Wraps an error of the layers below. A dht-rpc or holepunch error keeps its code, message and
+   * peer (the original is the `cause`); an `AbortError` becomes `ABORTED`; anything else
+   * `QUERY_FAILED`.
    */
   static from (cause: unknown): HyperDHTError {
     if (HyperDHTError.isInstance(cause)) return cause
-    if (DHTError.isInstance(cause)) return new HyperDHTError(cause.code, cause.message, { cause, peer: cause.peer })
+    if (DHTError.isInstance(cause) || HolepunchError.isInstance(cause)) return new HyperDHTError(cause.code, cause.message, { cause, peer: cause.peer })
     const name = (cause as { name?: unknown } | null)?.name
     const code = (cause as { code?: unknown } | null)?.code
     if (name === 'AbortError' || code === 'ABORT_ERR') return HyperDHTError.ABORTED(cause)

@@ -1,7 +1,11 @@
 import { EventEmitter } from 'node:events'
+import { isIPv4 } from 'node:net'
+import { networkInterfaces } from 'node:os'
 import { DHT, type BootstrapResult, type QueryResult } from '@hyperdht-ts/dht-rpc'
+import { Holepuncher, type Connection, type Mode, type NatType, type Reachability } from '@hyperdht-ts/holepunch'
 import { ipv4Peers, ipv6Peers, lanPeer } from '@hyperdht-ts/ip-encoding'
 import { Announcer } from './announcer.js'
+import { connectToPeers, Server } from './connections.js'
 import { CapLog, type StoreCap } from './cap-log.js'
 import {
   IMMUTABLE_COMMAND,
@@ -56,6 +60,8 @@ import type {
   MutableGetResult,
   MutablePutOptions,
   MutablePutResult,
+  ConnectOptions,
+  ListenOptions,
   NodeRef,
   Peer
 } from './types.js'
@@ -71,6 +77,8 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
   readonly peerStore: PeerStore
   /** Values this node stores for others. */
   readonly valueStore: ValueStore
+  /** NAT sampling, reachability, client/server mode, punching and connections. */
+  readonly holepuncher: Holepuncher
   #now: () => number
   #ipv6: boolean
   #announcers = new Set<Announcer>()
@@ -82,6 +90,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     const {
       peerMaxAge, maxPeers, maxPeersPerKey, maxPeersPerHost,
       valueMaxAge, maxValues, maxValuesPerHost, now,
+      mode, holepunch,
       ...dhtOpts
     } = opts
     this.dht = new DHT(dhtOpts)
@@ -122,6 +131,35 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     this.dht.command(PEERS_COMMAND, { query: (q) => onpeers(ctx, q, false), update: (q) => onpeers(ctx, q, true) })
     this.dht.command(IMMUTABLE_COMMAND, { query: (q) => onimmutableQuery(ctx, q), update: (q) => onimmutableUpdate(ctx, q) })
     this.dht.command(MUTABLE_COMMAND, { query: (q) => onmutableQuery(ctx, q), update: (q) => onmutableUpdate(ctx, q) })
+
+    // `mode` wins; else an explicit `ephemeral` fixes the role; else `auto`
+    const setting = mode ?? (dhtOpts.ephemeral === undefined ? 'auto' : (dhtOpts.ephemeral ? 'client' : 'server'))
+    this.holepuncher = new Holepuncher(this.dht, { ...holepunch, mode: setting, logger: holepunch?.logger ?? opts.logger })
+    // as a referrer we relay offers (and classic holepunch pings) to the peers announced on us
+    this.holepuncher.announced = (key, peer) => this.peerStore.get(toHex(key), this.#now()).some((p) => p.host === peer.host && p.port === peer.port)
+    this.holepuncher.on('mode', (change) => this.emit('mode', change))
+    this.holepuncher.on('nat', (change) => this.emit('nat', change))
+    this.holepuncher.on('reachability', (change) => this.emit('reachability', change))
+  }
+
+  /** The role we play now: a `client` only uses the DHT (it is in nobody's table), a `server` serves it. */
+  get mode (): Mode {
+    return this.holepuncher.mode
+  }
+
+  /** Our NAT mapping type as remote nodes report it: `open`, `consistent`, `random` or `unknown`. */
+  get natType (): NatType {
+    return this.holepuncher.natType
+  }
+
+  /** Our public address, once remote nodes agree on it. */
+  get publicAddress (): Peer | null {
+    return this.holepuncher.publicAddress
+  }
+
+  /** Whether strangers can reach us (reachability probes). */
+  get reachability (): Reachability {
+    return this.holepuncher.reachability
   }
 
   /** Creates an ed25519 key pair, from a 32-byte `seed` if given (same seed, same pair). */
@@ -139,8 +177,89 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     return this.#destroyed
   }
 
-  async listen (port?: number, host?: string): Promise<void> {
-    await this.dht.listen(port, host)
+  /**
+   * `listen(key, [options])`: announces us under `key` (kept alive, with our LAN address unless
+   * `localAddress: false`) and accepts connections on it; resolves with the {@link Server} once
+   * the first announce is committed.
+   *
+   * `listen([port], [host])`: binds the socket (see dht-rpc).
+   */
+  listen (key: Uint8Array, opts?: ListenOptions): Promise<Server>
+  listen (port?: number, host?: string): Promise<void>
+  async listen (portOrKey?: number | Uint8Array, hostOrOpts?: string | ListenOptions): Promise<Server | void> {
+    if (portOrKey instanceof Uint8Array) return await this.#listenOn(portOrKey, typeof hostOrOpts === 'object' ? hostOrOpts : {})
+    await this.dht.listen(portOrKey, typeof hostOrOpts === 'string' ? hostOrOpts : undefined)
+  }
+
+  async #listenOn (key: Uint8Array, opts: ListenOptions): Promise<Server> {
+    this.#check()
+    checkKey(key)
+    if (!this.dht.bootstrapped) await this.dht.ready()
+    const localAddress = opts.localAddress === false ? undefined : (opts.localAddress ?? this.#lanAddress())
+    const listener = this.holepuncher.listen(key)
+    const announcer = this.announcer(key, { localAddress, interval: opts.interval })
+    const server = new Server(key, listener, {
+      holepuncher: this.holepuncher,
+      announcer,
+      ping: async (peer) => await this.dht.ping(peer),
+      isClient: () => this.holepuncher.mode === 'client'
+    })
+    try {
+      await announcer.refresh()
+      if (announcer.announces === 0) throw HyperDHTError.NOT_STORED('announce')
+    } catch (err) {
+      await server.close().catch(() => {})
+      throw HyperDHTError.from(err)
+    }
+    return server
+  }
+
+  /**
+   * Connects to a peer listening on `key` (`dht.listen(key)`): looks it up, then punches a
+   * two-way path through the node that stored its announce (directly when it is open, over its
+   * LAN address when we share its NAT). Pass a lookup result instead of the key to skip the
+   * lookup. Resolves with a {@link Connection} (`remoteAddress`, `path`, `rtt`, `send()`, messages);
+   * rejects with `PEER_NOT_FOUND`, `HOLEPUNCH_FAILED`, `BOTH_NATS_RANDOM` or `ABORTED`.
+   */
+  async connect (target: Uint8Array | (LookupResult & { key: Uint8Array }), opts: ConnectOptions = {}): Promise<Connection> {
+    this.#check()
+    if (target instanceof Uint8Array) {
+      checkKey(target)
+      if (!this.dht.bootstrapped) await this.dht.ready()
+      const localAddress = opts.localAddress === false ? undefined : (opts.localAddress ?? this.#lanAddress())
+      return await connectToPeers(this.holepuncher, target, this.lookup(target, { signal: opts.signal, localAddress }), this.#ownAddress(), opts.signal)
+    }
+    checkKey(target.key)
+    return await connectToPeers(this.holepuncher, target.key, single(target), this.#ownAddress(), opts.signal)
+  }
+
+  /** Our first LAN address (IPv4) with our port, to share with peers behind the same NAT. */
+  #lanAddress (): Peer | undefined {
+    const bound = this.holepuncher.publicAddress
+    for (const a of this.#interfaceAddresses()) if (bound === null || a.host !== bound.host) return a
+    return undefined
+  }
+
+  #interfaceAddresses (): Peer[] {
+    let port = 0
+    let host = '0.0.0.0'
+    try {
+      const a = this.dht.address()
+      port = a.port
+      host = a.host
+    } catch {
+      return []
+    }
+    if (host !== '0.0.0.0' && host !== '::') return isIPv4(host) ? [{ host, port }] : []
+    const out: Peer[] = []
+    for (const list of Object.values(networkInterfaces())) {
+      for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') out.push({ host: a.address, port })
+    }
+    return out
+  }
+
+  #ownAddress (): Peer | null {
+    return this.holepuncher.publicAddress
   }
 
   /**
@@ -161,9 +280,10 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     return this
   }
 
-  /** Stops every announcer (without unannouncing) and destroys the DHT node. Idempotent. */
+  /** Stops every announcer (without unannouncing), every connection and the DHT node. Idempotent. */
   async destroy (): Promise<void> {
     this.#halt()
+    await this.holepuncher.destroy()
     await this.dht.destroy()
   }
 
@@ -448,7 +568,7 @@ function mapper (localAddress: Uint8Array | null, ipv6: boolean): (r: QueryResul
     if (res === null || res.peers === null) return null
     const peers = decodePeers(res.peers, ipv6)
     if (peers === null) return null
-    return { node: r.node, peers, localPeers: decodeLocalPeers(res.localPeers, localAddress) }
+    return { node: r.node, token: 'token' in r ? r.token : null, peers, localPeers: decodeLocalPeers(res.localPeers, localAddress) }
   }
 }
 
@@ -530,4 +650,8 @@ function checkPort (port: unknown): number {
     throw HyperDHTError.INVALID_ARGUMENT('port must be an integer in 0..65535')
   }
   return port
+}
+
+async function * single (r: LookupResult): AsyncGenerator<LookupResult> {
+  yield r
 }

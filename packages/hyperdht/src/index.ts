@@ -5,6 +5,8 @@
  */
 export { HyperDHT, Lookup } from './hyperdht.js'
 export { Announcer, type AnnouncerEvents } from './announcer.js'
+export { Server, LISTEN_KEEPALIVE, type ServerEvents } from './connections.js'
+export type { Connection, ConnectionEvents, Mode, ModeChange, ModeSetting, NatChange, NatType, Reachability, ReachabilityChange, HolepuncherOptions } from '@hyperdht-ts/holepunch'
 export { HyperDHTError, type HyperDHTErrorCode } from './errors.js'
 export { PeerStore, type PeerStoreOptions, type StoredPeer, type PutResult, type SelectOptions, type Selection } from './store/peer-store.js'
 export { ValueStore, type ValueStoreOptions, type MutableRecord, type StoreResult, type StoreRefusal } from './store/value-store.js'
@@ -16,11 +18,13 @@ export type {
   AnnounceOptions,
   AnnounceResult,
   AnnouncerOptions,
+  ConnectOptions,
   HyperDHTEvents,
   HyperDHTOptions,
   ImmutableGetResult,
   ImmutablePutResult,
   KeyPair,
+  ListenOptions,
   LookupOptions,
   LookupResult,
   MutableGetOptions,

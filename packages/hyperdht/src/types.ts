@@ -1,4 +1,5 @@
 import type { BootstrapResult, DHTOptions, Logger, Peer } from '@hyperdht-ts/dht-rpc'
+import type { HolepuncherOptions, ModeChange, ModeSetting, NatChange, ReachabilityChange } from '@hyperdht-ts/holepunch'
 import type { KeyPair } from './crypto.js'
 import type { HyperDHTError } from './errors.js'
 
@@ -11,6 +12,15 @@ export interface NodeRef extends Peer {
 
 /** Store limits on top of the dht-rpc options. */
 export interface HyperDHTOptions extends DHTOptions {
+  /**
+   * `client` (uses the DHT, in nobody's routing table), `server` (serves it), or `auto`: start as
+   * a client and become a server once strangers can reach us with a consistent or open NAT
+   * mapping, back to client when that is lost. Without `mode`, an explicit `ephemeral` fixes
+   * the role (`true`: client). @default 'auto'
+   */
+  mode?: ModeSetting
+  /** Options of the holepuncher: mode timers, reachability probes, punching, connections. */
+  holepunch?: Omit<HolepuncherOptions, 'mode'>
   /** Announces expire this long (ms) after their last announce. @default 360000 */
   peerMaxAge?: number
   /** Announces one node stores in total; the oldest is evicted beyond it. @default 65536 */
@@ -52,6 +62,8 @@ export interface LookupOptions {
 /** One answer of a lookup: the peers a node stores for the key. */
 export interface LookupResult {
   node: NodeRef
+  /** The node's roundtrip token for us (`null` for our own store): `connect()` proves our address with it. */
+  token: Uint8Array | null
   peers: Peer[]
   /** LAN addresses of peers in the requester's /16 (only when `localAddress` was given). */
   localPeers: Peer[]
@@ -63,6 +75,19 @@ export interface AnnounceResult {
   committed: NodeRef[]
   /** Peers our own store (first) and those nodes already had for the key (our own address left out). */
   results: LookupResult[]
+}
+
+export interface ListenOptions {
+  /** The LAN address shared with peers behind the same NAT; `false` shares none. @default our first non-internal IPv4 address */
+  localAddress?: Peer | false
+  /** Re-announce interval (ms). @default 120000 */
+  interval?: number
+}
+
+export interface ConnectOptions {
+  signal?: AbortSignal
+  /** Our LAN address, for peers behind the same NAT; `false` sends none. @default our first non-internal IPv4 address */
+  localAddress?: Peer | false
 }
 
 export interface AnnouncerOptions extends Omit<AnnounceOptions, 'signal'> {
@@ -152,4 +177,10 @@ export interface HyperDHTEvents {
   error: [err: HyperDHTError]
   /** The node is destroyed and its socket closed. */
   close: []
+  /** Our role switched (client <-> server). */
+  mode: [change: ModeChange]
+  /** Our NAT type or public address changed. */
+  nat: [change: NatChange]
+  /** Whether strangers can reach us changed. */
+  reachability: [change: ReachabilityChange]
 }

@@ -49,6 +49,11 @@ export class Connection extends EventEmitter<ConnectionEvents> implements AsyncI
   readonly #channel: ReliableChannel
   readonly #port: DatagramPort
   readonly #punchRtt: number
+  /**
+   * Messages that arrived before anyone iterated: the first iterator gets them first, so that a
+   * connection accepted (or opened) a moment before reading loses nothing. Bounded.
+   */
+  #early: Uint8Array[] | null = []
 
   constructor (init: ConnectionInit) {
     super()
@@ -67,7 +72,10 @@ export class Connection extends EventEmitter<ConnectionEvents> implements AsyncI
       send: (frame) => init.port.send(frame, init.remoteAddress),
       logger: init.logger
     })
-    this.#channel.on('message', (m) => this.emit('message', m))
+    this.#channel.on('message', (m) => {
+      if (this.#early !== null && this.#early.length < EARLY_MESSAGES) this.#early.push(m)
+      this.emit('message', m)
+    })
     this.#channel.on('error', (err) => { if (this.listenerCount('error') > 0) this.emit('error', err) })
     this.#channel.on('close', (c) => {
       // an extra socket (birthday attempt) belongs to this connection alone
@@ -100,13 +108,20 @@ export class Connection extends EventEmitter<ConnectionEvents> implements AsyncI
     await this.#channel.send(message, opts)
   }
 
-  /** The peer's messages, in order; ends when the connection closes, throws `CONNECTION_LOST`. */
+  /**
+   * The peer's messages, in order; ends when the connection closes, throws `CONNECTION_LOST`.
+   * The first iterator also gets the messages that arrived before it (up to 1024).
+   */
   messages (opts: { signal?: AbortSignal } = {}): AsyncIterableIterator<Uint8Array> {
-    return this.#channel.messages(opts)
+    const early = this.#early
+    this.#early = null
+    const later = this.#channel.messages(opts)
+    if (early === null || early.length === 0) return later
+    return withEarly(early, later)
   }
 
   [Symbol.asyncIterator] (): AsyncIterator<Uint8Array> {
-    return this.#channel.messages()
+    return this.messages()
   }
 
   /** Closes gracefully: what was sent is delivered first, and the peer sees the close. */
@@ -122,5 +137,17 @@ export class Connection extends EventEmitter<ConnectionEvents> implements AsyncI
   /** Hands over a frame of this connection that arrived. @internal */
   receive (bytes: Uint8Array): boolean {
     return this.#channel.receive(bytes)
+  }
+}
+
+/** Messages kept for the first iterator. */
+const EARLY_MESSAGES = 1024
+
+async function * withEarly (early: Uint8Array[], later: AsyncIterableIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield * early
+    yield * later
+  } finally {
+    await later.return?.()
   }
 }

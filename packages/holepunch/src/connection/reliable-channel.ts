@@ -314,7 +314,7 @@ export class ReliableChannel extends EventEmitter<ReliableChannelEvents> {
       frame = decodeFrame(datagram)
     } catch (err) {
       this.stats.dropped++
-      this.#logger?.debug?.('holepunch: dropped a datagram that is not a valid frame', err)
+      this.#logger?.debug?.('holepunch: dropped a datagram that is not a valid frame', { id: this.id, error: (err as Error).message })
       return false
     }
     if (frame.id !== this.id) {
@@ -440,7 +440,7 @@ export class ReliableChannel extends EventEmitter<ReliableChannelEvents> {
     try {
       this.#send(frame)
     } catch (err) {
-      this.#logger?.debug?.('holepunch: send threw, counting the frame as lost', err)
+      this.#logger?.debug?.('holepunch: send threw, counting the frame as lost', { id: this.id, error: (err as Error).message })
     }
   }
 
@@ -569,7 +569,7 @@ export class ReliableChannel extends EventEmitter<ReliableChannelEvents> {
     for (const queue of [...this.#iterators]) queue.end(error)
     this.#iterators.clear()
     for (const resolve of this.#closeWaiters.splice(0)) resolve()
-    this.#logger?.debug?.(`holepunch: connection ${this.id} ended (${reason})`, error)
+    this.#logger?.debug?.('holepunch: connection ended', { id: this.id, reason, error: error?.message })
     if (error !== undefined && this.listenerCount('error') > 0) this.emit('error', error)
     this.emit('close', error === undefined ? { reason } : { reason, error })
   }

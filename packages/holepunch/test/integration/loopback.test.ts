@@ -2,6 +2,8 @@
 // namespaces, see nat.test.ts): signalling through a referrer, connections with messages both
 // ways, the classic fallback through a reference referrer, refusals, and reachability + mode.
 import { randomBytes } from 'node:crypto'
+import { createSocket } from 'node:dgram'
+import { createRequire } from 'node:module'
 import { DHT } from '@hyperdht-ts/dht-rpc'
 import { testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
 import { waitFor } from '@hyperdht-ts/test-utils'
@@ -14,6 +16,26 @@ afterEach(async () => {
 })
 
 interface TestNode { dht: DHT, hp: Holepuncher, address: Peer }
+
+interface RefDHT {
+  address (): { port: number }
+  on (event: string, fn: () => void): void
+  once (event: string, fn: () => void): void
+  listen (port: number, cb: () => void): void
+  destroy (): void
+}
+
+/** A reference dht-rpc@2.3.0 node (loaded from hyperdht@1.3.0) bound to `host`. */
+async function referenceNode (host: string): Promise<RefDHT> {
+  const require = createRequire(import.meta.url)
+  const RefDHTClass = createRequire(require.resolve('hyperdht/package.json'))('dht-rpc') as new (opts: object) => RefDHT
+  const socket = createSocket('udp4')
+  const bind = socket.bind.bind(socket) as (port: number, address: string, cb: () => void) => unknown
+  socket.bind = ((port: number, cb: () => void) => bind(port, host, cb)) as never
+  const node = new RefDHTClass({ socket })
+  await new Promise<void>((resolve) => node.listen(0, resolve))
+  return node
+}
 
 /** `count` DHT nodes on their own loopback addresses (from `first`), each with a holepuncher. */
 async function nodes (count: number, opts: HolepuncherOptions & { bootstrap?: string[], first?: number } = {}): Promise<TestNode[]> {
@@ -68,6 +90,27 @@ describe('holepuncher over loopback', () => {
     await reading
     expect(r!.hp.stats.signal.relayed).toBe(1)
     expect(b!.hp.stats.signal.offers).toBe(1)
+  })
+
+  it('through a reference referrer (dht-rpc@2.3.0), which knows no signalling: the classic _ping forwarding, then OPEN', async () => {
+    const ref = await referenceNode(testnetHost(90))
+    cleanup.push(async () => await new Promise<void>((resolve) => { ref.once('close', () => resolve()); ref.destroy() }))
+    const refAddress = { host: testnetHost(90), port: ref.address().port }
+    const boot = [`${refAddress.host}:${refAddress.port}`]
+    const [b] = await nodes(1, { mode: 'client', bootstrap: boot, first: 91 })
+    const [a] = await nodes(1, { mode: 'client', bootstrap: boot, first: 92 })
+    await b!.dht.ping(refAddress) // b talked to the referrer: it accepts the pings it relays
+    const key = randomBytes(32)
+    const listener = b!.hp.listen(key)
+    const accepted = new Promise<Connection>((resolve) => listener.once('connection', resolve))
+    let relayed = 0
+    ref.on('holepunch', () => relayed++)
+    const conn = await a!.hp.connect({ key, peer: b!.address, referrer: refAddress })
+    expect(relayed).toBe(1)
+    expect(b!.dht.stats.holepunches.answered).toBe(1)
+    const other = await accepted
+    await conn.send(Buffer.from('via the classic path'))
+    expect(Buffer.from((await other.messages().next()).value as Uint8Array).toString()).toBe('via the classic path')
   })
 
   it('refuses with PEER_NOT_FOUND when the peer does not listen, or the referrer does not know it', async () => {

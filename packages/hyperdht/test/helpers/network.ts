@@ -23,8 +23,9 @@ export async function createHyperNetwork (size: number, opts: HyperNetworkOption
   const { memory = false, parallel = 16, ...nodeOpts } = opts
   const network = memory ? new MemoryNetwork() : null
   const nodes: HyperDHT[] = []
+  // the nodes of a test network serve it (auto mode would start them as clients, which no table holds)
   const make = (extra: HyperDHTOptions): HyperDHT => {
-    const node = new HyperDHT({ ...nodeOpts, ...extra, ...(network !== null ? { socket: network.createSocket() } : {}) })
+    const node = new HyperDHT({ mode: 'server', ...nodeOpts, ...extra, ...(network !== null ? { socket: network.createSocket() } : {}) })
     nodes.push(node)
     return node
   }

@@ -164,7 +164,7 @@ describe('announcer', () => {
       // a new network forms around a: it learns these nodes, and announces to them
       const boot = [`${a.address().host}:${a.address().port}`]
       for (let i = 0; i < 3; i++) {
-        const n = new HyperDHT({ bootstrap: boot, socket: net.network!.createSocket() })
+        const n = new HyperDHT({ bootstrap: boot, mode: 'server', socket: net.network!.createSocket() })
         fresh.push(n)
         await n.listen(0, testnetHost(20 + i))
         await n.ready()
@@ -208,7 +208,7 @@ describe('bootstrap outcome', () => {
     dead.bind(0, '127.0.0.1')
     await once(dead, 'listening')
     const node = new HyperDHT({ bootstrap: [`127.0.0.1:${dead.address().port}`], timeout: 200 })
-    const first = new HyperDHT()
+    const first = new HyperDHT({ mode: 'server' })
     try {
       const warnings: unknown[] = []
       node.on('warning', (err) => warnings.push(err))

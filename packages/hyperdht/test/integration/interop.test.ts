@@ -35,14 +35,14 @@ describe('interop with hyperdht@1.3.0 (6 reference + 7 of our nodes, loopback UD
 
   beforeAll(async () => {
     // every node on its own loopback address: ours from 127.1.0.1, the reference's from 127.101.0.1
-    const first = new HyperDHT()
+    const first = new HyperDHT({ mode: 'server' })
     await first.listen(0, testnetHost(0))
     await first.ready()
     ours.push(first)
     const bootstrap = [`${testnetHost(0)}:${first.address().port}`]
     for (let i = 0; i < 6; i++) {
       refs.push(await refNode(bootstrap, testnetHost(100 + i)))
-      const n = new HyperDHT({ bootstrap })
+      const n = new HyperDHT({ bootstrap, mode: 'server' })
       await n.listen(0, testnetHost(1 + i))
       await n.ready()
       ours.push(n)

@@ -8,13 +8,13 @@ describe('IPv6 network (in memory)', () => {
     const network = new MemoryNetwork()
     const nodes: HyperDHT[] = []
     try {
-      const first = new HyperDHT({ ipv6: true, socket: network.createSocket() })
+      const first = new HyperDHT({ ipv6: true, mode: 'server', socket: network.createSocket() })
       nodes.push(first)
       await first.listen(0, '::1')
       await first.ready()
       const bootstrap = [`[::1]:${first.address().port}`]
       for (let i = 0; i < 6; i++) {
-        const n = new HyperDHT({ ipv6: true, bootstrap, socket: network.createSocket() })
+        const n = new HyperDHT({ ipv6: true, mode: 'server', bootstrap, socket: network.createSocket() })
         nodes.push(n)
         await n.listen(0, '::1')
         await n.ready()

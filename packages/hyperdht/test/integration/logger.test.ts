@@ -13,7 +13,7 @@ afterEach(async () => {
 
 /** A storing node with tiny caps and a client that bootstraps off it, on loopback UDP. */
 async function pair (logger?: Logger): Promise<{ store: HyperDHT, client: HyperDHT }> {
-  const store = new HyperDHT({ maxPeersPerKey: 1, maxValuesPerHost: 1, ...(logger ? { logger } : {}) })
+  const store = new HyperDHT({ mode: 'server', maxPeersPerKey: 1, maxValuesPerHost: 1, ...(logger ? { logger } : {}) })
   cleanup.push(async () => { await store.destroy() })
   await store.listen(0, '127.0.0.1')
   await store.ready()
