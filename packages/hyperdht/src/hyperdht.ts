@@ -80,8 +80,8 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
   constructor (opts: HyperDHTOptions = {}) {
     super()
     const {
-      peerMaxAge, maxPeers, maxPeersPerKey, maxPeersPerHost,
-      valueMaxAge, maxValues, maxValuesPerHost, now,
+      peerMaxAge, maxPeers, maxPeerKeys, maxPeersPerKey, maxPeersPerHost, maxPeerBytes,
+      valueMaxAge, maxValues, maxValuesPerHost, maxValueBytes, now,
       ...dhtOpts
     } = opts
     this.dht = new DHT(dhtOpts)
@@ -92,17 +92,22 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     this.dht.on('close', () => this.#onclose())
     this.#now = now ?? Date.now
     this.#ipv6 = dhtOpts.ipv6 === true
-    this.peerStore = new PeerStore({ maxAge: peerMaxAge, maxSize: maxPeers, maxPerKey: maxPeersPerKey, maxPerHost: maxPeersPerHost })
-    this.valueStore = new ValueStore({ maxAge: valueMaxAge, maxSize: maxValues, maxPerHost: maxValuesPerHost })
+    this.peerStore = new PeerStore({
+      maxAge: peerMaxAge, maxSize: maxPeers, maxKeys: maxPeerKeys, maxPerKey: maxPeersPerKey, maxPerHost: maxPeersPerHost, maxBytes: maxPeerBytes
+    })
+    this.valueStore = new ValueStore({ maxAge: valueMaxAge, maxSize: maxValues, maxPerHost: maxValuesPerHost, maxBytes: maxValueBytes })
     const codec = this.#ipv6 ? ipv6Peers : ipv4Peers
     const caps = opts.logger === undefined
       ? null
       : new CapLog(opts.logger, {
         maxPeers: this.peerStore.maxSize,
+        maxPeerKeys: this.peerStore.maxKeys,
         maxPeersPerKey: this.peerStore.maxPerKey,
         maxPeersPerHost: this.peerStore.maxPerHost,
+        maxPeerBytes: this.peerStore.maxBytes,
         maxValues: this.valueStore.maxSize,
-        maxValuesPerHost: this.valueStore.maxPerHost
+        maxValuesPerHost: this.valueStore.maxPerHost,
+        maxValueBytes: this.valueStore.maxBytes
       })
     this.#ctx = {
       peers: this.peerStore,
