@@ -66,9 +66,9 @@ export const DEFAULT_MAX_VALUES_PER_HOST = 256
 /**
  * Memory budget of the value store, in accounted bytes (see {@link VALUE_ENTRY_BYTES}); beyond
  * it values of the prefix holding the most are evicted, oldest first.
- * @default 33554432 (32 MiB)
+ * @default 25165824 (24 MiB)
  */
-export const DEFAULT_MAX_VALUE_BYTES = 32 * 1024 * 1024
+export const DEFAULT_MAX_VALUE_BYTES = 24 * 1024 * 1024
 
 /*
  * What the stores count against their byte budgets: measured V8 heap (plus ArrayBuffer memory)
@@ -76,20 +76,20 @@ export const DEFAULT_MAX_VALUE_BYTES = 32 * 1024 * 1024
  * stay at or above the real heap the store holds. Payload bytes (peer, key, value, record) are
  * added on top where they vary.
  */
-/** Fixed cost of one stored announce: entry object, ids, map and list slots. */
-export const PEER_ENTRY_BYTES = 320
-/** Extra cost of an announce with a LAN address. */
+/** Fixed cost of one stored announce: entry object, id, map and list slots (measured ~215). */
+export const PEER_ENTRY_BYTES = 288
+/** Extra cost of an announce with a LAN address (a 6-character string, measured ~24). */
 export const PEER_LAN_BYTES = 32
-/** Fixed cost of one key with announces (its hex id, entry list and map slot). */
-export const PEER_KEY_BYTES = 320
+/** Fixed cost of one key with announces: its hex id, record, entry list, map slot (measured ~265). */
+export const PEER_KEY_BYTES = 336
 /** Fixed cost of one (key, prefix) group, kept only for keys that reached their per-key cap. */
 export const PEER_KEY_GROUP_BYTES = 160
-/** Fixed cost of one stored value: entry object, id, map and list slots, byte array. */
-export const VALUE_ENTRY_BYTES = 480
-/** Fixed cost of one storing host's record (per-host count). */
-export const STORE_HOST_BYTES = 160
-/** Fixed cost of one network prefix's record (its group in the fair index). */
-export const STORE_PREFIX_BYTES = 200
+/** Fixed cost of one stored value: entry object, hex id, map slot, byte array (measured ~445). */
+export const VALUE_ENTRY_BYTES = 544
+/** Fixed cost of one storing host's record: its address, per-host count, map slot (measured ~115). */
+export const STORE_HOST_BYTES = 144
+/** Fixed cost of one network prefix's record and fair-index group (measured ~185). */
+export const STORE_PREFIX_BYTES = 208
 
 /** ed25519 sizes. */
 export const PUBLIC_KEY_LENGTH = 32

@@ -35,7 +35,7 @@ export interface HyperDHTOptions extends DHTOptions {
   maxValues?: number
   /** Values stored for one host; new ones refused beyond it. @default 256 */
   maxValuesPerHost?: number
-  /** Memory budget of the value store in accounted bytes; evicts as `maxValues` beyond it. @default 33554432 */
+  /** Memory budget of the value store in accounted bytes; evicts as `maxValues` beyond it. @default 25165824 */
   maxValueBytes?: number
   /** Clock of the stores, in ms (for tests). @default Date.now */
   now?: () => number

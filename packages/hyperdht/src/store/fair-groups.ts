@@ -20,8 +20,9 @@ export function emptyGroup<T> (): Group<T> {
 
 export class FairGroups<T> {
   readonly #links: Links<T>
-  /** `#buckets[c]` is the first group holding exactly `c` entries (c >= 1), or null. */
-  #buckets: Array<Group<T> | null> = [null]
+  /** `#first[c]` / `#last[c]`: the ends of the list of groups holding exactly `c` entries (c >= 1). */
+  #first: Array<Group<T> | null> = [null]
+  #last: Array<Group<T> | null> = [null]
   #max = 0
 
   /** `links`: the fields of an entry that chain it within its group. */
@@ -34,9 +35,12 @@ export class FairGroups<T> {
     return this.#max
   }
 
-  /** The group holding the most entries; among equals, the one whose count changed last. */
+  /**
+   * The group holding the most entries. Among equals, the one that reached that count or was
+   * written to longest ago (a group joins the end of its count's list on every change).
+   */
   largest (): Group<T> | null {
-    return this.#max === 0 ? null : this.#buckets[this.#max] ?? null
+    return this.#max === 0 ? null : this.#first[this.#max] ?? null
   }
 
   /** Appends `entry` (in no group) as the newest entry of `group`. */
@@ -55,36 +59,47 @@ export class FairGroups<T> {
     group.count--
     if (group.count > 0) this.#join(group)
     // the group came down from the largest count: if it was alone there, the largest is one less
-    while (this.#max > 0 && this.#buckets[this.#max] === null) this.#max--
+    while (this.#max > 0 && this.#first[this.#max] === null) this.#max--
     this.#shrink()
   }
 
-  /** Makes `entry` (in `group`) the newest of its group. */
+  /** Makes `entry` (in `group`) the newest of its group, and the group the last of its count. */
   touch (group: Group<T>, entry: T): void {
     moveToTail(group, entry, this.#links)
+    if (this.#last[group.count] === group) return
+    this.#leave(group)
+    this.#join(group)
   }
 
   #leave (g: Group<T>): void {
     if (g.count === 0) return
     if (g.prevSame !== null) g.prevSame.nextSame = g.nextSame
-    else this.#buckets[g.count] = g.nextSame
+    else this.#first[g.count] = g.nextSame
     if (g.nextSame !== null) g.nextSame.prevSame = g.prevSame
+    else this.#last[g.count] = g.prevSame
     g.prevSame = null
     g.nextSame = null
   }
 
   #join (g: Group<T>): void {
     const c = g.count
-    while (this.#buckets.length <= c) this.#buckets.push(null)
-    const first = this.#buckets[c] ?? null
-    g.prevSame = null
-    g.nextSame = first
-    if (first !== null) first.prevSame = g
-    this.#buckets[c] = g
+    while (this.#first.length <= c) {
+      this.#first.push(null)
+      this.#last.push(null)
+    }
+    const last = this.#last[c] ?? null
+    g.prevSame = last
+    g.nextSame = null
+    if (last !== null) last.nextSame = g
+    else this.#first[c] = g
+    this.#last[c] = g
   }
 
-  /** Gives back the bucket slots far above the largest count (amortised O(1)). */
+  /** Gives back the list slots far above the largest count (amortised O(1)). */
   #shrink (): void {
-    if (this.#buckets.length > 64 && this.#buckets.length > 4 * (this.#max + 1)) this.#buckets.length = 2 * (this.#max + 1)
+    if (this.#first.length > 64 && this.#first.length > 4 * (this.#max + 1)) {
+      this.#first.length = 2 * (this.#max + 1)
+      this.#last.length = 2 * (this.#max + 1)
+    }
   }
 }

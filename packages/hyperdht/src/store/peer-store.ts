@@ -122,7 +122,7 @@ interface KeyRecord {
   readonly hex: string
   readonly id: number
   /** Unordered, for the random picks of `select`. */
-  readonly entries: Entry[]
+  entries: Entry[]
   /** The key's entries per prefix: built when the key first reaches `maxPerKey`, then kept up. */
   groups: Map<PrefixRecord<Entry>, Group<Entry>> | null
   fair: FairGroups<Entry> | null
@@ -342,31 +342,18 @@ export class PeerStore {
     rec.fair = fair
   }
 
-  /** Stores a new entry, first evicting fairly while any global cap would be exceeded. */
+  /** Stores a new entry, first evicting fairly while a global cap would be exceeded. */
   #insert (key: string, peer: StoredPeer, lan: string | null, time: number): void {
     const peerBytes = latin1(peer.peer)
     const cost = PeerStore.entryBytes(peerBytes.length, lan !== null)
-    for (;;) {
-      // recomputed after each eviction: one may have taken the key or the host's records
-      const rec = this.#keys.get(key)
-      let need = cost + this.#hosts.newRecordBytes(peer.host)
-      if (rec === undefined) need += PEER_KEY_BYTES
-      else if (rec.groups !== null) {
-        const prefix = this.#hosts.prefix(peer.host)
-        if (prefix === undefined || !rec.groups.has(prefix)) need += PEER_KEY_GROUP_BYTES
-      }
-      const cap: PeerStoreCap | null = this.#entries.size >= this.maxSize
-        ? 'size'
-        : rec === undefined && this.#keys.size >= this.maxKeys
-          ? 'keys'
-          : this.bytes + need > this.maxBytes ? 'bytes' : null
-      if (cap === null) break
-      this.#evict(this.#hosts.victim() as Entry, cap)
-    }
+    // far from every cap (the usual case), no need to work out exactly what the entry adds
+    const roomy = this.#entries.size < this.maxSize && this.#keys.size < this.maxKeys &&
+      this.bytes + cost + PEER_KEY_BYTES + PEER_KEY_GROUP_BYTES + STORE_HOST_BYTES + STORE_PREFIX_BYTES <= this.maxBytes
+    if (!roomy) this.#makeRoom(key, peer.host, cost)
 
     let rec = this.#keys.get(key)
     if (rec === undefined) {
-      rec = { hex: key, id: this.#keyIds++, entries: [], groups: null, fair: null }
+      rec = { hex: key, id: this.#keyIds++, entries: NO_ENTRIES, groups: null, fair: null }
       this.#keys.set(key, rec)
       this.#bytes += PEER_KEY_BYTES
     }
@@ -389,7 +376,9 @@ export class PeerStore {
       kNewer: null
     }
     this.#hosts.add(host, entry)
-    rec.entries.push(entry)
+    // a key's first entry gets an array of one: an empty array grows to 17 slots on its first push
+    if (rec.entries === NO_ENTRIES) rec.entries = [entry]
+    else rec.entries.push(entry)
     this.#entries.set(entry.id, entry)
     pushNode(this.#age, entry, AGE)
     if (rec.groups !== null && rec.fair !== null) {
@@ -402,6 +391,27 @@ export class PeerStore {
       rec.fair.add(g, entry)
     }
     this.#bytes += cost
+  }
+
+  /** Evicts fairly while storing an entry of `cost` bytes for `host` under `key` would exceed a cap. */
+  #makeRoom (key: string, host: string, cost: number): void {
+    for (;;) {
+      // recomputed after each eviction: one may have taken the key or the host's records
+      const rec = this.#keys.get(key)
+      let need = cost + this.#hosts.newRecordBytes(host)
+      if (rec === undefined) need += PEER_KEY_BYTES
+      else if (rec.groups !== null) {
+        const prefix = this.#hosts.prefix(host)
+        if (prefix === undefined || !rec.groups.has(prefix)) need += PEER_KEY_GROUP_BYTES
+      }
+      const cap: PeerStoreCap | null = this.#entries.size >= this.maxSize
+        ? 'size'
+        : rec === undefined && this.#keys.size >= this.maxKeys
+          ? 'keys'
+          : this.bytes + need > this.maxBytes ? 'bytes' : null
+      if (cap === null) return
+      this.#evict(this.#hosts.victim() as Entry, cap)
+    }
   }
 
   #evict (entry: Entry, cap: PeerStoreCap): void {
@@ -439,6 +449,7 @@ export class PeerStore {
 }
 
 const EMPTY = new Uint8Array(0)
+const NO_ENTRIES: Entry[] = []
 
 function entryId (key: KeyRecord, host: HostRecord<Entry>, port: number): string {
   return key.id + ':' + host.id + ':' + port

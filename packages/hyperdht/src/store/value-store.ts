@@ -30,7 +30,7 @@ export interface ValueStoreOptions {
   maxPerHost?: number
   /** Largest value in bytes. @default 1000 */
   maxValueSize?: number
-  /** Accounted bytes (values, records, host records); beyond it values are evicted fairly. @default 33554432 */
+  /** Accounted bytes (values, records, host records); beyond it values are evicted fairly. @default 25165824 */
   maxBytes?: number
   /** Called for every evicted value, with its id (`i` or `m` + hex target) and the cap that evicted it. */
   onevict?: (id: string, cap: ValueStoreCap) => void
@@ -245,7 +245,10 @@ export class ValueStore {
     for (;;) {
       const cap: ValueStoreCap | null = this.#entries.size >= this.maxSize
         ? 'size'
-        : this.bytes + cost + this.#hosts.newRecordBytes(host) > this.maxBytes ? 'bytes' : null
+        : this.bytes + cost + STORE_HOST_BYTES + STORE_PREFIX_BYTES > this.maxBytes &&
+          this.bytes + cost + this.#hosts.newRecordBytes(host) > this.maxBytes
+          ? 'bytes'
+          : null
       if (cap === null) break
       const victim = this.#hosts.victim() as Entry
       this.#remove(victim)
