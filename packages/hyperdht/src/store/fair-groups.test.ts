@@ -72,7 +72,7 @@ describe('FairGroups', () => {
 
   it('agrees with counting, over random adds and removes', () => {
     const op = fc.record({ group: fc.integer({ min: 0, max: 7 }), add: fc.boolean(), touch: fc.boolean(), pick: fc.nat() })
-    fc.assert(fc.property(fc.array(op, { maxLength: 600 }), (ops) => {
+    fc.assert(fc.property(fc.array(op, { maxLength: 400, size: 'max' }), (ops) => {
       const fair = new FairGroups<Item>(LINKS)
       const groups = Array.from({ length: 8 }, () => emptyGroup<Item>())
       const model: Item[][] = groups.map(() => [])
