@@ -47,7 +47,7 @@ describe('Shell', () => {
     await shell.exec('quit')
     expect(lines()).toEqual([
       { type: 'table', size: 0, nodes: [] },
-      { type: 'store', peers: { peers: 0, keys: 0, hosts: 0 }, values: { values: 0, hosts: 0, bytes: 0 } },
+      { type: 'store', peers: { peers: 0, keys: 0, hosts: 0, prefixes: 0, bytes: 0 }, values: { values: 0, hosts: 0, prefixes: 0, bytes: 0 } },
       { type: 'help', commands: [{ name: 'lookup', usage: 'lookup <key>', help: 'find the peers announced under a key' }] }
     ])
     expect(shell.quitting).toBe(true)

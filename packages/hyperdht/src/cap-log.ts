@@ -4,7 +4,9 @@ import type { Logger } from '@hyperdht-ts/dht-rpc'
 import { CAP_LOG_INTERVAL } from './constants.js'
 
 /** The store limits of {@link HyperDHTOptions} whose hits are logged. */
-export type StoreCap = 'maxPeers' | 'maxPeersPerKey' | 'maxPeersPerHost' | 'maxValues' | 'maxValuesPerHost'
+export type StoreCap =
+  | 'maxPeers' | 'maxPeerKeys' | 'maxPeersPerKey' | 'maxPeersPerHost' | 'maxPeerBytes'
+  | 'maxValues' | 'maxValuesPerHost' | 'maxValueBytes'
 
 export class CapLog {
   readonly #log: Logger
@@ -25,7 +27,8 @@ export class CapLog {
       last.hits++
       return
     }
-    const action = cap === 'maxPeers' || cap === 'maxValues' ? 'evicting the oldest' : 'refusing'
+    // per-host caps refuse; the others evict the oldest entry of the prefix holding the most
+    const action = cap === 'maxPeersPerHost' || cap === 'maxValuesPerHost' ? 'refusing' : 'evicting from the largest prefix'
     this.#log.warn?.('hyperdht: store cap reached', { cap, limit: this.#limits[cap], action, host, unlogged: last?.hits ?? 0 })
     this.#last.set(cap, { at: now, hits: 0 })
   }

@@ -96,11 +96,11 @@ describe('peers handler against hyperdht@1.3.0 _processPeers', () => {
 })
 
 describe('store caps', () => {
-  it('reports the cap an announce or put hit: refused per key, per host, or evicted for the totals', () => {
+  it('reports the cap an announce or put hit, named as its HyperDHT option', () => {
     const hits: Array<[StoreCap, string]> = []
     const ctx: HandlerContext = {
-      peers: new PeerStore({ maxSize: 2, maxPerKey: 1, maxPerHost: 2 }),
-      values: new ValueStore({ maxSize: 1, maxPerHost: 2 }),
+      peers: new PeerStore(),
+      values: new ValueStore(),
       now: () => 0,
       encodePeer,
       emit: () => true,
@@ -109,28 +109,40 @@ describe('store caps', () => {
     const announce = peersRequest.encode({ type: 1, port: 0, localAddress: null })
     const a = new Uint8Array(32).fill(1)
     const b = new Uint8Array(32).fill(2)
-    const c = new Uint8Array(32).fill(3)
     const peers = (target: Uint8Array, host: string, port: number): void => {
       onpeers(ctx, { node: { id: null, host, port }, command: 'peers', target, value: announce }, true)
     }
-    peers(a, '10.0.0.1', 1)
-    peers(a, '10.0.0.1', 1) // a refresh hits nothing
-    peers(a, '10.0.0.2', 1) // a second announcer under a
-    peers(b, '10.0.0.1', 2)
-    peers(c, '10.0.0.1', 3) // 10.0.0.1 holds 2
-    peers(c, '10.0.0.3', 1) // the store holds 2: the oldest goes
-    expect(hits).toEqual([['maxPeersPerKey', '10.0.0.2'], ['maxPeersPerHost', '10.0.0.1'], ['maxPeers', '10.0.0.3']])
+    const twoAnnounces = (opts: ConstructorParameters<typeof PeerStore>[0], second: [Uint8Array, string]): Array<[StoreCap, string]> => {
+      ctx.peers = new PeerStore(opts)
+      hits.length = 0
+      peers(a, '10.0.0.1', 1)
+      peers(a, '10.0.0.1', 1) // a refresh hits nothing
+      peers(second[0], second[1], 2)
+      return hits.slice()
+    }
+    expect(twoAnnounces({ maxPerKey: 1 }, [a, '10.0.1.1'])).toEqual([['maxPeersPerKey', '10.0.1.1']])
+    expect(twoAnnounces({ maxPerHost: 1 }, [b, '10.0.0.1'])).toEqual([['maxPeersPerHost', '10.0.0.1']])
+    expect(twoAnnounces({ maxSize: 1 }, [b, '10.0.1.1'])).toEqual([['maxPeers', '10.0.1.1']])
+    expect(twoAnnounces({ maxKeys: 1 }, [b, '10.0.1.1'])).toEqual([['maxPeerKeys', '10.0.1.1']])
+    expect(twoAnnounces({ maxBytes: 1 }, [b, '10.0.1.1'])).toEqual([['maxPeerBytes', '10.0.1.1']])
     expect(ctx.peers.evicted).toBe(1)
 
-    hits.length = 0
     const put = (text: string, host: string): void => {
       const value = new TextEncoder().encode(text)
       const target = createHash('sha256').update(value).digest()
       onimmutableUpdate(ctx, { node: { id: null, host, port: 1 }, command: 'immutable', target, value: immutablePut.encode(value) })
     }
-    put('one', '10.0.0.1')
-    put('two', '10.0.0.1') // the store holds 1: 'one' goes
-    expect(hits).toEqual([['maxValues', '10.0.0.1']])
+    const twoPuts = (opts: ConstructorParameters<typeof ValueStore>[0], host: string, second = 'two'): Array<[StoreCap, string]> => {
+      ctx.values = new ValueStore(opts)
+      hits.length = 0
+      put('one', '10.0.0.1')
+      put(second, host)
+      return hits.slice()
+    }
+    expect(twoPuts({ maxSize: 1 }, '10.0.1.1')).toEqual([['maxValues', '10.0.1.1']])
+    expect(twoPuts({ maxPerHost: 1 }, '10.0.0.1')).toEqual([['maxValuesPerHost', '10.0.0.1']])
+    // the smallest budget still holds one largest value, not a small and a large one
+    expect(twoPuts({ maxBytes: 1 }, '10.0.1.1', 'x'.repeat(1000))).toEqual([['maxValueBytes', '10.0.1.1']])
     expect(ctx.values.evicted).toBe(1)
   })
 })

@@ -18,7 +18,7 @@ import {
   type PeersRequestMessage
 } from './messages/index.js'
 import type { StoreCap } from './cap-log.js'
-import type { PeerStore } from './store/peer-store.js'
+import type { PeerStore, PeerStoreCap } from './store/peer-store.js'
 import type { StoreResult, ValueStore } from './store/value-store.js'
 import type { HyperDHTEvents, NodeRef, Peer } from './types.js'
 
@@ -65,9 +65,8 @@ export function processPeers (ctx: HandlerContext, req: PeersRequestMessage, nod
     }, now)
     if (result === 'added' || result === 'refreshed') ctx.emit('announce', target, from)
     if (ctx.capHit !== undefined) {
-      if (result === 'refused-key') ctx.capHit('maxPeersPerKey', from.host)
-      else if (result === 'refused-host') ctx.capHit('maxPeersPerHost', from.host)
-      else if (ctx.peers.evicted !== evicted) ctx.capHit('maxPeers', from.host)
+      if (result === 'refused-host') ctx.capHit('maxPeersPerHost', from.host)
+      else if (ctx.peers.evicted !== evicted) ctx.capHit(PEER_CAPS[ctx.peers.lastEviction ?? 'size'], from.host)
     }
   } else if (update && req.type === PEERS_UNANNOUNCE) {
     ctx.peers.delete(key, from.host, from.port)
@@ -132,8 +131,16 @@ export function onmutableUpdate (ctx: HandlerContext, q: CommandRequest): Reply 
   return putResponse.encode({ status: res.reason === 'HOST_FULL' ? PUT_FULL : PUT_INVALID, current: null })
 }
 
-/** Reports the value-store cap a put hit: refused for its host, or evicted the oldest value. */
+/** Reports the value-store cap a put hit: refused for its host, or evicted to make room. */
 function valueCaps (ctx: HandlerContext, res: StoreResult, evictedBefore: number, host: string): void {
   if (!res.ok && res.reason === 'HOST_FULL') ctx.capHit?.('maxValuesPerHost', host)
-  else if (ctx.values.evicted !== evictedBefore) ctx.capHit?.('maxValues', host)
+  else if (ctx.values.evicted !== evictedBefore) ctx.capHit?.(ctx.values.lastEviction === 'bytes' ? 'maxValueBytes' : 'maxValues', host)
+}
+
+/** The option behind each cap of the announce store. */
+const PEER_CAPS: Record<PeerStoreCap, StoreCap> = {
+  size: 'maxPeers',
+  keys: 'maxPeerKeys',
+  bytes: 'maxPeerBytes',
+  'per-key': 'maxPeersPerKey'
 }

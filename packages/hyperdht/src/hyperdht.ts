@@ -88,8 +88,8 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
   constructor (opts: HyperDHTOptions = {}) {
     super()
     const {
-      peerMaxAge, maxPeers, maxPeersPerKey, maxPeersPerHost,
-      valueMaxAge, maxValues, maxValuesPerHost, now,
+      peerMaxAge, maxPeers, maxPeerKeys, maxPeersPerKey, maxPeersPerHost, maxPeerBytes,
+      valueMaxAge, maxValues, maxValuesPerHost, maxValueBytes, now,
       mode, holepunch,
       ...dhtOpts
     } = opts
@@ -101,17 +101,22 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     this.dht.on('close', () => this.#onclose())
     this.#now = now ?? Date.now
     this.#ipv6 = dhtOpts.ipv6 === true
-    this.peerStore = new PeerStore({ maxAge: peerMaxAge, maxSize: maxPeers, maxPerKey: maxPeersPerKey, maxPerHost: maxPeersPerHost })
-    this.valueStore = new ValueStore({ maxAge: valueMaxAge, maxSize: maxValues, maxPerHost: maxValuesPerHost })
+    this.peerStore = new PeerStore({
+      maxAge: peerMaxAge, maxSize: maxPeers, maxKeys: maxPeerKeys, maxPerKey: maxPeersPerKey, maxPerHost: maxPeersPerHost, maxBytes: maxPeerBytes
+    })
+    this.valueStore = new ValueStore({ maxAge: valueMaxAge, maxSize: maxValues, maxPerHost: maxValuesPerHost, maxBytes: maxValueBytes })
     const codec = this.#ipv6 ? ipv6Peers : ipv4Peers
     const caps = opts.logger === undefined
       ? null
       : new CapLog(opts.logger, {
         maxPeers: this.peerStore.maxSize,
+        maxPeerKeys: this.peerStore.maxKeys,
         maxPeersPerKey: this.peerStore.maxPerKey,
         maxPeersPerHost: this.peerStore.maxPerHost,
+        maxPeerBytes: this.peerStore.maxBytes,
         maxValues: this.valueStore.maxSize,
-        maxValuesPerHost: this.valueStore.maxPerHost
+        maxValuesPerHost: this.valueStore.maxPerHost,
+        maxValueBytes: this.valueStore.maxBytes
       })
     this.#ctx = {
       peers: this.peerStore,
@@ -136,7 +141,8 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     const setting = mode ?? (dhtOpts.ephemeral === undefined ? 'auto' : (dhtOpts.ephemeral ? 'client' : 'server'))
     this.holepuncher = new Holepuncher(this.dht, { ...holepunch, mode: setting, logger: holepunch?.logger ?? opts.logger })
     // as a referrer we relay offers (and classic holepunch pings) to the peers announced on us
-    this.holepuncher.announced = (key, peer) => this.peerStore.get(toHex(key), this.#now()).some((p) => p.host === peer.host && p.port === peer.port)
+    this.holepuncher.announced = (key, peer) => this.peerStore.hasPeer(toHex(key), peer.host, peer.port, this.#now())
+    this.dht.relayFilter = (to) => this.peerStore.hasAddress(to.host, to.port, this.#now())
     this.holepuncher.on('mode', (change) => this.emit('mode', change))
     this.holepuncher.on('nat', (change) => this.emit('nat', change))
     this.holepuncher.on('reachability', (change) => this.emit('reachability', change))

@@ -23,18 +23,30 @@ export interface HyperDHTOptions extends DHTOptions {
   holepunch?: Omit<HolepuncherOptions, 'mode'>
   /** Announces expire this long (ms) after their last announce. @default 360000 */
   peerMaxAge?: number
-  /** Announces one node stores in total; the oldest is evicted beyond it. @default 65536 */
+  /**
+   * Announces one node stores in total; beyond it the oldest announce of the network prefix
+   * (/24, IPv6 /48) holding the most is evicted. @default 65536
+   */
   maxPeers?: number
-  /** Announces stored under one key. @default 1024 */
+  /** Keys with announces; beyond it announces are evicted as for `maxPeers` until a key is free. @default 65536 */
+  maxPeerKeys?: number
+  /**
+   * Announces stored under one key; beyond it the oldest announce, under that key, of the prefix
+   * holding the most there is evicted. @default 1024
+   */
   maxPeersPerKey?: number
-  /** Announces stored from one host, over all keys. @default 256 */
+  /** Announces stored from one host, over all keys; new ones refused beyond it. @default 256 */
   maxPeersPerHost?: number
+  /** Memory budget of the announce store in accounted bytes; evicts as `maxPeers` beyond it. @default 33554432 */
+  maxPeerBytes?: number
   /** Stored values expire this long (ms) after their last put. @default 7200000 */
   valueMaxAge?: number
-  /** Values one node stores in total; the oldest is evicted beyond it. @default 16384 */
+  /** Values one node stores in total; beyond it the oldest value of the prefix holding the most is evicted. @default 16384 */
   maxValues?: number
-  /** Values stored for one host. @default 256 */
+  /** Values stored for one host; new ones refused beyond it. @default 256 */
   maxValuesPerHost?: number
+  /** Memory budget of the value store in accounted bytes; evicts as `maxValues` beyond it. @default 25165824 */
+  maxValueBytes?: number
   /** Clock of the stores, in ms (for tests). @default Date.now */
   now?: () => number
   /**

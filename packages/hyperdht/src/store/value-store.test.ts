@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createKeyPair, mutableTarget, sha256, signable, signDetached } from '../crypto.js'
+import { STORE_HOST_BYTES, STORE_PREFIX_BYTES } from '../constants.js'
 import { ValueStore, type MutableRecord } from './value-store.js'
 
 const kp = createKeyPair()
@@ -60,20 +61,126 @@ describe('ValueStore immutable', () => {
     expect(s.size).toBe(0)
   })
 
-  it('caps values per host and evicts the oldest at the global cap', () => {
-    const s = new ValueStore({ maxSize: 10, maxPerHost: 4 })
-    for (let i = 0; i < 6; i++) {
-      const v = Buffer.from('v' + i)
-      expect(s.putImmutable(sha256(v), v, 'flooder', i).ok).toBe(i < 4)
+  it('caps values per host, and a full store evicts from the prefix holding the most', () => {
+    const evictions: string[] = []
+    const s = new ValueStore({ maxSize: 10, maxPerHost: 4, onevict: (id, cap) => evictions.push(`${id} ${cap}`) })
+    const put = (text: string, host: string, now: number): boolean => {
+      const v = Buffer.from(text)
+      return s.putImmutable(sha256(v), v, host, now).ok
     }
-    for (let i = 0; i < 30; i++) {
-      const v = Buffer.from('w' + i)
-      expect(s.putImmutable(sha256(v), v, 'host' + i, 10 + i).ok).toBe(true)
-    }
+    const has = (text: string): boolean => s.getImmutable(sha256(Buffer.from(text)), 100) !== null
+    for (let i = 0; i < 6; i++) expect(put('honest' + i, `10.0.${i}.1`, i)).toBe(true)
+    for (let i = 0; i < 6; i++) expect(put('flood' + i, '6.6.6.1', 10 + i)).toBe(i < 4)
+    expect(evictions).toEqual([])
+    for (let i = 0; i < 30; i++) expect(put('more' + i, '6.6.6.' + (2 + i), 20 + i)).toBe(true)
     expect(s.size).toBe(10)
-    expect(s.getImmutable(sha256(Buffer.from('w29')), 50)).not.toBeNull()
-    expect(s.getImmutable(sha256(Buffer.from('w0')), 50)).toBeNull()
-    expect(s.stats().hosts).toBe(10)
+    expect(evictions.length).toBe(30)
+    expect(evictions.every((e) => e.endsWith(' size'))).toBe(true)
+    for (let i = 0; i < 6; i++) expect(has('honest' + i)).toBe(true)
+    expect(has('more29')).toBe(true)
+    expect(has('flood0')).toBe(false)
+    expect(s.stats()).toMatchObject({ values: 10, hosts: 10, prefixes: 7 })
+    expect(s.lastEviction).toBe('size')
+  })
+
+  it('a re-put counts the value for its latest putter, unless that host is full', () => {
+    const s = new ValueStore({ maxSize: 3, maxPerHost: 2 })
+    const v = (t: string): Buffer => Buffer.from(t)
+    s.putImmutable(sha256(v('shared')), v('shared'), '6.6.6.1', 0) // claimed by a flooder first
+    s.putImmutable(sha256(v('f1')), v('f1'), '6.6.6.1', 1)
+    expect(s.putImmutable(sha256(v('shared')), v('shared'), '10.0.0.1', 2)).toEqual({ ok: true, status: 'refreshed' })
+    expect(s.stats()).toMatchObject({ hosts: 2, prefixes: 2 })
+    // the flood now evicts its own value, not the shared one
+    s.putImmutable(sha256(v('f2')), v('f2'), '6.6.6.2', 3)
+    s.putImmutable(sha256(v('f3')), v('f3'), '6.6.6.3', 4)
+    expect(s.getImmutable(sha256(v('shared')), 5)).not.toBeNull()
+    expect(s.getImmutable(sha256(v('f1')), 5)).toBeNull()
+    // a full host refreshes without taking the value over
+    s.putImmutable(sha256(v('h2')), v('h2'), '10.0.0.9', 6)
+    s.putImmutable(sha256(v('h3')), v('h3'), '10.0.0.9', 6)
+    expect(s.putImmutable(sha256(v('f3')), v('f3'), '10.0.0.9', 7).ok).toBe(true)
+    expect(s.stats()).toMatchObject({ values: 3 })
+  })
+
+  it('counts bytes and evicts fairly at the byte budget', () => {
+    const record = ValueStore.entryBytes(1000) + STORE_HOST_BYTES + STORE_PREFIX_BYTES
+    const s = new ValueStore({ maxBytes: 10 * record })
+    for (let i = 0; i < 10; i++) {
+      const v = Buffer.alloc(1000, i)
+      expect(s.putImmutable(sha256(v), v, `10.${i}.0.1`, i).ok).toBe(true)
+    }
+    expect(s.bytes).toBe(10 * record)
+    for (let i = 0; i < 200; i++) {
+      const v = Buffer.alloc(1000, 'flood ' + i)
+      s.putImmutable(sha256(v), v, '6.6.6.' + (i % 250), 20 + i)
+      expect(s.bytes).toBeLessThanOrEqual(s.maxBytes)
+    }
+    expect(s.lastEviction).toBe('bytes')
+    let kept = 0
+    for (let i = 0; i < 10; i++) if (s.getImmutable(sha256(Buffer.alloc(1000, i)), 300) !== null) kept++
+    // the flood holds the most as soon as it holds two values: it evicts itself from then on
+    expect(kept).toBeGreaterThanOrEqual(8)
+  })
+
+  it('a replaced record that grows makes room fairly', () => {
+    const s = new ValueStore({ maxBytes: 1 }) // raised to one largest record
+    expect(s.maxBytes).toBe(ValueStore.entryBytes(32 + 64 + 64 + 1000) + STORE_HOST_BYTES + STORE_PREFIX_BYTES)
+    const small = record(1, 'x')
+    const target = mutableTarget(kp.publicKey, null)
+    expect(s.putMutable(target, small, '10.0.0.1', 0).ok).toBe(true)
+    const v = Buffer.from('y')
+    expect(s.putImmutable(sha256(v), v, '10.0.0.2', 0).ok).toBe(true)
+    expect(s.putMutable(target, record(2, 'z'.repeat(1000)), '10.0.0.1', 1)).toEqual({ ok: true, status: 'replaced' })
+    expect(s.size).toBe(1)
+    expect(s.getMutable(target, 1)?.seq).toBe(2)
+    expect(s.bytes).toBeLessThanOrEqual(s.maxBytes)
+  })
+
+  it('keeps prefix counts right under refresh and expiry, IPv6 by /48', () => {
+    const s = new ValueStore({ maxAge: 100 })
+    const put = (t: string, host: string, now: number): void => { s.putImmutable(sha256(Buffer.from(t)), Buffer.from(t), host, now) }
+    put('a', '2001:db8:1:1::1', 0)
+    put('b', '2001:db8:1:2::1', 10)
+    put('c', '2001:db8:2::1', 20)
+    put('d', '::ffff:10.1.2.3', 30)
+    put('e', '10.1.2.4', 40)
+    expect(s.stats()).toMatchObject({ values: 5, hosts: 5, prefixes: 3 })
+    put('a', '2001:db8:1:1::1', 90)
+    s.prune(125)
+    expect(s.stats()).toMatchObject({ values: 3, hosts: 3, prefixes: 2 })
+    s.prune(1000)
+    expect(s.stats()).toEqual({ values: 0, hosts: 0, prefixes: 0, bytes: 0 })
+  })
+})
+
+describe('ValueStore fairness at the default caps', () => {
+  it('a flood from 3 prefixes filling the store leaves every honest value in place', () => {
+    const s = new ValueStore()
+    const honest: Buffer[] = []
+    for (let p = 0; p < 50; p++) {
+      for (let i = 0; i < 4; i++) {
+        const v = Buffer.from(`honest ${p} ${i} `.padEnd(1000, '.'))
+        honest.push(v)
+        expect(s.putImmutable(sha256(v), v, `20.${p}.0.${1 + (i & 1)}`, 0).ok).toBe(true)
+      }
+    }
+    // 3 attacker /24s, 256 hosts each, every host at its per-host cap of 256 values
+    const filler = Buffer.alloc(1000)
+    let added = 0
+    for (let a = 0; a < 3; a++) {
+      for (let h = 0; h < 256; h++) {
+        for (let i = 0; i < 256; i += 4) {
+          // (a quarter of the cap per host keeps the test quick: the store still overflows 3x)
+          filler.writeUInt32BE((a << 24) | (h << 16) | i)
+          if (s.putImmutable(sha256(filler), filler, `66.${a}.0.${h}`, 1).ok) added++
+        }
+      }
+    }
+    expect(added).toBe(3 * 256 * 64)
+    expect(s.size).toBeLessThanOrEqual(16_384)
+    expect(s.bytes).toBeLessThanOrEqual(s.maxBytes)
+    expect(s.evicted).toBe(added + honest.length - s.size)
+    for (const v of honest) expect(s.getImmutable(sha256(v), 1)).not.toBeNull()
   })
 })
 

@@ -13,7 +13,7 @@ afterEach(async () => {
 
 /** A storing node with tiny caps and a client that bootstraps off it, on loopback UDP. */
 async function pair (logger?: Logger): Promise<{ store: HyperDHT, client: HyperDHT }> {
-  const store = new HyperDHT({ mode: 'server', maxPeersPerKey: 1, maxValuesPerHost: 1, ...(logger ? { logger } : {}) })
+  const store = new HyperDHT({ mode: 'server', maxPeersPerHost: 1, maxValuesPerHost: 1, ...(logger ? { logger } : {}) })
   cleanup.push(async () => { await store.destroy() })
   await store.listen(0, '127.0.0.1')
   await store.ready()
@@ -24,10 +24,9 @@ async function pair (logger?: Logger): Promise<{ store: HyperDHT, client: HyperD
   return { store, client }
 }
 
-/** Fills the storing node's per-key and per-host caps, then hits them again. */
+/** Fills the storing node's per-host caps, then hits them again. */
 async function overflow (client: HyperDHT): Promise<void> {
-  const key = randomKey()
-  for (const port of [1000, 1001, 1002]) await client.announce(key, { port })
+  for (const port of [1000, 1001, 1002]) await client.announce(randomKey(), { port })
   await client.immutablePut(new TextEncoder().encode('one'))
   await expect(client.immutablePut(new TextEncoder().encode('two'))).rejects.toMatchObject({ code: 'NOT_STORED' })
 }
@@ -40,7 +39,7 @@ describe('logger', () => {
     await overflow(client)
     const caps = logger.filter('hyperdht: store cap reached')
     expect(caps).toEqual([
-      { level: 'warn', msg: 'hyperdht: store cap reached', fields: { cap: 'maxPeersPerKey', limit: 1, action: 'refusing', host: '127.0.0.1', unlogged: 0 } },
+      { level: 'warn', msg: 'hyperdht: store cap reached', fields: { cap: 'maxPeersPerHost', limit: 1, action: 'refusing', host: '127.0.0.1', unlogged: 0 } },
       { level: 'warn', msg: 'hyperdht: store cap reached', fields: { cap: 'maxValuesPerHost', limit: 1, action: 'refusing', host: '127.0.0.1', unlogged: 0 } }
     ])
     expect(store.peerStore.size).toBe(1) // the second and third announce were refused
