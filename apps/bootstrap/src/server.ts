@@ -82,7 +82,7 @@ export class BootstrapServer {
       }
     }
     const node = new HyperDHT({
-      ephemeral: false,
+      mode: 'server',
       bootstrap: opts.bootstrap,
       nodes,
       ...(id === undefined ? {} : { id }),

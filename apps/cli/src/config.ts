@@ -19,7 +19,19 @@ export interface ConfigFile {
   listenPort?: number
   /** `auto`, `client` or `server` (commands that take `--mode`). */
   mode?: Mode
+  /**
+   * Timers and sizes of NAT traversal (the library's `holepunch` options, in ms where a time):
+   * `promoteAfter`, `demoteAfter`, `minDwell`, `stallThreshold`, `reachInterval`,
+   * `reachFirstDelay`, `reachHelpers`, `dialbackWait`, `confirmations`, `minRemotes`,
+   * `punchTimeout`. For tests and unusual networks; the defaults suit the internet.
+   */
+  holepunch?: HolepunchSettings
 }
+
+/** The numeric holepunch options the config file may set. */
+export const HOLEPUNCH_SETTINGS = ['promoteAfter', 'demoteAfter', 'minDwell', 'stallThreshold', 'reachInterval', 'reachFirstDelay',
+  'reachHelpers', 'dialbackWait', 'confirmations', 'minRemotes', 'punchTimeout'] as const
+export type HolepunchSettings = Partial<Record<typeof HOLEPUNCH_SETTINGS[number], number>>
 
 /** Node settings as flags give them: `undefined` when the flag was not used. */
 export interface NodeFlags {
@@ -38,6 +50,8 @@ export interface NodeSettings {
   host: string | undefined
   listenPort: number
   mode: Mode
+  /** From the config file only. */
+  holepunch: HolepunchSettings
   sources: { bootstrap: Source, host: Source, listenPort: Source, mode: Source }
 }
 
@@ -79,7 +93,7 @@ export function resolveSettings (flags: NodeFlags, env: Record<string, string | 
     file?.mode,
     defaults.mode ?? 'client'
   )
-  return { bootstrap, host, listenPort, mode, sources: { bootstrap: bSource, host: hSource, listenPort: pSource, mode: mSource } }
+  return { bootstrap, host, listenPort, mode, holepunch: file?.holepunch ?? {}, sources: { bootstrap: bSource, host: hSource, listenPort: pSource, mode: mSource } }
 }
 
 function checkMode (value: string, label: string): Mode {
@@ -144,8 +158,19 @@ export function checkConfig (raw: unknown, path: string): ConfigFile {
         if (typeof v !== 'string' || !(MODES as string[]).includes(v)) throw CLIError.BAD_CONFIG(path, `"mode" must be one of ${MODES.join(', ')}`)
         out.mode = v as Mode
         break
+      case 'holepunch': {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw CLIError.BAD_CONFIG(path, '"holepunch" must be an object')
+        const hp: HolepunchSettings = {}
+        for (const [name, value] of Object.entries(v as Record<string, unknown>)) {
+          if (!(HOLEPUNCH_SETTINGS as readonly string[]).includes(name)) throw CLIError.BAD_CONFIG(path, `unknown field "holepunch.${name}" (known: ${HOLEPUNCH_SETTINGS.join(', ')})`)
+          if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw CLIError.BAD_CONFIG(path, `"holepunch.${name}" must be a non-negative number`)
+          hp[name as typeof HOLEPUNCH_SETTINGS[number]] = value
+        }
+        out.holepunch = hp
+        break
+      }
       default:
-        throw CLIError.BAD_CONFIG(path, `unknown field "${k}" (known: bootstrap, host, listenPort, mode)`)
+        throw CLIError.BAD_CONFIG(path, `unknown field "${k}" (known: bootstrap, host, listenPort, mode, holepunch)`)
     }
   }
   return out

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { registerAnnounce } from './commands/announce.js'
+import { registerConnections } from './commands/connections.js'
 import { registerConsole } from './commands/console.js'
 import { registerLookup } from './commands/lookup.js'
 import { registerNode } from './commands/node.js'
@@ -37,6 +38,7 @@ export function createProgram (rt: Runtime): Command {
   registerLookup(program, rt)
   registerValues(program, rt)
   registerPing(program, rt)
+  registerConnections(program, rt, (node) => node)
   registerConsole(program, rt)
   program.addHelpText('after', `
 Configuration: flags win over the environment (HYPERDHT_BOOTSTRAP, HYPERDHT_HOST,

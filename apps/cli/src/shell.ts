@@ -102,15 +102,16 @@ export class Shell {
         help: 'our id, address, mode and NAT type',
         run: () => {
           const address = node.address()
-          const mode = node.dht.ephemeral ? 'client' : 'server'
+          const mode = node.mode
           const info = {
             type: 'info',
             id: toHex(node.id),
             address,
             mode,
             modeSetting: this.#opts.modeSetting,
-            // not measured yet: NAT classification comes with the holepunch work
-            nat: null,
+            nat: node.natType,
+            publicAddress: node.publicAddress,
+            reachability: node.reachability,
             bootstrap: this.#opts.bootstrap,
             nodes: node.dht.toArray().length,
             announcing: [...this.#announcers.keys()]
@@ -118,8 +119,8 @@ export class Shell {
           out.result(info, [
             `id        ${info.id}`,
             `address   ${formatHostPort(address)}`,
-            `mode      ${mode}${this.#opts.modeSetting === 'auto' ? ' (auto: client until reachability detection exists)' : ''}`,
-            'nat       unknown (not measured by this version)',
+            `mode      ${mode}${this.#opts.modeSetting === 'auto' ? ' (auto)' : ''}`,
+            `nat       ${info.nat}${info.publicAddress === null ? '' : `, public address ${formatHostPort(info.publicAddress)}`}, reachability ${info.reachability}`,
             `bootstrap ${info.bootstrap.join(', ') || 'none'}`,
             `table     ${info.nodes} nodes`,
             `announcing ${info.announcing.length === 0 ? 'nothing' : info.announcing.join(', ')}`

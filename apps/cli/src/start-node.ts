@@ -1,5 +1,5 @@
 import { HyperDHT, type BootstrapResult, type Logger } from '@hyperdht-ts/hyperdht'
-import type { Mode, NodeSettings } from './config.js'
+import type { NodeSettings } from './config.js'
 import { explain } from './explain.js'
 import type { Output } from './output.js'
 
@@ -18,13 +18,6 @@ export interface StartedNode {
   bootstrap: BootstrapResult
 }
 
-/**
- * Whether a mode makes the node ephemeral. `auto` means client until the holepunch work gives
- * the library reachability detection (it will then switch by itself at run time).
- */
-export function ephemeralFor (mode: Mode): boolean {
-  return mode !== 'server'
-}
 
 /**
  * Builds a HyperDHT node from the settings, binds it and joins the network. A busy port, an
@@ -33,10 +26,10 @@ export function ephemeralFor (mode: Mode): boolean {
  */
 export async function startNode (opts: StartNodeOptions): Promise<StartedNode> {
   const { settings, out } = opts
-  const ephemeral = opts.client === true ? true : ephemeralFor(settings.mode)
   const node = new HyperDHT({
     bootstrap: settings.bootstrap,
-    ephemeral,
+    mode: opts.client === true ? 'client' : settings.mode,
+    holepunch: settings.holepunch,
     ipv6: opts.ipv6 === true,
     ...(opts.logger === undefined ? {} : { logger: opts.logger })
   })

@@ -102,7 +102,7 @@ export function testnetHost (i: number): string {
 let loopbackProbe: Promise<boolean> | null = null
 
 /** Whether addresses of 127/8 other than 127.0.0.1 can be bound here (Linux: yes; macOS: not by default). */
-async function canBindLoopback (): Promise<boolean> {
+export async function canBindLoopback (): Promise<boolean> {
   loopbackProbe ??= new Promise<boolean>((resolve) => {
     const socket = createSocket('udp4')
     socket.once('error', () => { socket.close(); resolve(false) })

@@ -1,7 +1,5 @@
-// `hyperdht listen <key>`, `hyperdht connect <key>` and `hyperdht chat <topic>`: designed, NOT
-// registered. They need connections over punched paths from the library (the holepunch issue),
-// which do not exist yet; `registerConnections` is to be called from program.ts once
-// `HyperDHT` offers the API below (it is what this module expects, not something it fakes).
+// `hyperdht listen <key>`, `hyperdht connect <key>` and `hyperdht chat <topic>`: the two ends of
+// a connection over a punched path (HyperDHT's `listen(key)` / `connect(key)`), and both at once.
 import type { Peer } from '@hyperdht-ts/hyperdht'
 import type { Command } from 'commander'
 import { createInterface } from 'node:readline'
@@ -55,10 +53,7 @@ export function parseConnectionArgs (input: string, opts: { localAddress?: strin
   return { key, localAddress }
 }
 
-/**
- * Registers the three commands. `api` turns the running node into the connection API; once
- * `HyperDHT` has `listen(key)`/`connect(key)` it is simply `(node) => node`.
- */
+/** Registers the three commands. `api` turns the running node into the connection API (the node itself; tests may wrap it). */
 export function registerConnections (program: Command, rt: Runtime, api: (node: Awaited<ReturnType<typeof startNode>>['node']) => ConnectionApi): void {
   nodeOptions(program
     .command('listen')

@@ -12,7 +12,7 @@ export function registerNode (program: Command, rt: Runtime): void {
     .command('node')
     .description('run a long-lived node that serves the network, logging what it serves, until Ctrl-C'))
     .option('-p, --port <port>', 'same as --listen-port')
-    .addOption(new Option('--mode <mode>', 'client: ephemeral, in nobody\'s routing table; server: routed through and stores for others; auto: client until reachability detection lands (env HYPERDHT_MODE)').choices(MODES))
+    .addOption(new Option('--mode <mode>', 'client: ephemeral, in nobody\'s routing table; server: routed through and stores for others; auto: client until strangers can reach it, then server (env HYPERDHT_MODE)').choices(MODES))
     .option('--ipv6', 'speak IPv6 (bind a udp6 socket; bootstrap nodes must be IPv6 too)')
     .action(async (_o: unknown, cmd: Command) => await runNode(cmd, rt))
 }
@@ -32,12 +32,19 @@ async function runNode (cmd: Command, rt: Runtime): Promise<void> {
   }
   const { node, bootstrap } = started
   const address = formatHostPort(node.address())
-  const mode = node.dht.ephemeral ? 'client' : 'server'
-  const modeNote = settings.mode === 'auto' ? ' (auto: client until the library can tell whether we are reachable)' : ''
+  const mode = node.mode
+  const modeNote = settings.mode === 'auto' ? ' (auto: becomes a server once strangers can reach it)' : ''
   out.result(
     { type: 'listening', address: node.address(), id: toHex(node.id), mode, modeSetting: settings.mode, bootstrap: settings.bootstrap, nodes: bootstrap.nodes },
     `node ${toHex(node.id).slice(0, 12)}… listening on ${address}, mode ${mode}${modeNote}`
   )
+  node.on('mode', (c) => out.result({ type: 'mode', mode: c.mode, previous: c.previous, reason: c.reason }, `mode: ${c.previous} -> ${c.mode} (${c.reason})`))
+  node.on('nat', (c) => {
+    const v = c.verdict
+    const addr = v.host === null ? 'unknown' : `${v.host}:${v.port ?? '*'}`
+    out.result({ type: 'nat', nat: v.type, host: v.host, port: v.port, remotes: v.remotes, addressChanged: c.addressChanged }, `NAT: ${v.type}, public address ${addr} (${v.remotes} remotes)`)
+  })
+  node.on('reachability', (c) => out.result({ type: 'reachability', reachability: c.reachability, previous: c.previous }, `reachability: ${c.reachability}`))
   out.result(
     { type: 'joined', nodes: bootstrap.nodes, responses: bootstrap.responses },
     settings.bootstrap.length === 0 ? 'no bootstrap nodes: this node starts a new network' : `joined through ${settings.bootstrap.join(', ')}: ${bootstrap.nodes} nodes in the routing table`

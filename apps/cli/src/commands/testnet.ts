@@ -1,3 +1,4 @@
+import { canBindLoopback, testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
 import { HyperDHT } from '@hyperdht-ts/hyperdht'
 import type { Command } from 'commander'
 import { formatHostPort, parsePort } from '../address.js'
@@ -51,7 +52,12 @@ async function testnet (cmd: Command, rt: Runtime): Promise<void> {
 
   let bootstrap: string
   try {
-    const first = new HyperDHT({ ephemeral: false })
+    // On loopback every node gets an address of its own (127.x.y.1, which Linux routes without
+    // setup), so that per-address limits (routing-table diversity, rate limits) see a network of
+    // distinct hosts; where only 127.0.0.1 binds (macOS), those limits are relaxed instead.
+    const spread = host === '127.0.0.1' && await canBindLoopback()
+    const relaxed = host === '127.0.0.1' && !spread ? { diversity: { maxPer24PerBucket: Infinity, maxPer16: Infinity } } : {}
+    const first = new HyperDHT({ mode: 'server', ...relaxed })
     nodes.push(first)
     try {
       await first.listen(port, host)
@@ -65,9 +71,9 @@ async function testnet (cmd: Command, rt: Runtime): Promise<void> {
     for (let i = 0; i < size; i += TESTNET_JOIN_BATCH) {
       const batch: Array<Promise<void>> = []
       for (let j = i; j < Math.min(size, i + TESTNET_JOIN_BATCH); j++) {
-        const node = new HyperDHT({ ephemeral: false, bootstrap: [bootstrap] })
+        const node = new HyperDHT({ mode: 'server', bootstrap: [bootstrap], ...relaxed })
         nodes.push(node)
-        batch.push(node.listen(0, host).then(async () => { await node.ready() }))
+        batch.push(node.listen(0, spread ? testnetHost(j + 1) : host).then(async () => { await node.ready() }))
       }
       await Promise.all(batch)
       out.progress(`testnet: ${nodes.length}/${size + 1} nodes up…`)
