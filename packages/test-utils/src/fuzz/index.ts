@@ -8,3 +8,7 @@ export {
   datagramStream, fuzzPackets, fuzzSourceHost, isFuzzSourceHost,
   type DatagramStreamOptions, type FuzzDatagram, type PacketFuzzOptions, type PacketFuzzResult
 } from './packets.js'
+export {
+  DATAGRAM_REASONS, accountDrops, fuzzRunConfig, rawFindNode, replayLine, settled, writeFuzzReport,
+  type FuzzAccount, type FuzzRunConfig, type NodeStatsLike, type RawCodecs
+} from './live.js'
