@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   Prng, accountDrops, datagramStream, fuzzPackets, fuzzRunConfig, guardedSocket, heapAfterGc, isFuzzSourceHost, isLoopback,
-  rawFindNode, replayLine, settled, writeFuzzReport, type GuardedSocket
+  rawFindNode, replayLine, settled, withFailureReport, writeFuzzReport, type GuardedSocket
 } from '@hyperdht-ts/test-utils'
 import { DHT, requestEncoding, responseEncoding } from '../../src/index.js'
 import { testnetHost } from '../../src/testnet.js'
@@ -98,56 +98,58 @@ describe('fuzz: whole datagrams at a live dht-rpc node', () => {
     console.log('dht-rpc whole-packet fuzz:', JSON.stringify(summary))
     writeFuzzReport(summary)
 
-    // every datagram is accounted for: by a drop reason, or as a request that was answered,
-    // forwarded, or dropped with a reason
-    expect(acc.totalMismatch, why).toBe(0)
-    expect(acc.unaccounted, why).toBe(0)
-    // what the node counted is what the fuzzer sent, give or take the kernel's receive-buffer
-    // drops (system-wide, so an upper bound) and a little honest background traffic
-    const kernel = result.kernelDrops ?? Math.ceil(result.sent * 0.05)
-    expect(acc.received, why).toBeLessThanOrEqual(result.sent + 500)
-    expect(acc.received, why).toBeGreaterThanOrEqual(result.sent - kernel - Math.ceil(result.sent * 0.002) - 50)
-    // the decoders were exercised (a per-IP rate limiter must let enough through: raise FUZZ_SOURCES)
-    expect(acc.requestsIn, why).toBeGreaterThan(Math.min(1000, result.sent / 10))
-    expect(acc.answered, why).toBeGreaterThan(0)
-    expect(acc.byReason.undecodable, why).toBeGreaterThan(0)
-    expect(unhandled, why).toBe(0)
-    expect(Object.fromEntries(failures), why).not.toHaveProperty(['dht-rpc: request failed'])
-    expect(Object.fromEntries(failures), why).not.toHaveProperty(['dht-rpc: response failed'])
-    // junk command names are pooled, not kept one by one
-    expect(Object.keys(after.commands).length, why).toBeLessThanOrEqual(65)
+    await withFailureReport('dht-rpc', config, replay, result.lastSent, summary, async () => {
+      // every datagram is accounted for: by a drop reason, or as a request that was answered,
+      // forwarded, or dropped with a reason
+      expect(acc.totalMismatch, why).toBe(0)
+      expect(acc.unaccounted, why).toBe(0)
+      // what the node counted is what the fuzzer sent, give or take the kernel's receive-buffer
+      // drops (system-wide, so an upper bound) and a little honest background traffic
+      const kernel = result.kernelDrops ?? Math.ceil(result.sent * 0.05)
+      expect(acc.received, why).toBeLessThanOrEqual(result.sent + 500)
+      expect(acc.received, why).toBeGreaterThanOrEqual(result.sent - kernel - Math.ceil(result.sent * 0.002) - 50)
+      // the decoders were exercised (a per-IP rate limiter must let enough through: raise FUZZ_SOURCES)
+      expect(acc.requestsIn, why).toBeGreaterThan(Math.min(1000, result.sent / 10))
+      expect(acc.answered, why).toBeGreaterThan(0)
+      expect(acc.byReason.undecodable, why).toBeGreaterThan(0)
+      expect(unhandled, why).toBe(0)
+      expect(Object.fromEntries(failures), why).not.toHaveProperty(['dht-rpc: request failed'])
+      expect(Object.fromEntries(failures), why).not.toHaveProperty(['dht-rpc: response failed'])
+      // junk command names are pooled, not kept one by one
+      expect(Object.keys(after.commands).length, why).toBeLessThanOrEqual(65)
 
-    // the table holds verified contacts only: honest nodes with their own ids, no fuzzer address
-    const table = victim.toArray()
-    expect(table.length, why).toBeGreaterThan(0)
-    for (const n of table) {
-      expect(isFuzzSourceHost(n.host), `${why}: fuzzer address ${n.host}:${n.port} in the table`).toBe(false)
-      expect(honest.get(`${n.host}:${n.port}`), `${why}: ${n.host}:${n.port} in the table`).toBe(Buffer.from(n.id).toString('hex'))
-    }
+      // the table holds verified contacts only: honest nodes with their own ids, no fuzzer address
+      const table = victim.toArray()
+      expect(table.length, why).toBeGreaterThan(0)
+      for (const n of table) {
+        expect(isFuzzSourceHost(n.host), `${why}: fuzzer address ${n.host}:${n.port} in the table`).toBe(false)
+        expect(honest.get(`${n.host}:${n.port}`), `${why}: ${n.host}:${n.port} in the table`).toBe(Buffer.from(n.id).toString('hex'))
+      }
 
-    // nothing ever left loopback
-    for (const s of sockets) {
-      expect(s.blocked, why).toEqual([])
-      for (const host of s.sentTo.keys()) expect(isLoopback(host), host).toBe(true)
-    }
-    expect(heapAfter - heapBefore, `${why}: heap grew by ${summary.heapGrowthKiB} KiB`).toBeLessThan(HEAP_BOUND)
+      // nothing ever left loopback
+      for (const s of sockets) {
+        expect(s.blocked, why).toEqual([])
+        for (const host of s.sentTo.keys()) expect(isLoopback(host), host).toBe(true)
+      }
+      expect(heapAfter - heapBefore, `${why}: heap grew by ${summary.heapGrowthKiB} KiB`).toBeLessThan(HEAP_BOUND)
 
-    // still correct: _ping from a fresh node, _find_node answered with honest nodes only
-    const probe = new DHT()
-    try {
-      await probe.listen(0, testnetHost(NODES + 1))
-      const pong = await probe.ping(victim.address())
-      expect(Buffer.from(pong.node.id!).equals(Buffer.from(victim.id)), why).toBe(true)
-      const target = setup.bytes(32)
-      const found = await rawFindNode(victim.address(), target, { encodeRequest: requestEncoding.encode, decodeResponse: (b) => responseEncoding.decode(b) }, testnetHost(NODES + 2))
-      expect(found, why).not.toBeNull()
-      expect(Buffer.from(found!.id!).equals(Buffer.from(victim.id)), why).toBe(true)
-      expect(found!.nodes.length, why).toBeGreaterThan(0)
-      for (const n of found!.nodes) expect(honest.get(`${n.host}:${n.port}`), `${why}: _find_node returned ${n.host}:${n.port}`).toBe(n.id)
-      const q = await probe.query({ command: '_find_node', target }, { nodes: [victim.address()] }).toArray()
-      expect(q.some((r) => Buffer.from(r.node.id!).equals(Buffer.from(victim.id))), why).toBe(true)
-    } finally {
-      await probe.destroy()
-    }
+      // still correct: _ping from a fresh node, _find_node answered with honest nodes only
+      const probe = new DHT()
+      try {
+        await probe.listen(0, testnetHost(NODES + 1))
+        const pong = await probe.ping(victim.address())
+        expect(Buffer.from(pong.node.id!).equals(Buffer.from(victim.id)), why).toBe(true)
+        const target = setup.bytes(32)
+        const found = await rawFindNode(victim.address(), target, { encodeRequest: requestEncoding.encode, decodeResponse: (b) => responseEncoding.decode(b) }, testnetHost(NODES + 2))
+        expect(found, why).not.toBeNull()
+        expect(Buffer.from(found!.id!).equals(Buffer.from(victim.id)), why).toBe(true)
+        expect(found!.nodes.length, why).toBeGreaterThan(0)
+        for (const n of found!.nodes) expect(honest.get(`${n.host}:${n.port}`), `${why}: _find_node returned ${n.host}:${n.port}`).toBe(n.id)
+        const q = await probe.query({ command: '_find_node', target }, { nodes: [victim.address()] }).toArray()
+        expect(q.some((r) => Buffer.from(r.node.id!).equals(Buffer.from(victim.id))), why).toBe(true)
+      } finally {
+        await probe.destroy()
+      }
+    })
   }, config.timeoutMs)
 })

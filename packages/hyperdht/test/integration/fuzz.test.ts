@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   Prng, accountDrops, datagramStream, fuzzPackets, fuzzRunConfig, guardedSocket, heapAfterGc, isFuzzSourceHost, isLoopback,
-  rawFindNode, replayLine, settled, writeFuzzReport, type GuardedSocket
+  rawFindNode, replayLine, settled, withFailureReport, writeFuzzReport, type GuardedSocket
 } from '@hyperdht-ts/test-utils'
 import { requestEncoding, responseEncoding, toHex } from '@hyperdht-ts/dht-rpc'
 import { testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
@@ -109,54 +109,56 @@ describe('fuzz: whole datagrams at a live HyperDHT node', () => {
     console.log('hyperdht whole-packet fuzz:', JSON.stringify(summary))
     writeFuzzReport(summary)
 
-    // every datagram accounted for (see the dht-rpc fuzz test for the identities)
-    expect(acc.totalMismatch, why).toBe(0)
-    expect(acc.unaccounted, why).toBe(0)
-    const kernel = result.kernelDrops ?? Math.ceil(result.sent * 0.05)
-    expect(acc.received, why).toBeLessThanOrEqual(result.sent + 500)
-    expect(acc.received, why).toBeGreaterThanOrEqual(result.sent - kernel - Math.ceil(result.sent * 0.002) - 50)
-    // the hyperdht handlers were exercised, not only the outer decoder
-    for (const name of ['peers', 'immutable', 'mutable']) expect(commands[name] ?? 0, `${why}: ${name} requests`).toBeGreaterThan(Math.min(100, result.sent / 1000))
-    expect(unhandled, why).toBe(0)
-    expect(Object.fromEntries(warnings), why).toEqual({})
+    await withFailureReport('hyperdht', config, replay, result.lastSent, summary, async () => {
+      // every datagram accounted for (see the dht-rpc fuzz test for the identities)
+      expect(acc.totalMismatch, why).toBe(0)
+      expect(acc.unaccounted, why).toBe(0)
+      const kernel = result.kernelDrops ?? Math.ceil(result.sent * 0.05)
+      expect(acc.received, why).toBeLessThanOrEqual(result.sent + 500)
+      expect(acc.received, why).toBeGreaterThanOrEqual(result.sent - kernel - Math.ceil(result.sent * 0.002) - 50)
+      // the hyperdht handlers were exercised, not only the outer decoder
+      for (const name of ['peers', 'immutable', 'mutable']) expect(commands[name] ?? 0, `${why}: ${name} requests`).toBeGreaterThan(Math.min(100, result.sent / 1000))
+      expect(unhandled, why).toBe(0)
+      expect(Object.fromEntries(warnings), why).toEqual({})
 
-    // nothing stored: updates need a roundtrip token, which the fuzzer never has
-    expect(victim.peerStore.size, why).toBe(1)
-    expect(victim.valueStore.size, why).toBe(2)
+      // nothing stored: updates need a roundtrip token, which the fuzzer never has
+      expect(victim.peerStore.size, why).toBe(1)
+      expect(victim.valueStore.size, why).toBe(2)
 
-    // the table holds verified contacts only
-    const table = victim.dht.toArray()
-    expect(table.length, why).toBeGreaterThan(0)
-    for (const n of table) {
-      expect(isFuzzSourceHost(n.host), `${why}: fuzzer address ${n.host}:${n.port} in the table`).toBe(false)
-      expect(honest.get(`${n.host}:${n.port}`), `${why}: ${n.host}:${n.port} in the table`).toBe(toHex(n.id))
-    }
-    for (const s of sockets) {
-      expect(s.blocked, why).toEqual([])
-      for (const host of s.sentTo.keys()) expect(isLoopback(host), host).toBe(true)
-    }
-    expect(heapAfter - heapBefore, `${why}: heap grew by ${summary.heapGrowthKiB} KiB`).toBeLessThan(HEAP_BOUND)
+      // the table holds verified contacts only
+      const table = victim.dht.toArray()
+      expect(table.length, why).toBeGreaterThan(0)
+      for (const n of table) {
+        expect(isFuzzSourceHost(n.host), `${why}: fuzzer address ${n.host}:${n.port} in the table`).toBe(false)
+        expect(honest.get(`${n.host}:${n.port}`), `${why}: ${n.host}:${n.port} in the table`).toBe(toHex(n.id))
+      }
+      for (const s of sockets) {
+        expect(s.blocked, why).toEqual([])
+        for (const host of s.sentTo.keys()) expect(isLoopback(host), host).toBe(true)
+      }
+      expect(heapAfter - heapBefore, `${why}: heap grew by ${summary.heapGrowthKiB} KiB`).toBeLessThan(HEAP_BOUND)
 
-    // still correct, from a fresh node
-    const found = await rawFindNode(victim.address(), setup.bytes(32), { encodeRequest: requestEncoding.encode, decodeResponse: (b) => responseEncoding.decode(b) }, testnetHost(NODES + 2))
-    expect(found, why).not.toBeNull()
-    expect(toHex(found!.id!), why).toBe(toHex(victim.id))
-    for (const n of found!.nodes) expect(honest.get(`${n.host}:${n.port}`), `${why}: _find_node returned ${n.host}:${n.port}`).toBe(n.id)
-    const client = new HyperDHT({ bootstrap: [`${testnetHost(0)}:${nodes[0]!.address().port}`] })
-    try {
-      await client.listen(0, testnetHost(NODES + 1))
-      await client.ready()
-      const pong = await client.dht.ping(victim.address())
-      expect(toHex(pong.node.id!), why).toBe(toHex(victim.id))
-      const fromVictim = []
-      for await (const r of client.lookup(key)) if (r.node.host === victim.address().host) fromVictim.push(...r.peers)
-      expect(fromVictim, why).toEqual([{ host: testnetHost(2), port: announcedPort }])
-      expect(toHex((await client.immutableGet(sha256(value)))!.value), why).toBe(toHex(value))
-      const got = await client.mutableGet(record.publicKey, { salt: record.salt! })
-      expect(got?.seq, why).toBe(record.seq)
-      expect(toHex(got!.value), why).toBe(toHex(record.value))
-    } finally {
-      await client.destroy()
-    }
+      // still correct, from a fresh node
+      const found = await rawFindNode(victim.address(), setup.bytes(32), { encodeRequest: requestEncoding.encode, decodeResponse: (b) => responseEncoding.decode(b) }, testnetHost(NODES + 2))
+      expect(found, why).not.toBeNull()
+      expect(toHex(found!.id!), why).toBe(toHex(victim.id))
+      for (const n of found!.nodes) expect(honest.get(`${n.host}:${n.port}`), `${why}: _find_node returned ${n.host}:${n.port}`).toBe(n.id)
+      const client = new HyperDHT({ bootstrap: [`${testnetHost(0)}:${nodes[0]!.address().port}`] })
+      try {
+        await client.listen(0, testnetHost(NODES + 1))
+        await client.ready()
+        const pong = await client.dht.ping(victim.address())
+        expect(toHex(pong.node.id!), why).toBe(toHex(victim.id))
+        const fromVictim = []
+        for await (const r of client.lookup(key)) if (r.node.host === victim.address().host) fromVictim.push(...r.peers)
+        expect(fromVictim, why).toEqual([{ host: testnetHost(2), port: announcedPort }])
+        expect(toHex((await client.immutableGet(sha256(value)))!.value), why).toBe(toHex(value))
+        const got = await client.mutableGet(record.publicKey, { salt: record.salt! })
+        expect(got?.seq, why).toBe(record.seq)
+        expect(toHex(got!.value), why).toBe(toHex(record.value))
+      } finally {
+        await client.destroy()
+      }
+    })
   }, config.timeoutMs)
 })

@@ -9,6 +9,6 @@ export {
   type DatagramStreamOptions, type FuzzDatagram, type PacketFuzzOptions, type PacketFuzzResult
 } from './packets.js'
 export {
-  DATAGRAM_REASONS, accountDrops, fuzzRunConfig, rawFindNode, replayLine, settled, writeFuzzReport,
+  DATAGRAM_REASONS, accountDrops, fuzzRunConfig, rawFindNode, replayLine, settled, withFailureReport, writeFuzzReport,
   type FuzzAccount, type FuzzRunConfig, type NodeStatsLike, type RawCodecs
 } from './live.js'

@@ -4,6 +4,9 @@
 import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
 import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FuzzDatagram } from './packets.js'
 import { envCount, fuzzSeed } from './prng.js'
 
 export interface FuzzRunConfig {
@@ -45,6 +48,30 @@ export function replayLine (config: FuzzRunConfig, sent: number | null, testFile
 export function writeFuzzReport (report: Record<string, unknown>): void {
   const path = process.env.FUZZ_REPORT
   if (path) writeFileSync(path, JSON.stringify(report, null, 2) + '\n')
+}
+
+/**
+ * Runs the post-run checks; if one fails, writes the last datagrams sent as corpus entries
+ * (`target: datagram`) to a file in the temp directory, adds its path to the report, prints the
+ * replay line and the path, and rethrows. Copy the culprit entry into a corpus once found.
+ */
+export async function withFailureReport (
+  name: string, config: FuzzRunConfig, replay: string, lastSent: readonly FuzzDatagram[], report: Record<string, unknown>, checks: () => Promise<void>
+): Promise<void> {
+  try {
+    await checks()
+  } catch (err) {
+    const file = join(tmpdir(), `fuzz-${name}-${config.seed}-last.json`)
+    const entries = lastSent.map((d) => ({
+      target: 'datagram',
+      hex: Buffer.from(d.bytes.buffer, d.bytes.byteOffset, d.bytes.byteLength).toString('hex'),
+      note: `${name} fuzz seed ${config.seed}, datagram #${d.index}: ${d.how}`
+    }))
+    writeFileSync(file, JSON.stringify(entries, null, 2) + '\n')
+    writeFuzzReport({ ...report, failed: true, failureFile: file })
+    console.log(`${name} fuzz FAILED: replay with ${replay}; the last ${entries.length} datagrams are in ${file}`)
+    throw err
+  }
 }
 
 /** The part of a dht-rpc node's `stats` that the accounting reads. */

@@ -83,6 +83,8 @@ export interface PacketFuzzOptions {
   confine?: (bytes: Uint8Array) => Uint8Array
   /** Called every 10,000 datagrams. */
   onProgress?: (sent: number) => void
+  /** Keep the last this many datagrams sent (as sent, after `confine`), for a failure report. @default 256 */
+  keepLast?: number
 }
 
 export interface PacketFuzzResult {
@@ -99,6 +101,8 @@ export interface PacketFuzzResult {
   sendErrors: number
   /** Kernel receive-buffer drops during the run, system-wide (null where unknown). */
   kernelDrops: number | null
+  /** The last `keepLast` datagrams sent, oldest first. */
+  lastSent: FuzzDatagram[]
 }
 
 /** Binds the fuzzer's sockets, sends `count` datagrams at `target`, closes the sockets. */
@@ -107,6 +111,8 @@ export async function fuzzPackets (opts: PacketFuzzOptions): Promise<PacketFuzzR
   const nRes = opts.responseSources ?? Math.max(1, Math.floor(nReq / 4))
   if (!Number.isInteger(nReq) || nReq < 1 || !Number.isInteger(nRes) || nRes < 1) throw new RangeError('sources must be positive integers')
   const batch = opts.batch ?? 16
+  const keepLast = opts.keepLast ?? 256
+  const ring: FuzzDatagram[] = []
   const received = { requests: 0, responses: 0, fromOthers: 0 }
   const { host, port } = opts.target
 
@@ -142,8 +148,13 @@ export async function fuzzPackets (opts: PacketFuzzOptions): Promise<PacketFuzzR
     while (sent < opts.count && (opts.deadline === undefined || Date.now() < opts.deadline)) {
       const n = Math.min(batch, opts.count - sent)
       for (let k = 0; k < n; k++) {
-        let bytes = opts.next().bytes
+        const d = opts.next()
+        let bytes = d.bytes
         if (opts.confine) bytes = opts.confine(bytes)
+        if (keepLast > 0) {
+          if (ring.length >= keepLast) ring.shift()
+          ring.push(bytes === d.bytes ? d : { ...d, bytes, how: d.how + ' (confined)' })
+        }
         // round robin within each pool: every source sends its share, the choice is deterministic
         const isResponse = bytes.length >= 2 && (bytes[0]! & 0x80) === 0
         const s = isResponse ? resSockets[responses++ % nRes]! : reqSockets[requests++ % nReq]!
@@ -170,6 +181,7 @@ export async function fuzzPackets (opts: PacketFuzzOptions): Promise<PacketFuzzR
     responseHosts: resSockets.map((_, i) => fuzzSourceHost(nReq + i)),
     elapsedMs: Math.round(performance.now() - started),
     sendErrors,
-    kernelDrops: before !== null && after !== null ? after.rcvbufErrors - before.rcvbufErrors : null
+    kernelDrops: before !== null && after !== null ? after.rcvbufErrors - before.rcvbufErrors : null,
+    lastSent: ring
   }
 }
