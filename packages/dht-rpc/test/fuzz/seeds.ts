@@ -112,3 +112,34 @@ export function confineForwards (decodeRequest: (body: Uint8Array) => RequestFie
   }
   return Object.assign(confine, { stats })
 }
+
+/**
+ * Keeps the `nodes` of a response datagram on loopback: each whole 38-byte entry whose host is
+ * outside 127/8 gets its first octet set to 127 (in a copy), so that a client following mutated
+ * nodes only ever queries loopback. Deterministic; `stats.confined` counts rewritten datagrams.
+ */
+export function confineNodes (decodeResponse: (body: Uint8Array) => ResponseFields): ((bytes: Uint8Array) => Uint8Array) & { stats: { confined: number } } {
+  const stats = { confined: 0 }
+  const confine = (bytes: Uint8Array): Uint8Array => {
+    if (bytes.length < 2 || (bytes[0]! & 0x80) !== 0) return bytes
+    let m: ResponseFields
+    try {
+      m = decodeResponse(bytes.subarray(2))
+    } catch {
+      return bytes
+    }
+    const nodes = m.nodes
+    if (!nodes || nodes.length % 38 !== 0) return bytes
+    if (nodes.buffer !== bytes.buffer) throw new Error('confineNodes: the decoder copied a field; cannot patch it in place')
+    let out: Uint8Array | null = null
+    for (let o = 0; o < nodes.length; o += 38) {
+      if (nodes[o + 32] === 127) continue
+      out ??= Uint8Array.from(bytes)
+      out[nodes.byteOffset - bytes.byteOffset + o + 32] = 127
+    }
+    if (out === null) return bytes
+    stats.confined++
+    return out
+  }
+  return Object.assign(confine, { stats })
+}

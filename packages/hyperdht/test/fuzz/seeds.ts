@@ -8,7 +8,7 @@ import { dhtRpcSeeds, frame, loopbackPeer } from '../../../dht-rpc/test/fuzz/see
 import { createKeyPair, mutableTarget, sha256, signable, signDetached } from '../../src/crypto.js'
 import { immutablePut, immutableValue, mutableRecord, mutableRequest, peersRequest, peersResponse, putResponse } from '../../src/messages/index.js'
 
-export { confineForwards } from '../../../dht-rpc/test/fuzz/seeds.js'
+export { confineForwards, confineNodes, frame } from '../../../dht-rpc/test/fuzz/seeds.js'
 
 /** A signed mutable record (key pair from the Prng). */
 export function signedRecord (rand: Prng, opts: { salt?: Uint8Array | null, seq?: number, value?: Uint8Array } = {}): {
