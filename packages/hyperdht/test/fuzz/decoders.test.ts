@@ -195,3 +195,20 @@ describe('stored values under mutation', () => {
     }
   })
 })
+
+describe('whole-packet seeds', () => {
+  it('the seeds of the live-node fuzz replay from their seed, byte for byte', async () => {
+    const { datagramStream } = await import('@hyperdht-ts/test-utils')
+    const { hyperdhtSeeds } = await import('./seeds.js')
+    const run = (): string[] => {
+      const rand = new Prng(5)
+      const setup = rand.fork()
+      const seeds = hyperdhtSeeds(setup, { keys: [setup.bytes(32)], values: [setup.bytes(10)], records: [signedRecord(setup)] })
+      const next = datagramStream(rand.fork(), seeds)
+      return [...seeds.map((s) => toHex(s)), ...Array.from({ length: 500 }, () => toHex(next().bytes))]
+    }
+    const a = run()
+    expect(a.length).toBeGreaterThan(520)
+    expect(run()).toEqual(a)
+  })
+})
