@@ -106,7 +106,7 @@ describe('fuzz: whole datagrams at a live dht-rpc node', () => {
       // what the node counted is what the fuzzer sent, give or take the kernel's receive-buffer
       // drops (system-wide, so an upper bound) and a little honest background traffic
       const kernel = result.kernelDrops ?? Math.ceil(result.sent * 0.05)
-      expect(acc.received, why).toBeLessThanOrEqual(result.sent + 500)
+      expect(acc.received, why).toBeLessThanOrEqual(result.sent + 500 + Math.ceil(result.elapsedMs / 100))
       expect(acc.received, why).toBeGreaterThanOrEqual(result.sent - kernel - Math.ceil(result.sent * 0.002) - 50)
       // the decoders were exercised (a per-IP rate limiter must let enough through: raise FUZZ_SOURCES)
       expect(acc.requestsIn, why).toBeGreaterThan(Math.min(1000, result.sent / 10))

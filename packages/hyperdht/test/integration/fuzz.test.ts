@@ -114,7 +114,7 @@ describe('fuzz: whole datagrams at a live HyperDHT node', () => {
       expect(acc.totalMismatch, why).toBe(0)
       expect(acc.unaccounted, why).toBe(0)
       const kernel = result.kernelDrops ?? Math.ceil(result.sent * 0.05)
-      expect(acc.received, why).toBeLessThanOrEqual(result.sent + 500)
+      expect(acc.received, why).toBeLessThanOrEqual(result.sent + 500 + Math.ceil(result.elapsedMs / 100))
       expect(acc.received, why).toBeGreaterThanOrEqual(result.sent - kernel - Math.ceil(result.sent * 0.002) - 50)
       // the hyperdht handlers were exercised, not only the outer decoder
       for (const name of ['peers', 'immutable', 'mutable']) expect(commands[name] ?? 0, `${why}: ${name} requests`).toBeGreaterThan(Math.min(100, result.sent / 1000))
