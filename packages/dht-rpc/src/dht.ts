@@ -13,11 +13,14 @@ import {
 import { DHTError } from './errors.js'
 import { handleRequest, type HandlerContext } from './handlers/index.js'
 import { FlowQueue } from './io/queue.js'
+import { SourceGuard } from './io/guard.js'
+import { ProofCache } from './io/proofs.js'
 import { RateLimiter } from './io/rate-limit.js'
 import { Stats, type DHTStats } from './io/stats.js'
 import { Tokens } from './io/tokens.js'
 import { AddressCodec } from './messages/addresses.js'
 import { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage } from './messages/codec.js'
+import { HEADER_BYTES } from '@hyperdht-ts/udp-request'
 import { Query, type QueryContext } from './query/query.js'
 import { RoutingTable, type RoutingTableStats, type TableNode } from './routing/table.js'
 import { onBucketFull, pingSome, type UpkeepContext } from './routing/upkeep.js'
@@ -164,6 +167,12 @@ export class DHT extends EventEmitter<DHTEvents> {
   #relayPerSource = new RateLimiter({ rate: RELAY_RATE, burst: RELAY_BURST })
   #relayTotal = new RateLimiter({ rate: RELAY_TOTAL_RATE, burst: RELAY_TOTAL_BURST, maxKeys: 1 })
   #relayFilter: ((to: Peer) => boolean) | null = null
+  /** Per-source rate limits and amplification budgets. */
+  #guard: SourceGuard
+  /** Requests whose sender proved its address (a roundtrip token of ours): answered in full. */
+  #proven = new WeakSet<RequestPeer>()
+  /** Tokens others issued us, sent back as `proof` in our queries to them. */
+  #proofs = new ProofCache()
   #log: Logger | null
 
   constructor (opts: DHTOptions = {}) {
@@ -188,13 +197,16 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#defaultHost = opts.host
     this.#log = opts.logger ?? null
 
+    this.#guard = new SourceGuard({ rateLimit: opts.rateLimit, amplification: opts.amplification })
+    const guard = this.#guard
     this.#io = new UDPRequest<RequestMessage, ResponseMessage>({
       socket: opts.socket,
       requestEncoding,
       responseEncoding,
       timeout: opts.timeout ?? DEFAULT_TIMEOUT,
       ipv6: !!opts.ipv6,
-      logger: opts.logger
+      logger: opts.logger,
+      admit: guard.rate === null && guard.amplification === null ? undefined : (host, bytes) => guard.admit(host, bytes, Date.now())
     })
     this.#io.on('request', this.#onrequest)
     this.#io.on('warning', this.#onwarning)
@@ -257,7 +269,11 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** A snapshot of the counters. */
   get stats (): DHTStats {
-    return this.#stats.snapshot([this.#queryLane, this.#pingLane], this.#io.stats, this.#table)
+    return this.#stats.snapshot([this.#queryLane, this.#pingLane], this.#io.stats, this.#table, {
+      ...this.#guard.stats,
+      sources: this.#guard.sources,
+      banned: this.#guard.banned(Date.now())
+    })
   }
 
   /** Binds the socket (port/host default to the constructor's options), then starts bootstrapping. */
@@ -561,10 +577,13 @@ export class DHT extends EventEmitter<DHTEvents> {
       cmd.requestsOut++
       this.#stats.requestsOut++
       this.#noteContacted(to.host + ':' + to.port)
+      // a query carries the token that node gave us last, to prove our address (not an update)
+      if (msg.roundtripToken == null && !forwarded) msg.proof = this.#proofs.get(to.host)
       return this.#io.request(msg, to, { signal, forwarded, retry: opts.retry, timeout: opts.timeout }).then((res) => {
         cmd.responsesIn++
         this.#stats.responsesIn++
         if (!forwarded) {
+          if (res.value.roundtripToken != null) this.#proofs.set(res.peer.host, res.value.roundtripToken)
           if (validId(res.value.id)) this.#table.add(res.value.id, res.peer, this.#tick)
           if (this.listenerCount('observed-address') > 0) this.#observed(msg.command, res.value, res.peer)
         }
@@ -684,6 +703,8 @@ export class DHT extends EventEmitter<DHTEvents> {
     try {
       const update = this.#tokens.verify(req.roundtripToken, peer.host)
       if (!update) req.roundtripToken = null
+      // proven: a token of ours came back, as an update or as a query's `proof`
+      if (update || (req.proof != null && this.#tokens.verify(req.proof, peer.host))) this.#proven.add(peer)
       // Forwarded requests carry the requester's id but the referrer's address: don't learn from those.
       if (validId(req.id) && !req.forwardResponse && !req.forwardRequest) this.#learn(req.id, peer, update)
       handleRequest(this.#handlerContext, req, peer, update)
@@ -710,6 +731,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     if (this.#destroyed) return
     // every answer tells the requester the address we see it at (our extension: NAT sampling)
     res.to = this.#codec.encodePeerOrNull(to)
+    if (!this.#proven.has(to) && !this.#withinBudget(res, to.host)) return
     this.#stats.responsesOut++
     const known = command === PING || command === FIND_NODE || this.#commands.has(command)
     this.#stats.command(known ? command : '*').responsesOut++
@@ -719,6 +741,40 @@ export class DHT extends EventEmitter<DHTEvents> {
       this.#log?.warn?.('dht-rpc: response failed', { command, host: to.host, port: to.port, error: errorMessage(err) })
       if (this.listenerCount('warning') > 0) this.emit('warning', err instanceof Error ? err : new Error(String(err)))
     }
+  }
+
+  /**
+   * An answer to an address that has not proven it receives there (no roundtrip token): at most
+   * its amplification budget. Over it, the answer is cut down (nodes first, then the value: large
+   * answers go to token holders) or, if even that does not fit, not sent. Charges what is sent.
+   */
+  #withinBudget (res: ResponseMessage, host: string): boolean {
+    const guard = this.#guard
+    if (guard.amplification === null) return true
+    const now = Date.now()
+    const allowance = guard.allowance(host, now)
+    let size = HEADER_BYTES + responseEncoding.encodingLength(res)
+    if (size > allowance) {
+      const nodes = res.nodes
+      if (nodes != null && nodes.byteLength > 0) {
+        const per = this.#codec.nodeBytes
+        const keep = Math.max(0, Math.floor((allowance - (size - nodes.byteLength) - 3) / per))
+        res.nodes = keep > 0 ? nodes.subarray(0, keep * per) : null
+        size = HEADER_BYTES + responseEncoding.encodingLength(res)
+      }
+      if (size > allowance && res.value != null) {
+        res.value = null
+        size = HEADER_BYTES + responseEncoding.encodingLength(res)
+      }
+      if (size > allowance) {
+        guard.stats.refused++
+        this.#stats.drop('amplification')
+        return false
+      }
+      guard.stats.trimmed++
+    }
+    guard.charge(host, size, now)
+    return true
   }
 
   get #handlerContext (): HandlerContext {

@@ -2,6 +2,7 @@ import type { Peer } from '@hyperdht-ts/ip-encoding'
 import type { DatagramSocket, Logger } from '@hyperdht-ts/udp-request'
 import type { DHTError } from './errors.js'
 import type { DiversityLimits } from './routing/table.js'
+import type { AmplificationOptions, RateLimitOptions } from './io/guard.js'
 
 /** A UDP endpoint `{ host, port }` (ip-encoding's `Peer`, the one type of the whole stack). */
 export type { Peer }
@@ -123,6 +124,20 @@ export interface DHTOptions {
    * its own 127.x.y.z address (Linux routes all of 127/8) rather than loosening these.
    */
   diversity?: Partial<DiversityLimits>
+  /**
+   * Per-source-IP rate limit of incoming requests (libtorrent's defaults: 5 a second sustained,
+   * a burst of 50; a source that keeps sending past it is ignored for 5 minutes). Excess
+   * requests are dropped before decoding and counted (`stats.dropped.rateLimited`). `false`
+   * turns it off (a benchmark of raw capacity; never on the internet).
+   */
+  rateLimit?: Partial<RateLimitOptions> | false
+  /**
+   * Bound on what we send an address that has not proven it receives there (no roundtrip token):
+   * `factor` (3) times what it sent us plus a small budget (2048 bytes, refilling 512 a second).
+   * Over it, answers are trimmed (nodes, then value) or not sent (`stats.dropped.amplification`).
+   * `false` turns it off.
+   */
+  amplification?: Partial<AmplificationOptions> | false
   /** Nodes to put in the routing table at start (trusted: not verified, but diversity limits apply). */
   nodes?: Node[]
   /** Request timeout in ms (udp-request ticks at a quarter of it). @default 1000 */

@@ -96,6 +96,12 @@ export interface UDPRequestOptions<Req, Res> {
    * @default none: nothing is logged
    */
   logger?: Logger
+  /**
+   * Decides, before decoding, whether an incoming request of `bytes` from `host` is handled:
+   * `false` drops it (counted in `stats.dropped.refused`). For rate limits. Responses to our
+   * own requests are never asked about. @default every request is handled
+   */
+  admit?: (host: string, bytes: number) => boolean
 }
 
 export interface RequestOptions {
@@ -166,6 +172,8 @@ export interface UDPRequestStats {
     unmatchedResponse: number
     /** A response whose tid matches a request sent to another host or port. */
     wrongHost: number
+    /** A request the `admit` option refused (a rate limit). */
+    refused: number
   }
 }
 

@@ -82,6 +82,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
   #resolveClosed: (() => void) | null = null
   #listen: PendingListen | null = null
   #intercept: Interceptor | null = null
+  #admit: ((host: string, bytes: number) => boolean) | null
   #log: Logger | null
   #stats: UDPRequestStats = {
     requestsSent: 0,
@@ -96,7 +97,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     datagramsSent: 0,
     intercepted: 0,
     sendErrors: 0,
-    dropped: { tooShort: 0, undecodable: 0, unmatchedResponse: 0, wrongHost: 0 }
+    dropped: { tooShort: 0, undecodable: 0, unmatchedResponse: 0, wrongHost: 0, refused: 0 }
   }
 
   constructor (options: UDPRequestOptions<Req, Res> = {}) {
@@ -116,6 +117,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     this.requestEncoding = options.requestEncoding ?? (passthrough as unknown as Encoding<Req>)
     this.responseEncoding = options.responseEncoding ?? (passthrough as unknown as Encoding<Res>)
     this.#log = options.logger ?? null
+    this.#admit = options.admit ?? null
     this.socket = options.socket ?? (createSocket(options.ipv6 === true ? 'udp6' : 'udp4') as unknown as DatagramSocket)
 
     this.socket.on('message', this.#onMessage)
@@ -469,6 +471,10 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       return
     }
     const request = isRequest(message)
+    if (request && this.#admit !== null && !this.#admit(rinfo.address, message.byteLength)) {
+      this.#stats.dropped.refused++
+      return // not even decoded: a flood costs what it costs to count it
+    }
     const peer: RequestPeer = { host: rinfo.address, port: rinfo.port, tid: tidOf(message) }
 
     if (request) {

@@ -113,7 +113,7 @@ describe('malformed datagrams', () => {
     await sendRaw(attacker.socket, packet(false, 2, enc('garbage')), port)
     await waitFor(() => warnings.length === 4)
     expect(warnings).toEqual(['MESSAGE_TOO_SHORT', 'MESSAGE_TOO_SHORT', 'DECODE_FAILED', 'DECODE_FAILED'])
-    expect(server.stats.dropped).toEqual({ tooShort: 2, undecodable: 2, unmatchedResponse: 0, wrongHost: 0 })
+    expect(server.stats.dropped).toEqual({ tooShort: 2, undecodable: 2, unmatchedResponse: 0, wrongHost: 0, refused: 0 })
     expect(server.stats.requestsReceived).toBe(0)
 
     const client = track(new UDPRequest<string, string>({ requestEncoding: strict, responseEncoding: strict }))

@@ -31,6 +31,10 @@ export interface DroppedStats {
    * a relayed one from a referrer we never talked to.
    */
   relayRefused: number
+  /** A request refused by the per-source rate limit (sources within their ban included), before decoding. */
+  rateLimited: number
+  /** An answer to an address that has not proven it receives there, over its amplification budget even trimmed. */
+  amplification: number
 }
 
 /** A snapshot of `dht.stats`. */
@@ -53,6 +57,8 @@ export interface DHTStats {
   verifications: number
   /** Verified contacts the routing table refused by an IP diversity limit. */
   diversityRejected: number
+  /** Rate limiting and amplification bounds, per source. */
+  guard: GuardSnapshot
   dropped: DroppedStats
   /** Requests refused with `QUEUE_FULL`. */
   queueFull: number
@@ -73,11 +79,27 @@ export interface DHTStats {
 const MAX_COMMANDS = 64
 
 /** Why dht-rpc itself dropped a request (datagram-level drops are udp-request's). */
-export type DropReason = 'invalidTarget' | 'invalidForward' | 'handlerError' | 'tooLarge' | 'clientMode' | 'relayRefused'
+export type DropReason = 'invalidTarget' | 'invalidForward' | 'handlerError' | 'tooLarge' | 'clientMode' | 'relayRefused' | 'amplification'
 
 /** The part of udp-request's stats read here. */
 export interface IOStats {
-  dropped: { tooShort: number, undecodable: number, unmatchedResponse: number, wrongHost: number }
+  dropped: { tooShort: number, undecodable: number, unmatchedResponse: number, wrongHost: number, refused: number }
+}
+
+/** What the per-source guard counted (see `DHTOptions.rateLimit` and `amplification`). */
+export interface GuardSnapshot {
+  /** Requests dropped by the rate limit. */
+  rateLimited: number
+  /** Sources banned so far (persistent offenders). */
+  bans: number
+  /** Answers to unproven addresses cut down to their budget. */
+  trimmed: number
+  /** Answers to unproven addresses not sent at all. */
+  refused: number
+  /** Sources tracked now (bounded). */
+  sources: number
+  /** Sources within their ban now. */
+  banned: number
 }
 
 export class Stats {
@@ -90,7 +112,7 @@ export class Stats {
   failures = 0
   refreshes = 0
   verifications = 0
-  dropped: DroppedStats = { total: 0, tooShort: 0, undecodable: 0, unmatched: 0, invalidTarget: 0, invalidForward: 0, handlerError: 0, tooLarge: 0, clientMode: 0, relayRefused: 0 }
+  dropped: DroppedStats = { total: 0, tooShort: 0, undecodable: 0, unmatched: 0, invalidTarget: 0, invalidForward: 0, handlerError: 0, tooLarge: 0, clientMode: 0, relayRefused: 0, rateLimited: 0, amplification: 0 }
   holepunches = { forwarded: 0, requested: 0, answered: 0 }
 
   command (name: string): CommandStats {
@@ -110,7 +132,7 @@ export class Stats {
     this.dropped.total++
   }
 
-  snapshot (lanes: ReadonlyArray<{ queued: number, inflight: number, rejected: number }>, io: IOStats, table: { diversityRejected: number }): DHTStats {
+  snapshot (lanes: ReadonlyArray<{ queued: number, inflight: number, rejected: number }>, io: IOStats, table: { diversityRejected: number }, guard: GuardSnapshot): DHTStats {
     const commands: Record<string, CommandStats> = {}
     for (const [k, v] of this.commands) commands[k] = { ...v }
     // datagram-level drops are counted by udp-request
@@ -118,8 +140,10 @@ export class Stats {
     dropped.tooShort = io.dropped.tooShort
     dropped.undecodable = io.dropped.undecodable
     dropped.unmatched = io.dropped.unmatchedResponse + io.dropped.wrongHost
+    dropped.rateLimited = io.dropped.refused
     dropped.total = dropped.tooShort + dropped.undecodable + dropped.unmatched + dropped.invalidTarget +
-      dropped.invalidForward + dropped.handlerError + dropped.tooLarge + dropped.clientMode + dropped.relayRefused
+      dropped.invalidForward + dropped.handlerError + dropped.tooLarge + dropped.clientMode + dropped.relayRefused +
+      dropped.rateLimited + dropped.amplification
     let queued = 0
     let inflight = 0
     let rejected = 0
@@ -139,6 +163,7 @@ export class Stats {
       refreshes: this.refreshes,
       verifications: this.verifications,
       diversityRejected: table.diversityRejected,
+      guard,
       dropped,
       queueFull: rejected,
       queued,

@@ -45,7 +45,7 @@ function key (field: number, wire: number): number[] {
 }
 
 /** One unknown field of any wire type (field numbers past the schema's). */
-const unknownField = fc.tuple(fc.integer({ min: 8, max: 2 ** 29 - 1 }), fc.constantFrom(0, 1, 2, 5), fc.uint8Array({ maxLength: 20 }))
+const unknownField = fc.tuple(fc.integer({ min: 9, max: 2 ** 29 - 1 }), fc.constantFrom(0, 1, 2, 5), fc.uint8Array({ maxLength: 20 }))
   .map(([field, wire, payload]) => {
     switch (wire) {
       case 0: return [...key(field, 0), ...[...payload.slice(0, 9)].map((b) => b | 0x80), 0x01]
@@ -61,7 +61,7 @@ describe('messages', () => {
       const ours = Buffer.from(requestEncoding.encode(m))
       const theirs = refMessages.Request.encode(m)
       expect(hex(ours)).toBe(hex(theirs))
-      expect(norm(requestEncoding.decode(theirs) as unknown as Record<string, unknown>)).toEqual(norm(m as unknown as Record<string, unknown>))
+      expect(norm(requestEncoding.decode(theirs) as unknown as Record<string, unknown>)).toEqual({ ...norm(m as unknown as Record<string, unknown>), proof: null })
       expect(norm(refMessages.Request.decode(ours))).toEqual(norm(m as unknown as Record<string, unknown>))
     }), fcOptions(300))
   })
@@ -73,6 +73,14 @@ describe('messages', () => {
       expect(hex(ours)).toBe(hex(theirs))
       expect(norm(responseEncoding.decode(theirs) as unknown as Record<string, unknown>)).toEqual({ ...norm(m as unknown as Record<string, unknown>), to: null })
       expect(norm(refMessages.Response.decode(ours))).toEqual(norm(m as unknown as Record<string, unknown>))
+    }), fcOptions(300))
+  })
+
+  it('our extension field `proof` round-trips, and the reference decoder skips it', () => {
+    fc.assert(fc.property(request, bytes, (m: RequestMessage, proof) => {
+      const ours = requestEncoding.encode({ ...m, proof })
+      expect(norm(requestEncoding.decode(ours) as unknown as Record<string, unknown>)).toEqual(norm({ ...m, proof } as unknown as Record<string, unknown>))
+      expect(norm(refMessages.Request.decode(Buffer.from(ours)))).toEqual(norm(m as unknown as Record<string, unknown>))
     }), fcOptions(300))
   })
 
@@ -132,7 +140,7 @@ describe('messages', () => {
 
   it('absent fields decode as null, and decoded bytes are views into the input', () => {
     const r = requestEncoding.decode(requestEncoding.encode({ command: '_ping' }))
-    expect(r).toEqual({ command: '_ping', id: null, target: null, forwardRequest: null, forwardResponse: null, roundtripToken: null, value: null })
+    expect(r).toEqual({ command: '_ping', id: null, target: null, forwardRequest: null, forwardResponse: null, roundtripToken: null, value: null, proof: null })
     expect(responseEncoding.decode(new Uint8Array(0))).toEqual({ id: null, nodes: null, value: null, roundtripToken: null, to: null })
 
     const datagram = Buffer.concat([Buffer.from([0x80, 0x01]), Buffer.from(responseEncoding.encode({ id: Buffer.alloc(32, 7), nodes: Buffer.alloc(38, 9) }))])
@@ -165,7 +173,7 @@ describe('messages', () => {
       }
       const cut = boundaries[at % boundaries.length] as number
       const withUnknown = Uint8Array.from([...plain.slice(0, cut), ...unknown.flat(), ...plain.slice(cut)])
-      expect(norm(requestEncoding.decode(withUnknown) as unknown as Record<string, unknown>)).toEqual(norm(m as unknown as Record<string, unknown>))
+      expect(norm(requestEncoding.decode(withUnknown) as unknown as Record<string, unknown>)).toEqual({ ...norm(m as unknown as Record<string, unknown>), proof: null })
     }), fcOptions(300))
   })
 
@@ -229,7 +237,7 @@ describe('messages', () => {
         // what we accept, the reference reads the same way (it is laxer, not stricter)
         // (except our extension field `to`, which the reference skips)
         expect(norm(refEnc.decode(Buffer.from(input)))).toMatchObject(Object.fromEntries(
-          Object.entries(norm(decoded)).filter(([k, v]) => v !== null && k !== 'to')))
+          Object.entries(norm(decoded)).filter(([k, v]) => v !== null && k !== 'to' && k !== 'proof')))
         // and it re-encodes to a message that decodes to the same fields
         expect(norm(enc.decode(enc.encode(decoded as never)) as unknown as Record<string, unknown>)).toEqual(norm(decoded))
       }

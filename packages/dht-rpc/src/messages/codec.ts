@@ -9,6 +9,8 @@ export interface RequestMessage {
   forwardResponse?: Uint8Array | null
   roundtripToken?: Uint8Array | null
   value?: Uint8Array | null
+  /** Extension: a token of the receiver's, proving our address in a query (absent from reference nodes). */
+  proof?: Uint8Array | null
 }
 
 /** A decoded `Response` (PROTOCOL.md §2). Absent optional fields are `null`. */

@@ -172,6 +172,13 @@ export interface Request {
   forwardResponse?: Uint8Array | null
   roundtripToken?: Uint8Array | null
   value?: Uint8Array | null
+  /**
+   * Extension (docs/protocol.md): a roundtrip token the receiver issued to the sender's host,
+   * sent back in a query to prove that the sender receives at its address, without making the
+   * query an update (which `roundtripToken` would). The receiver then answers it in full, where
+   * an unproven address gets at most its amplification budget. Reference nodes skip the field.
+   */
+  proof?: Uint8Array | null
 }
 
 function encodingLengthRequest (m: Request): number {
@@ -210,6 +217,11 @@ function encodingLengthRequest (m: Request): number {
   if (v6 !== null && v6 !== undefined) {
     if (!(v6 instanceof Uint8Array)) invalid('Request.value must be a Uint8Array')
     length += 1 + varintLength(v6.length) + v6.length
+  }
+  const v7 = m.proof
+  if (v7 !== null && v7 !== undefined) {
+    if (!(v7 instanceof Uint8Array)) invalid('Request.proof must be a Uint8Array')
+    length += 1 + varintLength(v7.length) + v7.length
   }
   return length
 }
@@ -264,6 +276,13 @@ function encodeIntoRequest (m: Request, buf: Uint8Array, offset: number): number
     offset = writeVarint(buf, offset, v6.length)
     offset = writeBytes(buf, offset, v6)
   }
+  const v7 = m.proof
+  if (v7 !== null && v7 !== undefined) {
+    if (!(v7 instanceof Uint8Array)) invalid('Request.proof must be a Uint8Array')
+    buf[offset++] = 66
+    offset = writeVarint(buf, offset, v7.length)
+    offset = writeBytes(buf, offset, v7)
+  }
   if (offset > buf.length) throw new RangeError('buffer too short')
   return offset
 }
@@ -279,6 +298,7 @@ function decodeRequest (buf: Uint8Array, offset: number, end: number): Required<
   let forwardResponse: Uint8Array | null = null
   let roundtripToken: Uint8Array | null = null
   let value: Uint8Array | null = null
+  let proof: Uint8Array | null = null
   while (offset < end) {
     let key = buf[offset]!
     if (key < 0x80) offset++
@@ -329,15 +349,21 @@ function decodeRequest (buf: Uint8Array, offset: number, end: number): Required<
         offset = cursor + len
         break
       }
+      case 66: {
+        const len = readLength(buf, offset, end)
+        proof = bytesView(ab, base + cursor, len)
+        offset = cursor + len
+        break
+      }
       default: {
         const tag = key >>> 3
-        if (tag >= 1 && tag <= 7) fail('wrong wire type for Request field ' + tag)
+        if (tag >= 1 && tag <= 8) fail('wrong wire type for Request field ' + tag)
         offset = skipField(buf, key, offset, end)
       }
     }
   }
   if (command === null) fail('missing required field Request.command')
-  return { command, id, target, forwardRequest, forwardResponse, roundtripToken, value }
+  return { command, id, target, forwardRequest, forwardResponse, roundtripToken, value, proof }
 }
 
 /** Codec of {@link Request}, byte-compatible with protocol-buffers@3. */

@@ -6,7 +6,7 @@ import { expect } from 'vitest'
 import type { MessageEncoding, RequestMessage, ResponseMessage } from '../../src/index.js'
 
 /** Messages of the generated decoders' `fail()` (plain `Error`s): anything else is a bug. */
-export const DECODE_ERROR = /^(truncated (varint|length|field)|varint (out of range|too long)|invalid field number 0|unsupported wire type|wrong wire type for (Request|Response) field [1-7]|missing required field Request\.command)$/
+export const DECODE_ERROR = /^(truncated (varint|length|field)|varint (out of range|too long)|invalid field number 0|unsupported wire type|wrong wire type for (Request|Response) field [1-8]|missing required field Request\.command)$/
 
 export type Outcome = { ok: true, fields: Record<string, string | null> } | { ok: false, error: string }
 

@@ -17,8 +17,15 @@ const caps = {
   maxValueBytes: 64 * 1024
 }
 const HONEST = 8
-const ANNOUNCES_PER_ATTACKER = 60
-const PUTS_PER_ATTACKER = 50
+// The attackers: 3 /24 networks of 8 hosts each. Each host stays within the per-source rate
+// limit of every node (5 requests a second, a burst of 50: an announce or a put costs a node
+// two requests, query and commit), as a patient botnet would; together they overflow every store.
+const PREFIXES = 3
+const HOSTS_PER_PREFIX = 8
+const ANNOUNCES_PER_HOST = 8
+const PUTS_PER_HOST = 6
+const ANNOUNCES_PER_ATTACKER = ANNOUNCES_PER_HOST * HOSTS_PER_PREFIX
+const PUTS_PER_ATTACKER = PUTS_PER_HOST * HOSTS_PER_PREFIX
 
 describe('store exhaustion over loopback UDP', () => {
   let net: HyperNetwork
@@ -27,7 +34,7 @@ describe('store exhaustion over loopback UDP', () => {
   let honestHash: Uint8Array
   let announcer: HyperDHT
   let putter: HyperDHT
-  let attackers: HyperDHT[]
+  const attackers: HyperDHT[] = []
 
   beforeAll(async () => {
     net = await createHyperNetwork(HONEST, caps)
@@ -36,25 +43,32 @@ describe('store exhaustion over loopback UDP', () => {
     putter = net.nodes[2] as HyperDHT
     honestHash = (await putter.immutablePut(honestValue)).hash
 
-    attackers = []
-    for (let i = 0; i < 3; i++) attackers.push(await net.add())
-    await Promise.all(attackers.map(async (a) => {
-      for (let i = 0; i < ANNOUNCES_PER_ATTACKER; i += 20) {
-        await Promise.all(Array.from({ length: 20 }, async (_, j) => await a.announce(randomKey(), { port: 1000 + i + j })))
+    for (let p = 0; p < PREFIXES; p++) {
+      for (let h = 0; h < HOSTS_PER_PREFIX; h++) {
+        const a = new HyperDHT({ bootstrap: net.bootstrap, mode: 'client' })
+        attackers.push(a)
+        await a.listen(0, `127.${200 + p}.0.${1 + h}`)
+        await a.ready()
       }
-      for (let i = 0; i < PUTS_PER_ATTACKER; i += 10) {
-        await Promise.all(Array.from({ length: 10 }, async () => await a.immutablePut(new Uint8Array(randomBytes(1000)))))
-      }
-    }))
+    }
+    // one attacker host after the other (all 24 at once would overflow the sockets' receive
+    // buffers of this one-process network: the kernel drops, the puts time out)
+    for (const a of attackers) {
+      await Promise.all(Array.from({ length: ANNOUNCES_PER_HOST }, async (_, j) => await a.announce(randomKey(), { port: 1000 + j })))
+      await Promise.all(Array.from({ length: PUTS_PER_HOST }, async () => await a.immutablePut(new Uint8Array(randomBytes(1000)))))
+    }
   }, 120_000)
 
   afterAll(async () => {
+    await Promise.all(attackers.map(async (a) => await a.destroy()))
     await net?.destroy()
   })
 
-  it('puts attackers and honest nodes on distinct /16s, and the flood overflows every store', () => {
+  it('puts honest nodes on distinct /16s and attackers in three /24s of their own; the flood overflows every store without tripping a rate limit', () => {
     const hosts = net.nodes.map((n) => n.address().host)
     expect(new Set(hosts.map((h) => h.split('.').slice(0, 2).join('.'))).size).toBe(hosts.length)
+    expect(new Set(attackers.map((a) => a.address().host.split('.').slice(0, 3).join('.'))).size).toBe(PREFIXES)
+    for (const n of net.nodes) expect(n.dht.stats.dropped.rateLimited).toBe(0)
     // the flood stays under the per-host caps: only the store-wide caps and fairness are at work
     expect(ANNOUNCES_PER_ATTACKER).toBeLessThan(DEFAULT_MAX_PEERS_PER_HOST)
     expect(PUTS_PER_ATTACKER).toBeLessThan(DEFAULT_MAX_VALUES_PER_HOST)
