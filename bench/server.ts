@@ -38,7 +38,9 @@ export async function startServer (kind: ServerKind, host = '127.0.0.1', port = 
     return { port: socket.address().port, close: async () => await new Promise<void>((resolve) => socket.close(() => resolve())) }
   }
   if (kind === 'ours') {
-    const node = new DHT({ ephemeral: false })
+    // raw capacity: one load generator is one source address, which the per-source rate limit
+    // and the amplification bound would (rightly) throttle on the internet
+    const node = new DHT({ ephemeral: false, rateLimit: false, amplification: false })
     await node.listen(port, host)
     return { port: node.address().port, close: async () => await node.destroy() }
   }

@@ -118,8 +118,14 @@ const HELPERS = {
   cursor: `// Offset after the last varint or length prefix read: lets the readers return one number
 // instead of allocating a pair.
 let cursor = 0`,
-  fail: `function fail (message: string): never {
-  throw new Error(message)
+  fail: `// Malformed input from the network is counted and dropped: a stack trace is never read, and
+// capturing one costs more than the decoding (every junk datagram ends here).
+function fail (message: string): never {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  const err = new Error(message)
+  Error.stackTraceLimit = limit
+  throw err
 }`,
   invalid: `function invalid (message: string): never {
   throw new TypeError(message)

@@ -29,6 +29,13 @@ export const DEFAULT_TIMEOUT = 1000
 export const DEFAULT_MAX_QUEUE = 16384
 /** Default port when a bootstrap string names none (the reference's default). */
 export const DEFAULT_PORT = 3282
+/**
+ * Floor of an adaptive query timeout (ms): with round trips of a millisecond a silent node is
+ * given up after this long, not after the full `timeout`. Above it, `srtt + 4 * rttvar`.
+ */
+export const MIN_ADAPTIVE_TIMEOUT = 200
+/** A bootstrap that nobody answered is tried again after this long, doubling up to `REBOOTSTRAP_TICKS` ticks (ms). */
+export const REBOOTSTRAP_FIRST_RETRY = 1000
 /** How often the maintenance tick runs (ms). */
 export const TICK_INTERVAL = 5000
 /** Every this many ticks (~40 s) the least recently seen nodes are pinged. */
@@ -74,6 +81,8 @@ export const RELAY_TOTAL_BURST = 400
 export const MAX_CONTACTED = 8192
 /** An address we sent a request to within this many ms counts as contacted. */
 export const CONTACTED_TTL = 5 * 60 * 1000
+/** How stale a contacted address's time may get before a new request refreshes it (ms). */
+export const CONTACTED_REFRESH = 30 * 1000
 
 /** Built-in command names. */
 export const PING = '_ping'

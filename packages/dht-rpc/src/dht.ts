@@ -6,7 +6,7 @@ import { parseAddress } from '@hyperdht-ts/ip-encoding'
 import { UDPRequest, UDPRequestError, type Interceptor, type Logger, type RequestPeer } from '@hyperdht-ts/udp-request'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
-  CONTACTED_TTL, MAX_CONTACTED, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
+  CONTACTED_REFRESH, CONTACTED_TTL, MAX_CONTACTED, MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
   REBOOTSTRAP_TICKS, REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, RELAY_BURST, RELAY_RATE, RELAY_TOTAL_BURST,
   RELAY_TOTAL_RATE, SECRET_ROTATE_INTERVAL, TICK_INTERVAL
 } from './constants.js'
@@ -15,6 +15,7 @@ import { handleRequest, type HandlerContext } from './handlers/index.js'
 import { FlowQueue } from './io/queue.js'
 import { SourceGuard } from './io/guard.js'
 import { ProofCache } from './io/proofs.js'
+import { RttEstimator } from './io/rtt.js'
 import { RateLimiter } from './io/rate-limit.js'
 import { Stats, type DHTStats } from './io/stats.js'
 import { Tokens } from './io/tokens.js'
@@ -173,6 +174,15 @@ export class DHT extends EventEmitter<DHTEvents> {
   #proven = new WeakSet<RequestPeer>()
   /** Tokens others issued us, sent back as `proof` in our queries to them. */
   #proofs = new ProofCache()
+  /** Round trips of our requests, for adaptive query timeouts. */
+  #rtt = new RttEstimator()
+  readonly #timeout: number
+  readonly #adaptive: boolean
+  readonly #punchOurReferrals: boolean
+  /** Table contacts being checked by a ping after a query request to them timed out. */
+  #checking = new Set<string>()
+  #rebootstrapTimer: NodeJS.Timeout | null = null
+  #rebootstrapDelay = REBOOTSTRAP_FIRST_RETRY
   #log: Logger | null
 
   constructor (opts: DHTOptions = {}) {
@@ -197,19 +207,26 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#defaultHost = opts.host
     this.#log = opts.logger ?? null
 
+    this.#timeout = opts.timeout ?? DEFAULT_TIMEOUT
+    this.#adaptive = opts.adaptiveTimeouts !== false
+    if (opts.holepunchPolicy != null && opts.holepunchPolicy !== 'always' && opts.holepunchPolicy !== 'reference-referrers') {
+      throw DHTError.INVALID_ARGUMENT("holepunchPolicy must be 'always' or 'reference-referrers'")
+    }
+    this.#punchOurReferrals = opts.holepunchPolicy !== 'reference-referrers'
     this.#guard = new SourceGuard({ rateLimit: opts.rateLimit, amplification: opts.amplification })
     const guard = this.#guard
     this.#io = new UDPRequest<RequestMessage, ResponseMessage>({
       socket: opts.socket,
       requestEncoding,
       responseEncoding,
-      timeout: opts.timeout ?? DEFAULT_TIMEOUT,
+      timeout: this.#timeout,
       ipv6: !!opts.ipv6,
       logger: opts.logger,
       admit: guard.rate === null && guard.amplification === null ? undefined : (host, bytes) => guard.admit(host, bytes, Date.now())
     })
     this.#io.on('request', this.#onrequest)
-    this.#io.on('warning', this.#onwarning)
+    // udp-request builds a warning only when someone listens: we do only while someone listens to us
+    forwardWhileListened(this, this.#io, 'warning', this.#onwarning)
     this.#io.on('error', this.#onsocketerror)
     this.#io.on('close', () => { if (!this.#destroyed) void this.destroy() })
 
@@ -428,6 +445,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#io.unref()
     this.#tickTimer?.unref()
     this.#secretTimer?.unref()
+    this.#rebootstrapTimer?.unref()
     return this
   }
 
@@ -498,6 +516,7 @@ export class DHT extends EventEmitter<DHTEvents> {
       this.#bootstrapping = null
       const failedBefore = this.#bootstrapResult?.error != null
       this.#bootstrapResult = result
+      this.#scheduleRebootstrap(result)
       // One warning per run of failures: retries that fail again stay quiet (see bootstrapResult).
       if (result.error && !failedBefore && !this.#destroyed) this.emit('warning', result.error)
       if (!this.#bootstrapped && !this.#destroyed) {
@@ -508,6 +527,28 @@ export class DHT extends EventEmitter<DHTEvents> {
     })
     this.#bootstrapping = p
     return p
+  }
+
+  /**
+   * A bootstrap nobody answered (lost datagrams, the bootstrap nodes restarting) is tried again
+   * soon, doubling the wait up to the periodic re-bootstrap, so that a joining node is not left
+   * alone for a minute by bad luck.
+   */
+  #scheduleRebootstrap (result: BootstrapResult): void {
+    if (this.#rebootstrapTimer !== null) clearTimeout(this.#rebootstrapTimer)
+    this.#rebootstrapTimer = null
+    if (this.#destroyed || result.responses > 0 || this.#bootstrapInput.length === 0) {
+      this.#rebootstrapDelay = REBOOTSTRAP_FIRST_RETRY
+      return
+    }
+    const delay = this.#rebootstrapDelay
+    if (delay >= REBOOTSTRAP_TICKS * TICK_INTERVAL) return // the periodic tick takes over
+    this.#rebootstrapDelay = delay * 2
+    this.#rebootstrapTimer = setTimeout(() => {
+      this.#rebootstrapTimer = null
+      if (!this.#destroyed && this.#table.count() === 0) this.#bootstrap().catch(() => {})
+    }, delay)
+    if (this.#unrefed) this.#rebootstrapTimer.unref()
   }
 
   /**
@@ -579,10 +620,12 @@ export class DHT extends EventEmitter<DHTEvents> {
       this.#noteContacted(to.host + ':' + to.port)
       // a query carries the token that node gave us last, to prove our address (not an update)
       if (msg.roundtripToken == null && !forwarded) msg.proof = this.#proofs.get(to.host)
+      const sentAt = performance.now()
       return this.#io.request(msg, to, { signal, forwarded, retry: opts.retry, timeout: opts.timeout }).then((res) => {
         cmd.responsesIn++
         this.#stats.responsesIn++
         if (!forwarded) {
+          if (opts.retry !== true) this.#rtt.update(performance.now() - sentAt)
           if (res.value.roundtripToken != null) this.#proofs.set(res.peer.host, res.value.roundtripToken)
           if (validId(res.value.id)) this.#table.add(res.value.id, res.peer, this.#tick)
           if (this.listenerCount('observed-address') > 0) this.#observed(msg.command, res.value, res.peer)
@@ -611,11 +654,36 @@ export class DHT extends EventEmitter<DHTEvents> {
     })
   }
 
+  /** The timeout of a query request: adaptive (see `MIN_ADAPTIVE_TIMEOUT`), or the node's. */
+  #queryTimeout (): number | undefined {
+    if (!this.#adaptive) return undefined
+    const t = this.#rtt.timeout(MIN_ADAPTIVE_TIMEOUT, this.#timeout)
+    return t >= this.#timeout ? undefined : t
+  }
+
+  /** A contact timed out in a query: a ping with the full timeout decides whether it stays. */
+  #checkAlive (id: Uint8Array, peer: Peer): void {
+    const key = peer.host + ':' + peer.port
+    if (this.#checking.has(key) || this.#checking.size >= MAX_VERIFYING || this.#destroyed) return
+    this.#checking.add(key)
+    this.#request({ command: PING, id: this.queryId }, peer, { lane: 'ping' }).then(() => {}, () => {
+      const n = this.#table.get(id)
+      if (n !== null && n.host === peer.host && n.port === peer.port) this.#table.remove(id)
+    }).finally(() => this.#checking.delete(key))
+  }
+
   #noteContacted (key: string): void {
     const c = this.#contacted
-    c.delete(key) // re-inserted at the newest end
-    if (c.size >= MAX_CONTACTED) c.delete(c.keys().next().value!)
-    c.set(key, Date.now())
+    const now = Date.now()
+    const at = c.get(key)
+    if (at !== undefined) {
+      // refreshed (moved to the newest end) only now and then: this runs for every request
+      if (now - at < CONTACTED_REFRESH) return
+      c.delete(key)
+    } else if (c.size >= MAX_CONTACTED) {
+      c.delete(c.keys().next().value!)
+    }
+    c.set(key, now)
   }
 
   /** Our address as `from` saw it: the `to` field (our nodes), or a `_ping`'s value (any node). */
@@ -677,7 +745,8 @@ export class DHT extends EventEmitter<DHTEvents> {
   #stopTimers (): void {
     if (this.#tickTimer) clearInterval(this.#tickTimer)
     if (this.#secretTimer) clearInterval(this.#secretTimer)
-    this.#tickTimer = this.#secretTimer = null
+    if (this.#rebootstrapTimer) clearTimeout(this.#rebootstrapTimer)
+    this.#tickTimer = this.#secretTimer = this.#rebootstrapTimer = null
   }
 
   #ontick = (): void => {
@@ -715,7 +784,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   }
 
   #onwarning = (err: UDPRequestError): void => {
-    if (this.listenerCount('warning') > 0) this.emit('warning', err)
+    this.emit('warning', err)
   }
 
   /** udp-request reports only fatal socket errors here (transient ones are warnings). */
@@ -729,8 +798,9 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   #respond = (command: string, res: ResponseMessage, to: RequestPeer): void => {
     if (this.#destroyed) return
-    // every answer tells the requester the address we see it at (our extension: NAT sampling)
-    res.to = this.#codec.encodePeerOrNull(to)
+    // every answer tells the requester the address we see it at (our extension: NAT sampling);
+    // a `_ping`'s value already is that address
+    if (command !== PING) res.to = this.#codec.encodePeerOrNull(to)
     if (!this.#proven.has(to) && !this.#withinBudget(res, to.host)) return
     this.#stats.responsesOut++
     const known = command === PING || command === FIND_NODE || this.#commands.has(command)
@@ -826,12 +896,23 @@ export class DHT extends EventEmitter<DHTEvents> {
       table: this.#table,
       codec: this.#codec,
       bootstrapPeers: () => this.#bootstrapPeers(),
-      request: (msg, to, signal) => this.#bound ? this.#request(msg, to, { signal }) : this.#ensureListening().then(() => this.#request(msg, to, { signal })),
+      request: (msg, to, signal, bootstrap) => {
+        // a bootstrap node is retransmitted to (a lost datagram must not leave us alone); others
+        // get the adaptive timeout, so that a silent node costs about what answers take here
+        const opts: RequestOptions = bootstrap ? { signal, retry: true } : { signal, timeout: this.#queryTimeout() }
+        return this.#bound ? this.#request(msg, to, opts) : this.#ensureListening().then(() => this.#request(msg, to, opts))
+      },
       holepunch: (to, referrer, signal) => this.#holepunch(to, referrer, signal),
-      shouldHolepunch: () => true,
+      // see DHTOptions.holepunchPolicy: with 'reference-referrers', our nodes' referrals are
+      // table contacts, reachable servers, so one that is silent is gone rather than NATed
+      shouldHolepunch: this.#punchOurReferrals ? () => true : (c) => c.referredByOurs !== true,
       requestFailed: (c, err) => {
-        // A node of our table that keeps timing out in queries is dropped (re-added when heard from again).
-        if (c.id && err.code === 'REQUEST_TIMEOUT') this.#table.failed(c.id, c)
+        if (c.id === null || err.code !== 'REQUEST_TIMEOUT') return
+        // A contact of our table that keeps timing out in queries is dropped (re-added when heard
+        // from again); the first timeout also gets it a ping with the full timeout, and failing
+        // that it goes at once, so that dead contacts do not stay for many lookups.
+        if (this.#table.failed(c.id, c)) return
+        this.#checkAlive(c.id, c)
       },
       queryStarted: (q) => {
         this.#queries.add(q)
@@ -853,6 +934,25 @@ export class DHT extends EventEmitter<DHTEvents> {
       ping: (node: TableNode) => this.#request({ command: PING, id: this.queryId }, node, { lane: 'ping' })
     }
   }
+}
+
+/**
+ * Listens to `source`'s `event` with `handler` only while `target` itself has listeners for it,
+ * so that a source which builds its event lazily (udp-request's warnings) builds nothing when
+ * nobody would see it.
+ */
+export function forwardWhileListened (target: EventEmitter, source: { on (e: string, f: (...a: never[]) => void): unknown, off (e: string, f: (...a: never[]) => void): unknown }, event: string, handler: (...a: never[]) => void): void {
+  let attached = false
+  target.on('newListener', (name: string | symbol) => {
+    if (name !== event || attached) return
+    attached = true
+    source.on(event, handler)
+  })
+  target.on('removeListener', (name: string | symbol) => {
+    if (name !== event || !attached || target.listenerCount(event) > 0) return
+    attached = false
+    source.off(event, handler)
+  })
 }
 
 /** An address option (`'host:port'`, `':port'`, `'[v6]:port'`, a port, `{ host, port }`) as a peer, via ip-encoding's `parseAddress`. */

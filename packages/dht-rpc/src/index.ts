@@ -1,4 +1,4 @@
-export { DHT, type DHTEvents, type PingResult, type SignalOptions } from './dht.js'
+export { DHT, forwardWhileListened, type DHTEvents, type PingResult, type SignalOptions } from './dht.js'
 export { Query, type QueryEvents } from './query/query.js'
 export { DHTError, type DHTErrorCode, type DHTErrorOptions } from './errors.js'
 export type { Logger, LogFields } from '@hyperdht-ts/udp-request'

@@ -142,6 +142,21 @@ export interface DHTOptions {
   nodes?: Node[]
   /** Request timeout in ms (udp-request ticks at a quarter of it). @default 1000 */
   timeout?: number
+  /**
+   * Query requests time out after `srtt + 4 * rttvar` of this node's measured round trips (at
+   * least 200 ms, at most `timeout`) instead of always `timeout`: a silent or lost node costs a
+   * lookup about what answers take. Pings (table upkeep) always get the full `timeout`.
+   * @default true
+   */
+  adaptiveTimeouts?: boolean
+  /**
+   * When a node learnt during a query times out, whom to punch through its referrer for:
+   * `'always'` (the reference behaviour: any referrer's table may hold nodes behind NATs), or
+   * `'reference-referrers'`: only nodes referred by reference nodes, since ours (answers carrying
+   * the `to` field) refer only servers of their tables, so that a silent one is gone, not NATed.
+   * HyperDHT, whose nodes keep NATed peers out of tables, uses the latter. @default 'always'
+   */
+  holepunchPolicy?: 'always' | 'reference-referrers'
   /** Query requests that may wait behind the node-wide window before `QUEUE_FULL` is thrown. @default 16384 */
   maxQueue?: number
   /**

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { isIPv4 } from 'node:net'
 import { networkInterfaces } from 'node:os'
-import { DHT, type BootstrapResult, type QueryResult } from '@hyperdht-ts/dht-rpc'
+import { DHT, forwardWhileListened, type BootstrapResult, type QueryResult } from '@hyperdht-ts/dht-rpc'
 import { Holepuncher, type Connection, type Mode, type NatType, type Reachability } from '@hyperdht-ts/holepunch'
 import { ipv4Peers, ipv6Peers, lanPeer } from '@hyperdht-ts/ip-encoding'
 import { Announcer } from './announcer.js'
@@ -93,9 +93,10 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
       mode, holepunch,
       ...dhtOpts
     } = opts
-    this.dht = new DHT(dhtOpts)
+    // our nodes keep NATed peers out of their tables: a silent node one of them referred is gone
+    this.dht = new DHT({ holepunchPolicy: 'reference-referrers', ...dhtOpts })
     // The dht-rpc node's lifecycle is ours: forwarded as is.
-    this.dht.on('warning', (err) => { if (this.listenerCount('warning') > 0) this.emit('warning', err) })
+    forwardWhileListened(this, this.dht, 'warning', (err: Error) => this.emit('warning', err))
     this.dht.on('ready', (result) => this.emit('ready', result))
     this.dht.on('error', (err) => this.#onerror(err))
     this.dht.on('close', () => this.#onclose())

@@ -3,8 +3,15 @@
 /** Default request timeout in milliseconds; the tick is a quarter of it. */
 export const DEFAULT_TIMEOUT = 1000
 
-/** The tick interval is `timeout / TICKS_PER_TIMEOUT` (250 ms by default, like the reference). */
+/** The reference's tick is `timeout / TICKS_PER_TIMEOUT` (250 ms by default); the counters below count those ticks. */
 export const TICKS_PER_TIMEOUT = 4
+
+/**
+ * Our timer runs this many times per reference tick (every 50 ms by default), the counters
+ * scaled to match: the same retry and timeout schedule, but a per-request `timeout` shorter than
+ * the instance's (an adaptive one) is honoured within `timeout / 20` instead of `timeout / 4`.
+ */
+export const SUBTICKS = 5
 
 /** Idle ticks a request waits before it is retried or times out (same counter as the reference). */
 export const INITIAL_TICKS = 5

@@ -3,7 +3,7 @@ export { UDPRequestError } from './errors.js'
 export type { UDPRequestErrorCode, UDPRequestErrorOptions } from './errors.js'
 export { passthrough } from './encoding.js'
 export {
-  DEFAULT_TIMEOUT, HEADER_BYTES, INITIAL_TICKS, REQUEST_BIT, RETRY_TICKS, TICKS_PER_TIMEOUT, TID_LIMIT
+  DEFAULT_TIMEOUT, HEADER_BYTES, INITIAL_TICKS, REQUEST_BIT, RETRY_TICKS, SUBTICKS, TICKS_PER_TIMEOUT, TID_LIMIT
 } from './constants.js'
 export type {
   DatagramSocket, Encoding, Interceptor, LocalAddress, LogFields, Logger, Peer, RemoteInfo, RequestOptions, RequestPeer, RequestResult,

@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram'
 import { EventEmitter } from 'node:events'
 import { hostKey } from '@hyperdht-ts/ip-encoding'
 import {
-  DEFAULT_TIMEOUT, HEADER_BYTES, INITIAL_TICKS, RETRY_TICKS, TICKS_PER_TIMEOUT, TID_LIMIT
+  DEFAULT_TIMEOUT, HEADER_BYTES, INITIAL_TICKS, RETRY_TICKS, SUBTICKS, TICKS_PER_TIMEOUT, TID_LIMIT
 } from './constants.js'
 import { passthrough } from './encoding.js'
 import { UDPRequestError } from './errors.js'
@@ -24,8 +24,8 @@ function noop (): void {}
 
 /** One request waiting for its response. */
 class Pending<Res> {
-  /** Ticks left before the next retry or the timeout. */
-  ticks = INITIAL_TICKS
+  /** Timer ticks left before the next retry or the timeout. */
+  ticks = INITIAL_TICKS * SUBTICKS
   /** Index into RETRY_TICKS of the next retry; RETRY_TICKS.length when none are left. */
   tries: number
   onAbort: (() => void) | null = null
@@ -48,7 +48,7 @@ class Pending<Res> {
     readonly signal: AbortSignal | undefined
   ) {
     this.tries = retry ? 0 : RETRY_TICKS.length
-    if (scale !== 1) this.ticks = Math.ceil(INITIAL_TICKS * scale)
+    if (scale !== 1) this.ticks = Math.ceil(INITIAL_TICKS * SUBTICKS * scale)
   }
 }
 
@@ -112,7 +112,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     }
     this.timeout = timeout
     this.retry = options.retry ?? false
-    this.#tickMs = Math.max(1, Math.floor(timeout / TICKS_PER_TIMEOUT))
+    this.#tickMs = Math.max(1, Math.floor(timeout / (TICKS_PER_TIMEOUT * SUBTICKS)))
     this.#nextTid = firstTid
     this.requestEncoding = options.requestEncoding ?? (passthrough as unknown as Encoding<Req>)
     this.responseEncoding = options.responseEncoding ?? (passthrough as unknown as Encoding<Res>)
@@ -388,13 +388,20 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     this.#stats.sendErrors++
     const { address, port } = err as Error & { address?: unknown, port?: unknown }
     const peer = typeof address === 'string' && typeof port === 'number' ? { host: address, port } : undefined
-    this.#warn('warn', 'udp-request: send failed', UDPRequestError.SEND_FAILED(err, peer))
+    this.#warn('warn', 'udp-request: send failed', () => UDPRequestError.SEND_FAILED(err, peer))
   }
 
-  /** Emits a `warning` and logs it at `level` (a dropped datagram is routine: debug). */
-  #warn (level: 'debug' | 'warn', msg: string, err: UDPRequestError): void {
-    if (this.#log !== null) this.#logError(level, msg, err)
-    this.emit('warning', err)
+  /**
+   * Emits a `warning` and logs it at `level` (a dropped datagram is routine: debug). The error is
+   * only built when someone listens or logs: junk datagrams must cost what counting them costs.
+   */
+  #warn (level: 'debug' | 'warn', msg: string, make: () => UDPRequestError): void {
+    const listened = this.listenerCount('warning') > 0
+    const logged = this.#log !== null && this.#log[level] !== undefined
+    if (!listened && !logged) return
+    const err = make()
+    if (logged) this.#logError(level, msg, err)
+    if (listened) this.emit('warning', err)
   }
 
   #logError (level: 'debug' | 'warn', msg: string, err: UDPRequestError): void {
@@ -447,7 +454,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       if (req.ticks > 0) {
         req.ticks--
       } else if (req.tries < RETRY_TICKS.length) {
-        const ticks = RETRY_TICKS[req.tries++]!
+        const ticks = RETRY_TICKS[req.tries++]! * SUBTICKS
         req.ticks = req.scale === 1 ? ticks : Math.ceil(ticks * req.scale)
         this.#stats.retries++
         this.#sendRequest(req)
@@ -467,7 +474,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     }
     if (message.byteLength < HEADER_BYTES) {
       this.#stats.dropped.tooShort++
-      this.#warn('debug', 'udp-request: datagram dropped', UDPRequestError.MESSAGE_TOO_SHORT(message.byteLength, { host: rinfo.address, port: rinfo.port }))
+      this.#warn('debug', 'udp-request: datagram dropped', () => UDPRequestError.MESSAGE_TOO_SHORT(message.byteLength, { host: rinfo.address, port: rinfo.port }))
       return
     }
     const request = isRequest(message)
@@ -508,7 +515,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     }
     if (!req.anySender && (req.port !== peer.port || (req.hostKey !== null && req.host !== peer.host && req.hostKey !== this.#hostKey(peer.host)))) {
       this.#stats.dropped.wrongHost++
-      this.#warn('debug', 'udp-request: datagram dropped', UDPRequestError.WRONG_HOST({ host: peer.host, port: peer.port }, { host: req.host, port: req.port }))
+      this.#warn('debug', 'udp-request: datagram dropped', () => UDPRequestError.WRONG_HOST({ host: peer.host, port: peer.port }, { host: req.host, port: req.port }))
       return
     }
     this.#settle(req)
@@ -520,7 +527,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
 
   #dropUndecodable (err: unknown, peer: RequestPeer): void {
     this.#stats.dropped.undecodable++
-    this.#warn('debug', 'udp-request: datagram dropped', UDPRequestError.DECODE_FAILED(err, { host: peer.host, port: peer.port }))
+    this.#warn('debug', 'udp-request: datagram dropped', () => UDPRequestError.DECODE_FAILED(err, { host: peer.host, port: peer.port }))
   }
 
   #onListening = (): void => {
@@ -539,7 +546,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     }
     const code = (err as NodeJS.ErrnoException).code
     if (code !== undefined && TRANSIENT_ERRORS.has(code)) {
-      this.#warn('warn', 'udp-request: socket error', UDPRequestError.SOCKET_ERROR(err))
+      this.#warn('warn', 'udp-request: socket error', () => UDPRequestError.SOCKET_ERROR(err))
       return
     }
     this.emit('error', err)

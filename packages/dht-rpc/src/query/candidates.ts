@@ -11,6 +11,13 @@ export interface Candidate extends Peer {
   /** The token this node handed us (commit phase). */
   roundtripToken: Uint8Array | null
   queried: boolean
+  /** It answered (a query ends once the k closest known nodes all have). */
+  responded?: boolean
+  /**
+   * The referrer speaks our extensions (its answer carried `to`): it only refers nodes of its
+   * table, which are reachable servers, so a silent one is gone, not behind a NAT.
+   */
+  referredByOurs?: boolean
 }
 
 /**

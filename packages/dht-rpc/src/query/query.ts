@@ -21,7 +21,11 @@ export interface QueryContext {
   readonly table: RoutingTable
   readonly codec: AddressCodec
   bootstrapPeers (): Promise<Peer[]>
-  request (msg: RequestMessage, to: Peer, signal: AbortSignal): Promise<{ value: ResponseMessage, peer: Peer }>
+  /**
+   * Sends one request of the query. `bootstrap`: to a bootstrap node (retransmitted: a lost
+   * datagram must not leave a joining node alone); otherwise with the node's adaptive timeout.
+   */
+  request (msg: RequestMessage, to: Peer, signal: AbortSignal, bootstrap: boolean): Promise<{ value: ResponseMessage, peer: Peer }>
   /**
    * Asks `referrer` to relay a `_ping` to `to` (classic holepunch). Only called when
    * {@link shouldHolepunch} agreed.
@@ -247,7 +251,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       const known = this.#pending.list.find((c) => c.port === b.port && c.host === b.host)
       if (known?.queried === true) continue
       if (known) known.queried = true
-      this.#send(known ?? { id: null, host: b.host, port: b.port, referrer: null, roundtripToken: null, queried: true }, false)
+      this.#send(known ?? { id: null, host: b.host, port: b.port, referrer: null, roundtripToken: null, queried: true }, false, true)
     }
   }
 
@@ -268,7 +272,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       this.#send(c, this.#committing)
       if (this.#ended) return
     }
-    if (this.#inflight > 0) return
+    if (this.#inflight > 0 && !this.#closestAnswered()) return
     if (this.#opts.commit && !this.#committing) {
       this.#committing = true
       this.#fill()
@@ -277,7 +281,20 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     this.#finish()
   }
 
-  #send (c: Candidate, commit: boolean): void {
+  /**
+   * The walk is done once the k closest nodes known all answered: requests still in flight are to
+   * farther nodes (or were pushed out), and waiting for them (a dead one times out) adds nothing.
+   */
+  #closestAnswered (): boolean {
+    // (an update commits only once its query phase is quiet: a late answer must not count as a commit)
+    if (this.#committing || !this.#moveCloser || this.#opts.commit === true) return false
+    const list = this.#pending.list
+    if (list.length < K) return false
+    for (let i = 0; i < K; i++) if (list[i]!.responded !== true) return false
+    return true
+  }
+
+  #send (c: Candidate, commit: boolean, bootstrap = false): void {
     const ctx = this.#ctx
     const msg: RequestMessage = {
       command: this.command,
@@ -288,7 +305,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     }
     this.#inflight++
     this.requests++
-    ctx.request(msg, c, this.#abort.signal).then(
+    ctx.request(msg, c, this.#abort.signal, bootstrap).then(
       (res) => this.#guard(() => this.#onresponse(c, res.value, res.peer)),
       (err: unknown) => this.#guard(() => this.#onerror(c, msg, err))
     )
@@ -322,7 +339,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       this.requests++
       const signal = this.#abort.signal
       this.#ctx.holepunch(c, referrer, signal)
-        .then(() => this.#ctx.request(msg, c, signal))
+        .then(() => this.#ctx.request(msg, c, signal, false))
         .then((res) => this.#guard(() => this.#onresponse(c, res.value, res.peer)),
           (err2: unknown) => this.#guard(() => this.#onerror(c, msg, err2)))
       return
@@ -351,9 +368,13 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     const id = validId(res.id) ? res.id : null
     const self = id !== null && bytesEqual(id, ctx.id)
 
+    c.responded = true
     if (id !== null && !self) {
       const known = this.#pending.get(id)
-      if (known) known.queried = true
+      if (known) {
+        known.queried = true
+        known.responded = true
+      }
       if (res.roundtripToken) {
         const prev = this.#closest.get(id)
         if (prev) {
@@ -365,9 +386,10 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     }
 
     if (this.#moveCloser && !this.#committing) {
+      const ours = res.to != null
       for (const n of ctx.codec.decodeNodes(res.nodes)) {
         if (bytesEqual(n.id, ctx.id) || this.#failed.some((f) => bytesEqual(f, n.id))) continue
-        this.#pending.insert({ id: n.id, host: n.host, port: n.port, referrer: { host: peer.host, port: peer.port }, roundtripToken: null, queried: false })
+        this.#pending.insert({ id: n.id, host: n.host, port: n.port, referrer: { host: peer.host, port: peer.port }, roundtripToken: null, queried: false, referredByOurs: ours })
       }
     }
 

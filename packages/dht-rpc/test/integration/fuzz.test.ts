@@ -145,6 +145,8 @@ describe('fuzz: whole datagrams at a live dht-rpc node', () => {
       const probe = new DHT()
       try {
         await probe.listen(0, testnetHost(NODES + 1))
+        // the probe is honest too: the victim may verify and add it once it has pinged
+        honest.set(`${probe.address().host}:${probe.address().port}`, Buffer.from(probe.id).toString('hex'))
         const pong = await probe.ping(victim.address())
         expect(Buffer.from(pong.node.id!).equals(Buffer.from(victim.id)), why).toBe(true)
         const target = setup.bytes(32)

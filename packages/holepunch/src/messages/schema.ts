@@ -6,8 +6,14 @@
 // instead of allocating a pair.
 let cursor = 0
 
+// Malformed input from the network is counted and dropped: a stack trace is never read, and
+// capturing one costs more than the decoding (every junk datagram ends here).
 function fail (message: string): never {
-  throw new Error(message)
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  const err = new Error(message)
+  Error.stackTraceLimit = limit
+  throw err
 }
 
 function invalid (message: string): never {
