@@ -9,7 +9,9 @@
 //   sudo pnpm bench:nat
 //   sudo pnpm bench:nat -- --attempts 5 --only birthday
 //   sudo pnpm bench:nat -- --holepunch '{"birthday":{"probeInterval":5}}'   (options of every peer)
+//   sudo pnpm bench:nat -- --public-dht '{"rateLimit":false}'            (options of the public nodes)
 //   sudo pnpm bench:nat -- --mode auto --out /tmp/nat.json --no-merge
+//   sudo pnpm bench:nat -- --debug [--slower-than 2000]   (keeps the library's log of failed and slow attempts in the JSON)
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkSupport } from '../packages/netlab/src/index.js'
@@ -33,10 +35,20 @@ async function main (argv: string[]): Promise<void> {
   const only = flag('only')?.split(',') as ScenarioName[] | undefined
   for (const o of only ?? []) if (!SCENARIO_NAMES.includes(o)) throw new Error(`unknown scenario ${o} (${SCENARIO_NAMES.join(', ')})`)
   const holepunch = flag('holepunch') === undefined ? undefined : JSON.parse(flag('holepunch')!) as Record<string, unknown>
+  const publicDht = flag('public-dht') === undefined ? undefined : JSON.parse(flag('public-dht')!) as Record<string, unknown>
   const mode = flag('mode') as NatBenchOptions['mode'] | undefined
   if (mode !== undefined && mode !== 'client' && mode !== 'auto') throw new Error('--mode must be client or auto')
   const out = resolve(flag('out') ?? resolve(here, 'results/nat.json'))
-  const options = { attempts, ...(only === undefined ? {} : { only }), ...(holepunch === undefined ? {} : { holepunch }), ...(mode === undefined ? {} : { mode }) }
+  const debug = argv.includes('--debug')
+  const slowerThan = flag('slower-than') === undefined ? undefined : Number(flag('slower-than'))
+  const options = {
+    attempts,
+    ...(only === undefined ? {} : { only }),
+    ...(holepunch === undefined ? {} : { holepunch }),
+    ...(publicDht === undefined ? {} : { publicDht }),
+    ...(mode === undefined ? {} : { mode }),
+    ...(debug ? { debug, ...(slowerThan === undefined ? {} : { debugSlowerThan: slowerThan }) } : {})
+  }
 
   const started = Date.now()
   const startMachine = machine()

@@ -89,6 +89,11 @@ export interface Attempt {
   error: string | null
   /** The NAT verdicts of listener and connector when connect() was called. */
   nat: { listener: string, connector: string }
+  /**
+   * With `debug`, for a failed attempt or one slower than `debugSlowerThan`: the library's log
+   * lines of both processes, `t` in ms from the connect() request.
+   */
+  log?: Array<{ who: 'listener' | 'connector', t: number, level: string, msg: string, data?: unknown }>
 }
 
 export interface ScenarioResult {
@@ -110,17 +115,31 @@ export interface ScenarioResult {
   /** Per direction (the birthday scenario alternates), successes and median. */
   byDirection: Record<string, { attempts: number, successes: number, medianMs: number | null }>
   goalMet: boolean
+  /**
+   * What the public nodes' per-source guard (dht-rpc rate limit and amplification bound) did
+   * during the scenario, summed over the four of them: every peer behind one NAT shares its
+   * public IP, so they share its budget.
+   */
+  guard: GuardCounts
   durationSeconds: number
   details: Attempt[]
 }
+
+export interface GuardCounts { rateLimited: number, bans: number, trimmed: number, refused: number }
 
 export interface NatBenchOptions {
   attempts?: number
   only?: readonly ScenarioName[]
   /** `holepunch` options of every peer (the library's defaults when empty). */
   holepunch?: Record<string, unknown>
+  /** Further HyperDHT/dht-rpc options of the public nodes (e.g. `{ rateLimit: false }`). */
+  publicDht?: Record<string, unknown>
   /** Mode of the NATed peers (the CLI's listen/connect run `client`). @default 'client' */
   mode?: 'client' | 'auto'
+  /** Run the peers with the library's debug log and keep it for failed or slow attempts. */
+  debug?: boolean
+  /** With `debug`: keep the log of successful attempts slower than this (ms). @default 2000 */
+  debugSlowerThan?: number
   log?: (line: string) => void
 }
 
@@ -139,7 +158,7 @@ export function percentile (xs: readonly number[], p: number): number | null {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
 }
 
-function summarize (spec: ScenarioSpec, details: Attempt[], durationSeconds: number): ScenarioResult {
+function summarize (spec: ScenarioSpec, details: Attempt[], guard: GuardCounts, durationSeconds: number): ScenarioResult {
   const times = details.filter((a) => a.ok).map((a) => a.ms!)
   const paths: Record<string, number> = {}
   const errors: Record<string, number> = {}
@@ -171,6 +190,7 @@ function summarize (spec: ScenarioSpec, details: Attempt[], durationSeconds: num
     errors,
     byDirection,
     goalMet: successes >= needed && med !== null && med < spec.goal.medianBelowMs,
+    guard,
     durationSeconds,
     details
   }
@@ -205,21 +225,35 @@ export async function runNatBench (opts: NatBenchOptions = {}): Promise<Scenario
       await proc.waitFor((m) => m.type === 'ready', { timeout: 20_000 })
       return proc
     }
-    await startAgent(boot, { host: '0.0.0.0', port: PUBLIC_PORT, bootstrap: [], mode: 'server', holepunch })
+    const dht = opts.publicDht ?? {}
+    const servers = [await startAgent(boot, { host: '0.0.0.0', port: PUBLIC_PORT, bootstrap: [], mode: 'server', holepunch, dht })]
     const bootstrap = [`${boot.address}:${PUBLIC_PORT}`]
-    await Promise.all([p1, p2, p3].map(async (h) => await startAgent(h, { host: '0.0.0.0', port: PUBLIC_PORT, bootstrap, mode: 'server', holepunch })))
-    const peerConfig = { host: '0.0.0.0', port: 0, bootstrap, mode, holepunch }
+    servers.push(...await Promise.all([p1, p2, p3].map(async (h) => await startAgent(h, { host: '0.0.0.0', port: PUBLIC_PORT, bootstrap, mode: 'server', holepunch, dht }))))
+    const guardTotal = async (): Promise<GuardCounts> => {
+      const total: GuardCounts = { rateLimited: 0, bans: 0, trimmed: 0, refused: 0 }
+      for (const s of servers) {
+        s.send({ op: 'info' })
+        const g = (await s.waitFor((m) => m.type === 'info')).guard as Partial<GuardCounts> | undefined
+        for (const k of Object.keys(total) as Array<keyof GuardCounts>) total[k] += g?.[k] ?? 0
+      }
+      return total
+    }
+    const peerConfig = { host: '0.0.0.0', port: 0, bootstrap, mode, holepunch, log: opts.debug === true }
+    const slow = opts.debug === true ? (opts.debugSlowerThan ?? 2000) : Infinity
 
     const results: ScenarioResult[] = []
     for (const spec of specs) {
       const t0 = Date.now()
+      const guardBefore = await guardTotal()
       const details: Attempt[] = []
       for (let i = 0; i < n; i++) {
-        const a = await attempt(i, spec, hosts, peerConfig, startAgent)
+        const a = await attempt(i, spec, hosts, peerConfig, startAgent, slow)
         details.push(a)
         log(`[${spec.name}] ${String(i + 1).padStart(2)}/${n} ${a.ok ? 'ok    ' : 'FAILED'} ${a.ms === null ? '' : `${a.ms} ms`} ${a.path ?? ''} ${a.error ?? ''} (${a.direction}; NAT ${a.nat.listener}/${a.nat.connector})`.replace(/ +/g, ' '))
       }
-      results.push(summarize(spec, details, Math.round((Date.now() - t0) / 1000)))
+      const guardAfter = await guardTotal()
+      const guard = Object.fromEntries(Object.entries(guardAfter).map(([k, v]) => [k, v - guardBefore[k as keyof GuardCounts]])) as unknown as GuardCounts
+      results.push(summarize(spec, details, guard, Math.round((Date.now() - t0) / 1000)))
     }
     return results
   } finally {
@@ -228,10 +262,11 @@ export async function runNatBench (opts: NatBenchOptions = {}): Promise<Scenario
 }
 
 async function attempt (index: number, spec: ScenarioSpec, hosts: Record<string, LabHost>, config: Record<string, unknown>,
-  startAgent: (host: LabHost, config: Record<string, unknown>) => Promise<LabProcess>): Promise<Attempt> {
+  startAgent: (host: LabHost, config: Record<string, unknown>) => Promise<LabProcess>, keepLogSlowerThan: number): Promise<Attempt> {
   const { listener: ln, connector: cn, direction } = spec.pair(index)
   const result: Attempt = { index, direction, ok: false, ms: null, path: null, rtt: null, error: null, nat: { listener: 'unknown', connector: 'unknown' } }
   const procs: LabProcess[] = []
+  let connectAt = 0
   try {
     const [listener, connector] = await Promise.all([startAgent(hosts[ln]!, config), startAgent(hosts[cn]!, config)])
     procs.push(listener, connector)
@@ -244,6 +279,7 @@ async function attempt (index: number, spec: ScenarioSpec, hosts: Record<string,
       result.error = `LISTEN_${String(listening.code)}`
       return result
     }
+    connectAt = Date.now()
     connector.send({ op: 'connect', key, timeout: CONNECT_TIMEOUT })
     const res = await connector.waitFor((m) => m.type === 'connected' || m.type === 'connect-failed', { timeout: CONNECT_TIMEOUT + 10_000 })
     if (res.type === 'connect-failed') {
@@ -274,6 +310,15 @@ async function attempt (index: number, spec: ScenarioSpec, hosts: Record<string,
     return result
   } finally {
     await Promise.all(procs.map(async (p) => await p.stop()))
+    if (keepLogSlowerThan !== Infinity && procs.length === 2 && (!result.ok || (result.ms ?? 0) > keepLogSlowerThan)) {
+      result.log = procs.flatMap((p, i) => p.messages.filter((m) => m.type === 'log').map((m) => ({
+        who: i === 0 ? 'listener' as const : 'connector' as const,
+        t: (m.t as number) - connectAt,
+        level: m.level as string,
+        msg: m.msg as string,
+        ...(m.data === undefined ? {} : { data: m.data as unknown })
+      }))).sort((a, b) => a.t - b.t)
+    }
   }
 }
 
@@ -305,6 +350,9 @@ export function formatNatTable (results: readonly ScenarioResult[]): string {
   for (const r of results) {
     const dirs = Object.entries(r.byDirection)
     if (dirs.length > 1) out.push(`  ${r.name}: ${dirs.map(([d, s]) => `${d} ${s.successes}/${s.attempts}, median ${ms(s.medianMs)} ms`).join('; ')}`)
+    if (r.guard.rateLimited + r.guard.bans + r.guard.refused > 0) {
+      out.push(`  ${r.name}: the public nodes rate-limited ${r.guard.rateLimited} requests, banned ${r.guard.bans} source(s), refused ${r.guard.refused} and trimmed ${r.guard.trimmed} answers to unproven addresses`)
+    }
     const errs = Object.entries(r.errors)
     if (errs.length > 0) out.push(`  ${r.name} failures: ${errs.map(([e, c]) => `${e} x${c}`).join(', ')}`)
   }
