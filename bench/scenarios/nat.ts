@@ -1,6 +1,6 @@
 // `pnpm bench` scenario: the NAT benchmark (bench/lib/nat-bench.ts) in network namespaces. Needs
-// root; otherwise the harness reports it skipped with the reason (see `unsupported`). Also
-// writes bench/results/nat.json with every attempt.
+// root; otherwise the harness reports it skipped with the reason (see `unsupported`). A full
+// run also writes bench/results/nat.json with every attempt (a quick run does not overwrite it).
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkSupport } from '../../packages/netlab/src/index.js'
@@ -21,6 +21,6 @@ export async function run (quick: boolean): Promise<Row[]> {
   const startMachine = machine()
   const options = { attempts: quick ? 4 : 20 }
   const results = await runNatBench({ ...options, log: (line) => console.error(`  ${line}`) })
-  writeJson(NAT_JSON, natResultsFile(results, started, startMachine, options))
+  if (!quick) writeJson(NAT_JSON, natResultsFile(results, started, startMachine, options))
   return natRows(results)
 }
