@@ -7,6 +7,9 @@
 //   BENCH_QUICK=1 pnpm bench                   (a smoke run, well under a minute of measuring)
 //   pnpm bench -- --only codecs,kbucket        (some scenarios; names below)
 //   pnpm bench -- --out path/to/results.json
+//
+// The `nat` scenario builds network namespaces and needs root: without it, it is reported
+// skipped with the reason (a scenario module may export `unsupported(): string | null`).
 import { execFileSync, fork } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -15,25 +18,27 @@ import { fileURLToPath } from 'node:url'
 import { formatTable, type Row } from './lib/rows.js'
 
 /** Scenario name → module under ./scenarios exporting `run(quick): Promise<Row[]>`. In run order. */
-const SCENARIOS = ['udp-request', 'ping-client', 'ping-server', 'codecs', 'ip-encoding', 'kbucket', 'lookups'] as const
+const SCENARIOS = ['udp-request', 'ping-client', 'ping-server', 'codecs', 'ip-encoding', 'kbucket', 'lookups', 'nat'] as const
 type Scenario = typeof SCENARIOS[number]
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-interface ChildMessage { rows?: Row[], error?: string }
+interface ChildMessage { rows?: Row[], error?: string, skipped?: string }
 
-async function runInChild (name: Scenario, quick: boolean): Promise<Row[]> {
+/** The scenario's rows, or why it was skipped. */
+async function runInChild (name: Scenario, quick: boolean): Promise<Row[] | { skipped: string }> {
   const child = fork(fileURLToPath(import.meta.url), ['--scenario', name], {
     execArgv: ['--import', import.meta.resolve('tsx')],
     env: { ...process.env, BENCH_QUICK: quick ? '1' : '' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
-  return await new Promise<Row[]>((resolve, reject) => {
+  return await new Promise<Row[] | { skipped: string }>((resolve, reject) => {
     let answer: ChildMessage | null = null
     child.on('message', (m: ChildMessage) => { answer = m })
     child.on('exit', (code) => {
       const a = answer as ChildMessage | null
-      if (a?.rows !== undefined) resolve(a.rows)
+      if (a?.skipped !== undefined) resolve({ skipped: a.skipped })
+      else if (a?.rows !== undefined) resolve(a.rows)
       else reject(new Error(a?.error ?? `scenario ${name} exited with code ${String(code)}`))
     })
   })
@@ -42,9 +47,10 @@ async function runInChild (name: Scenario, quick: boolean): Promise<Row[]> {
 async function childMain (name: string): Promise<void> {
   try {
     if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario ${name}`)
-    const mod = await import(`./scenarios/${name}.js`) as { run: (quick: boolean) => Promise<Row[]> }
-    const rows = await mod.run(process.env.BENCH_QUICK === '1')
-    await new Promise<void>((resolve) => process.send!({ rows } satisfies ChildMessage, () => resolve()))
+    const mod = await import(`./scenarios/${name}.js`) as { run: (quick: boolean) => Promise<Row[]>, unsupported?: () => string | null }
+    const skipped = mod.unsupported?.() ?? null
+    const message: ChildMessage = skipped !== null ? { skipped } : { rows: await mod.run(process.env.BENCH_QUICK === '1') }
+    await new Promise<void>((resolve) => process.send!(message, () => resolve()))
   } catch (err) {
     await new Promise<void>((resolve) => process.send!({ error: (err as Error).stack ?? String(err) } satisfies ChildMessage, () => resolve()))
   }
@@ -85,12 +91,19 @@ async function main (argv: string[]): Promise<void> {
 
   const rows: Row[] = []
   const failures: Array<{ scenario: string, error: string }> = []
+  const skipped: Array<{ scenario: string, reason: string }> = []
   for (const name of chosen) {
     const t0 = Date.now()
     console.error(`\n[${name}] running...`)
     try {
-      rows.push(...await runInChild(name, quick))
-      console.error(`[${name}] done in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+      const got = await runInChild(name, quick)
+      if (Array.isArray(got)) {
+        rows.push(...got)
+        console.error(`[${name}] done in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+      } else {
+        skipped.push({ scenario: name, reason: got.skipped })
+        console.error(`[${name}] skipped: ${got.skipped}`)
+      }
     } catch (err) {
       failures.push({ scenario: name, error: (err as Error).message })
       console.error(`[${name}] FAILED: ${(err as Error).message}`)
@@ -101,6 +114,7 @@ async function main (argv: string[]): Promise<void> {
   console.log(formatTable(rows))
   console.log('\nRatios are ours / reference, ours / bare, reference / bare. For rows marked "lower is better", a ratio below 1 favours ours.')
   console.log('Allocation: JS heap bytes per operation (lib/allocations.ts), for the whole process: client and server together where they share it.')
+  for (const s of skipped) console.log(`\nSkipped ${s.scenario}: ${s.reason}`)
   if (failures.length > 0) console.log(`\nFailed scenarios: ${failures.map((f) => f.scenario).join(', ')}`)
 
   const result = {
@@ -112,7 +126,8 @@ async function main (argv: string[]): Promise<void> {
     machine,
     loadAverageAtEnd: os.loadavg().map((l) => +l.toFixed(2)),
     rows,
-    failures
+    failures,
+    skipped
   }
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n')

@@ -64,8 +64,14 @@ export class Running {
   #waiters: Array<() => void> = []
   readonly exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
 
-  constructor (args: string[], opts: { env?: Record<string, string> } = {}) {
-    this.proc = spawn(process.execPath, [BIN, ...args], { env: baseEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] })
+  /** `netns`: run inside that network namespace (`ip netns exec`, which execs: signals reach the CLI itself). */
+  constructor (args: string[], opts: { env?: Record<string, string>, netns?: string } = {}) {
+    const [cmd, argv] = opts.netns === undefined
+      ? [process.execPath, [BIN, ...args]]
+      : ['ip', ['netns', 'exec', opts.netns, process.execPath, BIN, ...args]]
+    const env = baseEnv(opts.env)
+    if (opts.netns !== undefined) env.PATH = `${env.PATH ?? ''}:/usr/sbin:/sbin`
+    this.proc = spawn(cmd, argv, { env, stdio: ['pipe', 'pipe', 'pipe'] })
     let buf = ''
     this.proc.stdout.setEncoding('utf8').on('data', (d: string) => {
       this.stdout += d

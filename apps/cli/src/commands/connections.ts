@@ -99,10 +99,18 @@ async function run (kind: 'listen' | 'connect' | 'chat', input: string, cmd: Com
         for await (const c of server) void pump(c, conns, out)
       })().catch(() => {})
     }
-    if (kind !== 'listen') {
-      // a chat connects to whoever listens on the topic; a connect needs one to exist
+    if (kind === 'connect') {
       const c = await dht.connect(args.key.key, { signal: ac.signal })
       void pump(c, conns, out)
+    } else if (kind === 'chat') {
+      // a chat connects to whoever is on the topic already; the first one there (or one who
+      // cannot reach those there) waits for the others to connect to it
+      try {
+        const c = await dht.connect(args.key.key, { signal: ac.signal })
+        void pump(c, conns, out)
+      } catch (err) {
+        if (!ac.signal.aborted) reportWaiting(out, err)
+      }
     }
     await signal.promise
   } finally {
@@ -111,6 +119,16 @@ async function run (kind: 'listen' | 'connect' | 'chat', input: string, cmd: Com
     await server?.close().catch(() => {})
     await node.destroy()
   }
+}
+
+/** A chat found nobody to connect to (or could not reach them): it keeps listening. */
+function reportWaiting (out: Output, err: unknown): void {
+  const code = (err as { code?: string }).code ?? null
+  const message = (err as Error).message
+  out.result(
+    { type: 'waiting', code, message },
+    code === 'PEER_NOT_FOUND' ? 'nobody else on the topic yet: waiting for someone to join (Ctrl-C to stop)' : `could not connect to the peers on the topic (${message}): waiting for someone to join (Ctrl-C to stop)`
+  )
 }
 
 /** Prints a connection, then each line it receives, until it closes. */

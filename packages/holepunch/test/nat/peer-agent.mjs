@@ -2,10 +2,12 @@
 // A HyperDHT node driven by JSON lines, run inside a network namespace by the NAT tests. It is
 // our built code (packages/hyperdht/dist), in a real process, on a real socket.
 //
-// Configuration: the JSON in argv[2]: { host, port, bootstrap: [], mode, holepunch: {...} }.
+// Configuration: the JSON in argv[2]: { host, port, bootstrap: [], mode, holepunch: {...}, dht: {...}, log }
+// (`dht`: further HyperDHT/dht-rpc options, e.g. `rateLimit`).
+// With `log: true` the library's debug/info/warn lines are printed as {type:'log', level, msg, data, t}.
 // Prints: {type:'ready', address, id, mode}, then {type:'mode'|'nat'|'reachability', ...} as they
 // happen, and the answers to commands read from stdin:
-//   {op:'info'}                 -> {type:'info', mode, nat, publicAddress, reachability, table}
+//   {op:'info'}                 -> {type:'info', mode, nat, publicAddress, reachability, table, guard}
 //   {op:'listen', key}          -> {type:'listening', key}; then {type:'connection', ...} and {type:'message', ...}
 //   {op:'connect', key}         -> {type:'connected', remoteAddress, path, rtt, ms} | {type:'connect-failed', code, message, ms}
 //   {op:'send', text}           -> {type:'sent', count} (to every open connection, acknowledged)
@@ -18,7 +20,9 @@ const config = JSON.parse(process.argv[2] ?? '{}')
 const out = (msg) => process.stdout.write(JSON.stringify(msg) + '\n')
 const fail = (err) => ({ code: err?.code ?? 'ERROR', message: err?.message ?? String(err) })
 
-const node = new HyperDHT({ bootstrap: config.bootstrap ?? [], mode: config.mode ?? 'auto', holepunch: config.holepunch ?? {} })
+const log = (level) => (msg, data) => out({ type: 'log', level, msg, data, t: Date.now() })
+const logger = config.log === true ? { debug: log('debug'), info: log('info'), warn: log('warn') } : undefined
+const node = new HyperDHT({ ...config.dht, bootstrap: config.bootstrap ?? [], mode: config.mode ?? 'auto', holepunch: config.holepunch ?? {}, logger })
 node.on('mode', (c) => out({ type: 'mode', mode: c.mode, previous: c.previous, reason: c.reason }))
 node.on('nat', (c) => out({ type: 'nat', nat: c.verdict.type, host: c.verdict.host, port: c.verdict.port, addressChanged: c.addressChanged }))
 node.on('reachability', (c) => out({ type: 'reachability', reachability: c.reachability }))
@@ -49,7 +53,8 @@ async function handle (cmd) {
         nat: node.natType,
         publicAddress: node.publicAddress,
         reachability: node.reachability,
-        table: node.dht.toArray().map((n) => ({ host: n.host, port: n.port }))
+        table: node.dht.toArray().map((n) => ({ host: n.host, port: n.port })),
+        guard: node.dht.stats.guard
       })
       return
     case 'listen': {
