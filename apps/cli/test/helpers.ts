@@ -20,6 +20,22 @@ export function baseEnv (extra: Record<string, string> = {}): Record<string, str
   return { ...env, HOME, NO_COLOR: '1', ...extra }
 }
 
+let hostCounter = 0
+/**
+ * A loopback address of its own for each run (127.150-199.x.y, offset by the worker's pid): the
+ * nodes of a test network rate-limit per source IP as on the internet, and many runs in a row
+ * from one address would be limited like one busy host.
+ */
+export function nextLoopbackHost (): string {
+  const n = hostCounter++
+  return `127.${150 + (process.pid % 50)}.${Math.floor(n / 250) % 256}.${1 + (n % 250)}`
+}
+
+/** `baseEnv` plus `HYPERDHT_HOST` of its own, unless `extra` names one. */
+function runEnv (extra: Record<string, string> = {}): Record<string, string> {
+  return baseEnv({ HYPERDHT_HOST: nextLoopbackHost(), ...extra })
+}
+
 export interface Result {
   code: number | null
   signal: NodeJS.Signals | null
@@ -31,7 +47,7 @@ export interface Result {
 
 /** Runs `hyperdht ...args` to completion. */
 export async function cli (args: string[], opts: { env?: Record<string, string>, input?: string, timeout?: number } = {}): Promise<Result> {
-  const p = spawn(process.execPath, [BIN, ...args], { env: baseEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] })
+  const p = spawn(process.execPath, [BIN, ...args], { env: runEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] })
   if (opts.input !== undefined) p.stdin.end(opts.input)
   else p.stdin.end()
   let stdout = ''
@@ -69,7 +85,8 @@ export class Running {
     const [cmd, argv] = opts.netns === undefined
       ? [process.execPath, [BIN, ...args]]
       : ['ip', ['netns', 'exec', opts.netns, process.execPath, BIN, ...args]]
-    const env = baseEnv(opts.env)
+    // inside a namespace the host's loopback addresses mean nothing: bind all interfaces there
+    const env = opts.netns === undefined ? runEnv(opts.env) : baseEnv(opts.env)
     if (opts.netns !== undefined) env.PATH = `${env.PATH ?? ''}:/usr/sbin:/sbin`
     this.proc = spawn(cmd, argv, { env, stdio: ['pipe', 'pipe', 'pipe'] })
     let buf = ''

@@ -52,11 +52,13 @@ async function testnet (cmd: Command, rt: Runtime): Promise<void> {
 
   let bootstrap: string
   try {
-    // On loopback every node gets an address of its own (127.x.y.1, which Linux routes without
+    // On loopback every node gets an address of its own (127.x.y.z, which Linux routes without
     // setup), so that per-address limits (routing-table diversity, rate limits) see a network of
-    // distinct hosts; where only 127.0.0.1 binds (macOS), those limits are relaxed instead.
-    const spread = host === '127.0.0.1' && await canBindLoopback()
-    const relaxed = host === '127.0.0.1' && !spread ? { diversity: { maxPer24PerBucket: Infinity, maxPer16: Infinity } } : {}
+    // distinct hosts. Elsewhere (a LAN address, or macOS where only 127.0.0.1 binds) all nodes
+    // share one address, which per-address limits cannot tell apart: those are relaxed instead,
+    // or the nodes would rate-limit and evict one another.
+    const spread = isLoopbackV4(host) && await canBindLoopback()
+    const relaxed = spread ? {} : { diversity: { maxPer24PerBucket: Infinity, maxPer16: Infinity }, rateLimit: false as const }
     const first = new HyperDHT({ mode: 'server', ...relaxed })
     nodes.push(first)
     try {
@@ -73,7 +75,7 @@ async function testnet (cmd: Command, rt: Runtime): Promise<void> {
       for (let j = i; j < Math.min(size, i + TESTNET_JOIN_BATCH); j++) {
         const node = new HyperDHT({ mode: 'server', bootstrap: [bootstrap], ...relaxed })
         nodes.push(node)
-        batch.push(node.listen(0, spread ? testnetHost(j + 1) : host).then(async () => { await node.ready() }))
+        batch.push(node.listen(0, spread ? spreadHost(host, j + 1) : host).then(async () => { await node.ready() }))
       }
       await Promise.all(batch)
       out.progress(`testnet: ${nodes.length}/${size + 1} nodes up…`)
@@ -143,4 +145,19 @@ function duration (ms: number): string {
   const m = Math.floor((s % 3600) / 60)
   const pad = (x: number): string => String(x).padStart(2, '0')
   return h > 0 ? `${h}h${pad(m)}m` : `${m}m${pad(s % 60)}s`
+}
+
+function isLoopbackV4 (host: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
+
+/**
+ * The address of the testnet's `i`-th node when the first binds `host` (a 127/8 address): on
+ * 127.0.0.1 the library's `testnetHost(i)`, otherwise `host` with its second octet moved by `i`,
+ * a /16 of its own per node near the one the user chose.
+ */
+export function spreadHost (host: string, i: number): string {
+  if (host === '127.0.0.1') return testnetHost(i)
+  const [, b, c, d] = host.split('.').map(Number) as [number, number, number, number]
+  return `127.${(b + i) % 256}.${c}.${d}`
 }
