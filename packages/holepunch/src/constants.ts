@@ -204,6 +204,13 @@ export const BIRTHDAY_MAX_CONCURRENT = 1
 export const BIRTHDAY_MAX_PER_WINDOW = 5
 
 /**
+ * The `retryAfter` a listener answers while its one birthday attempt runs (about the length of
+ * one: its probes end within 17.5 s, most succeed within a few seconds).
+ * @default 10000
+ */
+export const BIRTHDAY_BUSY_RETRY = 10_000
+
+/**
  * Sliding window of the birthday rate limit (ms).
  * @default 60_000
  */

@@ -21,6 +21,8 @@ export interface HolepunchErrorOptions {
   cause?: unknown
   /** The remote peer the error is about, when there is one. */
   peer?: Peer
+  /** With `RATE_LIMITED`: ms until the other side expects to accept again, when it said. */
+  retryAfter?: number
 }
 
 const MARKER = Symbol.for('hyperdht-ts.holepunch.error')
@@ -34,11 +36,14 @@ export class HolepunchError extends Error {
   readonly code: HolepunchErrorCode
   /** The remote peer the error is about, when there is one. */
   readonly peer: Peer | undefined
+  /** With `RATE_LIMITED`: ms until the other side expects to accept again, when it said. */
+  readonly retryAfter: number | undefined
 
   constructor (code: HolepunchErrorCode, message: string, options: HolepunchErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.peer = options.peer
+    this.retryAfter = options.retryAfter
   }
 
   override get name (): string {
@@ -100,8 +105,8 @@ export class HolepunchError extends Error {
   }
 
   /** A limiter refused: too many attempts in the window, or one is already running. */
-  static RATE_LIMITED (message = 'Rate limited', peer?: Peer): HolepunchError {
-    return new HolepunchError('RATE_LIMITED', message, { peer })
+  static RATE_LIMITED (message = 'Rate limited', peer?: Peer, retryAfter?: number): HolepunchError {
+    return new HolepunchError('RATE_LIMITED', message, { peer, retryAfter })
   }
 
   /** A message is larger than the connection's `maxMessageSize`. */

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { networkInterfaces } from 'node:os'
 import type { DHT } from '@hyperdht-ts/dht-rpc'
-import { MAX_LAN_ADDRESSES, OPEN_RESEND_INTERVAL, OPEN_TIMEOUT, PUNCH_TIMEOUT, REACH_FIRST_DELAY, REACH_INTERVAL, SIGNAL_TIMEOUT, STALL_TICK } from './constants'
+import { BIRTHDAY_BUSY_RETRY, MAX_LAN_ADDRESSES, OPEN_RESEND_INTERVAL, OPEN_TIMEOUT, PUNCH_TIMEOUT, REACH_FIRST_DELAY, REACH_INTERVAL, SIGNAL_TIMEOUT, STALL_TICK } from './constants'
 import { Connection } from './connection/connection'
 import { encodeFrame, FRAME_TYPE } from './connection/frame'
 import type { ReliableChannelOptions } from './connection/reliable-channel'
@@ -19,7 +19,7 @@ import { NatSampler, type NatChange } from './nat/sampler'
 import { runPlan, type PathFound } from './punch/attempts'
 import { BirthdayLimiter } from './punch/birthday'
 import { Signalling, type AnnounceCheck } from './punch/signal'
-import { planPunch, type PlanPunchOptions, type PunchPeerInfo } from './punch/strategy'
+import { planPunch, type PlanPunchOptions, type PunchPeerInfo, type PunchPlan } from './punch/strategy'
 import { ReachabilityService } from './reachability/probe'
 import { ReachabilityTracker, type ReachabilityChange } from './reachability/verdict'
 import type { ConnectionPath, Logger, Mode, ModeSetting, NatType, Peer, Reachability } from './types'
@@ -170,6 +170,8 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
   readonly #listeners = new Map<string, Listener>()
   readonly #accepting = new Map<number, Accepting>()
   readonly #pending = new Set<AbortController>()
+  /** Ids of the offers we are making: one reaching our own listener means the peer is us. */
+  readonly #offering = new Set<number>()
   #stallTimer: NodeJS.Timeout
   #reachTimer: NodeJS.Timeout | null = null
   #reachRound: AbortController | null = null
@@ -302,7 +304,9 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
    * Establishes a two-way path to `peer`, coordinated through `referrer`: our signalling when the
    * referrer speaks it (NAT types exchanged, both sides punch, a birthday attempt if one side is
    * random), else the classic `_ping` forwarding. Rejects with `HOLEPUNCH_FAILED`,
-   * `BOTH_NATS_RANDOM`, `PEER_NOT_FOUND` (not listening there) or `ABORTED`.
+   * `BOTH_NATS_RANDOM`, `PEER_NOT_FOUND` (not listening there, or the peer is this node),
+   * `RATE_LIMITED` (the listener has no birthday attempt to spare, or the referrer's relay budget
+   * for us is spent; the message says when to retry) or `ABORTED`.
    */
   async punch (target: ConnectTarget, opts: { signal?: AbortSignal } = {}): Promise<PunchResult> {
     const { found } = await this.#punch(target, randomId(this.#router), opts.signal)
@@ -428,11 +432,14 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
       lan: this.#addresses.encodeList(local.lanAddresses ?? [])
     }
     let answer: Required<PunchAnswer> | null = null
+    this.#offering.add(id)
     try {
       answer = await this.#signal.offer(target.key, offer, target.referrer, { token: target.token, signal, timeout: SIGNAL_TIMEOUT })
     } catch (err) {
       if (signal?.aborted === true) throw HolepunchError.ABORTED(signal.reason)
       this.#log?.debug?.('holepunch: referrer did not answer the offer', { referrer: `${target.referrer.host}:${target.referrer.port}`, error: (err as Error).message })
+    } finally {
+      this.#offering.delete(id)
     }
     let remote: PunchPeerInfo
     if (answer === null) {
@@ -449,6 +456,11 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
         lanAddresses: this.#addresses.decodeList(answer.lan, MAX_LAN_ADDRESSES),
         verified: answer.verified === true
       }
+    } else if (answer.status === ANSWER.RATE_LIMITED) {
+      const wait = answer.retryAfter ?? undefined
+      throw HolepunchError.RATE_LIMITED(`The peer (or its referrer) is rate limiting connection attempts${wait !== undefined ? `; retry in ${wait} ms` : ''}`, target.peer, wait)
+    } else if (answer.status === ANSWER.SELF) {
+      throw HolepunchError.PEER_NOT_FOUND(SELF_PEER_MESSAGE, target.peer)
     } else if (answer.status === ANSWER.NOT_LISTENING || answer.status === ANSWER.UNKNOWN_PEER) {
       throw HolepunchError.PEER_NOT_FOUND(answer.status === ANSWER.NOT_LISTENING ? 'The peer does not listen on that key' : 'The referrer does not know that peer', target.peer)
     } else {
@@ -458,9 +470,29 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     return { found }
   }
 
-  async #runPlan (id: number, local: PunchPeerInfo, remote: PunchPeerInfo, signal: AbortSignal | undefined): Promise<PathFound> {
-    const permit = this.#birthday.tryAcquire()
-    const plan = planPunch(local, remote, { ...this.#opts.birthday, allowBirthday: permit.ok })
+  /**
+   * Admits a punch between `local` and `remote`: when it takes a birthday attempt, a slot of the
+   * birthday limiter, or `RATE_LIMITED` (with the wait) at once, rather than a plain punch that
+   * cannot work against a random NAT and would only run out its timeout.
+   */
+  #admit (local: PunchPeerInfo, remote: PunchPeerInfo): { plan: PunchPlan, release: () => void } | { limited: string, retryAfter: number | null } {
+    const plan = planPunch(local, remote, { ...this.#opts.birthday, allowBirthday: true })
+    if (!plan.stages.some((stage) => stage.some((a) => a.kind === 'birthday'))) return { plan, release: () => {} }
+    const admission = this.#birthday.tryAcquire()
+    if (admission.ok) return { plan, release: () => admission.permit.release() }
+    return admission.reason === 'busy'
+      ? { limited: 'A birthday attempt is already running', retryAfter: null }
+      : { limited: 'Too many birthday attempts', retryAfter: Math.ceil(admission.retryAfter ?? 0) }
+  }
+
+  async #runPlan (id: number, local: PunchPeerInfo, remote: PunchPeerInfo, signal: AbortSignal | undefined, admitted?: { plan: PunchPlan, release: () => void }): Promise<PathFound> {
+    const admission = admitted ?? this.#admit(local, remote)
+    if ('limited' in admission) {
+      const at = remote.publicAddress
+      const peer = at?.host != null && at.port != null ? { host: at.host, port: at.port } : undefined
+      throw HolepunchError.RATE_LIMITED(`${admission.limited}${admission.retryAfter !== null ? `; retry in ${admission.retryAfter} ms` : ''}`, peer, admission.retryAfter ?? undefined)
+    }
+    const { plan, release } = admission
     this.#log?.debug?.('holepunch: plan', { reason: plan.reason, stages: plan.stages.map((s) => s.map((a) => a.kind).join('+')) })
     const ac = new AbortController()
     const onabort = (): void => ac.abort(signal?.reason)
@@ -479,7 +511,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
       }, plan, this.#opts.punchTimeout ?? PUNCH_TIMEOUT)
     } finally {
       signal?.removeEventListener('abort', onabort)
-      if (permit.ok) permit.permit.release()
+      release()
     }
   }
 
@@ -543,6 +575,8 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
   #onOffer (key: Uint8Array, offer: PunchOffer, referrer: Peer): Uint8Array {
     const hex = Buffer.from(key).toString('hex')
     if (this.#destroyed || !this.#listeners.has(hex)) return PunchAnswer.encode({ status: ANSWER.NOT_LISTENING })
+    // our own offer, relayed back to us: we announced the key we are connecting to
+    if (this.#offering.has(offer.id)) return PunchAnswer.encode({ status: ANSWER.SELF })
     if (this.#router.has(offer.id) || this.#accepting.has(offer.id)) return PunchAnswer.encode({ status: ANSWER.REFUSED })
     const observed = this.#addresses.decode(offer.observed)
     const claimed = this.#addresses.decode(offer.address)
@@ -553,11 +587,18 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
       verified: offer.verified === true
     }
     const local = this.#localInfo()
+    // a birthday attempt we have no slot for is refused now, with the wait, so that the initiator
+    // does not spray probes for the whole attempt at a side that is not punching
+    const admission = this.#admit(local, remote)
+    if ('limited' in admission) {
+      this.#log?.debug?.('holepunch: offer rate limited', { id: offer.id, reason: admission.limited })
+      return PunchAnswer.encode({ status: ANSWER.RATE_LIMITED, retryAfter: admission.retryAfter ?? BIRTHDAY_BUSY_RETRY })
+    }
     const stop = new AbortController()
     this.#accepting.set(offer.id, { key, remote, stop })
     this.#log?.debug?.('holepunch: offer accepted', { id: offer.id, referrer: `${referrer.host}:${referrer.port}`, nat: remote.nat })
     // our half: probes (and, if we are the random side, the birthday sockets) until OPEN arrives
-    this.#runPlan(offer.id, local, remote, stop.signal).catch(() => {}).finally(() => {
+    this.#runPlan(offer.id, local, remote, stop.signal, admission).catch(() => {}).finally(() => {
       // the initiator sends OPEN once its side works; give it a moment, then forget the offer
       setTimeout(() => {
         const a = this.#accepting.get(offer.id)
@@ -593,6 +634,9 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     return conn
   }
 }
+
+/** The message of the `PEER_NOT_FOUND` of a connect that reached our own listener. */
+export const SELF_PEER_MESSAGE = 'That peer is this node (our own announce)'
 
 function checkKey (key: unknown): asserts key is Uint8Array {
   if (!(key instanceof Uint8Array) || key.byteLength !== 32) throw HolepunchError.INVALID_ARGUMENT('key must be a 32-byte Uint8Array')

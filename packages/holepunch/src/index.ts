@@ -45,7 +45,7 @@ export { BirthdayLimiter, birthdayFailureProbability, birthdayProbesForQuantile,
 export type { BirthdayAdmission, BirthdayLimiterOptions, BirthdayPermit, PortGuessOptions } from './punch/birthday'
 
 // the wiring on a dht-rpc node: probes, mode, punching, connections
-export { Holepuncher, Listener } from './holepuncher'
+export { Holepuncher, Listener, SELF_PEER_MESSAGE } from './holepuncher'
 export type { ConnectTarget, HolepuncherEvents, HolepuncherOptions, ListenerEvents, PunchResult } from './holepuncher'
 export { Connection } from './connection/connection'
 export type { ConnectionEvents } from './connection/connection'

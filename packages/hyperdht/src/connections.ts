@@ -2,7 +2,7 @@
 // on the key; `connect(key)` looks the key up and punches through the node that answered with
 // the peer (which stored its announce). The NAT work itself is @hyperdht-ts/holepunch's.
 import { EventEmitter } from 'node:events'
-import type { Connection, Holepuncher, Listener } from '@hyperdht-ts/holepunch'
+import { SELF_PEER_MESSAGE, type Connection, type Holepuncher, type Listener } from '@hyperdht-ts/holepunch'
 import type { Announcer } from './announcer.js'
 import { HyperDHTError } from './errors.js'
 import type { LookupResult, Peer } from './types.js'
@@ -82,28 +82,43 @@ export class Server extends EventEmitter<ServerEvents> implements AsyncIterable<
   }
 }
 
+/** Failures that say the way to a host does not open now, whichever of its ports or referrers we try. */
+const HOST_FAILURES = new Set(['HOLEPUNCH_FAILED', 'BOTH_NATS_RANDOM', 'RATE_LIMITED'])
+
 /**
  * Tries the peers of a lookup, through the nodes that answered with them, until one connects.
  * Fails with `PEER_NOT_FOUND` (nobody announced, or no announced peer listens), or the last
- * punch failure (`HOLEPUNCH_FAILED`, `BOTH_NATS_RANDOM`).
+ * punch failure (`HOLEPUNCH_FAILED`, `BOTH_NATS_RANDOM`, `RATE_LIMITED`).
+ *
+ * A host whose punch failed is not tried again under another port: a peer behind a random NAT
+ * is stored under a different port at each node it announced to, and every try would repeat a
+ * birthday attempt of many seconds. A peer that turns out to be this node is skipped.
  */
 export async function connectToPeers (hp: Holepuncher, key: Uint8Array, results: AsyncIterable<LookupResult>, self: Peer | null, signal: AbortSignal | undefined): Promise<Connection> {
   const tried = new Set<string>()
+  const failedHosts = new Set<string>()
   let lastError: unknown = null
   for await (const r of results) {
     if (r.node.id === null || r.token === null) continue // our own store: no referrer to punch through
     for (const peer of r.peers) {
       const id = `${peer.host}:${peer.port}`
-      if (tried.has(id) || (self !== null && peer.host === self.host && peer.port === self.port)) continue
+      if (tried.has(id) || failedHosts.has(peer.host) || (self !== null && peer.host === self.host && peer.port === self.port)) continue
       tried.add(id)
       try {
         return await hp.connect({ key, peer, referrer: { host: r.node.host, port: r.node.port }, token: r.token, lanAddresses: r.localPeers }, { signal })
       } catch (err) {
         if (signal?.aborted === true) throw HyperDHTError.ABORTED(signal.reason)
-        lastError = err
+        const code = (err as { code?: unknown }).code
+        if (typeof code === 'string' && HOST_FAILURES.has(code)) failedHosts.add(peer.host)
+        // "that peer is us" is not worth reporting when nobody else is found
+        if (lastError === null || !isSelf(err)) lastError = err
       }
     }
   }
-  if (lastError === null) throw new HyperDHTError('PEER_NOT_FOUND', 'No peer announced on that key', { details: { key: Buffer.from(key).toString('hex') } })
+  if (lastError === null || isSelf(lastError)) throw new HyperDHTError('PEER_NOT_FOUND', 'No peer announced on that key', { details: { key: Buffer.from(key).toString('hex') } })
   throw HyperDHTError.from(lastError)
+}
+
+function isSelf (err: unknown): boolean {
+  return err instanceof Error && (err as { code?: unknown }).code === 'PEER_NOT_FOUND' && err.message === SELF_PEER_MESSAGE
 }

@@ -11,7 +11,7 @@ export const REACH = { DISPATCHED: 0, UNAVAILABLE: 1, RATE_LIMITED: 2 } as const
 /** `DialResponse.status`. */
 export const DIAL = { SENT: 0, REFUSED: 1 } as const
 /** `PunchAnswer.status`. */
-export const ANSWER = { ACCEPTED: 0, NOT_LISTENING: 1, REFUSED: 2, UNKNOWN_PEER: 3 } as const
+export const ANSWER = { ACCEPTED: 0, NOT_LISTENING: 1, REFUSED: 2, UNKNOWN_PEER: 3, RATE_LIMITED: 4, SELF: 5 } as const
 
 const NAT_TYPES: readonly NatType[] = ['unknown', 'open', 'consistent', 'random']
 

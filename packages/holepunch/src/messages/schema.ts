@@ -751,7 +751,7 @@ export const PunchOffer = {
 
 /** The listener's answer, relayed back by the referrer. */
 export interface PunchAnswer {
-  /** 0 accepted, 1 nobody listens on the key, 2 refused (busy, rate limited), 3 peer unknown to the referrer */
+  /** 0 accepted, 1 nobody listens on the key, 2 refused, 3 peer unknown to the referrer, 4 rate limited (see retryAfter), 5 the offer is the listener's own */
   status: number
   nat?: number | null
   /** the listener's public address as it believes */
@@ -762,6 +762,8 @@ export interface PunchAnswer {
   observed?: Uint8Array | null
   /** set by the referrer: that address was proven by a roundtrip token */
   verified?: boolean | null
+  /** with status 4: ms until the listener (or referrer) accepts again */
+  retryAfter?: number | null
 }
 
 function encodingLengthPunchAnswer (m: PunchAnswer): number {
@@ -794,6 +796,11 @@ function encodingLengthPunchAnswer (m: PunchAnswer): number {
   if (v5 !== null && v5 !== undefined) {
     if (typeof v5 !== 'boolean') invalid('PunchAnswer.verified must be a boolean')
     length += 2
+  }
+  const v6 = m.retryAfter
+  if (v6 !== null && v6 !== undefined) {
+    if (v6 >>> 0 !== v6) invalid('PunchAnswer.retryAfter must be an integer in [0, 2^32)')
+    length += 1 + varintLength(v6)
   }
   return length
 }
@@ -837,6 +844,12 @@ function encodeIntoPunchAnswer (m: PunchAnswer, buf: Uint8Array, offset: number)
     buf[offset++] = 48
     buf[offset++] = v5 ? 1 : 0
   }
+  const v6 = m.retryAfter
+  if (v6 !== null && v6 !== undefined) {
+    if (v6 >>> 0 !== v6) invalid('PunchAnswer.retryAfter must be an integer in [0, 2^32)')
+    buf[offset++] = 56
+    offset = writeVarint(buf, offset, v6)
+  }
   if (offset > buf.length) throw new RangeError('buffer too short')
   return offset
 }
@@ -851,6 +864,7 @@ function decodePunchAnswer (buf: Uint8Array, offset: number, end: number): Requi
   let lan: Uint8Array | null = null
   let observed: Uint8Array | null = null
   let verified: boolean | null = null
+  let retryAfter: number | null = null
   while (offset < end) {
     let key = buf[offset]!
     if (key < 0x80) offset++
@@ -902,15 +916,25 @@ function decodePunchAnswer (buf: Uint8Array, offset: number, end: number): Requi
         offset = cursor
         break
       }
+      case 56: {
+        if (offset >= end) fail('truncated varint')
+        retryAfter = buf[offset]!
+        if (retryAfter < 0x80) offset++
+        else {
+          retryAfter = readVarint32(buf, offset, end)
+          offset = cursor
+        }
+        break
+      }
       default: {
         const tag = key >>> 3
-        if (tag >= 1 && tag <= 6) fail('wrong wire type for PunchAnswer field ' + tag)
+        if (tag >= 1 && tag <= 7) fail('wrong wire type for PunchAnswer field ' + tag)
         offset = skipField(buf, key, offset, end)
       }
     }
   }
   if (status === null) fail('missing required field PunchAnswer.status')
-  return { status, nat, address, lan, observed, verified }
+  return { status, nat, address, lan, observed, verified, retryAfter }
 }
 
 /** Codec of {@link PunchAnswer}, byte-compatible with protocol-buffers@3. */

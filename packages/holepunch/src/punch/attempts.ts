@@ -138,6 +138,9 @@ async function probe (ctx: AttemptContext, targets: Peer[], path: ConnectionPath
   })
 }
 
+/** At most this many probes go out in one timer tick when catching up (a burst the NAT must not see as a flood). */
+const MAX_PROBES_PER_TICK = 10
+
 /**
  * The consistent side of a birthday attempt: probes distinct guessed ports of the peer's host
  * from our DHT socket (its known mapping), until one of the peer's sockets answers.
@@ -159,16 +162,25 @@ async function sprayPorts (ctx: AttemptContext, target: { host: string, port: nu
       done({ port, remote: from, rtt: at === undefined ? 0 : Math.max(0, Date.now() - at), path: 'holepunch' })
     })
     let nonce = (Math.random() * 0x7fffffff) >>> 0
+    const step = Math.max(1, interval)
+    const started = Date.now()
+    let sent = 0
     const timer = setInterval(() => {
-      const next = guesses.next()
-      if (next.done === true) {
-        clearInterval(timer)
-        return
+      // the probes due by now, not one per tick: a late timer (a busy event loop) must not slow
+      // the attempt down, and its odds depend on the number of probes sent, not on ticks
+      const due = Math.min(Math.floor((Date.now() - started) / step) + 1 - sent, MAX_PROBES_PER_TICK)
+      for (let i = 0; i < due; i++) {
+        const next = guesses.next()
+        if (next.done === true) {
+          clearInterval(timer)
+          return
+        }
+        const n = nonce++ >>> 0
+        sentAt.set(n, Date.now())
+        sent++
+        ctx.port.send(encodeFrame({ type: FRAME_TYPE.PROBE, id: ctx.id, seq: n, ack: 0 }), { host: target.host, port: next.value })
       }
-      const n = nonce++ >>> 0
-      sentAt.set(n, Date.now())
-      ctx.port.send(encodeFrame({ type: FRAME_TYPE.PROBE, id: ctx.id, seq: n, ack: 0 }), { host: target.host, port: next.value })
-    }, Math.max(1, interval))
+    }, step)
     timer.unref()
     ctx.signal.addEventListener('abort', onabort, { once: true })
     if (ctx.signal.aborted) done(null)

@@ -78,7 +78,8 @@ export class Signalling {
     }
     if (!this.#initiators.take(q.node.host, Date.now())) {
       this.stats.refused++
-      return PunchAnswer.encode({ status: ANSWER.REFUSED })
+      // one more token is due within a second / rate
+      return PunchAnswer.encode({ status: ANSWER.RATE_LIMITED, retryAfter: Math.ceil(1000 / SIGNAL_RATE) })
     }
     this.stats.relayed++
     const relayed: PunchOffer = {
