@@ -164,6 +164,8 @@ export class DHT extends EventEmitter<DHTEvents> {
   #verifying = new Set<string>()
   /** Hosts we sent requests to, with when (oldest first, bounded). */
   #contacted = new Map<string, number>()
+  /** The same by host alone (what the rate limit sees, before decoding). */
+  #contactedHosts = new Map<string, number>()
   #relayPerSource = new RateLimiter({ rate: RELAY_RATE, burst: RELAY_BURST })
   #relayTotal = new RateLimiter({ rate: RELAY_TOTAL_RATE, burst: RELAY_TOTAL_BURST, maxKeys: 1 })
   #relayFilter: ((to: Peer) => boolean) | null = null
@@ -206,7 +208,15 @@ export class DHT extends EventEmitter<DHTEvents> {
       timeout: opts.timeout ?? DEFAULT_TIMEOUT,
       ipv6: !!opts.ipv6,
       logger: opts.logger,
-      admit: guard.rate === null && guard.amplification === null ? undefined : (host, bytes) => guard.admit(host, bytes, Date.now())
+      // A host we sent requests to recently is rate limited but never banned: a referrer we
+      // announced on relays other peers' holepunches to us, so a few requesters could otherwise
+      // make us ignore it for minutes (and spoofing its address could too).
+      admit: guard.rate === null && guard.amplification === null
+        ? undefined
+        : (host, bytes) => {
+            const now = Date.now()
+            return guard.admit(host, bytes, now, !this.#contactedHost(host, now))
+          }
     })
     this.#io.on('request', this.#onrequest)
     this.#io.on('warning', this.#onwarning)
@@ -576,7 +586,7 @@ export class DHT extends EventEmitter<DHTEvents> {
       const cmd = this.#stats.command(msg.command)
       cmd.requestsOut++
       this.#stats.requestsOut++
-      this.#noteContacted(to.host + ':' + to.port)
+      this.#noteContacted(to.host, to.port)
       // a query carries the token that node gave us last, to prove our address (not an update)
       if (msg.roundtripToken == null && !forwarded) msg.proof = this.#proofs.get(to.host)
       return this.#io.request(msg, to, { signal, forwarded, retry: opts.retry, timeout: opts.timeout }).then((res) => {
@@ -611,11 +621,18 @@ export class DHT extends EventEmitter<DHTEvents> {
     })
   }
 
-  #noteContacted (key: string): void {
-    const c = this.#contacted
-    c.delete(key) // re-inserted at the newest end
-    if (c.size >= MAX_CONTACTED) c.delete(c.keys().next().value!)
-    c.set(key, Date.now())
+  #noteContacted (host: string, port: number): void {
+    const now = Date.now()
+    for (const [c, key] of [[this.#contacted, host + ':' + port], [this.#contactedHosts, host]] as const) {
+      c.delete(key) // re-inserted at the newest end
+      if (c.size >= MAX_CONTACTED) c.delete(c.keys().next().value!)
+      c.set(key, now)
+    }
+  }
+
+  #contactedHost (host: string, now: number): boolean {
+    const at = this.#contactedHosts.get(host)
+    return at !== undefined && now - at < CONTACTED_TTL
   }
 
   /** Our address as `from` saw it: the `to` field (our nodes), or a `_ping`'s value (any node). */
