@@ -156,4 +156,25 @@ describe('amplification over loopback UDP', () => {
   it('a brand-new node\'s lookup through the attacked node still finds the announce', () => {
     expect(lookupFound).toBe(true)
   })
+
+  it('an honest repeat user proves its address with the token it was given (`proof`) and gets every answer in full', async () => {
+    const user = new HyperDHT({ bootstrap: net.bootstrap, mode: 'client' })
+    try {
+      await user.listen(0, '127.78.0.1')
+      const to = victim.address()
+      const before = victim.dht.stats.guard
+      let full = 0
+      const count = 30 // ~55 KB of answers: 15x what 30 requests earn an unproven address
+      for (let i = 0; i < count; i++) {
+        const res = await user.dht.request({ command: 'immutable', target: immutableHash }, to)
+        if ((res.value?.byteLength ?? 0) > 1000) full++
+      }
+      expect(full).toBe(count)
+      const after = victim.dht.stats.guard
+      expect(after.trimmed).toBe(before.trimmed)
+      expect(after.refused).toBe(before.refused)
+    } finally {
+      await user.destroy()
+    }
+  })
 })
