@@ -267,3 +267,22 @@ export async function reflection (opts: ReflectionOptions): Promise<ReflectionRe
 async function sleep (ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms))
 }
+
+/** The part of udp-request's in-memory network that forging needs (structural). */
+export interface ForgingNetwork {
+  /** The network's own way to forge a source address (when it has one). */
+  inject? (datagram: { from: Endpoint, to: Endpoint, bytes: Uint8Array }): void
+  /** Its internal send: from any address to any address. */
+  _send? (from: { address: string, port: number }, msg: Uint8Array, port: number, host: string): void
+}
+
+/**
+ * Delivers `bytes` to `to` on an in-memory network as if `from` had sent them: a forged source
+ * address, which nobody needs to hold. Uses the network's `inject` where it exists, else its
+ * internal send (the same delivery path every socket of that network takes).
+ */
+export function forge (network: ForgingNetwork, from: Endpoint, to: Endpoint, bytes: Uint8Array): void {
+  if (typeof network.inject === 'function') network.inject({ from, to, bytes })
+  else if (typeof network._send === 'function') network._send({ address: from.host, port: from.port }, bytes, to.port, to.host)
+  else throw new TypeError('forge: this network cannot forge source addresses')
+}

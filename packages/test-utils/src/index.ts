@@ -3,6 +3,6 @@ export { recordingLogger, spyOnOutput, type LogEntry, type LogLevel, type Output
 export { sleep, waitFor } from './wait.js'
 export * from './fuzz/index.js'
 export {
-  RawPeer, closeAll, frameBody, frameTid, isRequestFrame, median, pacedStream, reflection, requestFrame, responseFrame,
-  type Endpoint, type PacedStreamOptions, type ReflectionOptions, type ReflectionResult, type ReflectionSource
+  RawPeer, closeAll, forge, frameBody, frameTid, isRequestFrame, median, pacedStream, reflection, requestFrame, responseFrame,
+  type Endpoint, type ForgingNetwork, type PacedStreamOptions, type ReflectionOptions, type ReflectionResult, type ReflectionSource
 } from './attack.js'
