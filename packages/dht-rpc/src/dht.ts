@@ -165,6 +165,8 @@ export class DHT extends EventEmitter<DHTEvents> {
   #verifying = new Set<string>()
   /** Hosts we sent requests to, with when (oldest first, bounded). */
   #contacted = new Map<string, number>()
+  /** The same by host alone (what the rate limit sees, before decoding). */
+  #contactedHosts = new Map<string, number>()
   #relayPerSource = new RateLimiter({ rate: RELAY_RATE, burst: RELAY_BURST })
   #relayTotal = new RateLimiter({ rate: RELAY_TOTAL_RATE, burst: RELAY_TOTAL_BURST, maxKeys: 1 })
   #relayFilter: ((to: Peer) => boolean) | null = null
@@ -222,7 +224,15 @@ export class DHT extends EventEmitter<DHTEvents> {
       timeout: this.#timeout,
       ipv6: !!opts.ipv6,
       logger: opts.logger,
-      admit: guard.rate === null && guard.amplification === null ? undefined : (host, bytes) => guard.admit(host, bytes, Date.now())
+      // A host we sent requests to recently is rate limited but never banned: a referrer we
+      // announced on relays other peers' holepunches to us, so a few requesters could otherwise
+      // make us ignore it for minutes (and spoofing its address could too).
+      admit: guard.rate === null && guard.amplification === null
+        ? undefined
+        : (host, bytes) => {
+            const now = Date.now()
+            return guard.admit(host, bytes, now, !this.#contactedHost(host, now))
+          }
     })
     this.#io.on('request', this.#onrequest)
     // udp-request builds a warning only when someone listens: we do only while someone listens to us
@@ -617,7 +627,7 @@ export class DHT extends EventEmitter<DHTEvents> {
       const cmd = this.#stats.command(msg.command)
       cmd.requestsOut++
       this.#stats.requestsOut++
-      this.#noteContacted(to.host + ':' + to.port)
+      this.#noteContacted(to.host, to.port)
       // a query carries the token that node gave us last, to prove our address (not an update)
       if (msg.roundtripToken == null && !forwarded) msg.proof = this.#proofs.get(to.host)
       const sentAt = performance.now()
@@ -672,18 +682,15 @@ export class DHT extends EventEmitter<DHTEvents> {
     }).finally(() => this.#checking.delete(key))
   }
 
-  #noteContacted (key: string): void {
-    const c = this.#contacted
+  #noteContacted (host: string, port: number): void {
     const now = Date.now()
-    const at = c.get(key)
-    if (at !== undefined) {
-      // refreshed (moved to the newest end) only now and then: this runs for every request
-      if (now - at < CONTACTED_REFRESH) return
-      c.delete(key)
-    } else if (c.size >= MAX_CONTACTED) {
-      c.delete(c.keys().next().value!)
-    }
-    c.set(key, now)
+    touchContacted(this.#contacted, host + ':' + port, now)
+    touchContacted(this.#contactedHosts, host, now)
+  }
+
+  #contactedHost (host: string, now: number): boolean {
+    const at = this.#contactedHosts.get(host)
+    return at !== undefined && now - at < CONTACTED_TTL
   }
 
   /** Our address as `from` saw it: the `to` field (our nodes), or a `_ping`'s value (any node). */
@@ -983,4 +990,19 @@ async function resolvePeer (peer: Peer, family: 4 | 6): Promise<Peer> {
   if (isIP(peer.host) !== 0) return peer
   const { address } = await lookup(peer.host, { family })
   return { host: address, port: peer.port }
+}
+
+/**
+ * Notes `key` as contacted at `now` in a bounded map kept in contact order (oldest first). Runs for
+ * every request, so an entry moves to the newest end only every `CONTACTED_REFRESH` ms.
+ */
+function touchContacted (c: Map<string, number>, key: string, now: number): void {
+  const at = c.get(key)
+  if (at !== undefined) {
+    if (now - at < CONTACTED_REFRESH) return
+    c.delete(key)
+  } else if (c.size >= MAX_CONTACTED) {
+    c.delete(c.keys().next().value!)
+  }
+  c.set(key, now)
 }

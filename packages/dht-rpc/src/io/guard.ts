@@ -89,15 +89,16 @@ export class SourceGuard {
 
   /**
    * A request of `bytes` from `host` at `now`: whether to handle it. Every request also earns its
-   * address `factor` times its size of response budget.
+   * address `factor` times its size of response budget. `mayBan: false` (a host we talk to):
+   * its excess is dropped, but it is not banned (nor held to a ban it got before).
    */
-  admit (host: string, bytes: number, now: number): boolean {
+  admit (host: string, bytes: number, now: number, mayBan = true): boolean {
     if (this.rate === null && this.amplification === null) return true
     const s = this.#source(host, now)
     if (this.amplification !== null) s.credit = Math.min(s.credit + bytes * this.amplification.factor, MAX_CREDIT)
     const r = this.rate
     if (r === null) return true
-    if (s.bannedUntil > now) {
+    if (s.bannedUntil > now && mayBan) {
       this.stats.rateLimited++
       return false
     }
@@ -107,7 +108,7 @@ export class SourceGuard {
       return true
     }
     this.stats.rateLimited++
-    if (++s.excess >= r.banAfter) {
+    if (++s.excess >= r.banAfter && mayBan) {
       s.bannedUntil = now + r.banDuration
       s.excess = 0
       this.stats.bans++

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_AMPLIFICATION, DEFAULT_MAX_SOURCES, DEFAULT_RATE_LIMIT, SourceGuard } from './guard.js'
+
+const { rate, burst, banAfter, banDuration } = DEFAULT_RATE_LIMIT
+
+describe('SourceGuard', () => {
+  it('admits a burst, then the rate; a source that keeps sending past it is banned for banDuration', () => {
+    const g = new SourceGuard()
+    let t = 0
+    for (let i = 0; i < burst; i++) expect(g.admit('a', 10, t)).toBe(true)
+    for (let i = 0; i < banAfter - 1; i++) expect(g.admit('a', 10, t)).toBe(false)
+    expect(g.stats.bans).toBe(0)
+    expect(g.admit('a', 10, t)).toBe(false)
+    expect(g.stats.bans).toBe(1)
+    expect(g.banned(t)).toBe(1)
+    // within its ban even a refilled bucket does not help; another source is unaffected
+    t += banDuration - 1
+    expect(g.admit('a', 10, t)).toBe(false)
+    expect(g.admit('b', 10, t)).toBe(true)
+    t += 1
+    expect(g.admit('a', 10, t)).toBe(true)
+    expect(g.stats.rateLimited).toBe(banAfter + 1)
+  })
+
+  it('a source at the rate is never banned', () => {
+    const g = new SourceGuard()
+    let t = 0
+    for (let i = 0; i < burst; i++) g.admit('a', 10, t)
+    for (let i = 0; i < 10 * rate; i++) {
+      t += 1000 / rate
+      expect(g.admit('a', 10, t)).toBe(true)
+    }
+    expect(g.stats.bans).toBe(0)
+  })
+
+  it('mayBan: false (a host we talk to) drops the excess but never bans, nor keeps an earlier ban', () => {
+    const g = new SourceGuard()
+    for (let i = 0; i < burst; i++) g.admit('referrer', 10, 0)
+    for (let i = 0; i < 10 * banAfter; i++) expect(g.admit('referrer', 10, 0, false)).toBe(false)
+    expect(g.stats.bans).toBe(0)
+    expect(g.admit('referrer', 10, 1000 / rate, false)).toBe(true)
+    // banned while a stranger (a spoofed flood of its address), then contacted: rate limited only
+    for (let i = 0; i < burst + banAfter; i++) g.admit('later', 10, 0)
+    expect(g.stats.bans).toBe(1)
+    expect(g.admit('later', 10, 1000 / rate)).toBe(false)
+    expect(g.admit('later', 10, 2000 / rate, false)).toBe(true)
+  })
+
+  it('bounds what an unproven address may be sent: factor x what it sent plus a refilling budget', () => {
+    const { factor, burst: budget, refill } = DEFAULT_AMPLIFICATION
+    const g = new SourceGuard()
+    g.admit('a', 50, 0)
+    expect(g.allowance('a', 0)).toBe(budget + factor * 50)
+    g.charge('a', budget + factor * 50, 0)
+    expect(g.allowance('a', 0)).toBe(0)
+    expect(g.allowance('a', 1000)).toBe(refill)
+    expect(g.allowance('a', 1_000_000)).toBe(budget)
+  })
+
+  it('tracks at most maxSources sources, and a flood of new ones does not lift a ban', () => {
+    const g = new SourceGuard({ maxSources: 100 })
+    for (let i = 0; i < burst + banAfter; i++) g.admit('flooder', 10, 0)
+    expect(g.banned(0)).toBe(1)
+    for (let i = 0; i < 1000; i++) g.admit(`10.0.${i >> 8}.${i & 0xff}`, 10, 1)
+    expect(g.sources).toBeLessThanOrEqual(100)
+    expect(g.admit('flooder', 10, 2)).toBe(false)
+    expect(new SourceGuard().maxSources).toBe(DEFAULT_MAX_SOURCES)
+  })
+})
