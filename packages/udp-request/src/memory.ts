@@ -72,7 +72,7 @@ interface Datagram {
   from: RemoteInfo
   host: string
   port: number
-  bytes: Uint8Array
+  bytes: Buffer
 }
 
 /** The datagrams due at one ms, delivered by one timer (few timers however busy the network). */
@@ -235,7 +235,7 @@ export class MemoryNetwork {
       this.stats.lost++
       return
     }
-    const d: Datagram = { from, host, port, bytes: new Uint8Array(msg) } // the sender may reuse its buffer
+    const d: Datagram = { from, host, port, bytes: copy(msg) }
     let extra = 0
     if (senderFault?.delay !== undefined) {
       extra = this.#draw(senderFault.delay)
@@ -244,7 +244,7 @@ export class MemoryNetwork {
     this.#schedule(d, extra)
     if (this.#chance(this.duplicate)) {
       this.stats.duplicated++
-      this.#schedule({ ...d, bytes: new Uint8Array(d.bytes) }, extra)
+      this.#schedule({ ...d, bytes: copy(d.bytes) }, extra)
     }
   }
 
@@ -311,6 +311,15 @@ export class MemoryNetwork {
   }
 }
 
+/**
+ * A copy (the sender may reuse its buffer) in a buffer of its own, like a datagram dgram
+ * receives: not a slice of Buffer's shared pool, which a retained view would keep alive whole.
+ */
+function copy (msg: Uint8Array): Buffer {
+  const bytes = new Uint8Array(msg)
+  return Buffer.from(bytes.buffer, 0, bytes.byteLength)
+}
+
 function key (host: string, port: number): string {
   return `${host}:${port}`
 }
@@ -324,6 +333,8 @@ export interface MemorySocketOptions {
 export class MemorySocket extends EventEmitter implements DatagramSocket {
   readonly #net: MemoryNetwork
   #bound: { host: string, port: number } | null = null
+  /** What receivers see as the source: one object per bound socket, not one per datagram. */
+  #source: RemoteInfo | null = null
   #closed = false
   #nat: boolean
   #sentTo = new Set<string>()
@@ -341,6 +352,7 @@ export class MemorySocket extends EventEmitter implements DatagramSocket {
       try {
         const p = this.#net._bind(this, port, host)
         this.#bound = { host, port: p }
+        this.#source = { address: host, port: p }
       } catch (err) {
         this.emit('error', err)
         return
@@ -366,9 +378,10 @@ export class MemorySocket extends EventEmitter implements DatagramSocket {
       // dgram binds an unbound socket implicitly on first send
       const p = this.#net._bind(this, 0, '127.0.0.1')
       this.#bound = { host: '127.0.0.1', port: p }
+      this.#source = { address: '127.0.0.1', port: p }
     }
     if (this.#nat) this.#sentTo.add(key(address, port))
-    this.#net._send({ address: this.#bound.host, port: this.#bound.port }, msg, port, address)
+    this.#net._send(this.#source!, msg, port, address)
     // Asynchronous like dgram's, but a microtask rather than a timer: under a fake clock a timer
     // per datagram would double the clock's work for nothing.
     if (callback) queueMicrotask(() => callback(null))
@@ -399,8 +412,8 @@ export class MemorySocket extends EventEmitter implements DatagramSocket {
   }
 
   /** @internal */
-  _deliver (msg: Uint8Array, from: RemoteInfo): void {
+  _deliver (msg: Buffer, from: RemoteInfo): void {
     if (this.#closed) return
-    this.emit('message', Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength), { ...from, family: from.address.includes(':') ? 'IPv6' : 'IPv4', size: msg.byteLength })
+    this.emit('message', msg, { address: from.address, port: from.port, family: from.address.includes(':') ? 'IPv6' : 'IPv4', size: msg.byteLength })
   }
 }
