@@ -30,6 +30,13 @@ export interface JoinSummary {
   medianTable: number
   virtualSeconds: number
   realSeconds: number
+  /** CPU seconds of the process (user + system): steadier than real time on a shared machine. */
+  cpuSeconds: number
+}
+
+export function cpuSeconds (since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since)
+  return (used.user + used.system) / 1e6
 }
 
 export class SimNetwork {
@@ -52,6 +59,7 @@ export class SimNetwork {
   /** Starts `count` more nodes, `parallel` joining at a time (the first one of an empty network is the bootstrap node). */
   async join (count: number, parallel: number, progress?: (done: number) => void): Promise<JoinSummary> {
     const real = process.hrtime.bigint()
+    const cpu = process.cpuUsage()
     const virtual = this.#clock.now
     const added: SimNode[] = []
     if (this.nodes.length === 0 && count > 0) {
@@ -74,7 +82,8 @@ export class SimNetwork {
       failed: added.filter((n) => n.joined?.error != null).length,
       medianTable: tables[Math.floor(tables.length / 2)] ?? 0,
       virtualSeconds: (this.#clock.now - virtual) / 1000,
-      realSeconds: Number(process.hrtime.bigint() - real) / 1e9
+      realSeconds: Number(process.hrtime.bigint() - real) / 1e9,
+      cpuSeconds: cpuSeconds(cpu)
     }
   }
 

@@ -2,7 +2,7 @@
 import type { Announcer } from '../../packages/hyperdht/src/index.js'
 import type { VirtualClock } from './clock.js'
 import type { HopTracker } from './hops.js'
-import type { SimNetwork, SimNode } from './network.js'
+import { cpuSeconds, type SimNetwork, type SimNode } from './network.js'
 import { randomBytes, sample, type Random } from './random.js'
 
 /** One lookup of a key that `announcer` announced. */
@@ -39,6 +39,7 @@ export interface ScenarioResult {
   durationMedianMs: number
   durationP95Ms: number
   realSeconds: number
+  cpuSeconds: number
 }
 
 export interface Pair { announcer: SimNode, looker: SimNode, key: Uint8Array }
@@ -55,6 +56,7 @@ export interface Context {
 /** Announces then looks up `count` random keys, each from two random live nodes. */
 export async function announceThenLookup (ctx: Context, count: number): Promise<ScenarioResult> {
   const real = process.hrtime.bigint()
+  const cpu = process.cpuUsage()
   const samples: LookupSample[] = []
   let announceFailures = 0
   for (let done = 0; done < count;) {
@@ -72,19 +74,20 @@ export async function announceThenLookup (ctx: Context, count: number): Promise<
     for (const o of outcomes) if (o !== null) samples.push(o)
     done += batch
   }
-  return summarize(samples, announceFailures, real)
+  return summarize(samples, announceFailures, real, cpu)
 }
 
 /** Looks up keys that announcers keep announcing, each from a random live node. */
 export async function lookupAnnounced (ctx: Context, targets: Array<{ announcer: SimNode, key: Uint8Array }>): Promise<ScenarioResult> {
   const real = process.hrtime.bigint()
+  const cpu = process.cpuUsage()
   const samples: LookupSample[] = []
   for (let i = 0; i < targets.length; i += ctx.concurrency) {
     const batch = targets.slice(i, i + ctx.concurrency)
     const lookers = sample(ctx.random, ctx.sim.alive.filter((n) => !batch.some((t) => t.announcer === n)), batch.length)
     samples.push(...await ctx.clock.until(Promise.all(batch.map(async (t, j) => await lookup(ctx, { ...t, looker: lookers[j]! }))), 'lookups'))
   }
-  return summarize(samples, 0, real)
+  return summarize(samples, 0, real, cpu)
 }
 
 /** Starts an announcer on each of `nodes` (a random key each) and waits for their first announce. */
@@ -128,7 +131,7 @@ async function lookup (ctx: Context, p: Pair): Promise<LookupSample> {
   return { found, hops, depth: trace.maxDepth, requests: q.requests, responses: q.responses, timeToFind, duration: ctx.clock.now - start, error }
 }
 
-function summarize (samples: LookupSample[], announceFailures: number, real: bigint): ScenarioResult {
+function summarize (samples: LookupSample[], announceFailures: number, real: bigint, cpu: NodeJS.CpuUsage): ScenarioResult {
   const found = samples.filter((s) => s.found)
   const hops = found.map((s) => s.hops).filter((h): h is number => h !== null)
   const requests = samples.map((s) => s.requests)
@@ -150,7 +153,8 @@ function summarize (samples: LookupSample[], announceFailures: number, real: big
     findMedianMs: found.length === 0 ? null : quantile(found.map((s) => s.timeToFind!), 0.5),
     durationMedianMs: quantile(samples.map((s) => s.duration), 0.5),
     durationP95Ms: quantile(samples.map((s) => s.duration), 0.95),
-    realSeconds: Number(process.hrtime.bigint() - real) / 1e9
+    realSeconds: Number(process.hrtime.bigint() - real) / 1e9,
+    cpuSeconds: cpuSeconds(cpu)
   }
 }
 

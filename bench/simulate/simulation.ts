@@ -3,7 +3,7 @@ import v8 from 'node:v8'
 import vm from 'node:vm'
 import type { VirtualClock } from './clock.js'
 import { HopTracker } from './hops.js'
-import { SimNetwork, type JoinSummary } from './network.js'
+import { cpuSeconds, SimNetwork, type JoinSummary } from './network.js'
 import { seeded, sample } from './random.js'
 import { announceThenLookup, lookupAnnounced, startAnnouncers, type Context, type ScenarioResult } from './scenarios.js'
 
@@ -59,16 +59,18 @@ export interface SizeResult {
   timersFired: number
   virtualSeconds: number
   realSeconds: number
+  cpuSeconds: number
 }
 
 export async function simulate (clock: VirtualClock, size: number, opts: SimulationOptions): Promise<SizeResult> {
   const real = process.hrtime.bigint()
+  const cpu = process.cpuUsage()
   const virtual = clock.now
   const random = seeded(opts.seed + size)
   const steps = clock.steps
   const sim = new SimNetwork(clock, random, { latency: opts.latency })
   const ctx: Context = { sim, clock, random, hops: new HopTracker(sim.network), concurrency: opts.concurrency }
-  const log = (msg: string): void => opts.log(`[${size}] ${msg} (virtual ${((clock.now - virtual) / 1000).toFixed(0)} s, real ${seconds(real).toFixed(0)} s)`)
+  const log = (msg: string): void => opts.log(`[${size}] ${msg} (virtual ${((clock.now - virtual) / 1000).toFixed(0)} s, real ${seconds(real).toFixed(0)} s, cpu ${cpuSeconds(cpu).toFixed(0)} s)`)
 
   let reported = 0
   const build = await sim.join(size, opts.parallel, (done) => {
@@ -80,7 +82,7 @@ export async function simulate (clock: VirtualClock, size: number, opts: Simulat
   log(`built: median table ${build.medianTable}, ${build.alone} alone, ${(bytesPerNode / 1024).toFixed(0)} KB per node`)
 
   const result: SizeResult = {
-    size, build, bytesPerNode, clean: null, loss: null, churn: null, nat: null, network: {}, timersFired: 0, virtualSeconds: 0, realSeconds: 0
+    size, build, bytesPerNode, clean: null, loss: null, churn: null, nat: null, network: {}, timersFired: 0, virtualSeconds: 0, realSeconds: 0, cpuSeconds: 0
   }
 
   if (opts.scenarios.includes('clean')) {
@@ -133,6 +135,7 @@ export async function simulate (clock: VirtualClock, size: number, opts: Simulat
   result.timersFired = clock.steps - steps
   result.virtualSeconds = (clock.now - virtual) / 1000
   result.realSeconds = seconds(real)
+  result.cpuSeconds = cpuSeconds(cpu)
   return result
 }
 
