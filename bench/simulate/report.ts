@@ -159,11 +159,13 @@ export function plot (results: SizeResult[], options: MainOptions): string {
       out.push(`<text x="${x}" y="${panel.top + panel.h + 18}" text-anchor="middle">${size.toLocaleString('en-US')}</text>`)
     }
     out.push(`<text x="${left + panel.w / 2}" y="${panel.top + panel.h + 36}" text-anchor="middle">nodes (log scale)</text>`)
-    for (const s of series) {
-      const pts = s.points.map((pt) => ({ x: xAt(left, pt.size), y: yAt(p.value(pt.x)) })).filter((pt) => Number.isFinite(pt.y))
+    series.forEach((s, k) => {
+      // a few pixels apart, so that series with equal values (all at 100%) stay visible
+      const shift = (k - (series.length - 1) / 2) * 4
+      const pts = s.points.map((pt) => ({ x: xAt(left, pt.size) + shift, y: yAt(p.value(pt.x)) })).filter((pt) => Number.isFinite(pt.y))
       if (pts.length > 1) out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map((pt) => `${pt.x.toFixed(1)},${pt.y.toFixed(1)}`).join(' ')}"/>`)
       for (const pt of pts) out.push(`<circle cx="${pt.x.toFixed(1)}" cy="${pt.y.toFixed(1)}" r="3.5" fill="${s.color}"/>`)
-    }
+    })
   })
   series.forEach((s, i) => {
     const x = 80 + i * 200
