@@ -32,6 +32,8 @@ export interface JoinSummary {
   realSeconds: number
   /** CPU seconds of the process (user + system): steadier than real time on a shared machine. */
   cpuSeconds: number
+  /** Datagrams sent on the whole network while these nodes joined, per join. */
+  datagramsPerJoin: number
 }
 
 export function cpuSeconds (since: NodeJS.CpuUsage): number {
@@ -61,6 +63,7 @@ export class SimNetwork {
     const real = process.hrtime.bigint()
     const cpu = process.cpuUsage()
     const virtual = this.#clock.now
+    const sent = this.network.stats.sent
     const added: SimNode[] = []
     if (this.nodes.length === 0 && count > 0) {
       added.push(await this.#clock.until(this.#start(true), 'the bootstrap node'))
@@ -83,7 +86,8 @@ export class SimNetwork {
       medianTable: tables[Math.floor(tables.length / 2)] ?? 0,
       virtualSeconds: (this.#clock.now - virtual) / 1000,
       realSeconds: Number(process.hrtime.bigint() - real) / 1e9,
-      cpuSeconds: cpuSeconds(cpu)
+      cpuSeconds: cpuSeconds(cpu),
+      datagramsPerJoin: added.length === 0 ? 0 : (this.network.stats.sent - sent) / added.length
     }
   }
 

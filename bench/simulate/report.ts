@@ -59,11 +59,13 @@ export function writeResults (results: SizeResult[], options: MainOptions, info:
 export function formatTables (results: SizeResult[], options: MainOptions): string {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
   const build = table(
-    ['nodes', 'build, real s', 'build, virtual s', 'median table', 'joined alone', 'KB per node', `joins under ${pct(options.loss)} loss: alone`, 'total real s'],
+    ['nodes', 'build: real s', 'CPU s', 'virtual s', 'datagrams per join', 'median table', 'joined alone', 'KB per node', `joins under ${pct(options.loss)} loss: alone`, 'total real s'],
     results.map((r) => [
       r.size.toLocaleString('en-US'),
       r.build.realSeconds.toFixed(0),
+      r.build.cpuSeconds.toFixed(0),
       r.build.virtualSeconds.toFixed(0),
+      r.build.datagramsPerJoin.toFixed(0),
       String(r.build.medianTable),
       String(r.build.alone),
       (r.bytesPerNode / 1024).toFixed(0),
