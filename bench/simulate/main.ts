@@ -23,7 +23,8 @@ if (options === null) {
 
 const clock = installVirtualClock()
 const { simulate } = await import('./simulation.js')
-const { writeResults } = await import('./report.js')
+const { currentCommit, writeResults } = await import('./report.js')
+const commit = currentCommit() // now: the code that runs, whatever is committed meanwhile
 
 const startedAt = new Date().toISOString()
 const loadAverageAtStart = os.loadavg().map((l) => +l.toFixed(2))
@@ -34,7 +35,7 @@ for (const size of options.sizes) {
 }
 clock.uninstall()
 writeResults(results, options, {
-  unhandledRejections: unhandled.length, realSeconds: Number(process.hrtime.bigint() - started) / 1e9, loadAverageAtStart, startedAt
+  commit, unhandledRejections: unhandled.length, realSeconds: Number(process.hrtime.bigint() - started) / 1e9, loadAverageAtStart, startedAt
 })
 if (unhandled.length > 0) {
   console.error(`${unhandled.length} unhandled rejections, the first:`, unhandled[0])

@@ -9,6 +9,8 @@ import type { ScenarioResult } from './scenarios.js'
 import type { SizeResult } from './simulation.js'
 
 export interface RunInfo {
+  /** `git rev-parse HEAD` when the run started (`-dirty` if tracked files differed). */
+  commit: string | null
   unhandledRejections: number
   realSeconds: number
   loadAverageAtStart: number[]
@@ -27,14 +29,12 @@ export function writeResults (results: SizeResult[], options: MainOptions, info:
   console.log('')
   console.log(formatTables(results, options))
   const cpus = os.cpus()
-  const commit = git(['rev-parse', 'HEAD'])
-  const dirty = git(['status', '--porcelain', '--untracked-files=no'])
   const { out, svg, ...simulation } = options
   const json = {
     timestamp: info.startedAt,
     command: `pnpm simulate -- ${process.argv.slice(2).join(' ')}`.trim(),
     node: process.version,
-    commit: commit === null ? null : commit + (dirty !== null && dirty !== '' ? '-dirty' : ''),
+    commit: info.commit,
     machine: {
       cpuModel: cpus[0]?.model ?? 'unknown',
       cores: cpus.length,
@@ -177,6 +177,13 @@ export function plot (results: SizeResult[], options: MainOptions): string {
   })
   out.push('</svg>')
   return out.join('\n') + '\n'
+}
+
+/** The commit checked out now, `-dirty` if tracked files differ from it. */
+export function currentCommit (): string | null {
+  const commit = git(['rev-parse', 'HEAD'])
+  const dirty = git(['status', '--porcelain', '--untracked-files=no'])
+  return commit === null ? null : commit + (dirty !== null && dirty !== '' ? '-dirty' : '')
 }
 
 function git (args: string[]): string | null {

@@ -271,3 +271,28 @@ describe('MemoryNetwork faults', () => {
     expect(net.size).toBe(0)
   })
 })
+
+describe('MemoryNetwork delivery', () => {
+  it('a listener that throws does not stop the other datagrams due at the same time', async () => {
+    const net = new MemoryNetwork()
+    const a = await bound(net, '10.0.0.1')
+    const b = await bound(net, '10.0.0.2')
+    const c = await bound(net, '10.0.0.3')
+    const atC = collect(c)
+    b.on('message', () => { throw new Error('listener failed') })
+    const uncaught = new Promise<Error>((resolve) => {
+      const listeners = process.listeners('uncaughtException')
+      process.removeAllListeners('uncaughtException')
+      process.once('uncaughtException', (err) => {
+        for (const l of listeners) process.on('uncaughtException', l)
+        resolve(err)
+      })
+    })
+    a.send(Buffer.from('to b'), b.address().port, '10.0.0.2')
+    a.send(Buffer.from('to c'), c.address().port, '10.0.0.3')
+    expect((await uncaught).message).toBe('listener failed')
+    await sleep(10)
+    expect(atC.map((g) => g.text)).toEqual(['to c'])
+    a.close(); b.close(); c.close()
+  })
+})

@@ -269,7 +269,14 @@ export class MemoryNetwork {
   #flush (due: number, list: Datagram[]): void {
     this.#slots.delete(due)
     this.#queued -= list.length
-    for (const d of list) this.#deliver(d)
+    for (const d of list) {
+      try {
+        this.#deliver(d)
+      } catch (err) {
+        // A listener threw: uncaught, as from a dgram socket, but the rest of the slot still arrives.
+        queueMicrotask(() => { throw err })
+      }
+    }
   }
 
   #deliver (d: Datagram): void {
