@@ -86,6 +86,7 @@ export function formatTables (results: SizeResult[], options: MainOptions): stri
         x.depthMean.toFixed(2),
         x.requestsMean.toFixed(1),
         pct(x.unanswered),
+        x.holepunchesMean.toFixed(1),
         x.findMedianMs === null ? '' : x.findMedianMs.toFixed(0),
         `${x.durationMedianMs.toFixed(0)} / ${x.durationP95Ms.toFixed(0)}`,
         x.realSeconds.toFixed(1)
@@ -93,7 +94,7 @@ export function formatTables (results: SizeResult[], options: MainOptions): stri
     }
   }
   const lookups = table(
-    ['nodes', 'scenario', 'found', 'success', 'hops median / mean', 'depth', 'requests per lookup', 'unanswered', 'found after ms', 'ended after ms (median / p95)', 'real s'],
+    ['nodes', 'scenario', 'found', 'success', 'hops median / mean', 'depth', 'requests per lookup', 'unanswered', 'holepunches', 'found after ms', 'ended after ms (median / p95)', 'real s'],
     rows)
   return `${build}\n\n${lookups}\n\nTimes in ms are virtual (latency ${options.latency.join('-')} ms one way, uniform); real seconds were measured on a shared machine (noisy).`
 }

@@ -14,6 +14,8 @@ export interface LookupSample {
   depth: number
   requests: number
   responses: number
+  /** Holepunch retries the looking node requested meanwhile (its dht stats: background work included). */
+  holepunches: number
   /** Virtual ms until the announce was first seen (null if never) and until the lookup ended. */
   timeToFind: number | null
   duration: number
@@ -35,6 +37,8 @@ export interface ScenarioResult {
   requestsMedian: number
   /** Share of the lookups' requests that got no answer. */
   unanswered: number
+  /** Holepunch retries per lookup (a silent node learnt through a referrer is punched, then asked again). */
+  holepunchesMean: number
   findMedianMs: number | null
   durationMedianMs: number
   durationP95Ms: number
@@ -111,6 +115,7 @@ async function lookup (ctx: Context, p: Pair): Promise<LookupSample> {
   const { looker, announcer, key } = p
   const trace = ctx.hops.start(looker, key)
   const start = ctx.clock.now
+  const punched = looker.node.dht.stats.holepunches.requested
   const q = looker.node.lookup(key)
   let found = false
   let hops: number | null = null
@@ -128,7 +133,8 @@ async function lookup (ctx: Context, p: Pair): Promise<LookupSample> {
   } finally {
     ctx.hops.stop(looker)
   }
-  return { found, hops, depth: trace.maxDepth, requests: q.requests, responses: q.responses, timeToFind, duration: ctx.clock.now - start, error }
+  const holepunches = looker.node.dht.stats.holepunches.requested - punched
+  return { found, hops, depth: trace.maxDepth, requests: q.requests, responses: q.responses, holepunches, timeToFind, duration: ctx.clock.now - start, error }
 }
 
 function summarize (samples: LookupSample[], announceFailures: number, real: bigint, cpu: NodeJS.CpuUsage): ScenarioResult {
@@ -150,6 +156,7 @@ function summarize (samples: LookupSample[], announceFailures: number, real: big
     requestsMean: mean(requests),
     requestsMedian: quantile(requests, 0.5),
     unanswered: totalRequests === 0 ? 0 : 1 - samples.reduce((a, s) => a + s.responses, 0) / totalRequests,
+    holepunchesMean: mean(samples.map((s) => s.holepunches)),
     findMedianMs: found.length === 0 ? null : quantile(found.map((s) => s.timeToFind!), 0.5),
     durationMedianMs: quantile(samples.map((s) => s.duration), 0.5),
     durationP95Ms: quantile(samples.map((s) => s.duration), 0.95),
