@@ -63,7 +63,8 @@ describe.each([0.1, 0.3])('%s loss', (loss) => {
     const counter = echo(net)
     const queries = await Promise.all(Array.from({ length: 12 }, async () => {
       const node = pick(net, random)
-      return { ...await settle(node.query({ command: 'echo', target: randomId(), value: new Uint8Array([1]) })), table: node.toArray().length }
+      const table = node.toArray().length // when the query starts (it learns more while others run)
+      return { ...await settle(node.query({ command: 'echo', target: randomId(), value: new Uint8Array([1]) })), table }
     }))
     for (const q of queries) {
       if (q.error !== null) expect(q.error.code).toMatch(/^NO_(CLOSE_)?NODES_RESPONDED$/)
@@ -77,8 +78,12 @@ describe.each([0.1, 0.3])('%s loss', (loss) => {
     // Every node that knows a few others finds answers. A node that joined under loss may know
     // nobody: its query asks only the bootstrap node, once, and fails when that datagram is lost
     // (issue 11, goal 6; reported to the core: retry bootstrap requests).
-    for (const q of queries) if (q.table >= 3) expect(q.results.length, `a node with ${q.table} contacts`).toBeGreaterThan(0)
-    expect(queries.filter((q) => q.results.length > 0).length).toBeGreaterThanOrEqual(loss > 0.2 ? 6 : 11)
+    for (const q of queries) {
+      const about = `a node with ${q.table} contacts: ${q.error?.code ?? 'no error'}, ${q.query.requests} requests, ${q.query.responses} responses`
+      if (q.table >= 3) expect(q.results.length, about).toBeGreaterThan(0)
+    }
+    expect(queries.filter((q) => q.table >= 3).length).toBeGreaterThanOrEqual(4) // the check above had work to do
+    if (loss < 0.2) expect(queries.filter((q) => q.results.length > 0).length).toBeGreaterThanOrEqual(11)
 
     const updates = await Promise.all(Array.from({ length: 6 }, async () => {
       try {
@@ -154,7 +159,9 @@ describe('nodes that answer slowly or never', () => {
   const random = seededRandom(11)
 
   beforeAll(async () => {
-    net = await createTestnet(30, { timeout: 300, memory: { latency: [1, 5], random } })
+    // The default timeout (about 1.25 s): a starved event loop in a loaded CI must not make a
+    // healthy node look silent, since the first test checks who failed.
+    net = await createTestnet(30, { memory: { latency: [1, 5], random } })
   }, 60_000)
   afterAll(async () => { await net?.destroy() })
   afterEach(() => { net.network!.clearFaults() })
@@ -165,7 +172,7 @@ describe('nodes that answer slowly or never', () => {
     const faulty = net.nodes.slice(2, 14)
     faulty.forEach((n, i) => {
       // four never answer (one of them does not even hear), four answer after the timeout, four are slow but in time
-      const fault = i < 3 ? { drop: 'out' as const } : i < 4 ? { drop: true } : i < 8 ? { delay: [600, 900] as [number, number] } : { delay: 100 }
+      const fault = i < 3 ? { drop: 'out' as const } : i < 4 ? { drop: true } : i < 8 ? { delay: [1600, 2400] as [number, number] } : { delay: 100 }
       net.network!.setFault(n.address().host, fault)
     })
     const failures: DHTError[] = []
@@ -232,7 +239,7 @@ describe('destroy() during a query', () => {
       const err = await iterated
       expect(DHTError.isInstance(err)).toBe(true)
       expect((err as DHTError).code).toBe('DESTROYED')
-      expect(seen).toBe(1)
+      expect(seen).toBeGreaterThanOrEqual(1) // results that had arrived are still handed out first
       expect((await update as DHTError).code).toBe('DESTROYED')
       await expect(idle.toArray()).rejects.toMatchObject({ code: 'DESTROYED' })
       await node.destroy() // idempotent
