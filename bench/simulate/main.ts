@@ -5,6 +5,7 @@
 //   pnpm simulate                                  sizes 1000,3000,10000, every scenario
 //   pnpm simulate -- --sizes 1000,3000 --lookups 200
 //   pnpm simulate -- --scenarios clean,loss --seed 7 --out /tmp/sim.json
+//   pnpm simulate -- --replot bench/results/simulate.json   (table and SVG again, no simulation)
 //
 // The virtual clock is installed first, the library is loaded after it (a dynamic import), so
 // that every timer of the library is a virtual one.
@@ -18,6 +19,11 @@ process.on('unhandledRejection', (err) => { unhandled.push(err) })
 const options = parseOptions(process.argv.slice(2))
 if (options === null) {
   console.log(usage)
+  process.exit(0)
+}
+if (options.replot !== null) {
+  const { replot } = await import('./report.js')
+  replot(options.replot, options.svg)
   process.exit(0)
 }
 

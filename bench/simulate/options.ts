@@ -6,6 +6,8 @@ export interface MainOptions extends Omit<SimulationOptions, 'log'> {
   sizes: number[]
   out: string
   svg: string
+  /** Redraw the table and the SVG from this results file instead of simulating. */
+  replot: string | null
 }
 
 export const usage = `pnpm simulate [-- options]
@@ -21,7 +23,8 @@ export const usage = `pnpm simulate [-- options]
   --concurrency 16          lookups at a time
   --seed 1
   --out bench/results/simulate.json
-  --svg bench/results/simulate.svg`
+  --svg bench/results/simulate.svg
+  --replot FILE             print the table and write the SVG of a results file, without simulating`
 
 export function parseOptions (argv: string[]): MainOptions | null {
   const o: MainOptions = {
@@ -37,7 +40,8 @@ export function parseOptions (argv: string[]): MainOptions | null {
     concurrency: 16,
     seed: 1,
     out: 'bench/results/simulate.json',
-    svg: 'bench/results/simulate.svg'
+    svg: 'bench/results/simulate.svg',
+    replot: null
   }
   const numbers = (v: string): number[] => v.split(',').map((x) => {
     const n = Number(x)
@@ -64,6 +68,7 @@ export function parseOptions (argv: string[]): MainOptions | null {
       case '--seed': o.seed = numbers(value)[0]!; break
       case '--out': o.out = value; break
       case '--svg': o.svg = value; break
+      case '--replot': o.replot = value; break
       default: throw new Error(`unknown option ${arg}\n${usage}`)
     }
   }

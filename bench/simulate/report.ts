@@ -1,7 +1,7 @@
 // The outputs of pnpm simulate: a table on stdout, the JSON results file, and an SVG plot of
 // lookup success and hops against network size (drawn here: no plotting dependency).
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { dirname, resolve } from 'node:path'
 import type { MainOptions } from './options.js'
@@ -29,10 +29,10 @@ export function writeResults (results: SizeResult[], options: MainOptions, info:
   console.log('')
   console.log(formatTables(results, options))
   const cpus = os.cpus()
-  const { out, svg, ...simulation } = options
+  const { out, svg, replot: _, ...simulation } = options
   const json = {
     timestamp: info.startedAt,
-    command: `pnpm simulate -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command: ['pnpm simulate', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     node: process.version,
     commit: info.commit,
     machine: {
@@ -54,6 +54,16 @@ export function writeResults (results: SizeResult[], options: MainOptions, info:
     writeFileSync(path, text)
     console.log(`wrote ${path}`)
   }
+}
+
+/** Prints the tables and writes the SVG of a results file written earlier. */
+export function replot (file: string, svg: string): void {
+  const json = JSON.parse(readFileSync(file, 'utf8')) as { options: MainOptions, results: SizeResult[] }
+  console.log(formatTables(json.results, json.options))
+  const path = resolve(svg)
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(path, plot(json.results, json.options))
+  console.log(`wrote ${path}`)
 }
 
 export function formatTables (results: SizeResult[], options: MainOptions): string {
@@ -115,10 +125,10 @@ function table (head: string[], rows: string[][]): string {
 
 /** Two panels: lookup success and hops (mean) against network size, one line per scenario. */
 export function plot (results: SizeResult[], options: MainOptions): string {
-  const W = 900
+  const W = 1320
   const H = 380
-  const panel = { w: 360, h: 250, top: 60 }
-  const lefts = [80, 520]
+  const panel = { w: 340, h: 250, top: 60 }
+  const lefts = [70, 500, 930]
   const sizes = results.map((r) => r.size)
   const series = SERIES.map((s) => ({
     ...s,
@@ -135,6 +145,8 @@ export function plot (results: SizeResult[], options: MainOptions): string {
   const sMin = Math.min(90, Math.floor(Math.min(...successes) / 5) * 5)
   const hopValues = series.flatMap((s) => s.points.map((p) => p.x.hopsMean ?? 0))
   const hMax = Math.max(3, Math.ceil(Math.max(...hopValues)))
+  const ends = series.flatMap((s) => s.points.map((p) => p.x.durationMedianMs))
+  const eMax = Math.max(1000, Math.ceil(Math.max(...ends) / 1000) * 1000)
 
   const out: string[] = []
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`)
@@ -143,7 +155,8 @@ export function plot (results: SizeResult[], options: MainOptions): string {
 
   const panels = [
     { title: 'lookups that found the announce (%)', min: sMin, max: 100, value: (x: ScenarioResult) => x.success * 100, fmt: (v: number) => v.toFixed(0) },
-    { title: 'hops to the announce (mean)', min: 0, max: hMax, value: (x: ScenarioResult) => x.hopsMean ?? NaN, fmt: (v: number) => v.toFixed(1) }
+    { title: 'hops to the announce (mean)', min: 0, max: hMax, value: (x: ScenarioResult) => x.hopsMean ?? NaN, fmt: (v: number) => v.toFixed(1) },
+    { title: 'lookup ends after (median, virtual ms)', min: 0, max: eMax, value: (x: ScenarioResult) => x.durationMedianMs, fmt: (v: number) => v.toFixed(0) }
   ]
   panels.forEach((p, i) => {
     const left = lefts[i]!
@@ -171,7 +184,7 @@ export function plot (results: SizeResult[], options: MainOptions): string {
     })
   })
   series.forEach((s, i) => {
-    const x = 80 + i * 200
+    const x = 70 + i * 260
     const y = H - 14
     out.push(`<line x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"/>`)
     out.push(`<text x="${x + 30}" y="${y}">${s.label}</text>`)
