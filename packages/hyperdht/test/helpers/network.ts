@@ -1,7 +1,7 @@
 // Networks of our HyperDHT nodes for tests and the benchmark: in memory (dht-rpc's
 // MemoryNetwork) or on real loopback UDP.
 import { randomBytes } from 'node:crypto'
-import { MemoryNetwork, testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
+import { MemoryNetwork, testnetHost, type MemoryNetworkOptions } from '@hyperdht-ts/dht-rpc/testnet'
 import { HyperDHT } from '../../src/index.js'
 import type { HyperDHTOptions } from '../../src/index.js'
 
@@ -14,14 +14,15 @@ export interface HyperNetwork {
 }
 
 export interface HyperNetworkOptions extends HyperDHTOptions {
-  memory?: boolean
+  /** Run on a MemoryNetwork (`true`, or its options: latency, loss, faults...) instead of loopback UDP. */
+  memory?: boolean | MemoryNetworkOptions
   /** Nodes bootstrapping at once. @default 16 */
   parallel?: number
 }
 
 export async function createHyperNetwork (size: number, opts: HyperNetworkOptions = {}): Promise<HyperNetwork> {
   const { memory = false, parallel = 16, ...nodeOpts } = opts
-  const network = memory ? new MemoryNetwork() : null
+  const network = memory === false ? null : new MemoryNetwork(memory === true ? {} : memory)
   const nodes: HyperDHT[] = []
   // the nodes of a test network serve it (auto mode would start them as clients, which no table holds)
   const make = (extra: HyperDHTOptions): HyperDHT => {
