@@ -4,6 +4,7 @@ import type { DHTOptions } from './types.js'
 import { MemoryNetwork, MemorySocket, type MemoryNetworkOptions, type MemorySocketOptions } from '@hyperdht-ts/udp-request/memory'
 
 export { MemoryNetwork, MemorySocket, type MemoryNetworkOptions, type MemorySocketOptions }
+export type { MemoryDelay, MemoryFault, MemoryNetworkStats, MemoryObserver } from '@hyperdht-ts/udp-request/memory'
 
 export interface TestnetOptions extends Omit<DHTOptions, 'bootstrap' | 'socket' | 'id'> {
   /**

@@ -159,6 +159,52 @@ describe('Query', () => {
     expect(q.errors).toBe(1)
   })
 
+  it('asks a node once: one pushed out of the k closest and referred again after failures is not asked again', async () => {
+    const world = new World(26) // every node names all others: the far seeds keep being referred
+    seed(world, 3)
+    const target = id(0x81)
+    for (const n of closestTo(world, target).slice(0, 8)) n.behaviour = 'timeout'
+    await new Query(world.context(), { command: FIND_NODE, target }, { holepunching: false }).toArray()
+    const asked = new Map<string, number>()
+    for (const s of world.sent) asked.set(s.to, (asked.get(s.to) ?? 0) + 1)
+    expect([...asked.values()].every((n) => n === 1)).toBe(true)
+    expect(asked.size).toBe(26)
+  })
+
+  it('names the silent node, not its referrer, when the holepunch for it fails', async () => {
+    const world = new World(30)
+    seed(world, 1)
+    const target = id(0xb0)
+    const silent = closestTo(world, target)[0]!
+    silent.behaviour = 'timeout'
+    const failed: DHTError[] = []
+    const ctx = world.context({ holepunch: async (to, referrer) => { throw DHTError.REQUEST_TIMEOUT(undefined, referrer) } })
+    const q = new Query(ctx, { command: FIND_NODE, target })
+    q.on('request-failed', (err) => failed.push(err))
+    await q.toArray()
+    const forSilent = failed.filter((e) => e.peer?.host === silent.host)
+    expect(forSilent).toHaveLength(1)
+    expect(forSilent[0]!.code).toBe('REQUEST_TIMEOUT')
+    expect((forSilent[0]!.cause as DHTError).peer?.host).not.toBe(silent.host) // the referrer's error, as the cause
+    expect(failed.filter((e) => e.peer?.host !== silent.host)).toHaveLength(0)
+  })
+
+  it('keeps at most two nodes of one /24 and ten of one /16 among the k closest, closest first', async () => {
+    const world = new World(40)
+    // the 12 nodes closest to the target share one /24: Sybils answering with one another
+    const target = id(0x81)
+    const sybils = closestTo(world, target).slice(0, 12)
+    sybils.forEach((n, i) => { n.host = `10.200.0.${i + 1}` })
+    seed(world, 3)
+    const results = await new Query(world.context(), { command: FIND_NODE, target }).toArray()
+    const answered = results.map((r) => r.node.host)
+    expect(answered.filter((h) => h.startsWith('10.200.0.')).length).toBeLessThanOrEqual(2)
+    // the two kept are the closest two of them
+    expect(hosts(answered.filter((h) => h.startsWith('10.200.0.')).map((host) => ({ host })))).toEqual(hosts(sybils.slice(0, 2)))
+    // the honest nodes the answers named (each names its 25 closest: 12 of them are the /24) were all asked
+    for (const n of closestTo(world, target, sybils).slice(0, 13)) expect(answered).toContain(n.host)
+  })
+
   it('never has more than `concurrency` requests in flight', async () => {
     const world = new World(80)
     seed(world, 20)

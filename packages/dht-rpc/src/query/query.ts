@@ -109,6 +109,11 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   #wake: (() => void) | null = null
   /** Aborts every request of this query (one listener per request in flight, removed when it settles). */
   #abort = new AbortController()
+  /**
+   * The candidates asked in the walk, by id: one pushed out of the k closest and referred again
+   * comes back as it was (asked, maybe answered), not as a new candidate to ask a second time.
+   */
+  #asked = new Map<string, Candidate>()
   /** Ids of candidates that failed (few: a linear scan is fine). */
   #failed: Uint8Array[] = []
   /** The per-node errors, for the `cause` of `NO_NODES_RESPONDED` (bounded). */
@@ -130,8 +135,11 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     this.value = msg.value ?? null
     this.#concurrency = concurrency
     this.#moveCloser = !opts.nodes
-    this.#pending = new CandidateList(this.target, opts.nodes ? Infinity : K)
-    this.#closest = new CandidateList(this.target, opts.nodes ? Infinity : K)
+    // a walk's k closest obey the table's diversity limits (one bucket's share per /24): Sybils on
+    // few addresses that refer one another cannot fill them
+    const diversity = opts.nodes ? null : { maxPer24: ctx.table.diversity.maxPer24PerBucket, maxPer16: ctx.table.diversity.maxPer16 }
+    this.#pending = new CandidateList(this.target, opts.nodes ? Infinity : K, diversity)
+    this.#closest = new CandidateList(this.target, opts.nodes ? Infinity : K, diversity)
     setMaxListeners(Infinity, this.#abort.signal)
   }
 
@@ -305,6 +313,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     }
     this.#inflight++
     this.requests++
+    if (!commit && c.id !== null && this.#moveCloser) this.#asked.set(idKey(c.id), c)
     ctx.request(msg, c, this.#abort.signal, bootstrap).then(
       (res) => this.#guard(() => this.#onresponse(c, res.value, res.peer)),
       (err: unknown) => this.#guard(() => this.#onerror(c, msg, err))
@@ -339,7 +348,12 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       this.requests++
       const signal = this.#abort.signal
       this.#ctx.holepunch(c, referrer, signal)
-        .then(() => this.#ctx.request(msg, c, signal, false))
+        .then(() => this.#ctx.request(msg, c, signal, false), (punchErr: unknown) => {
+          // the punch failing means the node stayed silent: the error is its timeout (the
+          // holepunch's error, which names the referrer, as the cause)
+          if (DHTError.isInstance(punchErr) && (punchErr.code === 'ABORTED' || punchErr.code === 'DESTROYED')) throw punchErr
+          throw DHTError.REQUEST_TIMEOUT(punchErr, { host: c.host, port: c.port })
+        })
         .then((res) => this.#guard(() => this.#onresponse(c, res.value, res.peer)),
           (err2: unknown) => this.#guard(() => this.#onerror(c, msg, err2)))
       return
@@ -375,6 +389,12 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
         known.queried = true
         known.responded = true
       }
+      if (this.#moveCloser && !this.#committing) {
+        const key = idKey(id)
+        const asked = this.#asked.get(key)
+        if (asked !== undefined) asked.responded = true
+        else this.#asked.set(key, known ?? { id, host: peer.host, port: peer.port, referrer: null, roundtripToken: null, queried: true, responded: true })
+      }
       if (res.roundtripToken) {
         const prev = this.#closest.get(id)
         if (prev) {
@@ -389,6 +409,11 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       const ours = res.to != null
       for (const n of ctx.codec.decodeNodes(res.nodes)) {
         if (bytesEqual(n.id, ctx.id) || this.#failed.some((f) => bytesEqual(f, n.id))) continue
+        const asked = this.#asked.size > 0 ? this.#asked.get(idKey(n.id)) : undefined
+        if (asked !== undefined) {
+          if (asked.id !== null) this.#pending.insert(asked as Candidate & { id: Uint8Array })
+          continue
+        }
         this.#pending.insert({ id: n.id, host: n.host, port: n.port, referrer: { host: peer.host, port: peer.port }, roundtripToken: null, queried: false, referredByOurs: ours })
       }
     }
@@ -437,4 +462,9 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
 /** The typed error of a failed request (the DHT's requests name their node already). */
 function asDHTError (err: unknown, c: Peer): DHTError {
   return DHTError.isInstance(err) ? err : DHTError.REQUEST_FAILED(err, { host: c.host, port: c.port })
+}
+
+/** A map key of a 32-byte id. */
+function idKey (id: Uint8Array): string {
+  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('latin1')
 }

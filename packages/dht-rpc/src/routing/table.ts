@@ -149,7 +149,7 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
 
   /** Which diversity limit `host` would break as the address of `id`, or `null`. */
   #overLimit (id: Uint8Array, host: string): keyof DiversityLimits | null {
-    const [p24, p16] = prefixes(host)
+    const [p24, p16] = addressPrefixes(host)
     if ((this.#per16.get(p16) ?? 0) >= this.diversity.maxPer16) return 'maxPer16'
     if ((this.#per24.get(commonPrefix(id, this.id) + '|' + p24) ?? 0) >= this.diversity.maxPer24PerBucket) return 'maxPer24PerBucket'
     return null
@@ -176,7 +176,7 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
       at.delete(node)
       if (at.size === 0) this.#byHost.delete(node.host)
     }
-    const [p24, p16] = prefixes(node.host)
+    const [p24, p16] = addressPrefixes(node.host)
     bump(this.#per16, p16, delta)
     bump(this.#per24, commonPrefix(node.id, this.id) + '|' + p24, delta)
   }
@@ -273,7 +273,7 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     const p24 = new Map<string, number>()
     const p16 = new Map<string, number>()
     for (const n of nodes) {
-      const [a, b] = prefixes(n.host)
+      const [a, b] = addressPrefixes(n.host)
       p24.set(a, (p24.get(a) ?? 0) + 1)
       p16.set(b, (p16.get(b) ?? 0) + 1)
     }
@@ -320,7 +320,8 @@ function inRange (bytes: Uint8Array, id: Uint8Array, cpl: number): Uint8Array {
 }
 
 /** The /24 and /16 (IPv6: /48 and /32) network keys of a host; a host that is no IP address keys itself. */
-function prefixes (host: string): [string, string] {
+/** The /24 and /16 of an address (IPv6: /48 and /32), the units of the diversity limits. */
+export function addressPrefixes (host: string): [string, string] {
   try {
     return [prefix24(host), prefix16(host)]
   } catch {

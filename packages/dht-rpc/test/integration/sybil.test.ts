@@ -230,12 +230,24 @@ describe('Sybils against a victim\'s routing table over loopback UDP', () => {
       }
     })
 
-    it('(measured, not a defence) an honest node\'s lookup next to a Sybil target', async () => {
-      const honest = net.nodes[3]!
-      const results = await honest.query({ command: '_find_node', target: targets[0]! }).toArray()
-      const closest = results.map((r) => r.node).sort(xorLess(targets[0]!)).slice(0, K)
-      console.log(`lookup from an honest node for a Sybil target: ${closest.filter((n) => isSybil(n.host)).length} of its ${closest.length} closest responders are Sybils`)
-      expect(results.length).toBeGreaterThan(0)
+    it('an honest node\'s lookup next to a Sybil target is not eclipsed: the honest closest answer, and its k closest hold at most 2 of the Sybils\' /24', async () => {
+      for (const [i, target] of targets.entries()) {
+        const honest = net.nodes[3 + i]!
+        const q = honest.query({ command: '_find_node', target })
+        const results = await q.toArray()
+        const responders = new Set(results.map((r) => Buffer.from(r.node.id!).toString('hex')))
+        // the walk's final k closest (what an update commits to)
+        const kept = q.closestNodes.filter((n) => isSybil(n.host)).length
+        const nearestHonest = net.nodes.filter((n) => n !== honest)
+          .map((n) => ({ id: n.id, host: n.address().host, port: n.address().port }))
+          .sort(xorLess(target)).slice(0, 10)
+        const reached = nearestHonest.filter((n) => responders.has(Buffer.from(n.id).toString('hex'))).length
+        const answeredBySybils = results.filter((r) => isSybil(r.node.host)).length
+        console.log(`lookup for a Sybil target: ${reached} of the 10 nearest honest nodes answered; ${kept} Sybils among its ${q.closestNodes.length} closest (${answeredBySybils} of ${results.length} answers from Sybils)`)
+        expect(kept).toBeLessThanOrEqual(DEFAULT_MAX_PER_24_PER_BUCKET)
+        expect(q.closestNodes.length).toBe(K)
+        expect(reached).toBe(10)
+      }
     })
   })
 })
