@@ -108,7 +108,10 @@ export class SimNetwork {
     const node = new HyperDHT({
       id: randomBytes(this.#random, 32),
       socket: this.network.createSocket(),
-      ...(first ? { ephemeral: false } : { bootstrap: this.bootstrap })
+      // servers, like every node of the reference: in `auto` a node starts as a client that no
+      // routing table holds, and these nodes are all publicly reachable
+      mode: 'server',
+      ...(first ? {} : { bootstrap: this.bootstrap })
     })
     const sim: SimNode = { index, host, port: PORT, node, alive: true, joined: null }
     this.nodes.push(sim)
