@@ -316,25 +316,34 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
    * for us is spent; the message says when to retry) or `ABORTED`.
    */
   async punch (target: ConnectTarget, opts: { signal?: AbortSignal } = {}): Promise<PunchResult> {
-    const { found } = await this.#punch(target, randomId(this.#router), opts.signal)
-    return { remoteAddress: found.remote, path: found.path, rtt: found.rtt }
+    return await this.#cancellable(opts.signal, async (signal) => {
+      const { found } = await this.#punch(target, randomId(this.#router), signal)
+      return { remoteAddress: found.remote, path: found.path, rtt: found.rtt }
+    })
   }
 
   /** Punches (see {@link punch}), then opens a connection to the peer listening on `target.key`. */
   async connect (target: ConnectTarget, opts: { signal?: AbortSignal } = {}): Promise<Connection> {
+    return await this.#cancellable(opts.signal, async (signal) => {
+      const id = randomId(this.#router)
+      const { found } = await this.#punch(target, id, signal)
+      return await this.#open(id, target.key, found, signal)
+    })
+  }
+
+  /** Runs `fn` with a signal that fires on the caller's signal or on {@link destroy}. */
+  async #cancellable<T> (outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.#check()
     const ac = new AbortController()
-    const onabort = (): void => ac.abort(opts.signal?.reason)
-    opts.signal?.addEventListener('abort', onabort, { once: true })
-    if (opts.signal?.aborted === true) ac.abort(opts.signal.reason)
+    const onabort = (): void => ac.abort(outer?.reason)
+    outer?.addEventListener('abort', onabort, { once: true })
+    if (outer?.aborted === true) ac.abort(outer.reason)
     this.#pending.add(ac)
     try {
-      const id = randomId(this.#router)
-      const { found } = await this.#punch(target, id, ac.signal)
-      return await this.#open(id, target.key, found, ac.signal)
+      return await fn(ac.signal)
     } finally {
       this.#pending.delete(ac)
-      opts.signal?.removeEventListener('abort', onabort)
+      outer?.removeEventListener('abort', onabort)
     }
   }
 
