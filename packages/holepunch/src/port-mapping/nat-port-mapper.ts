@@ -77,8 +77,10 @@ function pmpBackend (lib: Library, gateway: string): PortMappingBackend {
       // renewing at half of what we asked keeps a mapping the server halved alive
       return { externalHost: res.externalHost, externalPort: res.externalPort, ttl }
     },
-    unmap: async ({ internalPort, signal }) => {
-      await once(async (gw) => await gw.unmap(internalPort, { signal }))
+    // RFC 6886 deletion: lifetime 0 and external port 0, for UDP (the library's own unmap()
+    // sends it for TCP, so a UDP mapping would stay until it lapses)
+    unmap: async ({ internalHost, internalPort, signal }) => {
+      await once(async (gw) => await gw.map(internalPort, internalHost, { protocol: 'udp', externalPort: 0, ttl: 0, description: '', autoRefresh: false, signal }))
     },
     close: async () => {}
   }
