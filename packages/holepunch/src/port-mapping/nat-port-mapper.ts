@@ -95,9 +95,20 @@ function upnpBackend (gw: LibraryGateway): PortMappingBackend {
       const res = await gw.map(internalPort, internalHost, { protocol: 'udp', externalPort: internalPort, ttl: ttl * 1000, description, autoRefresh: false, signal })
       return { externalHost: res.externalHost, externalPort: res.externalPort, ttl: Math.max(ttl, 3600) }
     },
-    unmap: async ({ internalPort, signal }) => {
+    unmap: async ({ internalPort, externalPort, signal }) => {
+      // The library's unmap() sends DeletePortMapping with an empty NewProtocol, which miniupnpd
+      // refuses (the mapping would stay until it lapses). Its SOAP client is a private field of the
+      // gateway: use it when it is there, with the protocol; else fall back to unmap().
+      const device = (gw as unknown as { gateway?: { run?: unknown } }).gateway
+      if (typeof device?.run === 'function') {
+        const run = device.run as (service: string, action: string, args: Array<[string, string | number]>, options: { signal: AbortSignal }) => Promise<unknown>
+        await run.call(device, WAN_IP_CONNECTION_2, 'DeletePortMapping', [['NewRemoteHost', ''], ['NewExternalPort', externalPort], ['NewProtocol', 'UDP']], { signal })
+        return
+      }
       await gw.unmap(internalPort, { signal })
     },
     close: async () => {}
   }
 }
+
+const WAN_IP_CONNECTION_2 = 'urn:schemas-upnp-org:service:WANIPConnection:2'

@@ -104,7 +104,7 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
     this.#state = { status: 'closed', mapping: null, error: this.#state.error }
     if (mapping !== null && backend !== null) {
       try {
-        await backend.unmap({ internalHost: mapping.internalHost, internalPort: mapping.internalPort, signal: timeoutSignal(this.#timeout, opts.signal) })
+        await backend.unmap({ internalHost: mapping.internalHost, internalPort: mapping.internalPort, externalPort: mapping.externalPort, signal: timeoutSignal(this.#timeout, opts.signal) })
         this.#log?.debug?.('holepunch: port mapping removed', { protocol: mapping.protocol, externalPort: mapping.externalPort })
       } catch (err) {
         // it lapses by itself at expiresAt
@@ -146,7 +146,7 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
         const granted = await backend.map({ internalHost, internalPort: this.#opts.internalPort, ttl: this.#ttl, description: this.#opts.description ?? 'hyperdht-ts', signal: timeoutSignal(this.#timeout, this.#closing.signal) })
         if (this.#closing.signal.aborted) {
           // closed while the router was granting it: take it back
-          await backend.unmap({ internalHost, internalPort: this.#opts.internalPort, signal: timeoutSignal(this.#timeout) }).catch(() => {})
+          await backend.unmap({ internalHost, internalPort: this.#opts.internalPort, externalPort: granted.externalPort, signal: timeoutSignal(this.#timeout) }).catch(() => {})
           await backend.close().catch(() => {})
           return
         }

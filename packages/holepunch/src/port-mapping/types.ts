@@ -57,8 +57,8 @@ export interface PortMappingBackend {
   readonly gatewayHost?: string
   /** Maps UDP `internalPort` (asking for the same external port); resolves with what the router granted. */
   map (request: { internalHost: string, internalPort: number, ttl: number, description: string, signal: AbortSignal }): Promise<{ externalHost: string, externalPort: number, ttl: number }>
-  /** Removes the mapping of `internalPort`. */
-  unmap (request: { internalHost: string, internalPort: number, signal: AbortSignal }): Promise<void>
+  /** Removes the mapping of `internalPort` (granted as `externalPort`). */
+  unmap (request: { internalHost: string, internalPort: number, externalPort: number, signal: AbortSignal }): Promise<void>
   /** Releases what the client holds (sockets). */
   close (): Promise<void>
 }
