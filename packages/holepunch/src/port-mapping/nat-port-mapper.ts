@@ -1,7 +1,8 @@
 // The protocol clients of `@achingbrain/nat-port-mapper` (the one libp2p uses) behind
 // `PortMappingBackend`. It is an optional peer dependency and ESM-only: it is loaded with a real
 // dynamic import() only when port mapping is on, and that import must stay an import() in our
-// CommonJS build too (a require() of an ESM-only package fails on Node 20).
+// CommonJS build too: its package exports have only an `import` condition, so require() fails
+// (ERR_PACKAGE_PATH_NOT_EXPORTED).
 import { HolepunchError } from '../errors'
 import type { PortMappingBackend, PortMappingBackendFactory } from './types'
 
