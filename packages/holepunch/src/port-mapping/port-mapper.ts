@@ -54,6 +54,7 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
   #internalHost: string | null = null
   #timer: Cancel | null = null
   #started = false
+  #closed: Promise<void> | null = null
   #busy: Promise<void> = Promise.resolve()
 
   constructor (opts: PortMapperOptions) {
@@ -93,7 +94,11 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
    * Never rejects; idempotent.
    */
   async close (opts: { signal?: AbortSignal } = {}): Promise<void> {
-    if (this.#closing.signal.aborted) return await this.#busy
+    this.#closed ??= this.#close(opts.signal)
+    await this.#closed
+  }
+
+  async #close (signal: AbortSignal | undefined): Promise<void> {
     this.#closing.abort(HolepunchError.DESTROYED('PortMapper'))
     this.#timer?.()
     this.#timer = null
@@ -104,7 +109,7 @@ export class PortMapper extends EventEmitter<PortMapperEvents> {
     this.#state = { status: 'closed', mapping: null, error: this.#state.error }
     if (mapping !== null && backend !== null) {
       try {
-        await backend.unmap({ internalHost: mapping.internalHost, internalPort: mapping.internalPort, externalPort: mapping.externalPort, signal: timeoutSignal(this.#timeout, opts.signal) })
+        await backend.unmap({ internalHost: mapping.internalHost, internalPort: mapping.internalPort, externalPort: mapping.externalPort, signal: timeoutSignal(this.#timeout, signal) })
         this.#log?.debug?.('holepunch: port mapping removed', { protocol: mapping.protocol, externalPort: mapping.externalPort })
       } catch (err) {
         // it lapses by itself at expiresAt
