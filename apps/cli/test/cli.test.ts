@@ -354,7 +354,7 @@ describe('node', () => {
     expect(code).toBe(0)
   })
 
-  it('--mode auto runs as a client for now, and says so', async () => {
+  it('--mode auto starts as a client (until helpers confirm strangers reach it), and says so', async () => {
     const node = new Running(['node', '--json'], { env })
     const listening = await node.waitFor((l) => l.type === 'listening')
     expect(listening).toMatchObject({ mode: 'client', modeSetting: 'auto' })
