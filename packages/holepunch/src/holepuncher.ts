@@ -341,6 +341,9 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
   async punch (target: ConnectTarget, opts: { signal?: AbortSignal } = {}): Promise<PunchResult> {
     return await this.#cancellable(opts.signal, async (signal) => {
       const { found } = await this.#punch(target, randomId(this.#router), signal)
+      // a path found from one of the birthday sockets is of no use to the caller, who only gets
+      // the address (connect() keeps it for its connection): close it rather than leak it
+      if (found.port.kind === 'extra') found.port.close()
       return { remoteAddress: found.remote, path: found.path, rtt: found.rtt }
     })
   }
