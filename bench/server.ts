@@ -1,6 +1,7 @@
 // A `_ping`-answering server for the load generator, in its own process:
 //   bare       a dgram socket that echoes each datagram with the request bit cleared
 //   ours       a @hyperdht-ts/dht-rpc node (sources of this repository)
+//   ours-udx   the same on the optional udx-native transport (@hyperdht-ts/udp-request/udx)
 //   reference  a dht-rpc@2.3.0 node
 //
 //   tsx bench/server.ts --kind ours [--host 127.0.0.1] [--port 0]
@@ -15,9 +16,10 @@ import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DHT } from '../packages/dht-rpc/src/index.js'
+import { createUdxSocket } from '../packages/udp-request/src/udx.js'
 import { AllocationMeter } from './lib/allocations.js'
 
-export type ServerKind = 'bare' | 'ours' | 'reference'
+export type ServerKind = 'bare' | 'ours' | 'ours-udx' | 'reference'
 
 export interface ServerReport { type: 'report', allocatedBytes: number | null, cpuMicros: number }
 export interface ServerCommand { type: 'start' | 'stop', allocations?: boolean }
@@ -37,10 +39,10 @@ export async function startServer (kind: ServerKind, host = '127.0.0.1', port = 
     await new Promise<void>((resolve) => socket.bind(port, host, resolve))
     return { port: socket.address().port, close: async () => await new Promise<void>((resolve) => socket.close(() => resolve())) }
   }
-  if (kind === 'ours') {
+  if (kind === 'ours' || kind === 'ours-udx') {
     // raw capacity: one load generator is one source address, which the per-source rate limit
     // and the amplification bound would (rightly) throttle on the internet
-    const node = new DHT({ ephemeral: false, rateLimit: false, amplification: false })
+    const node = new DHT({ ephemeral: false, rateLimit: false, amplification: false, socket: kind === 'ours-udx' ? createUdxSocket() : undefined })
     await node.listen(port, host)
     return { port: node.address().port, close: async () => await node.destroy() }
   }

@@ -47,29 +47,34 @@ async function measure (kind: ServerKind, opts: { inflight: number, duration: nu
 export async function run (quick: boolean): Promise<Row[]> {
   const opts = { inflight: 128, duration: quick ? 1 : 3, warmup: quick ? 0.5 : 1, allocations: false }
   const rounds = quick ? 1 : 2
-  const samples: Record<ServerKind, Sample[]> = { bare: [], reference: [], ours: [] }
+  const kinds = ['bare', 'reference', 'ours', 'ours-udx'] as const
+  const samples: Record<ServerKind, Sample[]> = { bare: [], reference: [], ours: [], 'ours-udx': [] }
   for (let r = 0; r < rounds; r++) {
-    for (const kind of ['bare', 'reference', 'ours'] as const) samples[kind].push(await measure(kind, opts))
+    for (const kind of kinds) samples[kind].push(await measure(kind, opts))
   }
   // Allocations in a run of their own: the GC profiler behind the meter must not slow the
   // runs that measure the rates.
-  const allocs: Record<ServerKind, number> = { bare: 0, reference: 0, ours: 0 }
-  for (const kind of ['bare', 'reference', 'ours'] as const) {
+  const allocs: Record<ServerKind, number> = { bare: 0, reference: 0, ours: 0, 'ours-udx': 0 }
+  for (const kind of kinds) {
     allocs[kind] = (await measure(kind, { ...opts, duration: quick ? 0.5 : 1, warmup: 0.5, allocations: true })).allocs ?? NaN
   }
   const med = (k: ServerKind, f: 'rate' | 'cpu' | 'lost'): number => median(samples[k].map((s) => s[f]))
   const lost = Object.values(samples).flat().reduce((n, s) => n + s.lost, 0)
-  return [{
+  const row = (k: 'ours' | 'ours-udx', scenario: string): Row => ({
     group: 'dht-rpc',
-    scenario: `server capacity: loadgen in another process, ${opts.inflight} _ping in flight`,
+    scenario,
     unit: 'answered/s',
     higherIsBetter: true,
-    ours: med('ours', 'rate'),
+    ours: med(k, 'rate'),
     reference: med('reference', 'rate'),
     referenceName: 'dht-rpc@2.3.0',
     bare: med('bare', 'rate'),
-    allocs,
-    cpu: { ours: med('ours', 'cpu'), reference: med('reference', 'cpu'), bare: med('bare', 'cpu') },
+    allocs: { ours: allocs[k], reference: allocs.reference, bare: allocs.bare },
+    cpu: { ours: med(k, 'cpu'), reference: med('reference', 'cpu'), bare: med('bare', 'cpu') },
     ...(lost > 0 ? { note: `${lost} requests lost (timed out)` } : {})
-  }]
+  })
+  return [
+    row('ours', `server capacity: loadgen in another process, ${opts.inflight} _ping in flight`),
+    row('ours-udx', '  the same, ours on udx-native (optional transport; bare and reference on dgram)')
+  ]
 }

@@ -1,4 +1,5 @@
 /** Every default of `hyperdht-bootstrap`, in one place. */
+import { DEFAULT_RATE_LIMIT as LIBRARY_RATE_LIMIT } from '@hyperdht-ts/dht-rpc'
 
 /** UDP port of the DHT node. @default 49737 */
 export const DEFAULT_PORT = 49737
@@ -19,6 +20,16 @@ export const DEFAULT_SAVE_INTERVAL = 60
 export const DEFAULT_RATE_INTERVAL = 5000
 /** Samples of the request rate kept (with the default interval: the last 6 minutes). @default 72 */
 export const RATE_SAMPLES = 72
+
+/**
+ * Requests a second one source IP may send, sustained (`--rate-limit`): the library's default,
+ * so that this server and every other node agree on what an honest peer sends. @default 5
+ */
+export const DEFAULT_RATE_LIMIT = LIBRARY_RATE_LIMIT.rate
+/** Requests one source IP may send at once (`--rate-burst`): the library's default. @default 50 */
+export const DEFAULT_RATE_BURST = LIBRARY_RATE_LIMIT.burst
+/** Upper bound of `--rate-limit` and `--rate-burst`: far above what one process answers a second. */
+export const MAX_RATE = 1_000_000
 
 /** `/health` pings the node from a probe socket and waits this long for the answer (ms). @default 1000 */
 export const HEALTH_TIMEOUT = 1000

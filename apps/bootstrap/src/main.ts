@@ -5,11 +5,14 @@ import {
   DEFAULT_HTTP_HOST,
   DEFAULT_LOG_LEVEL,
   DEFAULT_PORT,
+  DEFAULT_RATE_BURST,
   DEFAULT_RATE_INTERVAL,
+  DEFAULT_RATE_LIMIT,
   DEFAULT_SAVE_INTERVAL,
   EXIT_FAILURE,
   EXIT_USAGE,
   LOG_LEVELS,
+  MAX_RATE,
   SHUTDOWN_DEADLINE
 } from './constants.js'
 import { BootstrapError } from './errors.js'
@@ -26,6 +29,9 @@ interface Flags {
   stateFile?: string
   saveInterval: number
   rateInterval: number
+  /** Requests a second per source IP, or false after `--no-rate-limit`. */
+  rateLimit: number | false
+  rateBurst: number
   logLevel: LevelWithSilent
   bootstrap: string[]
   pretty?: boolean
@@ -47,6 +53,9 @@ function program (): Command {
     .option('--state-file <path>', 'keep the routing table in this file: written periodically and on shutdown, read at start')
     .option('--save-interval <seconds>', 'seconds between state-file writes', integer(1, 86_400), DEFAULT_SAVE_INTERVAL)
     .option('--rate-interval <ms>', 'milliseconds per point of the request-rate chart', integer(100, 3_600_000), DEFAULT_RATE_INTERVAL)
+    .option('--rate-limit <requests/s>', 'requests a second one source IP may send, sustained: the excess is dropped and counted, and a source that keeps sending past it is ignored for minutes', integer(1, MAX_RATE), DEFAULT_RATE_LIMIT)
+    .option('--rate-burst <n>', 'requests one source IP may send at once (the size of its bucket)', integer(1, MAX_RATE), DEFAULT_RATE_BURST)
+    .option('--no-rate-limit', 'no per-source limit at all: for private networks only, never on the internet')
     .addOption(new Option('--log-level <level>', 'least severe level logged').choices(LOG_LEVELS).default(DEFAULT_LOG_LEVEL))
     .option('--pretty', 'human-readable logs even when stdout is not a terminal')
     .option('-b, --bootstrap <host:port>', 'other bootstrap nodes to join through (repeat or comma-separate)', (v: string, prev: string[]) => [...prev, ...v.split(',').map((s) => s.trim()).filter((s) => s !== '')], [] as string[])
@@ -72,6 +81,10 @@ export async function main (argv: string[]): Promise<number> {
     throw err
   }
   const flags = cmd.opts<Flags>()
+  if (flags.rateLimit === false && cmd.getOptionValueSource('rateBurst') === 'cli') {
+    process.stderr.write('hyperdht-bootstrap: --rate-burst has no effect with --no-rate-limit (see --help)\n')
+    return EXIT_USAGE
+  }
   const log = createLogger(flags.logLevel, flags.pretty === true ? { pretty: true } : {})
 
   let server: BootstrapServer
@@ -84,6 +97,7 @@ export async function main (argv: string[]): Promise<number> {
       stateFile: flags.stateFile,
       saveInterval: flags.saveInterval,
       rateInterval: flags.rateInterval,
+      rateLimit: flags.rateLimit === false ? false : { rate: flags.rateLimit, burst: flags.rateBurst },
       bootstrap: flags.bootstrap,
       log
     })

@@ -35,7 +35,6 @@ export function createMetrics (read: () => MetricsSnapshot): Registry {
 
   /** A counter mirroring a library total (reset + inc: the library's value is the truth). */
   const counter = (name: string, help: string, labelNames: string[], values: () => Array<[Record<string, string>, number]>): void => {
-    // eslint-disable-next-line no-new
     new Counter({
       name,
       help,
@@ -48,7 +47,6 @@ export function createMetrics (read: () => MetricsSnapshot): Registry {
     })
   }
   const gauge = (name: string, help: string, labelNames: string[], values: () => Array<[Record<string, string>, number]>): void => {
-    // eslint-disable-next-line no-new
     new Gauge({
       name,
       help,
@@ -73,6 +71,8 @@ export function createMetrics (read: () => MetricsSnapshot): Registry {
     const { total: _total, ...reasons } = snap().stats.dropped
     return Object.entries(reasons).map(([reason, v]): [Record<string, string>, number] => [{ reason }, v])
   })
+  counter('hyperdht_rate_limited_requests_total', 'Requests dropped by the per-source-IP rate limit, before decoding (banned sources included)', [], () => [[{}, snap().stats.dropped.rateLimited]])
+  counter('hyperdht_rate_limit_bans_total', 'Sources banned for sending past their rate limit', [], () => [[{}, snap().stats.guard.bans]])
   counter('hyperdht_queue_full_total', 'Requests refused because the send queue was full', [], () => [[{}, snap().stats.queueFull]])
   counter('hyperdht_holepunches_total', 'Holepunch pings: forwarded as referrer, requested, answered', ['kind'], () =>
     Object.entries(snap().stats.holepunches).map(([kind, v]): [Record<string, string>, number] => [{ kind }, v]))
@@ -97,6 +97,8 @@ export function createMetrics (read: () => MetricsSnapshot): Registry {
   gauge('hyperdht_stored_announce_keys', 'Keys with stored announces', [], () => [[{}, snap().store.peers.keys]])
   gauge('hyperdht_stored_values', 'Immutable and mutable values stored for others', [], () => [[{}, snap().store.values.values]])
   gauge('hyperdht_stored_value_bytes', 'Bytes of stored values', [], () => [[{}, snap().store.values.bytes]])
+  gauge('hyperdht_rate_limited_sources', 'Source IPs within their rate-limit ban now (all their requests dropped)', [], () => [[{}, snap().stats.guard.banned]])
+  gauge('hyperdht_rate_limit_tracked_sources', 'Source IPs whose request budget is tracked now (bounded by the library)', [], () => [[{}, snap().stats.guard.sources]])
   gauge('hyperdht_queued_requests', 'Our requests waiting behind the in-flight window, and in flight', ['state'], () => [
     [{ state: 'queued' }, snap().stats.queued], [{ state: 'inflight' }, snap().stats.inflight]
   ])

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
-import type { Peer } from '@hyperdht-ts/dht-rpc'
+import { DEFAULT_RATE_LIMIT, type DHTStats, type Peer, type RateLimitOptions } from '@hyperdht-ts/dht-rpc'
 import { HyperDHT } from '@hyperdht-ts/hyperdht'
 import type { Logger } from 'pino'
 import { RATE_SAMPLES } from './constants.js'
@@ -26,6 +26,11 @@ export interface ServerOptions {
   saveInterval: number
   /** Milliseconds per sample of the request-rate chart. */
   rateInterval: number
+  /**
+   * Per-source-IP limit of incoming requests (the library's token bucket: `rate` a second
+   * sustained, `burst` at once; its ban settings stay the library's), or `false` for none.
+   */
+  rateLimit: { rate: number, burst: number } | false
   /** Other bootstrap nodes to join through (optional: a first server has none). */
   bootstrap: string[]
   log: Logger
@@ -86,6 +91,7 @@ export class BootstrapServer {
       bootstrap: opts.bootstrap,
       nodes,
       ...(id === undefined ? {} : { id }),
+      rateLimit: opts.rateLimit,
       logger: libraryLogger(log)
     })
     node.dht.on('error', (err) => log.error({ err }, 'socket error'))
@@ -100,7 +106,8 @@ export class BootstrapServer {
         throw BootstrapError.LISTEN_FAILED(opts.host, opts.port, cause?.code === 'EADDRNOTAVAIL' ? 'that address is not on this machine' : cause?.message ?? (err as Error).message, err)
       }
       const addr = node.address()
-      log.info({ host: addr.host, port: addr.port, id: Buffer.from(node.id).toString('hex') }, 'DHT node listening (server mode)')
+      log.info({ host: addr.host, port: addr.port, id: Buffer.from(node.id).toString('hex'), rateLimit: server.#rateLimit() }, 'DHT node listening (server mode)')
+      if (opts.rateLimit === false) log.warn('rate limiting is off: any source may make this node answer as fast as it sends (private networks only)')
       if (opts.httpPort !== undefined) {
         server.#http = await startAdmin(opts.httpHost, opts.httpPort, server.#routes(), log)
         const a = server.#http.address()
@@ -150,6 +157,7 @@ export class BootstrapServer {
     const health = await this.#health()
     const addr = this.#address()
     const ms = (ns: number): number => Math.round(ns / 1e4) / 100
+    const stats = this.node.dht.stats
     return {
       generatedAt: Date.now(),
       id: Buffer.from(this.node.id).toString('hex'),
@@ -160,7 +168,7 @@ export class BootstrapServer {
       closing: this.#closing,
       health,
       routingTable: this.node.dht.routingTableStats(),
-      stats: this.node.dht.stats,
+      stats,
       store: this.#store(),
       requestRate: { interval: this.#opts.rateInterval, capacity: this.#rate.capacity, samples: this.#rate.samples() },
       eventLoop: {
@@ -177,9 +185,18 @@ export class BootstrapServer {
         lastSavedNodes: this.#lastSave?.nodes ?? null,
         lastSaveError: this.#lastSaveError
       },
-      // TODO(lead, security issue): per-source-IP rate limiting lives in the library; show its counters here
-      rateLimited: null
+      rateLimit: this.#rateLimitStats(stats)
     }
+  }
+
+  /** The limit in force: ours merged over the library's defaults, as the library does. */
+  #rateLimit (): Readonly<RateLimitOptions> | false {
+    return this.#opts.rateLimit === false ? false : { ...DEFAULT_RATE_LIMIT, ...this.#opts.rateLimit }
+  }
+
+  /** The limit and what it did, from the library's counters (`stats.dropped`, `stats.guard`). */
+  #rateLimitStats ({ dropped, guard }: DHTStats): { limit: Readonly<RateLimitOptions> | false, dropped: number, bans: number, bannedSources: number, trackedSources: number } {
+    return { limit: this.#rateLimit(), dropped: dropped.rateLimited, bans: guard.bans, bannedSources: guard.banned, trackedSources: guard.sources }
   }
 
   #routes (): Parameters<typeof startAdmin>[2] {

@@ -38,6 +38,8 @@ export function statusPage (initial: unknown, refresh: number): string {
   <div class="fig"><b id="responses-out">…</b><span>responses sent</span></div>
   <div class="fig"><b id="timeouts">…</b><span>our requests timed out</span></div>
   <div class="fig"><b id="dropped">…</b><span>datagrams dropped</span></div>
+  <div class="fig"><b id="rate-limited">…</b><span>requests rate-limited</span></div>
+  <div class="fig"><b id="banned-sources">…</b><span>source IPs banned now</span></div>
   <div class="fig"><b id="loop-lag">…</b><span>event-loop lag (ms, p99)</span></div>
 </div>
 <h2 style="font-size:1rem">Requests received per second <small id="rate-now" style="font-weight:normal;color:#666"></small></h2>
@@ -45,6 +47,7 @@ export function statusPage (initial: unknown, refresh: number): string {
 <h2 style="font-size:1rem">Requests by command</h2>
 <table id="commands"></table>
 <p class="sub">Dropped by reason: <span id="drop-reasons">…</span></p>
+<p class="sub">Rate limit per source IP: <span id="rate-limit">…</span></p>
 <p class="sub">Largest prefixes: <span id="largest">…</span> · <a href="/stats">/stats</a> · <a href="/metrics">/metrics</a> · <a href="/health">/health</a></p>
 <script type="application/json" id="initial">${data}</script>
 <script>
@@ -109,6 +112,13 @@ export function statusPage (initial: unknown, refresh: number): string {
     set('timeouts', s.stats.timeouts);
     set('dropped', s.stats.dropped.total);
     set('loop-lag', s.eventLoop.p99.toFixed(1));
+    var rl = s.rateLimit, lim = rl.limit;
+    set('rate-limited', rl.dropped);
+    set('banned-sources', rl.bannedSources);
+    set('rate-limit', lim === false
+      ? 'off (private networks only)'
+      : lim.rate + ' requests/s, burst ' + lim.burst + '; a source ' + lim.banAfter + ' requests past its budget is ignored for ' +
+        dur(lim.banDuration / 1000) + ' · ' + rl.bans + (rl.bans === 1 ? ' ban' : ' bans') + ' so far, ' + rl.trackedSources + ' sources tracked');
     set('largest', '/24 ' + share(s.routingTable.diversity.largest24) + ', /16 ' + share(s.routingTable.diversity.largest16));
     var reasons = [];
     for (var r in s.stats.dropped) if (r !== 'total' && s.stats.dropped[r] > 0) reasons.push(r + ' ' + s.stats.dropped[r]);

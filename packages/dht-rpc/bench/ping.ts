@@ -11,6 +11,7 @@ import { createSocket } from 'node:dgram'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createUdxSocket } from '@hyperdht-ts/udp-request/udx'
 import { DHT } from '../src/index.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1)
@@ -23,7 +24,8 @@ const ref = createRequire(require.resolve('hyperdht/package.json'))
 const RefDHT = ref('dht-rpc')
 export const referenceVersion: string = ref('dht-rpc/package.json').version
 
-export type Contender = 'bare' | 'reference' | 'ours'
+/** `ours-udx`: ours on the optional udx-native transport (`@hyperdht-ts/udp-request/udx`). */
+export type Contender = 'bare' | 'reference' | 'ours' | 'ours-udx'
 
 export interface RoundOptions {
   seconds?: number
@@ -78,11 +80,11 @@ async function drive (ping: () => Promise<unknown>, opts: RoundOptions): Promise
   return { rate: completed / secs, completed, failed, cpuPerPing: (used.user + used.system) / completed }
 }
 
-async function ours (opts: RoundOptions): Promise<PingSample> {
+async function ours (opts: RoundOptions, udx = false): Promise<PingSample> {
   // one client is one source address: the server's per-source rate limit and amplification
   // bound (rightly) throttle that on the internet; here we measure raw throughput
-  const server = new DHT({ rateLimit: false, amplification: false })
-  const client = new DHT({ concurrency: opts.concurrency ?? CONCURRENCY, ephemeral: true })
+  const server = new DHT({ rateLimit: false, amplification: false, socket: udx ? createUdxSocket() : undefined })
+  const client = new DHT({ concurrency: opts.concurrency ?? CONCURRENCY, ephemeral: true, socket: udx ? createUdxSocket() : undefined })
   await server.listen(0, '127.0.0.1')
   await client.listen(0, '127.0.0.1')
   const to = { host: '127.0.0.1', port: server.address().port }
@@ -142,7 +144,7 @@ async function bare (opts: RoundOptions): Promise<PingSample> {
 
 /** One measured round of one contender. */
 export async function pingRound (contender: Contender, opts: RoundOptions = {}): Promise<PingSample> {
-  return await { bare, reference, ours }[contender](opts)
+  return await { bare, reference, ours, 'ours-udx': async (o: RoundOptions) => await ours(o, true) }[contender](opts)
 }
 
 async function sleep (ms: number): Promise<void> {
@@ -152,14 +154,14 @@ async function sleep (ms: number): Promise<void> {
 async function main (): Promise<void> {
   const fmt = (n: number): string => `${Math.round(n).toLocaleString('en-US')} pings/s`
   console.log(`_ping throughput: ${CONCURRENCY} in flight, ${ROUNDS} rounds x ${SECONDS} s, median round (Node ${process.version})`)
-  const rounds: Record<Contender, PingSample[]> = { bare: [], reference: [], ours: [] }
+  const rounds: Record<'bare' | 'reference' | 'ours', PingSample[]> = { bare: [], reference: [], ours: [] }
   for (let r = 0; r < ROUNDS; r++) {
     for (const c of ['bare', 'reference', 'ours'] as const) rounds[c].push(await pingRound(c))
     console.log(`  round ${r + 1}: bare ${fmt(rounds.bare[r]!.rate)}, dht-rpc@${referenceVersion} ${fmt(rounds.reference[r]!.rate)}, @hyperdht-ts/dht-rpc ${fmt(rounds.ours[r]!.rate)}`)
   }
   const median = (xs: PingSample[]): PingSample => [...xs].sort((a, b) => a.rate - b.rate)[Math.floor(xs.length / 2)]!
   const best = { bare: median(rounds.bare), ref: median(rounds.reference), ours: median(rounds.ours) }
-  const failed = (c: Contender): string => {
+  const failed = (c: keyof typeof rounds): string => {
     const n = rounds[c].reduce((s, x) => s + x.failed, 0)
     return n > 0 ? `  (${n} failed)` : ''
   }

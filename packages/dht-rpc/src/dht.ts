@@ -24,7 +24,7 @@ import { requestEncoding, responseEncoding, type RequestMessage, type ResponseMe
 import { HEADER_BYTES } from '@hyperdht-ts/udp-request'
 import { Query, type QueryContext } from './query/query.js'
 import { RoutingTable, type RoutingTableStats, type TableNode } from './routing/table.js'
-import { onBucketFull, pingSome, type UpkeepContext } from './routing/upkeep.js'
+import { notAnswering, onBucketFull, pingSome, type UpkeepContext } from './routing/upkeep.js'
 import type {
   BootstrapResult, CommandHandlers, DHTOptions, Node, NodeInfo, Peer, QueryMessage, QueryOptions, QueryResult, UpdateOptions
 } from './types.js'
@@ -79,6 +79,12 @@ interface RequestOptions {
   lane?: Lane
   retry?: boolean | undefined
   timeout?: number | undefined
+  /**
+   * A ping that checks an address a request claimed: the sender asked for it, so it must not make
+   * the host one we "contacted" (those are never banned by the rate limit), or a flooder could
+   * stay unbanned by putting an id in every request.
+   */
+  verification?: boolean
 }
 
 /** What `dht.request()` sends: one command to one node. */
@@ -627,7 +633,7 @@ export class DHT extends EventEmitter<DHTEvents> {
       const cmd = this.#stats.command(msg.command)
       cmd.requestsOut++
       this.#stats.requestsOut++
-      this.#noteContacted(to.host, to.port)
+      if (opts.verification !== true) this.#noteContacted(to.host, to.port)
       // a query carries the token that node gave us last, to prove our address (not an update)
       if (msg.roundtripToken == null && !forwarded) msg.proof = this.#proofs.get(to.host)
       const sentAt = performance.now()
@@ -676,7 +682,8 @@ export class DHT extends EventEmitter<DHTEvents> {
     const key = peer.host + ':' + peer.port
     if (this.#checking.has(key) || this.#checking.size >= MAX_VERIFYING || this.#destroyed) return
     this.#checking.add(key)
-    this.#request({ command: PING, id: this.queryId }, peer, { lane: 'ping' }).then(() => {}, () => {
+    this.#request({ command: PING, id: this.queryId }, peer, { lane: 'ping' }).then(() => {}, (err: unknown) => {
+      if (!notAnswering(err)) return
       const n = this.#table.get(id)
       if (n !== null && n.host === peer.host && n.port === peer.port) this.#table.remove(id)
     }).finally(() => this.#checking.delete(key))
@@ -729,7 +736,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     if (this.#verifying.has(key) || this.#verifying.size >= MAX_VERIFYING || !this.#bound) return
     this.#verifying.add(key)
     this.#stats.verifications++
-    this.#request({ command: PING, id: this.queryId }, peer, { lane: 'ping' })
+    this.#request({ command: PING, id: this.queryId }, peer, { lane: 'ping', verification: true })
       .catch(() => {})
       .finally(() => this.#verifying.delete(key))
   }

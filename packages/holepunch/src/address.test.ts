@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addressKey, hostKey, isPeer, isPort, sameAddress } from './address'
+import { addressKey, hostKey, isPeer, isPort, punchAddress, sameAddress } from './address'
 
 describe('address helpers', () => {
   it('compares hosts canonically', () => {
@@ -22,5 +22,16 @@ describe('address helpers', () => {
     expect(isPeer({ host: '', port: 80 })).toBe(false)
     expect(isPeer({ host: '1.2.3.4' })).toBe(false)
     expect(isPeer(null)).toBe(false)
+  })
+
+  it('punches a claimed address only on the host the referrer saw', () => {
+    const seen = { host: '203.0.113.7', port: 4000 }
+    // same host, another port: the peer's own view of its mapping wins
+    expect(punchAddress({ host: '203.0.113.7', port: 5000 }, seen)).toEqual({ host: '203.0.113.7', port: 5000 })
+    // another host: a lie that would aim our probes at a third party
+    expect(punchAddress({ host: '198.51.100.1', port: 53 }, seen)).toBe(seen)
+    expect(punchAddress(null, seen)).toBe(seen)
+    expect(punchAddress({ host: '198.51.100.1', port: 53 }, null)).toEqual({ host: '198.51.100.1', port: 53 })
+    expect(punchAddress(null, null)).toBeNull()
   })
 })

@@ -33,3 +33,17 @@ export function isPeer (value: unknown): value is Peer {
   const { host, port } = value as { host?: unknown, port?: unknown }
   return typeof host === 'string' && host.length > 0 && isPort(port)
 }
+
+/**
+ * Where to punch a peer: the address it claims for itself only when it is on the host the referrer
+ * saw it send from (the port may differ: a peer knows its mapping better than one referrer does).
+ * A claim for another host is ignored, or a lying peer could aim our probes (a birthday attempt
+ * sends hundreds) at a third party.
+ */
+export function punchAddress (claimed: Peer | null, observed: Peer): Peer
+export function punchAddress (claimed: Peer | null, observed: Peer | null): Peer | null
+export function punchAddress (claimed: Peer | null, observed: Peer | null): Peer | null {
+  if (claimed === null) return observed
+  if (observed === null || hostKey(claimed.host) === hostKey(observed.host)) return claimed
+  return observed
+}

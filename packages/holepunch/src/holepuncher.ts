@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { networkInterfaces } from 'node:os'
 import type { DHT } from '@hyperdht-ts/dht-rpc'
+import { punchAddress } from './address'
 import { BIRTHDAY_BUSY_RETRY, MAX_LAN_ADDRESSES, OPEN_RESEND_INTERVAL, OPEN_TIMEOUT, PUNCH_TIMEOUT, REACH_FIRST_DELAY, REACH_INTERVAL, SIGNAL_TIMEOUT, STALL_TICK } from './constants'
 import { Connection } from './connection/connection'
 import { encodeFrame, FRAME_TYPE } from './connection/frame'
@@ -126,6 +127,12 @@ export class Listener extends EventEmitter<ListenerEvents> implements AsyncItera
   /** @internal */
   accept (conn: Connection): void {
     this.#queue.push(conn)
+    // a listener used through its events is never iterated: a connection that closes before
+    // anyone took it leaves the queue, so the queue holds only open connections
+    conn.once('close', () => {
+      const i = this.#queue.indexOf(conn)
+      if (i !== -1) this.#queue.splice(i, 1)
+    })
     this.#wake?.()
     this.emit('connection', conn)
   }
@@ -460,7 +467,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
       const claimed = this.#addresses.decode(answer.address)
       remote = {
         nat: decodeNat(answer.nat),
-        publicAddress: claimed ?? observed,
+        publicAddress: punchAddress(claimed, observed),
         lanAddresses: this.#addresses.decodeList(answer.lan, MAX_LAN_ADDRESSES),
         verified: answer.verified === true
       }
@@ -591,7 +598,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     const claimed = this.#addresses.decode(offer.address)
     const remote: PunchPeerInfo = {
       nat: decodeNat(offer.nat),
-      publicAddress: claimed ?? observed,
+      publicAddress: punchAddress(claimed, observed),
       lanAddresses: this.#addresses.decodeList(offer.lan, MAX_LAN_ADDRESSES),
       verified: offer.verified === true
     }

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import v8 from 'node:v8'
 import vm from 'node:vm'
+import { testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
 import { HyperDHT } from '../src/index.js'
 
 v8.setFlagsFromString('--expose-gc')
@@ -44,15 +45,20 @@ function ours (): Impl {
   return {
     name: 'ours',
     async build (size) {
-      const first = new HyperDHT({ ephemeral: false })
-      await first.listen(0, '127.0.0.1')
+      // Every node on an address of its own, as on the internet: on one shared address the
+      // per-IP rate limit and the routing table's diversity limits would (rightly) refuse them.
+      // Servers, like the reference's nodes: in `auto` a node starts as a client that no table holds.
+      const first = new HyperDHT({ mode: 'server' })
+      await first.listen(0, testnetHost(0))
       await first.ready()
       nodes = [first]
-      const bootstrap = [`127.0.0.1:${first.address().port}`]
+      const bootstrap = [`${testnetHost(0)}:${first.address().port}`]
+      let next = 1
       await pool(size - 1, async () => {
-        const n = new HyperDHT({ bootstrap })
+        const host = testnetHost(next++)
+        const n = new HyperDHT({ bootstrap, mode: 'server' })
         nodes.push(n)
-        await n.listen(0, '127.0.0.1')
+        await n.listen(0, host)
         await n.ready()
       })
     },

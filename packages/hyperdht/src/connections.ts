@@ -45,6 +45,14 @@ export class Server extends EventEmitter<ServerEvents> implements AsyncIterable<
     this.#ctx = ctx
     this.#listener = listener
     listener.on('connection', (c) => this.emit('connection', c))
+    // the node was destroyed under us: nothing to unannounce (its announcers halted), but stop
+    // the keepalive and say we are closed
+    listener.on('close', () => {
+      if (this.#closed) return
+      this.#closed = true
+      clearInterval(this.#keepalive)
+      this.emit('close')
+    })
     ctx.announcer.on('announced', (res) => {
       this.#storing = res.committed.map((n) => ({ host: n.host, port: n.port }))
     })

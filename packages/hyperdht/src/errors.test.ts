@@ -1,4 +1,5 @@
 import { DHTError } from '@hyperdht-ts/dht-rpc'
+import { HolepunchError } from '@hyperdht-ts/holepunch'
 import { describe, expect, it } from 'vitest'
 import { HyperDHTError } from './errors.js'
 
@@ -31,5 +32,16 @@ describe('HyperDHTError', () => {
     expect(HyperDHTError.from(new Error('boom')).code).toBe('QUERY_FAILED')
     const own = HyperDHTError.DESTROYED()
     expect(HyperDHTError.from(own)).toBe(own)
+  })
+
+  it('keeps a holepunch error\'s code, peer and retryAfter', () => {
+    const peer = { host: '10.1.2.3', port: 9 }
+    const cause = HolepunchError.RATE_LIMITED('busy', peer, 10_000)
+    const err = HyperDHTError.from(cause)
+    expect(err.code).toBe('RATE_LIMITED')
+    expect(err.peer).toEqual(peer)
+    expect(err.retryAfter).toBe(10_000)
+    expect(err.cause).toBe(cause)
+    expect(HyperDHTError.from(HolepunchError.HOLEPUNCH_FAILED('no', { peer })).retryAfter).toBeUndefined()
   })
 })

@@ -21,6 +21,8 @@ export interface HyperDHTErrorOptions {
   peer?: Peer
   /** Extra machine-readable details (for example the newer `seq` that refused a put). */
   details?: Record<string, unknown>
+  /** `RATE_LIMITED`: milliseconds to wait before trying the same peer again, when it said. */
+  retryAfter?: number
 }
 
 const MARKER = Symbol.for('hyperdht-ts.hyperdht.error')
@@ -33,12 +35,15 @@ export class HyperDHTError extends Error {
   readonly code: HyperDHTErrorCode
   readonly peer: Peer | undefined
   readonly details: Readonly<Record<string, unknown>> | undefined
+  /** `RATE_LIMITED`: milliseconds to wait before trying the same peer again, when it said. */
+  readonly retryAfter: number | undefined
 
   constructor (code: HyperDHTErrorCode, message: string, options: HyperDHTErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.peer = options.peer
     this.details = options.details
+    this.retryAfter = options.retryAfter
   }
 
   override get name (): string {
@@ -84,12 +89,13 @@ export class HyperDHTError extends Error {
 
   /**
    * Wraps an error of the layers below. A dht-rpc or holepunch error keeps its code, message and
-   * peer (the original is the `cause`); an `AbortError` becomes `ABORTED`; anything else
+   * peer (and a holepunch `retryAfter`; the original is the `cause`); an `AbortError` becomes `ABORTED`; anything else
    * `QUERY_FAILED`.
    */
   static from (cause: unknown): HyperDHTError {
     if (HyperDHTError.isInstance(cause)) return cause
-    if (DHTError.isInstance(cause) || HolepunchError.isInstance(cause)) return new HyperDHTError(cause.code, cause.message, { cause, peer: cause.peer })
+    if (DHTError.isInstance(cause)) return new HyperDHTError(cause.code, cause.message, { cause, peer: cause.peer })
+    if (HolepunchError.isInstance(cause)) return new HyperDHTError(cause.code, cause.message, { cause, peer: cause.peer, retryAfter: cause.retryAfter })
     const name = (cause as { name?: unknown } | null)?.name
     const code = (cause as { code?: unknown } | null)?.code
     if (name === 'AbortError' || code === 'ABORT_ERR') return HyperDHTError.ABORTED(cause)

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { DHTError } from '../errors.js'
 import { RoutingTable, type TableNode } from './table.js'
-import { onBucketFull, pingSome, type UpkeepContext } from './upkeep.js'
+import { notAnswering, onBucketFull, pingSome, type UpkeepContext } from './upkeep.js'
 
-function ctx (table: RoutingTable, alive: (n: TableNode) => boolean, state: { tick: number, bootstrapped?: boolean }): UpkeepContext & { pinged: string[] } {
+function ctx (table: RoutingTable, alive: (n: TableNode) => boolean, state: { tick: number, bootstrapped?: boolean }, failure: () => Error = () => DHTError.REQUEST_TIMEOUT()): UpkeepContext & { pinged: string[] } {
   const pinged: string[] = []
   return {
     table,
@@ -13,7 +14,7 @@ function ctx (table: RoutingTable, alive: (n: TableNode) => boolean, state: { ti
     pinged,
     ping: async (n) => {
       pinged.push(n.host)
-      if (!alive(n)) throw new Error('timeout')
+      if (!alive(n)) throw failure()
     }
   }
 }
@@ -162,5 +163,20 @@ describe('upkeep', () => {
     fresh.add(randomBytes(32), { host: 'f', port: 1 }, 9)
     pingSome({ ...c2, table: fresh, ping: c2.ping, tick: 10, bootstrapped: true, inflightQueries: 0 })
     expect(c2.pinged).toEqual([])
+  })
+
+  it('evicts only nodes that did not answer, never on a ping our own queue refused', async () => {
+    expect(notAnswering(DHTError.REQUEST_TIMEOUT())).toBe(true)
+    expect(notAnswering(DHTError.REQUEST_FAILED(new Error('EHOSTUNREACH')))).toBe(true)
+    for (const err of [DHTError.QUEUE_FULL(8), DHTError.DESTROYED(), DHTError.REQUEST_CANCELLED(), DHTError.ABORTED(), new Error('timeout')]) {
+      expect(notAnswering(err)).toBe(false)
+    }
+    const t = new RoutingTable(randomBytes(32))
+    for (let i = 0; i < 4; i++) t.add(randomBytes(32), { host: `n${i}`, port: 1 }, 0)
+    const c = ctx(t, () => false, { tick: 10 }, () => DHTError.QUEUE_FULL(8))
+    pingSome(c)
+    await flush()
+    expect(c.pinged).toEqual(['n0', 'n1', 'n2'])
+    expect(t.count()).toBe(4)
   })
 })

@@ -1,4 +1,5 @@
 import { FRESH_TICKS } from '../constants.js'
+import { DHTError } from '../errors.js'
 import type { RoutingTable, TableNode } from './table.js'
 
 /** What table upkeep needs: a clock and a way to ping. */
@@ -9,6 +10,15 @@ export interface UpkeepContext {
   readonly inflightQueries: number
   /** Resolves if the node answered a `_ping`, rejects otherwise. */
   ping (node: TableNode): Promise<unknown>
+}
+
+/**
+ * True when a failed ping says the node is gone: it did not answer, or the send failed. A ping we
+ * never sent (our queue was full, the node is shutting down, the request was cancelled) says
+ * nothing about the node, and evicting on it would empty the table under load.
+ */
+export function notAnswering (err: unknown): boolean {
+  return DHTError.isInstance(err) && (err.code === 'REQUEST_TIMEOUT' || err.code === 'REQUEST_FAILED')
 }
 
 /**
@@ -26,7 +36,8 @@ export function onBucketFull (ctx: UpkeepContext, oldContacts: TableNode[], newC
   const next = (): void => {
     const old = reping.shift()
     if (!old) return
-    ctx.ping(old).then(next, () => {
+    ctx.ping(old).then(next, (err: unknown) => {
+      if (!notAnswering(err)) return
       ctx.table.remove(old.id)
       ctx.table.add(newContact.id, newContact, ctx.tick)
     })
@@ -44,7 +55,8 @@ export function pingSome (ctx: UpkeepContext): void {
   }
   for (const node of stale) {
     const seen = node.tick
-    ctx.ping(node).catch(() => {
+    ctx.ping(node).catch((err: unknown) => {
+      if (!notAnswering(err)) return
       // Only if nothing was heard from it meanwhile (the table updates the same object).
       const current = ctx.table.get(node.id)
       if (current && current.tick === seen) ctx.table.remove(node.id)

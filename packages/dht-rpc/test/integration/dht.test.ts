@@ -372,11 +372,14 @@ describe('bad input from the application side', () => {
 
 describe('IPv6', () => {
   it('runs a network over ::1 with 18-byte peers and 50-byte nodes', async () => {
-    const a = new DHT({ ipv6: true })
+    // IPv6 loopback is one address: all five nodes share every prefix, so the per-prefix limits
+    // of the table and of a walk's closest nodes (2 per /48) are lifted, as the testnet does
+    const diversity = { maxPer24PerBucket: Infinity, maxPer16: Infinity }
+    const a = new DHT({ ipv6: true, diversity })
     cleanup.push(() => a.destroy())
     await a.listen(0, '::1')
     const bootstrap = [`[::1]:${a.address().port}`]
-    const others = Array.from({ length: 4 }, () => new DHT({ ipv6: true, bootstrap }))
+    const others = Array.from({ length: 4 }, () => new DHT({ ipv6: true, bootstrap, diversity }))
     cleanup.push(...others.map((o) => () => o.destroy()))
     await Promise.all(others.map(async (o) => { await o.listen(0, '::1'); await o.ready() }))
     const pong = await others[0]!.ping(`[::1]:${a.address().port}`)

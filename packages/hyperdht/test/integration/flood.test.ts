@@ -153,6 +153,27 @@ describe('a flood from one source over loopback UDP', () => {
   })
 })
 
+describe('a flood whose requests carry an id (forged, in memory)', () => {
+  it('is banned all the same: the ping that verifies the claimed id does not make the flooder a host we contacted', async () => {
+    const network = new MemoryNetwork()
+    const victim = new HyperDHT({ mode: 'server', socket: network.createSocket() })
+    try {
+      await victim.listen(0, '10.0.0.1')
+      const to = { host: '10.0.0.1', port: victim.address().port }
+      // an id in the request: the victim pings the sender to verify it before it enters the table
+      const body = requestEncoding.encode({ command: '_ping', id: randomKey() })
+      const { burst, banAfter } = DEFAULT_RATE_LIMIT
+      for (let i = 0; i < burst + banAfter + 10; i++) forge(network, { host: '10.67.0.1', port: 1 }, to, requestFrame(i, body))
+      await waitFor(() => victim.dht.stats.guard.bans === 1)
+      expect(victim.dht.stats.verifications).toBeGreaterThanOrEqual(1)
+      expect(victim.dht.stats.guard.banned).toBe(1)
+    } finally {
+      await victim.destroy()
+      network.destroy()
+    }
+  })
+})
+
 describe('a flood from more source addresses than the rate limiter tracks (forged, in memory)', () => {
   it(`tracks at most ${DEFAULT_MAX_SOURCES.toLocaleString('en')} sources, keeps the first flooder banned, and the heap stays bounded`, async () => {
     const network = new MemoryNetwork()
