@@ -126,10 +126,12 @@ export class SimNetwork {
     const node = new HyperDHT({
       id: randomBytes(this.#random, 32),
       socket: this.network.createSocket({ nat: spec.nat }),
+      // PUBLIC_SERVER by default, like every node of the reference: in `auto` a node starts as a
+      // client that no routing table holds (the nat scenario's nodes run in auto on purpose)
       mode: spec.mode,
       // the holepuncher's extra sockets (reachability dialbacks, birthday attempts) on this network too
       holepunch: { createSocket: () => this.network.createSocket() },
-      ...(first ? { ephemeral: false } : { bootstrap: this.bootstrap })
+      ...(first ? {} : { bootstrap: this.bootstrap })
     })
     const sim: SimNode = { index, host, port: PORT, node, nat: spec.nat, alive: true, joined: null, joinedAt: 0, serverAt: spec.mode === 'server' ? this.#clock.now : null }
     node.on('mode', (change) => { sim.serverAt = change.mode === 'server' ? this.#clock.now : null })

@@ -12,7 +12,7 @@ describe('resolveSettings: flags > environment > config file > defaults', () => 
   it('takes the flag first', () => {
     const s = resolveSettings({ bootstrap: ['10.0.0.1:1'], host: '10.0.0.10', listenPort: '1000', mode: 'auto' }, env, file)
     expect(s).toMatchObject({ bootstrap: ['10.0.0.1:1'], host: '10.0.0.10', listenPort: 1000, mode: 'auto' })
-    expect(s.sources).toEqual({ bootstrap: 'flag', host: 'flag', listenPort: 'flag', mode: 'flag' })
+    expect(s.sources).toEqual({ bootstrap: 'flag', host: 'flag', listenPort: 'flag', mode: 'flag', portMapping: 'default' })
   })
 
   it('then the environment (lists split on commas and spaces)', () => {
@@ -25,6 +25,13 @@ describe('resolveSettings: flags > environment > config file > defaults', () => 
     expect(resolveSettings({}, {}, file)).toMatchObject({ ...file, sources: { bootstrap: 'config' } })
     const d = resolveSettings({}, {}, null, { mode: 'auto' })
     expect(d).toMatchObject({ bootstrap: DEFAULT_BOOTSTRAP, host: undefined, listenPort: 0, mode: 'auto' })
+  })
+
+  it('port mapping: off by default, on from the config file, and --port-mapping / --no-port-mapping win over it', () => {
+    expect(resolveSettings({}, {}, null)).toMatchObject({ portMapping: false, sources: { portMapping: 'default' } })
+    expect(resolveSettings({}, {}, { portMapping: true })).toMatchObject({ portMapping: true, sources: { portMapping: 'config' } })
+    expect(resolveSettings({ portMapping: false }, {}, { portMapping: true })).toMatchObject({ portMapping: false, sources: { portMapping: 'flag' } })
+    expect(resolveSettings({ portMapping: true }, {}, null).portMapping).toBe(true)
   })
 
   it('--no-bootstrap (false) and HYPERDHT_BOOTSTRAP=none mean no bootstrap nodes', () => {
@@ -63,6 +70,7 @@ describe('config file', () => {
     expect(() => checkConfig({ bootstrap: 'a:1' }, f)).toThrow(/list of "host:port"/)
     expect(() => checkConfig({ listenPort: -1 }, f)).toThrow(/port number/)
     expect(() => checkConfig({ mode: 'fast' }, f)).toThrow(/"mode" must be one of/)
+    expect(() => checkConfig({ portMapping: 'yes' }, f)).toThrow(/"portMapping" must be true or false/)
     writeFileSync(f, JSON.stringify({ bootstrap: ['1.2.3.4:5'], mode: 'server' }))
     expect(loadConfigFile(f, true)).toEqual({ bootstrap: ['1.2.3.4:5'], mode: 'server' })
   })

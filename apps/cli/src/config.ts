@@ -26,6 +26,11 @@ export interface ConfigFile {
    * `punchTimeout`. For tests and unusual networks; the defaults suit the internet.
    */
   holepunch?: HolepunchSettings
+  /**
+   * Ask the home router for a UDP port mapping (NAT-PMP, then UPnP) so that strangers can reach
+   * the node (`hyperdht node` only; `--port-mapping` / `--no-port-mapping` win over it). @default false
+   */
+  portMapping?: boolean
 }
 
 /** The numeric holepunch options the config file may set. */
@@ -40,6 +45,8 @@ export interface NodeFlags {
   host?: string
   listenPort?: string
   mode?: string
+  /** `true` from `--port-mapping`, `false` from `--no-port-mapping`. */
+  portMapping?: boolean
 }
 
 /** Where a setting came from. */
@@ -52,7 +59,9 @@ export interface NodeSettings {
   mode: Mode
   /** From the config file only. */
   holepunch: HolepunchSettings
-  sources: { bootstrap: Source, host: Source, listenPort: Source, mode: Source }
+  /** Ask the router for a port mapping (the flag, else the config file; off by default). */
+  portMapping: boolean
+  sources: { bootstrap: Source, host: Source, listenPort: Source, mode: Source, portMapping: Source }
 }
 
 /**
@@ -93,7 +102,11 @@ export function resolveSettings (flags: NodeFlags, env: Record<string, string | 
     file?.mode,
     defaults.mode ?? 'client'
   )
-  return { bootstrap, host, listenPort, mode, holepunch: file?.holepunch ?? {}, sources: { bootstrap: bSource, host: hSource, listenPort: pSource, mode: mSource } }
+  const [portMapping, pmSource] = pick<boolean>(flags.portMapping, undefined, file?.portMapping, false)
+  return {
+    bootstrap, host, listenPort, mode, holepunch: file?.holepunch ?? {}, portMapping,
+    sources: { bootstrap: bSource, host: hSource, listenPort: pSource, mode: mSource, portMapping: pmSource }
+  }
 }
 
 function checkMode (value: string, label: string): Mode {
@@ -169,8 +182,12 @@ export function checkConfig (raw: unknown, path: string): ConfigFile {
         out.holepunch = hp
         break
       }
+      case 'portMapping':
+        if (typeof v !== 'boolean') throw CLIError.BAD_CONFIG(path, '"portMapping" must be true or false')
+        out.portMapping = v
+        break
       default:
-        throw CLIError.BAD_CONFIG(path, `unknown field "${k}" (known: bootstrap, host, listenPort, mode, holepunch)`)
+        throw CLIError.BAD_CONFIG(path, `unknown field "${k}" (known: bootstrap, host, listenPort, mode, holepunch, portMapping)`)
     }
   }
   return out

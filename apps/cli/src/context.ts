@@ -36,7 +36,7 @@ export function settingsFor (cmd: Command, rt: Runtime, defaults: { mode?: Mode 
   const explicit = g.config !== undefined || (rt.env.HYPERDHT_CONFIG ?? '') !== ''
   const path = g.config ?? defaultConfigPath(rt.env)
   const file = loadConfigFile(path, explicit)
-  return resolveSettings({ bootstrap: o.bootstrap, host: o.host, listenPort: o.listenPort, mode: o.mode }, rt.env, file, defaults)
+  return resolveSettings({ bootstrap: o.bootstrap, host: o.host, listenPort: o.listenPort, mode: o.mode, portMapping: o.portMapping }, rt.env, file, defaults)
 }
 
 /** Adds `--bootstrap` (repeatable, or comma-separated), `--no-bootstrap`, `--host`, `--listen-port`. */

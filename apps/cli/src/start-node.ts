@@ -29,7 +29,8 @@ export async function startNode (opts: StartNodeOptions): Promise<StartedNode> {
   const node = new HyperDHT({
     bootstrap: settings.bootstrap,
     mode: opts.client === true ? 'client' : settings.mode,
-    holepunch: settings.holepunch,
+    // one-shot commands never serve, so they never ask the router for a mapping either
+    holepunch: { ...settings.holepunch, portMapping: opts.client !== true && settings.portMapping },
     ipv6: opts.ipv6 === true,
     ...(opts.logger === undefined ? {} : { logger: opts.logger })
   })

@@ -14,7 +14,9 @@ const FACTORIES: Array<[HolepunchErrorCode, () => HolepunchError]> = [
   ['RATE_LIMITED', () => HolepunchError.RATE_LIMITED()],
   ['MESSAGE_TOO_LARGE', () => HolepunchError.MESSAGE_TOO_LARGE(2000, 1178)],
   ['QUEUE_FULL', () => HolepunchError.QUEUE_FULL(10)],
-  ['INVALID_FRAME', () => HolepunchError.INVALID_FRAME('short')]
+  ['INVALID_FRAME', () => HolepunchError.INVALID_FRAME('short')],
+  ['PORT_MAPPING_UNAVAILABLE', () => HolepunchError.PORT_MAPPING_UNAVAILABLE()],
+  ['PORT_MAPPING_FAILED', () => HolepunchError.PORT_MAPPING_FAILED()]
 ]
 
 describe('HolepunchError', () => {

@@ -15,6 +15,8 @@ export type HolepunchErrorCode =
   | 'MESSAGE_TOO_LARGE'
   | 'QUEUE_FULL'
   | 'INVALID_FRAME'
+  | 'PORT_MAPPING_UNAVAILABLE'
+  | 'PORT_MAPPING_FAILED'
 
 /** Options of the {@link HolepunchError} constructor. */
 export interface HolepunchErrorOptions {
@@ -122,5 +124,15 @@ export class HolepunchError extends Error {
   /** Bytes that are not a valid connection frame. */
   static INVALID_FRAME (message: string): HolepunchError {
     return new HolepunchError('INVALID_FRAME', message)
+  }
+
+  /** Port mapping is on but its optional library (`@achingbrain/nat-port-mapper`) cannot be loaded. */
+  static PORT_MAPPING_UNAVAILABLE (cause?: unknown): HolepunchError {
+    return new HolepunchError('PORT_MAPPING_UNAVAILABLE', 'Port mapping needs the optional dependency @achingbrain/nat-port-mapper (npm install @achingbrain/nat-port-mapper)', { cause })
+  }
+
+  /** No gateway granted a port mapping (none answered, or each refused); `cause` is the last refusal. */
+  static PORT_MAPPING_FAILED (message = 'Port mapping failed', cause?: unknown): HolepunchError {
+    return new HolepunchError('PORT_MAPPING_FAILED', message, { cause })
   }
 }

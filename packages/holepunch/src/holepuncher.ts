@@ -15,6 +15,8 @@ import { HolepunchError } from './errors'
 import { DhtPort, type DatagramPort } from './io/port'
 import { Addresses, ANSWER, decodeNat, encodeNat, PunchAnswer, type PunchOffer } from './messages/index'
 import { ModeController, type ModeChange } from './mode/controller'
+import { checkPortMappingOptions, PortMapper } from './port-mapping/port-mapper'
+import type { PortMappingBackendFactory, PortMappingChange, PortMappingOptions, PortMappingState } from './port-mapping/types'
 import { StallDetector } from './mode/stall-detector'
 import { NatSampler, type NatChange } from './nat/sampler'
 import { runPlan, type PathFound } from './punch/attempts'
@@ -64,6 +66,16 @@ export interface HolepuncherOptions {
   createSocket?: CreateSocket
   /** Connection timers (keepalive, idle timeout, ...). */
   channel?: Partial<Omit<ReliableChannelOptions, 'id' | 'send' | 'remoteAddress' | 'initialRtt'>>
+  /**
+   * Ask the home router for a UDP port mapping of our socket's port (NAT-PMP, then UPnP), renew
+   * it and remove it on `destroy()`. Once mapped, reachability is probed again at once, so that
+   * helpers confirm the mapping works before `auto` mode promotes us. IPv4 only; needs the
+   * optional dependency `@achingbrain/nat-port-mapper`. `true` takes every default. @default false
+   */
+  portMapping?: boolean | (PortMappingOptions & {
+    /** @internal the protocol clients (tests inject fakes) */
+    backends?: PortMappingBackendFactory
+  })
   logger?: Logger
 }
 
@@ -77,6 +89,8 @@ export interface HolepuncherEvents {
   reachability: [change: ReachabilityChange]
   /** A connection was accepted on a key we listen on. */
   connection: [conn: Connection]
+  /** With `portMapping`: a mapping was obtained (or its external address changed), an attempt failed, or the mapping is gone. */
+  portmapping: [change: PortMappingChange]
 }
 
 /** What a punch found. */
@@ -188,6 +202,9 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
   #stallTimer: NodeJS.Timeout
   #reachTimer: NodeJS.Timeout | null = null
   #reachRound: AbortController | null = null
+  /** Probe again soon after the round in flight (something changed under it, e.g. a port mapping). */
+  #reachSoon = false
+  #portMapper: PortMapper | null = null
   #destroyed = false
   #log: Logger | undefined
 
@@ -196,6 +213,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     this.dht = dht
     this.#opts = opts
     this.#log = opts.logger
+    if (opts.portMapping !== undefined && typeof opts.portMapping !== 'boolean') checkPortMappingOptions(opts.portMapping)
     this.#family = dht.family
     this.#addresses = new Addresses(this.#family)
     const relax = opts.relaxDistinct ?? false
@@ -281,6 +299,11 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     return this.#tracker.reachability
   }
 
+  /** With `portMapping`: where the port mapping stands (`null` when it is off, or before the socket is bound). */
+  get portMapping (): PortMappingState | null {
+    return this.#portMapper?.state ?? null
+  }
+
   /** Counters of the probes, signalling and frames. */
   get stats (): { reach: ReachabilityService['stats'], signal: Signalling['stats'], frames: FrameRouter['stats'], connections: number } {
     return { reach: { ...this.#reach.stats }, signal: { ...this.#signal.stats }, frames: this.#router.stats, connections: this.#router.size }
@@ -324,25 +347,34 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
    * for us is spent; the message says when to retry) or `ABORTED`.
    */
   async punch (target: ConnectTarget, opts: { signal?: AbortSignal } = {}): Promise<PunchResult> {
-    const { found } = await this.#punch(target, randomId(this.#router), opts.signal)
-    return { remoteAddress: found.remote, path: found.path, rtt: found.rtt }
+    return await this.#cancellable(opts.signal, async (signal) => {
+      const { found } = await this.#punch(target, randomId(this.#router), signal)
+      return { remoteAddress: found.remote, path: found.path, rtt: found.rtt }
+    })
   }
 
   /** Punches (see {@link punch}), then opens a connection to the peer listening on `target.key`. */
   async connect (target: ConnectTarget, opts: { signal?: AbortSignal } = {}): Promise<Connection> {
+    return await this.#cancellable(opts.signal, async (signal) => {
+      const id = randomId(this.#router)
+      const { found } = await this.#punch(target, id, signal)
+      return await this.#open(id, target.key, found, signal)
+    })
+  }
+
+  /** Runs `fn` with a signal that fires on the caller's signal or on {@link destroy}. */
+  async #cancellable<T> (outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.#check()
     const ac = new AbortController()
-    const onabort = (): void => ac.abort(opts.signal?.reason)
-    opts.signal?.addEventListener('abort', onabort, { once: true })
-    if (opts.signal?.aborted === true) ac.abort(opts.signal.reason)
+    const onabort = (): void => ac.abort(outer?.reason)
+    outer?.addEventListener('abort', onabort, { once: true })
+    if (outer?.aborted === true) ac.abort(outer.reason)
     this.#pending.add(ac)
     try {
-      const id = randomId(this.#router)
-      const { found } = await this.#punch(target, id, ac.signal)
-      return await this.#open(id, target.key, found, ac.signal)
+      return await fn(ac.signal)
     } finally {
       this.#pending.delete(ac)
-      opts.signal?.removeEventListener('abort', onabort)
+      outer?.removeEventListener('abort', onabort)
     }
   }
 
@@ -354,6 +386,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     if (this.#reachTimer !== null) clearTimeout(this.#reachTimer)
     this.#reachRound?.abort()
     this.#mode.destroy()
+    const unmapping = this.#portMapper?.close()
     for (const ac of this.#pending) ac.abort(HolepunchError.DESTROYED('Holepuncher'))
     for (const a of this.#accepting.values()) a.stop.abort()
     for (const l of [...this.#listeners.values()]) l.close()
@@ -362,6 +395,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     this.dht.off('observed-address', this.#onObserved)
     this.dht.off('listening', this.#onListening)
     this.dht.off('ready', this.#onReady)
+    await unmapping
   }
 
   // ---- internals ----
@@ -378,6 +412,58 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
 
   #onListening = (): void => {
     this.#sampler.setLocalAddresses(this.#boundAddresses())
+    this.#startPortMapping()
+  }
+
+  /** With `portMapping`, once the socket has its port: map it on the router. */
+  #startPortMapping (): void {
+    const opts = this.#opts.portMapping
+    if (opts === undefined || opts === false || this.#portMapper !== null || this.#destroyed) return
+    if (this.#family !== 4) {
+      this.#log?.info?.('holepunch: port mapping is IPv4 only; not mapping')
+      return
+    }
+    let bound: { host: string, port: number }
+    try {
+      bound = this.dht.address()
+    } catch {
+      return
+    }
+    const mapper = new PortMapper({
+      ...(opts === true ? {} : opts),
+      internalPort: bound.port,
+      internalHost: bound.host === '0.0.0.0' ? undefined : bound.host,
+      logger: this.#log
+    })
+    this.#portMapper = mapper
+    mapper.on('mapped', (mapping) => {
+      if (this.#destroyed) return
+      const observed = this.publicAddress
+      if (observed !== null && observed.port !== mapping.externalPort) {
+        // peers reach us at the port they observe; a mapping of another port does not help them
+        this.#log?.warn?.('holepunch: the router mapped another external port than the one peers see', { mapped: mapping.externalPort, observed: observed.port })
+      }
+      this.emit('portmapping', { status: 'mapped', mapping })
+      this.#probeSoon()
+    })
+    mapper.on('failed', (error) => {
+      if (!this.#destroyed) this.emit('portmapping', { status: 'failed', error })
+    })
+    mapper.on('removed', (mapping) => {
+      this.emit('portmapping', { status: 'removed', mapping })
+      if (!this.#destroyed) this.#probeSoon()
+    })
+    mapper.start()
+  }
+
+  /** Reachability changed under us (a port mapping came or went): probe again soon, not at the next interval. */
+  #probeSoon (): void {
+    if (this.#mode.setting !== 'auto' || this.#destroyed) return
+    if (this.#reachRound !== null) {
+      this.#reachSoon = true // the round in flight started before the change
+      return
+    }
+    if (this.dht.bootstrapped) this.#scheduleReach(this.#opts.reachFirstDelay ?? REACH_FIRST_DELAY)
   }
 
   #onReady = (): void => {
@@ -398,7 +484,9 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
         this.#tracker.refresh()
       }, () => {}).finally(() => {
         if (this.#reachRound === round) this.#reachRound = null
-        this.#scheduleReach()
+        const soon = this.#reachSoon
+        this.#reachSoon = false
+        this.#scheduleReach(soon ? (this.#opts.reachFirstDelay ?? REACH_FIRST_DELAY) : undefined)
       })
     }, delay)
     this.#reachTimer.unref()

@@ -44,6 +44,10 @@ export type { BirthdayAttempt, DirectAttempt, HolepunchAttempt, LanAttempt, Plan
 export { BirthdayLimiter, birthdayFailureProbability, birthdayProbesForQuantile, birthdaySuccessProbability, portGuesses } from './punch/birthday'
 export type { BirthdayAdmission, BirthdayLimiterOptions, BirthdayPermit, PortGuessOptions } from './punch/birthday'
 
+// port mapping on the home router (NAT-PMP / UPnP)
+export { checkPortMappingOptions, PortMapper, PORT_MAPPING_RETRY, PORT_MAPPING_TIMEOUT, PORT_MAPPING_TTL } from './port-mapping/index'
+export type { PortMapperEvents, PortMapperOptions, PortMapping, PortMappingBackend, PortMappingBackendFactory, PortMappingChange, PortMappingOptions, PortMappingProtocol, PortMappingState } from './port-mapping/index'
+
 // the wiring on a dht-rpc node: probes, mode, punching, connections
 export { Holepuncher, Listener, SELF_PEER_MESSAGE } from './holepuncher'
 export type { ConnectTarget, HolepuncherEvents, HolepuncherOptions, ListenerEvents, PunchResult } from './holepuncher'

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { isIPv4 } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { DHT, forwardWhileListened, type BootstrapResult, type QueryResult } from '@hyperdht-ts/dht-rpc'
-import { Holepuncher, type Connection, type Mode, type NatType, type Reachability } from '@hyperdht-ts/holepunch'
+import { Holepuncher, type Connection, type Mode, type NatType, type PortMappingState, type Reachability } from '@hyperdht-ts/holepunch'
 import { ipv4Peers, ipv6Peers, lanPeer } from '@hyperdht-ts/ip-encoding'
 import { Announcer } from './announcer.js'
 import { connectToPeers, Server } from './connections.js'
@@ -147,6 +147,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     this.holepuncher.on('mode', (change) => this.emit('mode', change))
     this.holepuncher.on('nat', (change) => this.emit('nat', change))
     this.holepuncher.on('reachability', (change) => this.emit('reachability', change))
+    this.holepuncher.on('portmapping', (change) => this.emit('portmapping', change))
   }
 
   /** The role we play now: a `client` only uses the DHT (it is in nobody's table), a `server` serves it. */
@@ -162,6 +163,11 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
   /** Our public address, once remote nodes agree on it. */
   get publicAddress (): Peer | null {
     return this.holepuncher.publicAddress
+  }
+
+  /** With `holepunch.portMapping`: where the router's port mapping stands (`null` when off). */
+  get portMapping (): PortMappingState | null {
+    return this.holepuncher.portMapping
   }
 
   /** Whether strangers can reach us (reachability probes). */

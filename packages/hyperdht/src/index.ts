@@ -6,7 +6,7 @@
 export { HyperDHT, Lookup } from './hyperdht.js'
 export { Announcer, type AnnouncerEvents } from './announcer.js'
 export { Server, LISTEN_KEEPALIVE, type ServerEvents } from './connections.js'
-export type { Connection, ConnectionEvents, Mode, ModeChange, ModeSetting, NatChange, NatType, Reachability, ReachabilityChange, HolepuncherOptions } from '@hyperdht-ts/holepunch'
+export type { Connection, ConnectionEvents, Mode, ModeChange, ModeSetting, NatChange, NatType, Reachability, ReachabilityChange, HolepuncherOptions, PortMapping, PortMappingChange, PortMappingOptions, PortMappingState } from '@hyperdht-ts/holepunch'
 export { HyperDHTError, type HyperDHTErrorCode } from './errors.js'
 export { PeerStore, type PeerStoreOptions, type PeerStoreCap, type PeerStoreStats, type StoredPeer, type PutResult, type SelectOptions, type Selection } from './store/peer-store.js'
 export { ValueStore, type ValueStoreOptions, type ValueStoreCap, type ValueStoreStats, type MutableRecord, type StoreResult, type StoreRefusal } from './store/value-store.js'

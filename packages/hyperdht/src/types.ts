@@ -1,5 +1,5 @@
 import type { BootstrapResult, DHTOptions, Logger, Peer } from '@hyperdht-ts/dht-rpc'
-import type { HolepuncherOptions, ModeChange, ModeSetting, NatChange, ReachabilityChange } from '@hyperdht-ts/holepunch'
+import type { HolepuncherOptions, ModeChange, ModeSetting, NatChange, PortMappingChange, ReachabilityChange } from '@hyperdht-ts/holepunch'
 import type { KeyPair } from './crypto.js'
 import type { HyperDHTError } from './errors.js'
 
@@ -19,7 +19,10 @@ export interface HyperDHTOptions extends DHTOptions {
    * the role (`true`: client). @default 'auto'
    */
   mode?: ModeSetting
-  /** Options of the holepuncher: mode timers, reachability probes, punching, connections. */
+  /**
+   * Options of the holepuncher: mode timers, reachability probes, punching, connections, and
+   * `portMapping` (ask the home router for a UDP port mapping by NAT-PMP / UPnP; off by default).
+   */
   holepunch?: Omit<HolepuncherOptions, 'mode'>
   /** Announces expire this long (ms) after their last announce. @default 360000 */
   peerMaxAge?: number
@@ -195,4 +198,6 @@ export interface HyperDHTEvents {
   nat: [change: NatChange]
   /** Whether strangers can reach us changed. */
   reachability: [change: ReachabilityChange]
+  /** With `holepunch.portMapping`: a port mapping was obtained, an attempt failed, or the mapping is gone. */
+  portmapping: [change: PortMappingChange]
 }

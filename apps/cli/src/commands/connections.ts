@@ -84,30 +84,36 @@ async function run (kind: 'listen' | 'connect' | 'chat', input: string, cmd: Com
   const ac = new AbortController()
   void signal.promise.then(() => ac.abort())
   const conns = new Set<Connection>()
+  const unsent: string[] = []
   let server: KeyServer | null = null
   try {
     reportKey(out, args.key)
     const dht = api(node)
     const lines = createInterface({ input: rt.stdin, terminal: false })
     lines.on('line', (line) => {
+      // typed (or piped) before anyone connected: kept for the first connection, not dropped
+      if (conns.size === 0) {
+        if (unsent.length < MAX_UNSENT_LINES) unsent.push(line)
+        return
+      }
       for (const c of conns) c.send(new TextEncoder().encode(line)).catch(() => {})
     })
     if (kind !== 'connect') {
       server = await dht.listen(args.key.key, { localAddress: args.localAddress, signal: ac.signal })
       out.result({ type: 'listening', key: args.key.hex }, `listening on ${args.key.hex.slice(0, 12)}… (Ctrl-C to stop)`)
       void (async () => {
-        for await (const c of server) void pump(c, conns, out)
+        for await (const c of server) void pump(c, conns, out, unsent)
       })().catch(() => {})
     }
     if (kind === 'connect') {
       const c = await dht.connect(args.key.key, { signal: ac.signal })
-      void pump(c, conns, out)
+      void pump(c, conns, out, unsent)
     } else if (kind === 'chat') {
       // a chat connects to whoever is on the topic already; the first one there (or one who
       // cannot reach those there) waits for the others to connect to it
       try {
         const c = await dht.connect(args.key.key, { signal: ac.signal })
-        void pump(c, conns, out)
+        void pump(c, conns, out, unsent)
       } catch (err) {
         if (!ac.signal.aborted) reportWaiting(out, err)
       }
@@ -121,6 +127,9 @@ async function run (kind: 'listen' | 'connect' | 'chat', input: string, cmd: Com
   }
 }
 
+/** Lines typed before the first connection that are kept for it; lines beyond these are dropped. */
+const MAX_UNSENT_LINES = 100
+
 /** A chat found nobody to connect to (or could not reach them): it keeps listening. */
 function reportWaiting (out: Output, err: unknown): void {
   const code = (err as { code?: string }).code ?? null
@@ -132,10 +141,11 @@ function reportWaiting (out: Output, err: unknown): void {
 }
 
 /** Prints a connection, then each line it receives, until it closes. */
-async function pump (c: Connection, conns: Set<Connection>, out: Output): Promise<void> {
+async function pump (c: Connection, conns: Set<Connection>, out: Output, unsent: string[]): Promise<void> {
   conns.add(c)
   const remote = formatHostPort(c.remoteAddress)
   out.result({ type: 'connection', remoteAddress: c.remoteAddress, path: c.path, rtt: c.rtt }, `connected to ${remote} (${c.path}, ${c.rtt} ms)`)
+  for (const line of unsent.splice(0)) c.send(new TextEncoder().encode(line)).catch(() => {})
   try {
     for await (const m of c) {
       const text = new TextDecoder().decode(m)

@@ -14,6 +14,8 @@ export function registerNode (program: Command, rt: Runtime): void {
     .option('-p, --port <port>', 'same as --listen-port')
     .addOption(new Option('--mode <mode>', 'client: ephemeral, in nobody\'s routing table; server: routed through and stores for others; auto: client until strangers can reach it, then server (env HYPERDHT_MODE)').choices(MODES))
     .option('--ipv6', 'speak IPv6 (bind a udp6 socket; bootstrap nodes must be IPv6 too)')
+    .option('--port-mapping', 'ask the home router to forward our UDP port (NAT-PMP, then UPnP), so strangers can reach the node (config "portMapping"; IPv4)')
+    .option('--no-port-mapping', 'do not ask the router for a port mapping (overrides the config file)')
     .action(async (_o: unknown, cmd: Command) => await runNode(cmd, rt))
 }
 
@@ -45,6 +47,19 @@ async function runNode (cmd: Command, rt: Runtime): Promise<void> {
     out.result({ type: 'nat', nat: v.type, host: v.host, port: v.port, remotes: v.remotes, addressChanged: c.addressChanged }, `NAT: ${v.type}, public address ${addr} (${v.remotes} remotes)`)
   })
   node.on('reachability', (c) => out.result({ type: 'reachability', reachability: c.reachability, previous: c.previous }, `reachability: ${c.reachability}`))
+  node.on('portmapping', (c) => {
+    if (c.status === 'failed') {
+      out.result({ type: 'portmapping', status: c.status, code: c.error.code, message: c.error.message }, `port mapping failed: ${c.error.message}${c.error.cause instanceof Error ? ` (${c.error.cause.message})` : ''}`)
+      return
+    }
+    const m = c.mapping
+    out.result(
+      { type: 'portmapping', status: c.status, protocol: m.protocol, externalHost: m.externalHost, externalPort: m.externalPort, internalHost: m.internalHost, internalPort: m.internalPort, ttl: m.ttl },
+      c.status === 'mapped'
+        ? `port mapping: ${m.externalHost}:${m.externalPort} -> ${m.internalHost}:${m.internalPort} (${m.protocol === 'pmp' ? 'NAT-PMP' : 'UPnP'}, ${m.ttl} s, renewed at half)`
+        : `port mapping removed: ${m.externalHost}:${m.externalPort}`
+    )
+  })
   out.result(
     { type: 'joined', nodes: bootstrap.nodes, responses: bootstrap.responses },
     settings.bootstrap.length === 0 ? 'no bootstrap nodes: this node starts a new network' : `joined through ${settings.bootstrap.join(', ')}: ${bootstrap.nodes} nodes in the routing table`

@@ -5,13 +5,14 @@
 // Configuration: the JSON in argv[2]: { host, port, bootstrap: [], mode, holepunch: {...}, dht: {...}, log }
 // (`dht`: further HyperDHT/dht-rpc options, e.g. `rateLimit`).
 // With `log: true` the library's debug/info/warn lines are printed as {type:'log', level, msg, data, t}.
-// Prints: {type:'ready', address, id, mode}, then {type:'mode'|'nat'|'reachability', ...} as they
-// happen, and the answers to commands read from stdin:
-//   {op:'info'}                 -> {type:'info', mode, nat, publicAddress, reachability, table, guard}
+// Prints: {type:'ready', address, id, mode}, then {type:'mode'|'nat'|'reachability'|'portmapping', ...}
+// as they happen, and the answers to commands read from stdin:
+//   {op:'info'}                 -> {type:'info', mode, nat, publicAddress, reachability, portMapping, table, guard}
 //   {op:'listen', key}          -> {type:'listening', key}; then {type:'connection', ...} and {type:'message', ...}
 //   {op:'connect', key}         -> {type:'connected', remoteAddress, path, rtt, ms} | {type:'connect-failed', code, message, ms}
 //   {op:'send', text}           -> {type:'sent', count} (to every open connection, acknowledged)
 //   {op:'close'}                -> {type:'closed'} (every connection, gracefully)
+//   {op:'destroy'}              -> {type:'destroyed'} once node.destroy() resolved, then exits
 // Exits when stdin ends, so it dies with the test even when the test process is killed.
 import { createInterface } from 'node:readline'
 import { HyperDHT } from '../../../hyperdht/dist/index.js'
@@ -26,6 +27,7 @@ const node = new HyperDHT({ ...config.dht, bootstrap: config.bootstrap ?? [], mo
 node.on('mode', (c) => out({ type: 'mode', mode: c.mode, previous: c.previous, reason: c.reason }))
 node.on('nat', (c) => out({ type: 'nat', nat: c.verdict.type, host: c.verdict.host, port: c.verdict.port, addressChanged: c.addressChanged }))
 node.on('reachability', (c) => out({ type: 'reachability', reachability: c.reachability }))
+node.on('portmapping', (c) => out({ type: 'portmapping', status: c.status, mapping: c.mapping, ...(c.error ? { error: fail(c.error) } : {}) }))
 
 const conns = new Set()
 const servers = []
@@ -53,6 +55,7 @@ async function handle (cmd) {
         nat: node.natType,
         publicAddress: node.publicAddress,
         reachability: node.reachability,
+        portMapping: node.portMapping === null ? null : { ...node.portMapping, error: node.portMapping.error && fail(node.portMapping.error) },
         table: node.dht.toArray().map((n) => ({ host: n.host, port: n.port })),
         guard: node.dht.stats.guard
       })
@@ -86,6 +89,12 @@ async function handle (cmd) {
     case 'close':
       await Promise.all([...conns].map(async (c) => await c.close().catch(() => {})))
       out({ type: 'closed' })
+      return
+    case 'destroy':
+      for (const s of servers) await s.close().catch(() => {})
+      await node.destroy()
+      out({ type: 'destroyed' })
+      process.exit(0)
       return
     default:
       out({ type: 'error', code: 'UNKNOWN_OP', message: `unknown op ${cmd.op}` })

@@ -65,4 +65,14 @@ describe('listen / connect (loopback UDP)', () => {
     await server.close()
     await expect(a.connect(key)).rejects.toMatchObject({ code: 'PEER_NOT_FOUND' })
   })
+
+  it('a server closes with its node: destroy() without server.close() emits close and stops its keepalive', async () => {
+    const b = await client(6)
+    const server = await b.listen(randomKey())
+    const closed = new Promise<void>((resolve) => server.once('close', resolve))
+    await b.destroy()
+    await closed
+    expect(server.closed).toBe(true)
+    await server.close() // and closing it afterwards is harmless
+  })
 })
