@@ -1,7 +1,7 @@
 // A simulated network of HyperDHT nodes on one MemoryNetwork, every node on its own address
 // (testnetHost(i): 127.a.b.1, a different /16 for each of 254 neighbours, as on the internet,
 // so that the routing tables' IP diversity limits see distinct hosts).
-import { HyperDHT, type BootstrapResult } from '../../packages/hyperdht/src/index.js'
+import { HyperDHT, type BootstrapResult, type ModeSetting } from '../../packages/hyperdht/src/index.js'
 import { testnetHost } from '../../packages/dht-rpc/src/testnet.js'
 import { MemoryNetwork, type MemoryNetworkOptions } from '../../packages/udp-request/src/memory.js'
 import type { VirtualClock } from './clock.js'
@@ -10,14 +10,28 @@ import { randomBytes, type Random } from './random.js'
 /** Every simulated node listens on this port of its own host. */
 export const PORT = 49737
 
+/** How one node runs: behind a NAT or not, and its mode setting. */
+export interface NodeSpec {
+  /** On a `nat: true` socket: it only receives from addresses it sent to. */
+  nat: boolean
+  mode: ModeSetting
+}
+
+/** Every node public, in server mode: the clean, loss and churn scenarios. */
+export const PUBLIC_SERVER: NodeSpec = { nat: false, mode: 'server' }
+
 export interface SimNode {
   index: number
   host: string
   port: number
   node: HyperDHT
+  nat: boolean
   alive: boolean
   /** The outcome of its first bootstrap. */
   joined: BootstrapResult | null
+  /** Virtual ms when its first bootstrap ended, and when it last switched to server mode. */
+  joinedAt: number
+  serverAt: number | null
 }
 
 export interface JoinSummary {
@@ -47,10 +61,13 @@ export class SimNetwork {
   readonly bootstrap: string[] = []
   readonly #clock: VirtualClock
   readonly #random: Random
+  readonly #spec: (index: number) => NodeSpec
 
-  constructor (clock: VirtualClock, random: Random, opts: Omit<MemoryNetworkOptions, 'random'>) {
+  /** `spec` says how node `index` runs; node 0, the bootstrap node, is always a public server. */
+  constructor (clock: VirtualClock, random: Random, opts: Omit<MemoryNetworkOptions, 'random'>, spec: (index: number) => NodeSpec = () => PUBLIC_SERVER) {
     this.#clock = clock
     this.#random = random
+    this.#spec = spec
     this.network = new MemoryNetwork({ ...opts, random })
   }
 
@@ -105,19 +122,24 @@ export class SimNetwork {
   async #start (first: boolean): Promise<SimNode> {
     const index = this.nodes.length
     const host = testnetHost(index)
+    const spec = first ? PUBLIC_SERVER : this.#spec(index)
     const node = new HyperDHT({
       id: randomBytes(this.#random, 32),
-      socket: this.network.createSocket(),
-      // servers, like every node of the reference: in `auto` a node starts as a client that no
-      // routing table holds, and these nodes are all publicly reachable
-      mode: 'server',
+      socket: this.network.createSocket({ nat: spec.nat }),
+      // PUBLIC_SERVER by default, like every node of the reference: in `auto` a node starts as a
+      // client that no routing table holds (the nat scenario's nodes run in auto on purpose)
+      mode: spec.mode,
+      // the holepuncher's extra sockets (reachability dialbacks, birthday attempts) on this network too
+      holepunch: { createSocket: () => this.network.createSocket() },
       ...(first ? {} : { bootstrap: this.bootstrap })
     })
-    const sim: SimNode = { index, host, port: PORT, node, alive: true, joined: null }
+    const sim: SimNode = { index, host, port: PORT, node, nat: spec.nat, alive: true, joined: null, joinedAt: 0, serverAt: spec.mode === 'server' ? this.#clock.now : null }
+    node.on('mode', (change) => { sim.serverAt = change.mode === 'server' ? this.#clock.now : null })
     this.nodes.push(sim)
     await node.listen(PORT, host)
     if (first) this.bootstrap.push(`${host}:${PORT}`)
     sim.joined = await node.ready()
+    sim.joinedAt = this.#clock.now
     return sim
   }
 }

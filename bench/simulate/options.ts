@@ -19,6 +19,9 @@ export const usage = `pnpm simulate [-- options]
   --churn 0.3               share of nodes removed by the churn scenario
   --churn-wait 150          virtual seconds between the two rounds of churn lookups
   --loss-joins 200          nodes that join under loss
+  --nat-share 0.6           share of the nodes behind NATs in the nat scenario
+  --nat-servers 3           nodes in fixed server mode in the nat scenario (the bootstrap node among them)
+  --nat-wait 300            virtual seconds the nat scenario waits after its build for promotions
   --parallel 32             nodes joining at a time
   --concurrency 16          lookups at a time
   --seed 1
@@ -36,6 +39,9 @@ export function parseOptions (argv: string[]): MainOptions | null {
     churn: 0.3,
     churnWait: 150,
     lossJoins: 200,
+    natShare: 0.6,
+    natServers: 3,
+    natWait: 300,
     parallel: 32,
     concurrency: 16,
     seed: 1,
@@ -63,6 +69,9 @@ export function parseOptions (argv: string[]): MainOptions | null {
       case '--churn': o.churn = numbers(value)[0]!; break
       case '--churn-wait': o.churnWait = numbers(value)[0]!; break
       case '--loss-joins': o.lossJoins = numbers(value)[0]!; break
+      case '--nat-share': o.natShare = numbers(value)[0]!; break
+      case '--nat-servers': o.natServers = Math.max(1, Math.round(numbers(value)[0]!)); break
+      case '--nat-wait': o.natWait = numbers(value)[0]!; break
       case '--parallel': o.parallel = numbers(value)[0]!; break
       case '--concurrency': o.concurrency = numbers(value)[0]!; break
       case '--seed': o.seed = numbers(value)[0]!; break

@@ -22,7 +22,8 @@ const SERIES: Array<{ name: string, color: string, pick: (r: SizeResult) => Scen
   { name: 'clean', color: '#1f77b4', pick: (r) => r.clean },
   { name: 'loss', color: '#d62728', pick: (r) => r.loss },
   { name: 'churn, at once', color: '#2ca02c', pick: (r) => r.churn?.immediately ?? null },
-  { name: 'churn, later', color: '#9467bd', pick: (r) => r.churn?.later ?? null }
+  { name: 'churn, later', color: '#9467bd', pick: (r) => r.churn?.later ?? null },
+  { name: 'nat', color: '#ff7f0e', pick: (r) => r.nat?.lookups ?? null }
 ]
 
 export function writeResults (results: SizeResult[], options: MainOptions, info: RunInfo): void {
@@ -106,11 +107,40 @@ export function formatTables (results: SizeResult[], options: MainOptions): stri
   const lookups = table(
     ['nodes', 'scenario', 'found', 'success', 'hops median / mean', 'depth', 'requests per lookup', 'unanswered', 'holepunches', 'found after ms', 'ended after ms (median / p95)', 'real s'],
     rows)
-  return `${build}\n\n${lookups}\n\nTimes in ms are virtual (latency ${options.latency.join('-')} ms one way, uniform); real seconds were measured on a shared machine (noisy).`
+  const nat = natTable(results)
+  return `${build}\n\n${lookups}${nat === null ? '' : `\n\n${nat}`}\n\nTimes in ms are virtual (latency ${options.latency.join('-')} ms one way, uniform); real seconds were measured on a shared machine (noisy).`
+}
+
+/** The nat scenario's own figures: modes, routing tables, lookups by role; null when it did not run. */
+function natTable (results: SizeResult[]): string | null {
+  const runs = results.filter((r) => r.nat !== null)
+  if (runs.length === 0) return null
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
+  const role = (x: { lookups: number, found: number }): string => `${x.found}/${x.lookups}`
+  return table(
+    ['nodes', 'NATed', 'NATed: client / server', 'public auto: server / client', 'fixed servers', 'promoted after s (median)', 'table entries at NATed (distinct NATed)', 'at clients', 'of entries', 'found: NATed announcer / NATed looker / both NATed / both public', 'build real / CPU s', 'scenario real / CPU s'],
+    runs.map((r) => {
+      const n = r.nat!
+      return [
+        r.size.toLocaleString('en-US'),
+        `${n.natNodes} (${pct(n.natNodes / n.nodes)})`,
+        `${n.modes.nat.client} / ${n.modes.nat.server}`,
+        `${n.modes.publicAuto.server} / ${n.modes.publicAuto.client}`,
+        String(n.fixedServers),
+        n.promotedAfterMedianSeconds === null ? '' : n.promotedAfterMedianSeconds.toFixed(0),
+        `${n.tables.natEntries} (${n.tables.natNodesInTables}); after lookups ${n.tablesAfterLookups.natEntries} (${n.tablesAfterLookups.natNodesInTables})`,
+        String(n.tables.clientEntries),
+        String(n.tables.entries),
+        [n.byRole.natAnnouncer, n.byRole.natLooker, n.byRole.bothNat, n.byRole.bothPublic].map(role).join(' / '),
+        `${n.build.realSeconds.toFixed(0)} / ${n.build.cpuSeconds.toFixed(0)}`,
+        `${n.realSeconds.toFixed(0)} / ${n.cpuSeconds.toFixed(0)}`
+      ]
+    }))
 }
 
 function label (name: string, options: MainOptions): string {
   const pct = (x: number): string => `${Math.round(x * 100)}%`
+  if (name === 'nat') return `nat: ${pct(options.natShare ?? 0.6)} NATed, auto`
   if (name === 'loss') return `${pct(options.loss)} loss`
   if (name === 'churn, at once') return `${pct(options.churn)} removed, at once`
   if (name === 'churn, later') return `${pct(options.churn)} removed, +${options.churnWait} s`

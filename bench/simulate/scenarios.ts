@@ -57,8 +57,11 @@ export interface Context {
   concurrency: number
 }
 
-/** Announces then looks up `count` random keys, each from two random live nodes. */
-export async function announceThenLookup (ctx: Context, count: number): Promise<ScenarioResult> {
+/**
+ * Announces then looks up `count` random keys, each from two random live nodes; `record` sees
+ * every pair with its lookup (null: the announce failed).
+ */
+export async function announceThenLookup (ctx: Context, count: number, record?: (pair: Pair, sample: LookupSample | null) => void): Promise<ScenarioResult> {
   const real = process.hrtime.bigint()
   const cpu = process.cpuUsage()
   const samples: LookupSample[] = []
@@ -71,9 +74,12 @@ export async function announceThenLookup (ctx: Context, count: number): Promise<
         await p.announcer.node.announce(p.key, { port: p.announcer.port })
       } catch {
         announceFailures++
+        record?.(p, null)
         return null
       }
-      return await lookup(ctx, p)
+      const sample = await lookup(ctx, p)
+      record?.(p, sample)
+      return sample
     })), 'announce → lookup pairs')
     for (const o of outcomes) if (o !== null) samples.push(o)
     done += batch

@@ -3,8 +3,9 @@ import v8 from 'node:v8'
 import vm from 'node:vm'
 import type { VirtualClock } from './clock.js'
 import { HopTracker } from './hops.js'
+import { natScenario, type NatResult } from './nat.js'
 import { cpuSeconds, SimNetwork, type JoinSummary } from './network.js'
-import { seeded, sample } from './random.js'
+import { seeded, sample, type Random } from './random.js'
 import { announceThenLookup, lookupAnnounced, startAnnouncers, type Context, type ScenarioResult } from './scenarios.js'
 
 v8.setFlagsFromString('--expose-gc')
@@ -28,6 +29,12 @@ export interface SimulationOptions {
   lossJoins: number
   /** Virtual seconds to wait after the removal before the second round of churn lookups. */
   churnWait: number
+  /** Share of the nodes behind NATs in the `nat` scenario. */
+  natShare: number
+  /** Nodes in fixed server mode in the `nat` scenario (the bootstrap node among them). */
+  natServers: number
+  /** Virtual seconds the `nat` scenario waits after its build for the promotions. */
+  natWait: number
   seed: number
   scenarios: ScenarioName[]
   log: (line: string) => void
@@ -47,14 +54,15 @@ export interface ChurnResult {
 
 export interface SizeResult {
   size: number
+  /** The build of the public network (of the `nat` scenario's when it runs alone). */
   build: JoinSummary
   /** JS heap plus ArrayBuffers per node after the build (after GC). */
   bytesPerNode: number
   clean: ScenarioResult | null
   loss: (ScenarioResult & { rate: number, joins: JoinSummary }) | null
   churn: (ChurnResult & { share: number }) | null
-  /** Hook: 60% NATed nodes in `auto` mode, once the holepunch work lands (issue 8). */
-  nat: null
+  /** `natShare` of the nodes behind NATs, all but the fixed servers in `auto` mode: a network of its own. */
+  nat: NatResult | null
   network: Record<string, number>
   timersFired: number
   virtualSeconds: number
@@ -68,9 +76,38 @@ export async function simulate (clock: VirtualClock, size: number, opts: Simulat
   const virtual = clock.now
   const random = seeded(opts.seed + size)
   const steps = clock.steps
+  const log = (msg: string): void => opts.log(`[${size}] ${msg} (virtual ${((clock.now - virtual) / 1000).toFixed(0)} s, real ${seconds(real).toFixed(0)} s, cpu ${cpuSeconds(cpu).toFixed(0)} s)`)
+
+  // the clean, loss and churn scenarios share one network of public servers
+  const publicRun = opts.scenarios.some((s) => s !== 'nat') ? await publicScenarios(clock, random, size, opts, log) : null
+
+  let nat: NatResult | null = null
+  if (opts.scenarios.includes('nat')) {
+    nat = await natScenario(clock, random, size, {
+      share: opts.natShare, servers: opts.natServers, waitSeconds: opts.natWait, lookups: opts.lookups, parallel: opts.parallel, concurrency: opts.concurrency, latency: opts.latency, gc
+    }, log)
+    log(`nat: ${nat.modes.nat.server} of ${nat.natNodes} NATed nodes and ${nat.modes.publicAuto.server} of ${nat.publicAutoNodes} public nodes in server mode; ${line(nat.lookups)}`)
+  }
+  // a nat-only run reports the NATed network's build as the build
+  const first = publicRun ?? (nat === null ? null : { build: nat.build, bytesPerNode: nat.bytesPerNode, network: nat.network, clean: null, loss: null, churn: null })
+  if (first === null) throw new Error('no scenario to run')
+  return {
+    size,
+    ...first,
+    nat,
+    timersFired: clock.steps - steps,
+    virtualSeconds: (clock.now - virtual) / 1000,
+    realSeconds: seconds(real),
+    cpuSeconds: cpuSeconds(cpu)
+  }
+}
+
+type PublicRun = Pick<SizeResult, 'build' | 'bytesPerNode' | 'clean' | 'loss' | 'churn' | 'network'>
+
+/** The clean, loss and churn scenarios, in turn, on one network of public nodes in server mode. */
+async function publicScenarios (clock: VirtualClock, random: Random, size: number, opts: SimulationOptions, log: (msg: string) => void): Promise<PublicRun> {
   const sim = new SimNetwork(clock, random, { latency: opts.latency })
   const ctx: Context = { sim, clock, random, hops: new HopTracker(sim.network), concurrency: opts.concurrency }
-  const log = (msg: string): void => opts.log(`[${size}] ${msg} (virtual ${((clock.now - virtual) / 1000).toFixed(0)} s, real ${seconds(real).toFixed(0)} s, cpu ${cpuSeconds(cpu).toFixed(0)} s)`)
 
   let reported = 0
   const build = await sim.join(size, opts.parallel, (done) => {
@@ -81,9 +118,7 @@ export async function simulate (clock: VirtualClock, size: number, opts: Simulat
   const bytesPerNode = (mem.heapUsed + mem.arrayBuffers) / size
   log(`built: median table ${build.medianTable}, ${build.alone} alone, ${(bytesPerNode / 1024).toFixed(0)} KB per node`)
 
-  const result: SizeResult = {
-    size, build, bytesPerNode, clean: null, loss: null, churn: null, nat: null, network: {}, timersFired: 0, virtualSeconds: 0, realSeconds: 0, cpuSeconds: 0
-  }
+  const result: PublicRun = { build, bytesPerNode, clean: null, loss: null, churn: null, network: {} }
 
   if (opts.scenarios.includes('clean')) {
     result.clean = await announceThenLookup(ctx, opts.lookups)
@@ -121,21 +156,9 @@ export async function simulate (clock: VirtualClock, size: number, opts: Simulat
     }
   }
 
-  if (opts.scenarios.includes('nat')) {
-    // HOOK (issue 11, third scenario): 60% of the nodes behind NATs
-    // (`sim.network.createSocket({ nat: true })`) running in `auto` mode, reporting how many NATed
-    // nodes end up in routing tables (about none is right) and lookup success. It waits for the
-    // holepunch work (issue 8): HyperDHT has no `auto` mode yet.
-    log('nat: not run (waits for the holepunch work, issue 8)')
-  }
-
   result.network = { ...sim.network.stats }
   ctx.hops.destroy()
   await sim.destroy()
-  result.timersFired = clock.steps - steps
-  result.virtualSeconds = (clock.now - virtual) / 1000
-  result.realSeconds = seconds(real)
-  result.cpuSeconds = cpuSeconds(cpu)
   return result
 }
 

@@ -2,7 +2,7 @@ export { DHT, forwardWhileListened, type DHTEvents, type DirectRequest, type Dir
 export type { Interceptor } from '@hyperdht-ts/udp-request'
 export { Query, type QueryEvents } from './query/query.js'
 export { DHTError, type DHTErrorCode, type DHTErrorOptions } from './errors.js'
-export type { Logger, LogFields } from '@hyperdht-ts/udp-request'
+export type { DatagramSocket, Logger, LogFields } from '@hyperdht-ts/udp-request'
 export type { DHTStats, CommandStats, DroppedStats, GuardSnapshot } from './io/stats.js'
 export { DEFAULT_AMPLIFICATION, DEFAULT_RATE_LIMIT, type AmplificationOptions, type RateLimitOptions } from './io/guard.js'
 export type { RoutingTableStats, BucketStats, PrefixShare, DiversityLimits } from './routing/table.js'

@@ -25,7 +25,7 @@ import { Signalling, type AnnounceCheck } from './punch/signal'
 import { planPunch, type PlanPunchOptions, type PunchPeerInfo, type PunchPlan } from './punch/strategy'
 import { ReachabilityService } from './reachability/probe'
 import { ReachabilityTracker, type ReachabilityChange } from './reachability/verdict'
-import type { ConnectionPath, Logger, Mode, ModeSetting, NatType, Peer, Reachability } from './types'
+import type { ConnectionPath, CreateSocket, Logger, Mode, ModeSetting, NatType, Peer, Reachability } from './types'
 
 export interface HolepuncherOptions {
   /** `client`, `server`, or `auto` (client until reachable with a consistent or open mapping). @default 'auto' */
@@ -58,6 +58,12 @@ export interface HolepuncherOptions {
   punchTimeout?: number
   /** Birthday attempt sizes (see `planPunch`). */
   birthday?: Pick<PlanPunchOptions, 'sockets' | 'probes' | 'probeInterval'>
+  /**
+   * Opens the extra UDP sockets: a stranger's reachability dialback and the sockets of a birthday
+   * attempt. Give a `MemoryNetwork`'s `createSocket` to run on the in-memory network.
+   * @default `dgram.createSocket`
+   */
+  createSocket?: CreateSocket
   /** Connection timers (keepalive, idle timeout, ...). */
   channel?: Partial<Omit<ReliableChannelOptions, 'id' | 'send' | 'remoteAddress' | 'initialRtt'>>
   /**
@@ -223,7 +229,9 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     })
     this.#router = new FrameRouter((id, key, from, port) => this.#onOpen(id, key, from, port))
     this.#port = new DhtPort(dht, this.#router.receive)
-    this.#reach = new ReachabilityService(dht, this.#family, { helpers: opts.reachHelpers, dialbackWait: opts.dialbackWait, relaxDistinct: relax, logger: opts.logger })
+    this.#reach = new ReachabilityService(dht, this.#family, {
+      helpers: opts.reachHelpers, dialbackWait: opts.dialbackWait, relaxDistinct: relax, createSocket: opts.createSocket, logger: opts.logger
+    })
     this.#signal = new Signalling(dht, this.#family, (key, offer, referrer) => this.#onOffer(key, offer, referrer))
 
     dht.ephemeral = this.#mode.mode === 'client'
@@ -603,6 +611,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
         id,
         family: this.#family,
         bindHost: this.#bindHost(),
+        createSocket: this.#opts.createSocket,
         receive: this.#router.receive,
         signal: ac.signal,
         peerHosts: remote.publicAddress?.host != null ? [remote.publicAddress.host] : []

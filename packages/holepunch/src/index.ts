@@ -7,7 +7,7 @@
  */
 
 // types and errors
-export type { Cancel, Clock, ConnectionPath, Logger, Mode, ModeSetting, NatType, Peer, Reachability, Schedule } from './types'
+export type { Cancel, Clock, ConnectionPath, CreateSocket, DatagramSocket, Logger, Mode, ModeSetting, NatType, Peer, Reachability, Schedule } from './types'
 export type { HolepunchErrorCode, HolepunchErrorOptions } from './errors'
 export { HolepunchError } from './errors'
 export * from './constants'

@@ -1,3 +1,4 @@
+import type { DatagramSocket } from '@hyperdht-ts/dht-rpc'
 import type { Peer } from '@hyperdht-ts/ip-encoding'
 
 export type { Peer }
@@ -37,3 +38,12 @@ export type Schedule = (fn: () => void, ms: number) => Cancel
 
 /** Where the package may log: the one `Logger` of the stack (console- and pino-compatible). */
 export type { Logger } from '@hyperdht-ts/dht-rpc'
+
+/** A UDP socket as udp-request uses one: `node:dgram`'s, or a `MemoryNetwork`'s. */
+export type { DatagramSocket }
+
+/**
+ * Opens the extra sockets of reachability dialbacks and birthday attempts (unbound: the caller
+ * binds it). Default: `dgram.createSocket(type)`.
+ */
+export type CreateSocket = (type: 'udp4' | 'udp6') => DatagramSocket

@@ -1,10 +1,13 @@
 // Where frames come and go: the DHT's own socket (its NAT mapping is the one the world knows),
 // or an extra socket opened for a birthday attempt. Both deliver frames (and only frames) to one
 // receiver and send raw bytes.
-import { createSocket, type Socket } from 'node:dgram'
+import { createSocket } from 'node:dgram'
 import type { DHT } from '@hyperdht-ts/dht-rpc'
 import { isFrame } from '../connection/frame'
-import type { Peer } from '../types'
+import type { CreateSocket, DatagramSocket, Peer } from '../types'
+
+/** `node:dgram`'s socket: the default of every `createSocket` option. */
+export const dgramSocket: CreateSocket = (type) => createSocket(type)
 
 /** Receives the frames a port gets: the bytes (a view: copy to keep), the sender, the port. */
 export type FrameReceiver = (bytes: Uint8Array, from: Peer, port: DatagramPort) => void
@@ -53,29 +56,33 @@ export class DhtPort implements DatagramPort {
  */
 export class SocketPort implements DatagramPort {
   readonly kind = 'extra'
-  readonly #socket: Socket
+  readonly #socket: DatagramSocket
   #open = true
 
-  private constructor (socket: Socket) {
+  private constructor (socket: DatagramSocket) {
     this.#socket = socket
   }
 
-  /** Binds a new socket on `host` (any port); rejects if the bind fails. */
-  static async open (host: string | undefined, family: 4 | 6, receive: FrameReceiver): Promise<SocketPort> {
-    const socket = createSocket(family === 6 ? 'udp6' : 'udp4')
+  /** Binds a new socket (from `create`) on `host` (any port); rejects if the bind fails. */
+  static async open (host: string | undefined, family: 4 | 6, receive: FrameReceiver, create: CreateSocket = dgramSocket): Promise<SocketPort> {
+    const socket = create(family === 6 ? 'udp6' : 'udp4')
     const port = new SocketPort(socket)
     socket.on('message', (msg, rinfo) => {
       if (port.#open && isFrame(msg)) receive(msg, { host: rinfo.address, port: rinfo.port }, port)
     })
     socket.on('error', () => {}) // a send error on one of many probe sockets is a lost datagram
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject)
+      const onerror = (err: Error): void => {
+        socket.off('error', onerror)
+        reject(err)
+      }
+      socket.on('error', onerror)
       socket.bind(0, host, () => {
-        socket.off('error', reject)
+        socket.off('error', onerror)
         resolve()
       })
     })
-    socket.unref()
+    socket.unref?.()
     return port
   }
 

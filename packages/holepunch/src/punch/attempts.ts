@@ -8,7 +8,7 @@ import { encodeFrame, FRAME_TYPE } from '../connection/frame'
 import type { FrameRouter } from '../connection/router'
 import { HolepunchError } from '../errors'
 import { SocketPort, type DatagramPort, type FrameReceiver } from '../io/port'
-import type { ConnectionPath, Peer } from '../types'
+import type { ConnectionPath, CreateSocket, Peer } from '../types'
 import { portGuesses } from './birthday'
 import type { PunchAttempt, PunchPlan } from './strategy'
 
@@ -31,6 +31,8 @@ export interface AttemptContext {
   family: 4 | 6
   /** Where extra (birthday) sockets bind. */
   bindHost: string | undefined
+  /** Opens the extra (birthday) sockets. @default `dgram.createSocket` */
+  createSocket?: CreateSocket
   /** Routes frames of extra sockets (the router's receive). */
   receive: FrameReceiver
   signal: AbortSignal
@@ -228,7 +230,7 @@ async function openSockets (ctx: AttemptContext, target: { host: string, port: n
       void (async () => {
         for (let i = 0; i < count && !finished; i++) {
           try {
-            const p = await SocketPort.open(ctx.bindHost, ctx.family, ctx.receive)
+            const p = await SocketPort.open(ctx.bindHost, ctx.family, ctx.receive, ctx.createSocket)
             if (finished) {
               p.close()
               return

@@ -14,7 +14,6 @@
 // asker talked to the stranger's host before; in a network of a few hosts that may make such a
 // node look reachable. Port-restricted and endpoint-independent filtering are judged exactly.
 import { randomBytes } from 'node:crypto'
-import { createSocket } from 'node:dgram'
 import { RateLimiter, requestEncoding, type DHT } from '@hyperdht-ts/dht-rpc'
 import {
   DIAL_BURST, DIAL_RATE_PER_MINUTE, DIALBACK_WAIT, REACH_BURST, REACH_HELPERS, REACH_RATE_PER_MINUTE
@@ -22,8 +21,9 @@ import {
 import {
   Addresses, DIAL, Dialback, DialRequest, DialResponse, REACH, ReachRequest, ReachResponse, safeDecode
 } from '../messages/index'
+import { dgramSocket } from '../io/port'
 import type { ProbeReport } from './verdict'
-import type { Logger, Peer } from '../types'
+import type { CreateSocket, Logger, Peer } from '../types'
 
 export const REACH_COMMAND = '_hp_reach'
 export const DIAL_COMMAND = '_hp_dial'
@@ -36,6 +36,8 @@ export interface ReachabilityServiceOptions {
   dialbackWait?: number
   /** Count helpers (and strangers) by host:port, not host: only for a loopback testnet. @default false */
   relaxDistinct?: boolean
+  /** Opens the stranger's dialback socket. @default `dgram.createSocket` */
+  createSocket?: CreateSocket
   logger?: Logger
 }
 
@@ -47,6 +49,7 @@ export class ReachabilityService {
   readonly #helpers: number
   readonly #dialbackWait: number
   readonly #relaxDistinct: boolean
+  readonly #createSocket: CreateSocket
   readonly #log: Logger | undefined
   readonly #askers = new RateLimiter({ rate: REACH_RATE_PER_MINUTE / 60, burst: REACH_BURST })
   readonly #dialTargets = new RateLimiter({ rate: DIAL_RATE_PER_MINUTE / 60, burst: DIAL_BURST })
@@ -63,6 +66,7 @@ export class ReachabilityService {
     this.#helpers = opts.helpers ?? REACH_HELPERS
     this.#dialbackWait = opts.dialbackWait ?? DIALBACK_WAIT
     this.#relaxDistinct = opts.relaxDistinct ?? false
+    this.#createSocket = opts.createSocket ?? dgramSocket
     this.#log = opts.logger
     // helper: only servers help (a client answers nothing of this)
     dht.command(REACH_COMMAND, { routing: false, query: (q) => this.#onReach(q.node, q.value) })
@@ -161,7 +165,7 @@ export class ReachabilityService {
       return DialResponse.encode({ status: DIAL.REFUSED })
     }
     this.stats.dialed++
-    sendOnce(this.#family, dialbackDatagram(req.nonce), to)
+    this.#sendOnce(dialbackDatagram(req.nonce), to)
     return DialResponse.encode({ status: DIAL.SENT })
   }
 
@@ -180,6 +184,38 @@ export class ReachabilityService {
     entry.arrived = { host: from.host, port: from.port }
     return false
   }
+
+  /**
+   * Sends one datagram from a socket opened for it, on our DHT socket's host when it is bound to
+   * one (the dialback comes from our host, from a port the asker never sent to).
+   */
+  #sendOnce (bytes: Uint8Array, to: Peer): void {
+    let host: string | undefined
+    try {
+      host = this.#dht.address().host
+    } catch {}
+    if (host === '0.0.0.0' || host === '::') host = undefined
+    const socket = this.#createSocket(this.#family === 6 ? 'udp6' : 'udp4')
+    const close = (): void => { try { socket.close() } catch {} }
+    socket.on('error', close) // a failed bind or send: the dialback is lost
+    socket.unref?.()
+    const send = (): void => {
+      try {
+        socket.send(bytes, to.port, to.host, close)
+      } catch {
+        close()
+      }
+    }
+    if (host === undefined) {
+      send() // bound implicitly, on every interface
+      return
+    }
+    try {
+      socket.bind(0, host, send)
+    } catch {
+      close()
+    }
+  }
 }
 
 /**
@@ -194,18 +230,6 @@ function dialbackDatagram (nonce: Uint8Array): Uint8Array {
   out[1] = tid & 0xff
   out.set(body, 2)
   return out
-}
-
-function sendOnce (family: 4 | 6, bytes: Uint8Array, to: Peer): void {
-  const socket = createSocket(family === 6 ? 'udp6' : 'udp4')
-  socket.on('error', () => {})
-  socket.unref()
-  const close = (): void => { try { socket.close() } catch {} }
-  try {
-    socket.send(bytes, to.port, to.host, close)
-  } catch {
-    close()
-  }
 }
 
 function shuffled<T> (list: T[]): T[] {
