@@ -20,4 +20,21 @@ describe('Tokens', () => {
     expect(t.verify(new Uint8Array(31), 'a')).toBe(false)
     expect(t.verify(new Uint8Array(32), 'a')).toBe(false)
   })
+
+  it('keeps every host apart in its compact cache, across rotations and a full cache', () => {
+    const t = new Tokens()
+    const hosts = Array.from({ length: 5000 }, (_, i) => `10.${i >> 8}.${i & 255}.1`)
+    const first = hosts.map((h) => t.create(h))
+    t.rotate()
+    const second = hosts.map((h) => t.create(h))
+    for (let i = 0; i < hosts.length; i += 97) {
+      expect(t.verify(first[i], hosts[i]!)).toBe(true)
+      expect(t.verify(second[i], hosts[i]!)).toBe(true)
+      expect(t.verify(first[i], hosts[(i + 1) % hosts.length]!)).toBe(false)
+      expect(Buffer.from(first[i]!).equals(Buffer.from(second[i]!))).toBe(false)
+    }
+    t.rotate()
+    expect(t.verify(first[0], hosts[0]!)).toBe(false)
+    expect(t.verify(second[0], hosts[0]!)).toBe(true)
+  })
 })

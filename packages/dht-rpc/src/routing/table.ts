@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
+import { ipv4Value, prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
 import { KBucket } from '@hyperdht-ts/kbucket'
 import { DEFAULT_MAX_PER_16, DEFAULT_MAX_PER_24_PER_BUCKET, K, MAX_FAILURES, NODES_TO_PING } from '../constants.js'
 import type { Node, Peer } from '../types.js'
@@ -79,11 +79,18 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
   #buckets: KBucket<TableNode>
   /** Insertion order = least recently seen first (keyed by the stored contact object). */
   #seen = new Set<TableNode>()
-  /** Contacts per `/16` network key, and per `cpl + '|' + /24` key. */
-  #per16 = new Map<string, number>()
-  #per24 = new Map<string, number>()
-  /** Contacts by host (a host may run several nodes on several ports). */
-  #byHost = new Map<string, Set<TableNode>>()
+  /**
+   * Contacts per /16 network, and per /24 network and common-prefix length with our id (one
+   * bucket's range). Keys are numbers for IPv4 (no string kept per contact), strings otherwise:
+   * see {@link networkKey16} and {@link networkKey24}.
+   */
+  #per16 = new Map<number | string, number>()
+  #per24 = new Map<number | string, number>()
+  /**
+   * Contacts by host (a host may run several nodes on several ports): the contact itself, or an
+   * array of them for the rare host with several (a Set per host cost ~190 bytes per contact).
+   */
+  #byHost = new Map<string, TableNode | TableNode[]>()
 
   constructor (id: Uint8Array, k = K, diversity: Partial<DiversityLimits> = {}) {
     super()
@@ -143,15 +150,15 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     if (limit !== null) return this.#reject(id, peer, limit, false)
     // Decoded ids are views into the datagram they arrived in: keep a 32-byte copy, not the
     // whole datagram (that retention was most of a node's heap).
-    this.#buckets.add({ id: new Uint8Array(id), host: peer.host, port: peer.port, tick, failures: 0 })
+    this.#buckets.add({ id: copyId(id), host: peer.host, port: peer.port, tick, failures: 0 })
     return this.#buckets.get(id) !== null
   }
 
   /** Which diversity limit `host` would break as the address of `id`, or `null`. */
   #overLimit (id: Uint8Array, host: string): keyof DiversityLimits | null {
-    const [p24, p16] = addressPrefixes(host)
-    if ((this.#per16.get(p16) ?? 0) >= this.diversity.maxPer16) return 'maxPer16'
-    if ((this.#per24.get(commonPrefix(id, this.id) + '|' + p24) ?? 0) >= this.diversity.maxPer24PerBucket) return 'maxPer24PerBucket'
+    const v4 = ipv4Value(host)
+    if ((this.#per16.get(networkKey16(host, v4)) ?? 0) >= this.diversity.maxPer16) return 'maxPer16'
+    if ((this.#per24.get(networkKey24(host, v4, commonPrefix(id, this.id))) ?? 0) >= this.diversity.maxPer24PerBucket) return 'maxPer24PerBucket'
     return null
   }
 
@@ -163,22 +170,26 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
 
   /** The contacts at `host`. */
   atHost (host: string): Iterable<TableNode> {
-    return this.#byHost.get(host) ?? NONE
+    const at = this.#byHost.get(host)
+    return at === undefined ? NONE : Array.isArray(at) ? at : [at]
   }
 
   /** Keeps the per-network counts and the host index of `node` (its current host) up to date. */
   #count (node: TableNode, delta: 1 | -1): void {
-    let at = this.#byHost.get(node.host)
+    const at = this.#byHost.get(node.host)
     if (delta === 1) {
-      if (at === undefined) this.#byHost.set(node.host, at = new Set())
-      at.add(node)
-    } else if (at !== undefined) {
-      at.delete(node)
-      if (at.size === 0) this.#byHost.delete(node.host)
+      if (at === undefined) this.#byHost.set(node.host, node)
+      else if (!Array.isArray(at)) { if (at !== node) this.#byHost.set(node.host, [at, node]) } else if (!at.includes(node)) at.push(node)
+    } else if (at === node) {
+      this.#byHost.delete(node.host)
+    } else if (Array.isArray(at)) {
+      const i = at.indexOf(node)
+      if (i !== -1) at.splice(i, 1)
+      if (at.length === 1) this.#byHost.set(node.host, at[0]!)
     }
-    const [p24, p16] = addressPrefixes(node.host)
-    bump(this.#per16, p16, delta)
-    bump(this.#per24, commonPrefix(node.id, this.id) + '|' + p24, delta)
+    const v4 = ipv4Value(node.host)
+    bump(this.#per16, networkKey16(node.host, v4), delta)
+    bump(this.#per24, networkKey24(node.host, v4, commonPrefix(node.id, this.id)), delta)
   }
 
   /** Re-inserts a contact as most recently seen (a full-bucket ping it answered). */
@@ -291,9 +302,49 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
   }
 }
 
-const NONE: ReadonlySet<TableNode> = new Set()
+const NONE: readonly TableNode[] = []
 
-function bump (m: Map<string, number>, key: string, delta: 1 | -1): void {
+/**
+ * The key of the /16 network of `host` (IPv6: /32) in the diversity counts: for IPv4 (`v4`, its
+ * {@link ipv4Value}) the number `a * 256 + b`; otherwise the prefix string (or the host itself).
+ */
+function networkKey16 (host: string, v4: number): number | string {
+  return v4 >= 0 ? v4 >>> 16 : addressPrefixes(host)[1]
+}
+
+/**
+ * The key of the /24 network of `host` (IPv6: /48) among the contacts sharing `cpl` leading bits
+ * with our id: for IPv4 the number `cpl * 2^24 + (a.b.c)` (a small integer, no heap object, for
+ * cpl < 128), otherwise `cpl|prefix`. Numbers and strings never collide as Map keys.
+ */
+function networkKey24 (host: string, v4: number, cpl: number): number | string {
+  return v4 >= 0 ? cpl * 0x1000000 + (v4 >>> 8) : cpl + '|' + addressPrefixes(host)[0]
+}
+
+/**
+ * Copies of contact ids, cut from shared 1 KB slabs: a standalone 32-byte Uint8Array costs about
+ * 230 bytes of heap (view, ArrayBuffer, backing store), a view of a slab about 100. A slot is
+ * never reused (callers may hold on to a contact's id), so a slab is freed once all its ids are
+ * gone; at worst one long-lived id keeps 1 KB.
+ */
+const ID_SLAB_BYTES = 1024
+let idSlab = new Uint8Array(0)
+let idSlabUsed = 0
+
+function copyId (id: Uint8Array): Uint8Array {
+  const n = id.byteLength
+  if (n > ID_SLAB_BYTES / 4) return new Uint8Array(id)
+  if (idSlabUsed + n > idSlab.byteLength) {
+    idSlab = new Uint8Array(ID_SLAB_BYTES)
+    idSlabUsed = 0
+  }
+  const copy = idSlab.subarray(idSlabUsed, idSlabUsed + n)
+  idSlabUsed += n
+  copy.set(id)
+  return copy
+}
+
+function bump (m: Map<number | string, number>, key: number | string, delta: 1 | -1): void {
   const n = (m.get(key) ?? 0) + delta
   if (n <= 0) m.delete(key)
   else m.set(key, n)
