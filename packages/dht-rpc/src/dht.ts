@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
 import { isIP } from 'node:net'
-import { parseAddress } from '@hyperdht-ts/ip-encoding'
-import { UDPRequest, UDPRequestError, type Interceptor, type Logger, type RequestPeer } from '@hyperdht-ts/udp-request'
+import { ipv4Value, parseAddress } from '@hyperdht-ts/ip-encoding'
+import { UDPRequest, UDPRequestError, internHost, type Interceptor, type Logger, type RequestPeer } from '@hyperdht-ts/udp-request'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
   CONTACTED_REFRESH, CONTACTED_TTL, MAX_CONTACTED, MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
@@ -170,7 +170,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   /** `host:port` of contacts being verified by a ping (a request with an id but no token). */
   #verifying = new Set<string>()
   /** Hosts we sent requests to, with when (oldest first, bounded). */
-  #contacted = new Map<string, number>()
+  #contacted = new Map<number | string, number>()
   /** The same by host alone (what the rate limit sees, before decoding). */
   #contactedHosts = new Map<string, number>()
   #relayPerSource = new RateLimiter({ rate: RELAY_RATE, burst: RELAY_BURST })
@@ -426,8 +426,8 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** Whether we sent a request to exactly `peer` (host and port) in the last few minutes. */
   hasContacted (peer: Peer): boolean {
-    const at = this.#contacted.get(peer.host + ':' + peer.port)
-    return at !== undefined && Date.now() - at < CONTACTED_TTL
+    const at = this.#contacted.get(addressKey(peer.host, peer.port))
+    return at !== undefined && sinceStart(Date.now()) - at < CONTACTED_TTL
   }
 
   /** The routing table. */
@@ -690,14 +690,15 @@ export class DHT extends EventEmitter<DHTEvents> {
   }
 
   #noteContacted (host: string, port: number): void {
-    const now = Date.now()
-    touchContacted(this.#contacted, host + ':' + port, now)
-    touchContacted(this.#contactedHosts, host, now)
+    const now = sinceStart(Date.now())
+    touchContacted(this.#contacted, addressKey(host, port), now)
+    // a host decoded from a message: keep the process-wide copy of its string
+    touchContacted(this.#contactedHosts, internHost(host), now)
   }
 
   #contactedHost (host: string, now: number): boolean {
     const at = this.#contactedHosts.get(host)
-    return at !== undefined && now - at < CONTACTED_TTL
+    return at !== undefined && sinceStart(now) - at < CONTACTED_TTL
   }
 
   /** Our address as `from` saw it: the `to` field (our nodes), or a `_ping`'s value (any node). */
@@ -1000,10 +1001,31 @@ async function resolvePeer (peer: Peer, family: 4 | 6): Promise<Peer> {
 }
 
 /**
+ * The key of an address in the contacted map: for IPv4 the number `ip * 65536 + port` (exact in a
+ * double; a string `host:port` per entry cost ~60 bytes), `host:port` otherwise. A number and a
+ * string are never the same key.
+ */
+function addressKey (host: string, port: number): number | string {
+  // a dotted quad only: `::ffff:a.b.c.d` stays a string of its own, as it always was
+  const v4 = host.indexOf(':') === -1 ? ipv4Value(host) : -1
+  return v4 >= 0 ? v4 * 65536 + port : host + ':' + port
+}
+
+const START = Date.now()
+
+/**
+ * Contact times are kept as ms since this module loaded: small integers for ~24 days, which V8
+ * stores inline (a `Date.now()` value is a boxed double, 16 bytes an entry).
+ */
+function sinceStart (now: number): number {
+  return now - START
+}
+
+/**
  * Notes `key` as contacted at `now` in a bounded map kept in contact order (oldest first). Runs for
  * every request, so an entry moves to the newest end only every `CONTACTED_REFRESH` ms.
  */
-function touchContacted (c: Map<string, number>, key: string, now: number): void {
+function touchContacted<K> (c: Map<K, number>, key: K, now: number): void {
   const at = c.get(key)
   if (at !== undefined) {
     if (now - at < CONTACTED_REFRESH) return

@@ -24,11 +24,12 @@ const HOST_CACHE_SIZE = 4096
  * One string per sender host, shared process-wide: every datagram brings a fresh copy of its
  * sender's address, and the tables keyed by host (rate limits, tokens, contacts, routing) would
  * each keep another copy of it. Bounded: full, it starts over (a host then just gets a new copy).
+ * Exported for the same use on hosts decoded from messages.
  */
 const HOSTS = new Map<string, string>()
 const MAX_HOSTS = 8192
 
-function internHost (host: string): string {
+export function internHost (host: string): string {
   const known = HOSTS.get(host)
   if (known !== undefined) return known
   if (HOSTS.size >= MAX_HOSTS) HOSTS.clear()

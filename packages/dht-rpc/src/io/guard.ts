@@ -182,7 +182,7 @@ export class SourceGuard {
 
   #grow (slots: number): void {
     if (slots * FIELDS <= this.#state.length) return
-    const n = Math.min(Math.max(this.maxSources, slots), Math.max(16, 2 * this.#state.length / FIELDS))
+    const n = Math.min(Math.max(this.maxSources, slots), Math.max(16, Math.ceil(1.5 * this.#state.length / FIELDS)))
     const state = new Float64Array(Math.max(n, slots) * FIELDS)
     state.set(this.#state)
     this.#state = state

@@ -53,7 +53,7 @@ export class ProofCache {
   #grow (slots: number): void {
     const bytes = slots * this.#tokenBytes
     if (bytes <= this.#slab.byteLength) return
-    const slab = new Uint8Array(Math.min(this.max, Math.max(8, 2 * this.#slab.byteLength / this.#tokenBytes)) * this.#tokenBytes)
+    const slab = new Uint8Array(Math.min(this.max, Math.max(16, Math.ceil(1.5 * this.#slab.byteLength / this.#tokenBytes))) * this.#tokenBytes)
     slab.set(this.#slab)
     this.#slab = slab
   }

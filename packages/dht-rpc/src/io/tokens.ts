@@ -3,10 +3,13 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 const TOKEN_BYTES = 32
 /** Hosts whose tokens are cached at most (then the cache starts over). */
 const MAX_CACHED = 4096
-/** A cache slot holds the host's token under the current secret, then under the previous one. */
-const SLOT_BYTES = 2 * TOKEN_BYTES
-const HAS_CURRENT = 1
-const HAS_PREVIOUS = 2
+
+/** Tokens of the cached hosts under one secret: 32 bytes a slot, and which slots are filled in. */
+interface Generation {
+  secret: Uint8Array
+  slab: Uint8Array
+  filled: Uint8Array
+}
 
 /**
  * Roundtrip tokens: sha256(secret + host) under two rotating secrets, as the reference does.
@@ -14,68 +17,68 @@ const HAS_PREVIOUS = 2
  * Pure: rotation is driven by the caller's timer.
  *
  * Hashing is most of the cost (a few µs), so tokens are cached per host, compactly: one map of
- * host -> slot and one growing slab of 64 bytes a slot (a Buffer per token cost ~220 bytes).
+ * host -> slot, and per secret one slab of 32 bytes a slot, grown as hosts come (a Buffer per
+ * token cost ~220 bytes). The previous secret's slab exists only after a rotation.
  */
 export class Tokens {
-  #secrets: [Uint8Array, Uint8Array] = [randomBytes(32), randomBytes(32)]
+  #current: Generation = { secret: randomBytes(32), slab: new Uint8Array(0), filled: new Uint8Array(0) }
+  /** The secret before the current one; null until the first rotation (it issued nothing). */
+  #previous: Generation | null = null
   #slots = new Map<string, number>()
-  #slab = new Uint8Array(0)
-  /** Per slot: which of its two tokens are filled in (HAS_CURRENT | HAS_PREVIOUS). */
-  #filled = new Uint8Array(0)
 
-  /** The token this node hands to `host` now (a copy: the cache's bytes change on rotation). */
+  /** The token this node hands to `host` now (a copy: the cache's bytes are reused). */
   create (host: string): Uint8Array {
-    return this.#hash(0, host).slice()
+    return this.#hash(this.#current, host, this.#slot(host)).slice()
   }
 
   /** True if `token` was issued to `host` under either live secret. */
   verify (token: Uint8Array | null | undefined, host: string): boolean {
     if (!token || token.byteLength !== TOKEN_BYTES) return false
-    return timingSafeEqual(token, this.#hash(0, host)) || timingSafeEqual(token, this.#hash(1, host))
+    const slot = this.#slot(host)
+    if (timingSafeEqual(token, this.#hash(this.#current, host, slot))) return true
+    return this.#previous !== null && timingSafeEqual(token, this.#hash(this.#previous, host, slot))
   }
 
   /** Start a new secret; tokens of the one before last stop verifying. */
   rotate (): void {
-    this.#secrets = [randomBytes(32), this.#secrets[0]]
-    // every cached current token becomes the previous one
-    for (let slot = 0; slot < this.#slots.size; slot++) {
-      const at = slot * SLOT_BYTES
-      if ((this.#filled[slot]! & HAS_CURRENT) !== 0) {
-        this.#slab.copyWithin(at + TOKEN_BYTES, at, at + TOKEN_BYTES)
-        this.#filled[slot] = HAS_PREVIOUS
-      } else {
-        this.#filled[slot] = 0
-      }
-    }
+    const old = this.#current
+    this.#previous = old
+    this.#current = { secret: randomBytes(32), slab: new Uint8Array(old.slab.byteLength), filled: new Uint8Array(old.filled.length) }
   }
 
-  #hash (i: 0 | 1, host: string): Uint8Array {
+  #slot (host: string): number {
     let slot = this.#slots.get(host)
     if (slot === undefined) {
       if (this.#slots.size >= MAX_CACHED) this.#slots.clear()
       slot = this.#slots.size
-      this.#grow(slot + 1)
-      this.#filled[slot] = 0
       this.#slots.set(host, slot)
+      if (slot >= this.#current.filled.length) {
+        const n = Math.min(MAX_CACHED, Math.max(16, Math.ceil(this.#current.filled.length * 1.5)))
+        grow(this.#current, n)
+        if (this.#previous !== null) grow(this.#previous, n)
+      }
+      this.#current.filled[slot] = 0
+      if (this.#previous !== null) this.#previous.filled[slot] = 0
     }
-    const at = slot * SLOT_BYTES + i * TOKEN_BYTES
-    const token = this.#slab.subarray(at, at + TOKEN_BYTES)
-    const bit = i === 0 ? HAS_CURRENT : HAS_PREVIOUS
-    if ((this.#filled[slot]! & bit) === 0) {
-      token.set(createHash('sha256').update(this.#secrets[i]).update(host).digest())
-      this.#filled[slot]! |= bit
+    return slot
+  }
+
+  #hash (g: Generation, host: string, slot: number): Uint8Array {
+    const at = slot * TOKEN_BYTES
+    const token = g.slab.subarray(at, at + TOKEN_BYTES)
+    if (g.filled[slot] === 0) {
+      token.set(createHash('sha256').update(g.secret).update(host).digest())
+      g.filled[slot] = 1
     }
     return token
   }
+}
 
-  #grow (slots: number): void {
-    if (slots * SLOT_BYTES <= this.#slab.byteLength) return
-    const n = Math.min(MAX_CACHED, Math.max(16, 2 * this.#filled.length))
-    const slab = new Uint8Array(n * SLOT_BYTES)
-    slab.set(this.#slab)
-    const filled = new Uint8Array(n)
-    filled.set(this.#filled)
-    this.#slab = slab
-    this.#filled = filled
-  }
+function grow (g: Generation, slots: number): void {
+  const slab = new Uint8Array(slots * TOKEN_BYTES)
+  slab.set(g.slab)
+  g.slab = slab
+  const filled = new Uint8Array(slots)
+  filled.set(g.filled)
+  g.filled = filled
 }

@@ -11,6 +11,9 @@ export interface TableNode extends Node {
   tick: number
   /** Query requests that failed in a row since we last heard from the node. */
   failures: number
+  /** Internal: the keys of its /16 and of its /24 within its bucket, for the diversity limits. */
+  net16: number | string
+  net24: number | string
 }
 
 export interface BucketStats {
@@ -79,18 +82,6 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
   #buckets: KBucket<TableNode>
   /** Insertion order = least recently seen first (keyed by the stored contact object). */
   #seen = new Set<TableNode>()
-  /**
-   * Contacts per /16 network, and per /24 network and common-prefix length with our id (one
-   * bucket's range). Keys are numbers for IPv4 (no string kept per contact), strings otherwise:
-   * see {@link networkKey16} and {@link networkKey24}.
-   */
-  #per16 = new Map<number | string, number>()
-  #per24 = new Map<number | string, number>()
-  /**
-   * Contacts by host (a host may run several nodes on several ports): the contact itself, or an
-   * array of them for the rare host with several (a Set per host cost ~190 bytes per contact).
-   */
-  #byHost = new Map<string, TableNode | TableNode[]>()
 
   constructor (id: Uint8Array, k = K, diversity: Partial<DiversityLimits> = {}) {
     super()
@@ -108,12 +99,10 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     })
     this.#buckets.on('added', (node) => {
       this.#seen.add(node)
-      this.#count(node, 1)
       this.emit('add-node', node)
     })
     this.#buckets.on('removed', (node) => {
       this.#seen.delete(node)
-      this.#count(node, -1)
       this.emit('remove-node', node)
     })
     this.#buckets.on('updated', (incumbent, selection) => {
@@ -136,9 +125,10 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
       if (existing.host !== peer.host) {
         const limit = this.#overLimit(id, peer.host)
         if (limit !== null) return this.#reject(id, peer, limit, true)
-        this.#count(existing, -1)
+        const v4 = ipv4Value(peer.host)
         existing.host = peer.host
-        this.#count(existing, 1)
+        existing.net16 = networkKey16(peer.host, v4)
+        existing.net24 = networkKey24(peer.host, v4, commonPrefix(id, this.id))
       }
       existing.port = peer.port
       existing.tick = tick
@@ -150,16 +140,35 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     if (limit !== null) return this.#reject(id, peer, limit, false)
     // Decoded ids are views into the datagram they arrived in: keep a 32-byte copy, not the
     // whole datagram (that retention was most of a node's heap).
-    this.#buckets.add({ id: copyId(id), host: peer.host, port: peer.port, tick, failures: 0 })
+    const v4 = ipv4Value(peer.host)
+    this.#buckets.add({
+      id: copyId(id),
+      host: peer.host,
+      port: peer.port,
+      tick,
+      failures: 0,
+      net16: networkKey16(peer.host, v4),
+      net24: networkKey24(peer.host, v4, commonPrefix(id, this.id))
+    })
     return this.#buckets.get(id) !== null
   }
 
   /** Which diversity limit `host` would break as the address of `id`, or `null`. */
   #overLimit (id: Uint8Array, host: string): keyof DiversityLimits | null {
+    // A scan of the table (a few hundred contacts at most, each with its keys at hand) rather
+    // than a map of counts per network: two maps cost ~80 bytes a contact, the keys 16.
     const v4 = ipv4Value(host)
-    if ((this.#per16.get(networkKey16(host, v4)) ?? 0) >= this.diversity.maxPer16) return 'maxPer16'
-    if ((this.#per24.get(networkKey24(host, v4, commonPrefix(id, this.id))) ?? 0) >= this.diversity.maxPer24PerBucket) return 'maxPer24PerBucket'
-    return null
+    const key16 = networkKey16(host, v4)
+    const key24 = networkKey24(host, v4, commonPrefix(id, this.id))
+    const { maxPer16, maxPer24PerBucket } = this.diversity
+    if (maxPer16 <= 0) return 'maxPer16'
+    let in16 = 0
+    let in24 = 0
+    for (const n of this.#seen) {
+      if (n.net16 === key16 && ++in16 >= maxPer16) return 'maxPer16'
+      if (n.net24 === key24) in24++
+    }
+    return in24 >= maxPer24PerBucket ? 'maxPer24PerBucket' : null
   }
 
   #reject (id: Uint8Array, peer: Peer, limit: keyof DiversityLimits, known: boolean): boolean {
@@ -168,28 +177,14 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     return known
   }
 
-  /** The contacts at `host`. */
-  atHost (host: string): Iterable<TableNode> {
-    const at = this.#byHost.get(host)
-    return at === undefined ? NONE : Array.isArray(at) ? at : [at]
-  }
-
-  /** Keeps the per-network counts and the host index of `node` (its current host) up to date. */
-  #count (node: TableNode, delta: 1 | -1): void {
-    const at = this.#byHost.get(node.host)
-    if (delta === 1) {
-      if (at === undefined) this.#byHost.set(node.host, node)
-      else if (!Array.isArray(at)) { if (at !== node) this.#byHost.set(node.host, [at, node]) } else if (!at.includes(node)) at.push(node)
-    } else if (at === node) {
-      this.#byHost.delete(node.host)
-    } else if (Array.isArray(at)) {
-      const i = at.indexOf(node)
-      if (i !== -1) at.splice(i, 1)
-      if (at.length === 1) this.#byHost.set(node.host, at[0]!)
-    }
-    const v4 = ipv4Value(node.host)
-    bump(this.#per16, networkKey16(node.host, v4), delta)
-    bump(this.#per24, networkKey24(node.host, v4, commonPrefix(node.id, this.id)), delta)
+  /**
+   * The contacts at `host`. A scan of the table (a few hundred contacts at most): it answers
+   * rate-limited relay requests only, and an index by host cost ~40 bytes a contact.
+   */
+  atHost (host: string): TableNode[] {
+    const out: TableNode[] = []
+    for (const n of this.#seen) if (n.host === host) out.push(n)
+    return out
   }
 
   /** Re-inserts a contact as most recently seen (a full-bucket ping it answered). */
@@ -302,8 +297,6 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
   }
 }
 
-const NONE: readonly TableNode[] = []
-
 /**
  * The key of the /16 network of `host` (IPv6: /32) in the diversity counts: for IPv4 (`v4`, its
  * {@link ipv4Value}) the number `a * 256 + b`; otherwise the prefix string (or the host itself).
@@ -342,12 +335,6 @@ function copyId (id: Uint8Array): Uint8Array {
   idSlabUsed += n
   copy.set(id)
   return copy
-}
-
-function bump (m: Map<number | string, number>, key: number | string, delta: 1 | -1): void {
-  const n = (m.get(key) ?? 0) + delta
-  if (n <= 0) m.delete(key)
-  else m.set(key, n)
 }
 
 /** Number of leading bits `a` and `b` share. */
