@@ -117,6 +117,16 @@ export interface DirectResponse {
   to: Peer | null
 }
 
+/** Reads of a DHT's private state for {@link LiveFields} (set by the DHT class's static block). */
+let live: {
+  ephemeral: (d: DHT) => boolean
+  destroyed: (d: DHT) => boolean
+  userQueries: (d: DHT) => number
+  tick: (d: DHT) => number
+  bootstrapped: (d: DHT) => boolean
+  inflightQueries: (d: DHT) => number
+}
+
 /**
  * A Kademlia DHT node speaking dht-rpc@2.3.0's wire protocol.
  *
@@ -862,18 +872,25 @@ export class DHT extends EventEmitter<DHTEvents> {
     return true
   }
 
+  static {
+    live = {
+      ephemeral: (d) => d.#ephemeral,
+      destroyed: (d) => d.#destroyed,
+      userQueries: (d) => d.#userQueries,
+      tick: (d) => d.#tick,
+      bootstrapped: (d) => d.#bootstrapped,
+      inflightQueries: (d) => d.#queries.size
+    }
+  }
+
   get #handlerContext (): HandlerContext {
-    const self = this
-    return this.#hctx ??= {
-      get queryId () { return self.queryId },
-      get ephemeral () { return self.#ephemeral },
+    return this.#hctx ??= withLiveFields<HandlerContext>(this, {
       io: this.#io,
       table: this.#table,
       tokens: this.#tokens,
       codec: this.#codec,
       stats: this.#stats,
       commands: this.#commands,
-      get destroyed () { return self.#destroyed },
       respond: this.#respond,
       drop: (reason, peer, command, err) => {
         this.#stats.drop(reason)
@@ -892,8 +909,8 @@ export class DHT extends EventEmitter<DHTEvents> {
         const now = Date.now()
         return this.#relayPerSource.take(from.host, now) && this.#relayTotal.take('', now)
       },
-      acceptsRelayFrom: (referrer) => this.hasContacted(referrer) || this.#knows(referrer)
-    }
+      acceptsRelayFrom: (referrer: Peer) => this.hasContacted(referrer) || this.#knows(referrer)
+    })
   }
 
   #hctx: HandlerContext | null = null
@@ -901,13 +918,9 @@ export class DHT extends EventEmitter<DHTEvents> {
   #uctx: UpkeepContext | null = null
 
   get #queryContext (): QueryContext {
-    const self = this
-    return this.#qctx ??= {
+    return this.#qctx ??= withLiveFields<QueryContext>(this, {
       id: this.id,
-      get queryId () { return self.queryId },
       concurrency: this.concurrency,
-      get destroyed () { return self.#destroyed },
-      get userQueries () { return self.#userQueries },
       table: this.#table,
       codec: this.#codec,
       bootstrapPeers: () => this.#bootstrapPeers(),
@@ -936,18 +949,14 @@ export class DHT extends EventEmitter<DHTEvents> {
       queryEnded: (q) => {
         if (this.#queries.delete(q) && !q.background) this.#userQueries--
       }
-    }
+    })
   }
 
   get #upkeep (): UpkeepContext {
-    const self = this
-    return this.#uctx ??= {
+    return this.#uctx ??= withLiveFields<UpkeepContext>(this, {
       table: this.#table,
-      get tick () { return self.#tick },
-      get bootstrapped () { return self.#bootstrapped },
-      get inflightQueries () { return self.#queries.size },
       ping: (node: TableNode) => this.#request({ command: PING, id: this.queryId }, node, { lane: 'ping' })
-    }
+    })
   }
 }
 
@@ -998,6 +1007,30 @@ async function resolvePeer (peer: Peer, family: 4 | 6): Promise<Peer> {
   if (isIP(peer.host) !== 0) return peer
   const { address } = await lookup(peer.host, { family })
   return { host: address, port: peer.port }
+}
+
+/**
+ * The fields of the context objects (handlers, queries, upkeep) that read the DHT's state live,
+ * as getters on a shared prototype: getters in an object literal put it in dictionary mode
+ * (~1 KB a context, three contexts a node).
+ */
+class LiveFields {
+  declare readonly owner: DHT
+  get queryId (): Uint8Array | null { return this.owner.queryId }
+  get ephemeral (): boolean { return live.ephemeral(this.owner) }
+  get destroyed (): boolean { return live.destroyed(this.owner) }
+  get userQueries (): number { return live.userQueries(this.owner) }
+  get tick (): number { return live.tick(this.owner) }
+  get bootstrapped (): boolean { return live.bootstrapped(this.owner) }
+  get inflightQueries (): number { return live.inflightQueries(this.owner) }
+}
+
+type LiveKeys = 'queryId' | 'ephemeral' | 'destroyed' | 'userQueries' | 'tick' | 'bootstrapped' | 'inflightQueries'
+
+function withLiveFields<T> (owner: DHT, fields: Omit<T, LiveKeys>): T {
+  const ctx = Object.create(LiveFields.prototype) as { owner: DHT }
+  ctx.owner = owner
+  return Object.assign(ctx, fields) as T
 }
 
 /**
