@@ -154,7 +154,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   /** Pings (user pings, table upkeep, verification): never stuck behind slow queries. */
   #pingLane: FlowQueue
   #table: RoutingTable
-  #tokens = new Tokens()
+  #tokens: Tokens
   #codec: AddressCodec
   #stats = new Stats()
   #commands = new Map<string, CommandHandlers>()
@@ -233,6 +233,8 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#punchOurReferrals = opts.holepunchPolicy !== 'reference-referrers'
     this.#guard = new SourceGuard({ rateLimit: opts.rateLimit, amplification: opts.amplification })
     const guard = this.#guard
+    // tokens go to the sources the guard tracks: its slots number their cache entries
+    this.#tokens = guard.tracksSources ? new Tokens(guard) : new Tokens()
     this.#io = new UDPRequest<RequestMessage, ResponseMessage>({
       socket: opts.socket,
       requestEncoding,

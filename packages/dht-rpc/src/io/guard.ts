@@ -78,6 +78,22 @@ export class SourceGuard {
     this.maxSources = opts.maxSources ?? DEFAULT_MAX_SOURCES
   }
 
+  /**
+   * Called with the slot a new source gets (a fresh one, or an evicted source's): per-source data
+   * kept elsewhere by slot (the token cache) forgets what it had there.
+   */
+  onNewSource: ((slot: number) => void) | null = null
+
+  /** Whether this guard keeps state per source at all (else `slotOf` is always -1). */
+  get tracksSources (): boolean {
+    return this.rate !== null || this.amplification !== null
+  }
+
+  /** The slot of `host`'s state, a small integer stable while the source is tracked; -1 if not tracked. */
+  slotOf (host: string): number {
+    return this.#sources.get(host) ?? -1
+  }
+
   /** Sources tracked now. */
   get sources (): number {
     return this.#sources.size
@@ -150,6 +166,7 @@ export class SourceGuard {
       st[s + CREDIT] = this.amplification?.burst ?? 0
       st[s + AT] = now
       this.#sources.set(host, slot)
+      this.onNewSource?.(slot)
       return s
     }
     const s = slot * FIELDS

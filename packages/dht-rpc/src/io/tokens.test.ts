@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { SourceGuard } from './guard.js'
 import { Tokens } from './tokens.js'
 
 describe('Tokens', () => {
@@ -36,5 +37,29 @@ describe('Tokens', () => {
     t.rotate()
     expect(t.verify(first[0], hosts[0]!)).toBe(false)
     expect(t.verify(second[0], hosts[0]!)).toBe(true)
+  })
+
+  it('caches in the slots of a SourceGuard, and forgets a slot handed to another host', () => {
+    const guard = new SourceGuard({ maxSources: 2 })
+    const t = new Tokens(guard)
+    const uncached = t.create('9.9.9.9') // not a tracked source: computed, still valid
+    expect(t.verify(uncached, '9.9.9.9')).toBe(true)
+    guard.admit('1.1.1.1', 10, 0)
+    guard.admit('2.2.2.2', 10, 0)
+    const a = t.create('1.1.1.1')
+    const b = t.create('2.2.2.2')
+    expect(t.verify(a, '1.1.1.1')).toBe(true)
+    expect(t.verify(b, '1.1.1.1')).toBe(false)
+    guard.admit('3.3.3.3', 10, 0) // evicts 1.1.1.1: its slot now belongs to 3.3.3.3
+    const c = t.create('3.3.3.3')
+    expect(Buffer.from(c).equals(Buffer.from(a))).toBe(false)
+    expect(t.verify(c, '3.3.3.3')).toBe(true)
+    expect(t.verify(a, '3.3.3.3')).toBe(false)
+    expect(t.verify(a, '1.1.1.1')).toBe(true) // untracked now, computed
+    t.rotate()
+    expect(t.verify(c, '3.3.3.3')).toBe(true)
+    expect(t.verify(b, '2.2.2.2')).toBe(true)
+    t.rotate()
+    expect(t.verify(c, '3.3.3.3')).toBe(false)
   })
 })
