@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
 import { isIP } from 'node:net'
-import { parseAddress } from '@hyperdht-ts/ip-encoding'
-import { UDPRequest, UDPRequestError, type Interceptor, type Logger, type RequestPeer } from '@hyperdht-ts/udp-request'
+import { ipv4Value, parseAddress } from '@hyperdht-ts/ip-encoding'
+import { UDPRequest, UDPRequestError, internHost, type Interceptor, type Logger, type RequestPeer } from '@hyperdht-ts/udp-request'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
   CONTACTED_REFRESH, CONTACTED_TTL, MAX_CONTACTED, MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
@@ -117,6 +117,16 @@ export interface DirectResponse {
   to: Peer | null
 }
 
+/** Reads of a DHT's private state for {@link LiveFields} (set by the DHT class's static block). */
+let live: {
+  ephemeral: (d: DHT) => boolean
+  destroyed: (d: DHT) => boolean
+  userQueries: (d: DHT) => number
+  tick: (d: DHT) => number
+  bootstrapped: (d: DHT) => boolean
+  inflightQueries: (d: DHT) => number
+}
+
 /**
  * A Kademlia DHT node speaking dht-rpc@2.3.0's wire protocol.
  *
@@ -144,7 +154,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   /** Pings (user pings, table upkeep, verification): never stuck behind slow queries. */
   #pingLane: FlowQueue
   #table: RoutingTable
-  #tokens = new Tokens()
+  #tokens: Tokens
   #codec: AddressCodec
   #stats = new Stats()
   #commands = new Map<string, CommandHandlers>()
@@ -170,7 +180,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   /** `host:port` of contacts being verified by a ping (a request with an id but no token). */
   #verifying = new Set<string>()
   /** Hosts we sent requests to, with when (oldest first, bounded). */
-  #contacted = new Map<string, number>()
+  #contacted = new Map<number | string, number>()
   /** The same by host alone (what the rate limit sees, before decoding). */
   #contactedHosts = new Map<string, number>()
   #relayPerSource = new RateLimiter({ rate: RELAY_RATE, burst: RELAY_BURST })
@@ -223,6 +233,8 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#punchOurReferrals = opts.holepunchPolicy !== 'reference-referrers'
     this.#guard = new SourceGuard({ rateLimit: opts.rateLimit, amplification: opts.amplification })
     const guard = this.#guard
+    // tokens go to the sources the guard tracks: its slots number their cache entries
+    this.#tokens = guard.tracksSources ? new Tokens(guard) : new Tokens()
     this.#io = new UDPRequest<RequestMessage, ResponseMessage>({
       socket: opts.socket,
       requestEncoding,
@@ -426,8 +438,8 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** Whether we sent a request to exactly `peer` (host and port) in the last few minutes. */
   hasContacted (peer: Peer): boolean {
-    const at = this.#contacted.get(peer.host + ':' + peer.port)
-    return at !== undefined && Date.now() - at < CONTACTED_TTL
+    const at = this.#contacted.get(addressKey(peer.host, peer.port))
+    return at !== undefined && sinceStart(Date.now()) - at < CONTACTED_TTL
   }
 
   /** The routing table. */
@@ -690,14 +702,15 @@ export class DHT extends EventEmitter<DHTEvents> {
   }
 
   #noteContacted (host: string, port: number): void {
-    const now = Date.now()
-    touchContacted(this.#contacted, host + ':' + port, now)
-    touchContacted(this.#contactedHosts, host, now)
+    const now = sinceStart(Date.now())
+    touchContacted(this.#contacted, addressKey(host, port), now)
+    // a host decoded from a message: keep the process-wide copy of its string
+    touchContacted(this.#contactedHosts, internHost(host), now)
   }
 
   #contactedHost (host: string, now: number): boolean {
     const at = this.#contactedHosts.get(host)
-    return at !== undefined && now - at < CONTACTED_TTL
+    return at !== undefined && sinceStart(now) - at < CONTACTED_TTL
   }
 
   /** Our address as `from` saw it: the `to` field (our nodes), or a `_ping`'s value (any node). */
@@ -861,18 +874,25 @@ export class DHT extends EventEmitter<DHTEvents> {
     return true
   }
 
+  static {
+    live = {
+      ephemeral: (d) => d.#ephemeral,
+      destroyed: (d) => d.#destroyed,
+      userQueries: (d) => d.#userQueries,
+      tick: (d) => d.#tick,
+      bootstrapped: (d) => d.#bootstrapped,
+      inflightQueries: (d) => d.#queries.size
+    }
+  }
+
   get #handlerContext (): HandlerContext {
-    const self = this
-    return this.#hctx ??= {
-      get queryId () { return self.queryId },
-      get ephemeral () { return self.#ephemeral },
+    return this.#hctx ??= withLiveFields<HandlerContext>(this, {
       io: this.#io,
       table: this.#table,
       tokens: this.#tokens,
       codec: this.#codec,
       stats: this.#stats,
       commands: this.#commands,
-      get destroyed () { return self.#destroyed },
       respond: this.#respond,
       drop: (reason, peer, command, err) => {
         this.#stats.drop(reason)
@@ -891,8 +911,8 @@ export class DHT extends EventEmitter<DHTEvents> {
         const now = Date.now()
         return this.#relayPerSource.take(from.host, now) && this.#relayTotal.take('', now)
       },
-      acceptsRelayFrom: (referrer) => this.hasContacted(referrer) || this.#knows(referrer)
-    }
+      acceptsRelayFrom: (referrer: Peer) => this.hasContacted(referrer) || this.#knows(referrer)
+    })
   }
 
   #hctx: HandlerContext | null = null
@@ -900,13 +920,9 @@ export class DHT extends EventEmitter<DHTEvents> {
   #uctx: UpkeepContext | null = null
 
   get #queryContext (): QueryContext {
-    const self = this
-    return this.#qctx ??= {
+    return this.#qctx ??= withLiveFields<QueryContext>(this, {
       id: this.id,
-      get queryId () { return self.queryId },
       concurrency: this.concurrency,
-      get destroyed () { return self.#destroyed },
-      get userQueries () { return self.#userQueries },
       table: this.#table,
       codec: this.#codec,
       bootstrapPeers: () => this.#bootstrapPeers(),
@@ -935,18 +951,14 @@ export class DHT extends EventEmitter<DHTEvents> {
       queryEnded: (q) => {
         if (this.#queries.delete(q) && !q.background) this.#userQueries--
       }
-    }
+    })
   }
 
   get #upkeep (): UpkeepContext {
-    const self = this
-    return this.#uctx ??= {
+    return this.#uctx ??= withLiveFields<UpkeepContext>(this, {
       table: this.#table,
-      get tick () { return self.#tick },
-      get bootstrapped () { return self.#bootstrapped },
-      get inflightQueries () { return self.#queries.size },
       ping: (node: TableNode) => this.#request({ command: PING, id: this.queryId }, node, { lane: 'ping' })
-    }
+    })
   }
 }
 
@@ -1000,10 +1012,55 @@ async function resolvePeer (peer: Peer, family: 4 | 6): Promise<Peer> {
 }
 
 /**
+ * The fields of the context objects (handlers, queries, upkeep) that read the DHT's state live,
+ * as getters on a shared prototype: getters in an object literal put it in dictionary mode
+ * (~1 KB a context, three contexts a node).
+ */
+class LiveFields {
+  declare readonly owner: DHT
+  get queryId (): Uint8Array | null { return this.owner.queryId }
+  get ephemeral (): boolean { return live.ephemeral(this.owner) }
+  get destroyed (): boolean { return live.destroyed(this.owner) }
+  get userQueries (): number { return live.userQueries(this.owner) }
+  get tick (): number { return live.tick(this.owner) }
+  get bootstrapped (): boolean { return live.bootstrapped(this.owner) }
+  get inflightQueries (): number { return live.inflightQueries(this.owner) }
+}
+
+type LiveKeys = 'queryId' | 'ephemeral' | 'destroyed' | 'userQueries' | 'tick' | 'bootstrapped' | 'inflightQueries'
+
+function withLiveFields<T> (owner: DHT, fields: Omit<T, LiveKeys>): T {
+  const ctx = Object.create(LiveFields.prototype) as { owner: DHT }
+  ctx.owner = owner
+  return Object.assign(ctx, fields) as T
+}
+
+/**
+ * The key of an address in the contacted map: for IPv4 the number `ip * 65536 + port` (exact in a
+ * double; a string `host:port` per entry cost ~60 bytes), `host:port` otherwise. A number and a
+ * string are never the same key.
+ */
+function addressKey (host: string, port: number): number | string {
+  // a dotted quad only: `::ffff:a.b.c.d` stays a string of its own, as it always was
+  const v4 = host.indexOf(':') === -1 ? ipv4Value(host) : -1
+  return v4 >= 0 ? v4 * 65536 + port : host + ':' + port
+}
+
+const START = Date.now()
+
+/**
+ * Contact times are kept as ms since this module loaded: small integers for ~24 days, which V8
+ * stores inline (a `Date.now()` value is a boxed double, 16 bytes an entry).
+ */
+function sinceStart (now: number): number {
+  return now - START
+}
+
+/**
  * Notes `key` as contacted at `now` in a bounded map kept in contact order (oldest first). Runs for
  * every request, so an entry moves to the newest end only every `CONTACTED_REFRESH` ms.
  */
-function touchContacted (c: Map<string, number>, key: string, now: number): void {
+function touchContacted<K> (c: Map<K, number>, key: K, now: number): void {
   const at = c.get(key)
   if (at !== undefined) {
     if (now - at < CONTACTED_REFRESH) return

@@ -1,4 +1,4 @@
-export { UDPRequest } from './udp-request.js'
+export { UDPRequest, internHost } from './udp-request.js'
 export { UDPRequestError } from './errors.js'
 export type { UDPRequestErrorCode, UDPRequestErrorOptions } from './errors.js'
 export { passthrough } from './encoding.js'

@@ -20,6 +20,23 @@ const TRANSIENT_ERRORS = new Set([
 
 const HOST_CACHE_SIZE = 4096
 
+/**
+ * One string per sender host, shared process-wide: every datagram brings a fresh copy of its
+ * sender's address, and the tables keyed by host (rate limits, tokens, contacts, routing) would
+ * each keep another copy of it. Bounded: full, it starts over (a host then just gets a new copy).
+ * Exported for the same use on hosts decoded from messages.
+ */
+const HOSTS = new Map<string, string>()
+const MAX_HOSTS = 8192
+
+export function internHost (host: string): string {
+  const known = HOSTS.get(host)
+  if (known !== undefined) return known
+  if (HOSTS.size >= MAX_HOSTS) HOSTS.clear()
+  HOSTS.set(host, host)
+  return host
+}
+
 function noop (): void {}
 
 /** One request waiting for its response. */
@@ -329,12 +346,17 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     resolve()
   }
 
-  /** ip-encoding's `hostKey` with a small cache: a DHT talks to the same hosts over and over. */
+  /**
+   * ip-encoding's `hostKey` with a small cache for the hosts whose key is not themselves
+   * (IPv6, IPv4-mapped): a dotted quad is its own key, and checking that is cheaper than a
+   * cache entry per IPv4 host.
+   */
   #hostKey (host: string): string | null {
     let key = this.#hostKeys.get(host)
     if (key === undefined) {
-      if (this.#hostKeys.size >= HOST_CACHE_SIZE) this.#hostKeys.clear()
       key = hostKey(host)
+      if (key === host) return key
+      if (this.#hostKeys.size >= HOST_CACHE_SIZE) this.#hostKeys.clear()
       this.#hostKeys.set(host, key)
     }
     return key
@@ -478,11 +500,12 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       return
     }
     const request = isRequest(message)
-    if (request && this.#admit !== null && !this.#admit(rinfo.address, message.byteLength)) {
+    const host = internHost(rinfo.address)
+    if (request && this.#admit !== null && !this.#admit(host, message.byteLength)) {
       this.#stats.dropped.refused++
       return // not even decoded: a flood costs what it costs to count it
     }
-    const peer: RequestPeer = { host: rinfo.address, port: rinfo.port, tid: tidOf(message) }
+    const peer: RequestPeer = { host, port: rinfo.port, tid: tidOf(message) }
 
     if (request) {
       let value: Req

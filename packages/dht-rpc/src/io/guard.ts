@@ -38,17 +38,18 @@ export const DEFAULT_AMPLIFICATION: Readonly<AmplificationOptions> = Object.free
 /** Sources whose state is kept at most. */
 export const DEFAULT_MAX_SOURCES = 65_536
 
-interface Source {
-  /** Request tokens. */
-  tokens: number
-  /** Excess requests since the bucket last had a token. */
-  excess: number
-  /** Until when it is ignored (ms), 0 when not banned. */
-  bannedUntil: number
-  /** Bytes we may still send it unproven. */
-  credit: number
-  at: number
-}
+/**
+ * A source's state is five numbers in a slot of one Float64Array (an object per source, its
+ * numbers boxed, cost ~4x as much): request tokens; excess requests since the bucket last had a
+ * token; until when it is ignored (ms, 0 when not banned); bytes we may still send it unproven;
+ * when it was last updated.
+ */
+const TOKENS = 0
+const EXCESS = 1
+const BANNED_UNTIL = 2
+const CREDIT = 3
+const AT = 4
+const FIELDS = 5
 
 /** Counters of a {@link SourceGuard}. */
 export interface GuardStats {
@@ -67,12 +68,30 @@ export class SourceGuard {
   readonly amplification: Readonly<AmplificationOptions> | null
   readonly maxSources: number
   readonly stats: GuardStats = { rateLimited: 0, bans: 0, trimmed: 0, refused: 0 }
-  #sources = new Map<string, Source>()
+  /** host -> slot in `#state`, oldest first. Slots are dense: 0 .. size - 1. */
+  #sources = new Map<string, number>()
+  #state = new Float64Array(0)
 
   constructor (opts: { rateLimit?: Partial<RateLimitOptions> | false, amplification?: Partial<AmplificationOptions> | false, maxSources?: number } = {}) {
     this.rate = opts.rateLimit === false ? null : { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit }
     this.amplification = opts.amplification === false ? null : { ...DEFAULT_AMPLIFICATION, ...opts.amplification }
     this.maxSources = opts.maxSources ?? DEFAULT_MAX_SOURCES
+  }
+
+  /**
+   * Called with the slot a new source gets (a fresh one, or an evicted source's): per-source data
+   * kept elsewhere by slot (the token cache) forgets what it had there.
+   */
+  onNewSource: ((slot: number) => void) | null = null
+
+  /** Whether this guard keeps state per source at all (else `slotOf` is always -1). */
+  get tracksSources (): boolean {
+    return this.rate !== null || this.amplification !== null
+  }
+
+  /** The slot of `host`'s state, a small integer stable while the source is tracked; -1 if not tracked. */
+  slotOf (host: string): number {
+    return this.#sources.get(host) ?? -1
   }
 
   /** Sources tracked now. */
@@ -83,7 +102,7 @@ export class SourceGuard {
   /** Sources within their ban now. */
   banned (now: number): number {
     let n = 0
-    for (const s of this.#sources.values()) if (s.bannedUntil > now) n++
+    for (const slot of this.#sources.values()) if (this.#state[slot * FIELDS + BANNED_UNTIL]! > now) n++
     return n
   }
 
@@ -95,22 +114,23 @@ export class SourceGuard {
   admit (host: string, bytes: number, now: number, mayBan = true): boolean {
     if (this.rate === null && this.amplification === null) return true
     const s = this.#source(host, now)
-    if (this.amplification !== null) s.credit = Math.min(s.credit + bytes * this.amplification.factor, MAX_CREDIT)
+    const st = this.#state
+    if (this.amplification !== null) st[s + CREDIT] = Math.min(st[s + CREDIT]! + bytes * this.amplification.factor, MAX_CREDIT)
     const r = this.rate
     if (r === null) return true
-    if (s.bannedUntil > now && mayBan) {
+    if (st[s + BANNED_UNTIL]! > now && mayBan) {
       this.stats.rateLimited++
       return false
     }
-    if (s.tokens >= 1) {
-      s.tokens--
-      s.excess = 0
+    if (st[s + TOKENS]! >= 1) {
+      st[s + TOKENS]!--
+      st[s + EXCESS] = 0
       return true
     }
     this.stats.rateLimited++
-    if (++s.excess >= r.banAfter && mayBan) {
-      s.bannedUntil = now + r.banDuration
-      s.excess = 0
+    if ((st[s + EXCESS] = st[s + EXCESS]! + 1) >= r.banAfter && mayBan) {
+      st[s + BANNED_UNTIL] = now + r.banDuration
+      st[s + EXCESS] = 0
       this.stats.bans++
     }
     return false
@@ -122,44 +142,67 @@ export class SourceGuard {
    */
   allowance (host: string, now: number): number {
     if (this.amplification === null) return Infinity
-    return this.#source(host, now).credit
+    return this.#state[this.#source(host, now) + CREDIT]!
   }
 
   /** We sent `bytes` to unproven `host`. */
   charge (host: string, bytes: number, now: number): void {
     if (this.amplification === null) return
     const s = this.#source(host, now)
-    s.credit = Math.max(0, s.credit - bytes)
+    this.#state[s + CREDIT] = Math.max(0, this.#state[s + CREDIT]! - bytes)
   }
 
-  #source (host: string, now: number): Source {
-    let s = this.#sources.get(host)
-    if (s === undefined) {
-      if (this.#sources.size >= this.maxSources) this.#evict(now)
-      s = { tokens: this.rate?.burst ?? 0, excess: 0, bannedUntil: 0, credit: this.amplification?.burst ?? 0, at: now }
-      this.#sources.set(host, s)
+  /** The offset of `host`'s state in `#state` (created full, or refilled up to `now`). */
+  #source (host: string, now: number): number {
+    let slot = this.#sources.get(host)
+    if (slot === undefined) {
+      slot = this.#sources.size >= this.maxSources ? this.#evict(now) : this.#sources.size
+      if (slot === this.#sources.size) this.#grow(slot + 1)
+      const s = slot * FIELDS
+      const st = this.#state
+      st[s + TOKENS] = this.rate?.burst ?? 0
+      st[s + EXCESS] = 0
+      st[s + BANNED_UNTIL] = 0
+      st[s + CREDIT] = this.amplification?.burst ?? 0
+      st[s + AT] = now
+      this.#sources.set(host, slot)
+      this.onNewSource?.(slot)
       return s
     }
-    const dt = now - s.at
+    const s = slot * FIELDS
+    const st = this.#state
+    const dt = now - st[s + AT]!
     if (dt > 0) {
-      s.at = now
-      if (this.rate !== null) s.tokens = Math.min(this.rate.burst, s.tokens + dt * this.rate.rate / 1000)
-      if (this.amplification !== null && s.credit < this.amplification.burst) {
-        s.credit = Math.min(this.amplification.burst, s.credit + dt * this.amplification.refill / 1000)
+      st[s + AT] = now
+      if (this.rate !== null) st[s + TOKENS] = Math.min(this.rate.burst, st[s + TOKENS]! + dt * this.rate.rate / 1000)
+      if (this.amplification !== null && st[s + CREDIT]! < this.amplification.burst) {
+        st[s + CREDIT] = Math.min(this.amplification.burst, st[s + CREDIT]! + dt * this.amplification.refill / 1000)
       }
     }
     return s
   }
 
-  /** Makes room: the oldest entry, unless it is banned (a flood of new sources must not lift bans). */
-  #evict (now: number): void {
+  /**
+   * Makes room: the oldest entry, unless it is banned (a flood of new sources must not lift
+   * bans). Returns the slot it freed.
+   */
+  #evict (now: number): number {
     let scanned = 0
-    for (const [host, s] of this.#sources) {
-      if (s.bannedUntil <= now || ++scanned > 16) {
+    for (const [host, slot] of this.#sources) {
+      if (this.#state[slot * FIELDS + BANNED_UNTIL]! <= now || ++scanned > 16) {
         this.#sources.delete(host)
-        return
+        return slot
       }
     }
+    return this.#sources.size // empty map (maxSources 0)
+  }
+
+  #grow (slots: number): void {
+    if (slots * FIELDS <= this.#state.length) return
+    const n = Math.min(Math.max(this.maxSources, slots), Math.max(16, Math.ceil(1.5 * this.#state.length / FIELDS)))
+    const state = new Float64Array(Math.max(n, slots) * FIELDS)
+    state.set(this.#state)
+    this.#state = state
   }
 }
 

@@ -7,7 +7,8 @@ export class RateLimiter {
   readonly rate: number
   readonly burst: number
   readonly maxKeys: number
-  #buckets = new Map<string, { tokens: number, at: number }>()
+  /** Created on first use: most limiters of a node never see a key. */
+  #buckets: Map<string, { tokens: number, at: number }> | null = null
 
   constructor (opts: { rate: number, burst: number, maxKeys?: number }) {
     this.rate = opts.rate
@@ -17,16 +18,17 @@ export class RateLimiter {
 
   /** Keys tracked now. */
   get size (): number {
-    return this.#buckets.size
+    return this.#buckets?.size ?? 0
   }
 
   /** Takes one token for `key` at `now` (ms); false when its bucket is empty. */
   take (key: string, now: number): boolean {
-    let b = this.#buckets.get(key)
+    const buckets = this.#buckets ??= new Map()
+    let b = buckets.get(key)
     if (b === undefined) {
-      if (this.#buckets.size >= this.maxKeys) this.#buckets.delete(this.#buckets.keys().next().value!)
+      if (buckets.size >= this.maxKeys) buckets.delete(buckets.keys().next().value!)
       b = { tokens: this.burst, at: now }
-      this.#buckets.set(key, b)
+      buckets.set(key, b)
     } else if (now > b.at) {
       b.tokens = Math.min(this.burst, b.tokens + (now - b.at) * this.rate / 1000)
       b.at = now

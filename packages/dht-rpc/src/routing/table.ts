@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
+import { ipv4Value, prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
 import { KBucket } from '@hyperdht-ts/kbucket'
 import { DEFAULT_MAX_PER_16, DEFAULT_MAX_PER_24_PER_BUCKET, K, MAX_FAILURES, NODES_TO_PING } from '../constants.js'
 import type { Node, Peer } from '../types.js'
@@ -11,6 +11,9 @@ export interface TableNode extends Node {
   tick: number
   /** Query requests that failed in a row since we last heard from the node. */
   failures: number
+  /** Internal: the keys of its /16 and of its /24 within its bucket, for the diversity limits. */
+  net16: number | string
+  net24: number | string
 }
 
 export interface BucketStats {
@@ -79,11 +82,6 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
   #buckets: KBucket<TableNode>
   /** Insertion order = least recently seen first (keyed by the stored contact object). */
   #seen = new Set<TableNode>()
-  /** Contacts per `/16` network key, and per `cpl + '|' + /24` key. */
-  #per16 = new Map<string, number>()
-  #per24 = new Map<string, number>()
-  /** Contacts by host (a host may run several nodes on several ports). */
-  #byHost = new Map<string, Set<TableNode>>()
 
   constructor (id: Uint8Array, k = K, diversity: Partial<DiversityLimits> = {}) {
     super()
@@ -101,12 +99,10 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     })
     this.#buckets.on('added', (node) => {
       this.#seen.add(node)
-      this.#count(node, 1)
       this.emit('add-node', node)
     })
     this.#buckets.on('removed', (node) => {
       this.#seen.delete(node)
-      this.#count(node, -1)
       this.emit('remove-node', node)
     })
     this.#buckets.on('updated', (incumbent, selection) => {
@@ -129,9 +125,10 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
       if (existing.host !== peer.host) {
         const limit = this.#overLimit(id, peer.host)
         if (limit !== null) return this.#reject(id, peer, limit, true)
-        this.#count(existing, -1)
+        const v4 = ipv4Value(peer.host)
         existing.host = peer.host
-        this.#count(existing, 1)
+        existing.net16 = networkKey16(peer.host, v4)
+        existing.net24 = networkKey24(peer.host, v4, commonPrefix(id, this.id))
       }
       existing.port = peer.port
       existing.tick = tick
@@ -143,16 +140,35 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     if (limit !== null) return this.#reject(id, peer, limit, false)
     // Decoded ids are views into the datagram they arrived in: keep a 32-byte copy, not the
     // whole datagram (that retention was most of a node's heap).
-    this.#buckets.add({ id: new Uint8Array(id), host: peer.host, port: peer.port, tick, failures: 0 })
+    const v4 = ipv4Value(peer.host)
+    this.#buckets.add({
+      id: copyId(id),
+      host: peer.host,
+      port: peer.port,
+      tick,
+      failures: 0,
+      net16: networkKey16(peer.host, v4),
+      net24: networkKey24(peer.host, v4, commonPrefix(id, this.id))
+    })
     return this.#buckets.get(id) !== null
   }
 
   /** Which diversity limit `host` would break as the address of `id`, or `null`. */
   #overLimit (id: Uint8Array, host: string): keyof DiversityLimits | null {
-    const [p24, p16] = addressPrefixes(host)
-    if ((this.#per16.get(p16) ?? 0) >= this.diversity.maxPer16) return 'maxPer16'
-    if ((this.#per24.get(commonPrefix(id, this.id) + '|' + p24) ?? 0) >= this.diversity.maxPer24PerBucket) return 'maxPer24PerBucket'
-    return null
+    // A scan of the table (a few hundred contacts at most, each with its keys at hand) rather
+    // than a map of counts per network: two maps cost ~80 bytes a contact, the keys 16.
+    const v4 = ipv4Value(host)
+    const key16 = networkKey16(host, v4)
+    const key24 = networkKey24(host, v4, commonPrefix(id, this.id))
+    const { maxPer16, maxPer24PerBucket } = this.diversity
+    if (maxPer16 <= 0) return 'maxPer16'
+    let in16 = 0
+    let in24 = 0
+    for (const n of this.#seen) {
+      if (n.net16 === key16 && ++in16 >= maxPer16) return 'maxPer16'
+      if (n.net24 === key24) in24++
+    }
+    return in24 >= maxPer24PerBucket ? 'maxPer24PerBucket' : null
   }
 
   #reject (id: Uint8Array, peer: Peer, limit: keyof DiversityLimits, known: boolean): boolean {
@@ -161,24 +177,14 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     return known
   }
 
-  /** The contacts at `host`. */
-  atHost (host: string): Iterable<TableNode> {
-    return this.#byHost.get(host) ?? NONE
-  }
-
-  /** Keeps the per-network counts and the host index of `node` (its current host) up to date. */
-  #count (node: TableNode, delta: 1 | -1): void {
-    let at = this.#byHost.get(node.host)
-    if (delta === 1) {
-      if (at === undefined) this.#byHost.set(node.host, at = new Set())
-      at.add(node)
-    } else if (at !== undefined) {
-      at.delete(node)
-      if (at.size === 0) this.#byHost.delete(node.host)
-    }
-    const [p24, p16] = addressPrefixes(node.host)
-    bump(this.#per16, p16, delta)
-    bump(this.#per24, commonPrefix(node.id, this.id) + '|' + p24, delta)
+  /**
+   * The contacts at `host`. A scan of the table (a few hundred contacts at most): it answers
+   * rate-limited relay requests only, and an index by host cost ~40 bytes a contact.
+   */
+  atHost (host: string): TableNode[] {
+    const out: TableNode[] = []
+    for (const n of this.#seen) if (n.host === host) out.push(n)
+    return out
   }
 
   /** Re-inserts a contact as most recently seen (a full-bucket ping it answered). */
@@ -291,12 +297,44 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
   }
 }
 
-const NONE: ReadonlySet<TableNode> = new Set()
+/**
+ * The key of the /16 network of `host` (IPv6: /32) in the diversity counts: for IPv4 (`v4`, its
+ * {@link ipv4Value}) the number `a * 256 + b`; otherwise the prefix string (or the host itself).
+ */
+function networkKey16 (host: string, v4: number): number | string {
+  return v4 >= 0 ? v4 >>> 16 : addressPrefixes(host)[1]
+}
 
-function bump (m: Map<string, number>, key: string, delta: 1 | -1): void {
-  const n = (m.get(key) ?? 0) + delta
-  if (n <= 0) m.delete(key)
-  else m.set(key, n)
+/**
+ * The key of the /24 network of `host` (IPv6: /48) among the contacts sharing `cpl` leading bits
+ * with our id: for IPv4 the number `cpl * 2^24 + (a.b.c)` (a small integer, no heap object, for
+ * cpl < 128), otherwise `cpl|prefix`. Numbers and strings never collide as Map keys.
+ */
+function networkKey24 (host: string, v4: number, cpl: number): number | string {
+  return v4 >= 0 ? cpl * 0x1000000 + (v4 >>> 8) : cpl + '|' + addressPrefixes(host)[0]
+}
+
+/**
+ * Copies of contact ids, cut from shared 1 KB slabs: a standalone 32-byte Uint8Array costs about
+ * 230 bytes of heap (view, ArrayBuffer, backing store), a view of a slab about 100. A slot is
+ * never reused (callers may hold on to a contact's id), so a slab is freed once all its ids are
+ * gone; at worst one long-lived id keeps 1 KB.
+ */
+const ID_SLAB_BYTES = 1024
+let idSlab = new Uint8Array(0)
+let idSlabUsed = 0
+
+function copyId (id: Uint8Array): Uint8Array {
+  const n = id.byteLength
+  if (n > ID_SLAB_BYTES / 4) return new Uint8Array(id)
+  if (idSlabUsed + n > idSlab.byteLength) {
+    idSlab = new Uint8Array(ID_SLAB_BYTES)
+    idSlabUsed = 0
+  }
+  const copy = idSlab.subarray(idSlabUsed, idSlabUsed + n)
+  idSlabUsed += n
+  copy.set(id)
+  return copy
 }
 
 /** Number of leading bits `a` and `b` share. */

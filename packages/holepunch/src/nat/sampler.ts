@@ -74,7 +74,8 @@ export type NatSampleInput = Omit<NatSample, 'at'> & { at?: number }
  * {@link classifyNat}. Emits `nat` when the type, the public host or the public port changes.
  */
 export class NatSampler extends EventEmitter<NatSamplerEvents> {
-  readonly #samples = new Map<string, NatSample>()
+  /** Kept flat (one object a sample, not three): a node keeps up to `maxSamples` of them. */
+  readonly #samples = new Map<string, FlatSample>()
   readonly #maxSamples: number
   readonly #minRemotes: number
   readonly #distinctHosts: boolean
@@ -112,7 +113,7 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
 
   /** The kept samples (newest per remote), oldest update first. */
   get samples (): readonly NatSample[] {
-    return [...this.#samples.values()]
+    return [...this.#samples.values()].map(expand)
   }
 
   /**
@@ -126,7 +127,13 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
     const key = remoteKey(sample.from, this.#distinctHosts)
     // re-insert so that Map order is update order and the first key is the stalest remote
     this.#samples.delete(key)
-    this.#samples.set(key, { from: { host: sample.from.host, port: sample.from.port }, address: { host: sample.address.host, port: sample.address.port }, at })
+    // most samples report the same address: keep one copy of its host string
+    let host = sample.address.host
+    for (const s of this.#samples.values()) {
+      if (s.host === host) host = s.host
+      break
+    }
+    this.#samples.set(key, { fromHost: sample.from.host, fromPort: sample.from.port, host, port: sample.address.port, at })
     while (this.#samples.size > this.#maxSamples) this.#samples.delete(this.#samples.keys().next().value!)
     return this.#update()
   }
@@ -165,7 +172,7 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
     for (const [key, sample] of this.#samples) {
       if (sample.at < now - this.#maxAge) this.#samples.delete(key)
     }
-    const verdict = classifyNat(this.#samples.values(), {
+    const verdict = classifyNat([...this.#samples.values()].map(expand), {
       minRemotes: this.#minRemotes,
       distinctHosts: this.#distinctHosts,
       tolerance: this.#tolerance,
@@ -181,6 +188,18 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
     if (addressChanged || verdict.type !== previous.type) this.emit('nat', { verdict, previous, addressChanged })
     return verdict
   }
+}
+
+interface FlatSample {
+  fromHost: string
+  fromPort: number
+  host: string
+  port: number
+  at: number
+}
+
+function expand (s: FlatSample): NatSample {
+  return { from: { host: s.fromHost, port: s.fromPort }, address: { host: s.host, port: s.port }, at: s.at }
 }
 
 function positiveInt (value: number, name: string): number {

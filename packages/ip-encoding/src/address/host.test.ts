@@ -2,7 +2,7 @@ import { isIP } from 'node:net'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fullText, ipv4Host, ipv6Bytes, ipv6Spelling, nodeCanonical } from '../../test/arbitraries'
-import { addressFamily, hostKey, normalizeHost, prefix16, prefix24 } from './host'
+import { addressFamily, hostKey, ipv4Value, normalizeHost, prefix16, prefix24 } from './host'
 import { code } from '../../test/error-code'
 
 describe('addressFamily', () => {
@@ -133,5 +133,25 @@ describe('hostKey', () => {
     for (const h of ['localhost', '0.0.0.0', '::', '::ffff:0.0.0.0', '1.2.3', '01.2.3.4', '', 'fe80::1%', 42 as unknown as string]) {
       expect(hostKey(h)).toBeNull()
     }
+  })
+})
+
+describe('ipv4Value', () => {
+  it('is the 32-bit value of a dotted quad or IPv4-mapped address, -1 for anything else', () => {
+    expect(ipv4Value('1.2.3.4')).toBe(0x01020304)
+    expect(ipv4Value('255.255.255.255')).toBe(0xffffffff)
+    expect(ipv4Value('0.0.0.0')).toBe(0)
+    expect(ipv4Value('::ffff:1.2.3.4')).toBe(0x01020304)
+    for (const h of ['::1', 'fe80::1%eth0', 'localhost', '1.2.3', '01.2.3.4', '', 42 as unknown as string]) {
+      expect(ipv4Value(h)).toBe(-1)
+    }
+  })
+
+  it('agrees with prefix24 and prefix16 on every IPv4 host', () => {
+    fc.assert(fc.property(ipv4Host, (h) => {
+      const v = ipv4Value(h)
+      expect(prefix24(h)).toBe(`${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.0/24`)
+      expect(prefix16(h)).toBe(`${v >>> 24}.${(v >>> 16) & 255}.0.0/16`)
+    }))
   })
 })

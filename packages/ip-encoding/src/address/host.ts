@@ -118,6 +118,18 @@ function prefix (host: string, bits4: 16 | 24, bits6: 32 | 48): string {
 }
 
 /**
+ * The IPv4 address of `host` (a dotted quad or IPv4-mapped IPv6) as an unsigned 32-bit integer,
+ * -1 for anything else. Never throws: for compact numeric keys (e.g. of /24 and /16 networks).
+ */
+export function ipv4Value (host: string): number {
+  if (typeof host !== 'string') return -1
+  const v4 = parseIPv4(host)
+  if (v4 >= 0) return v4
+  if (host.indexOf(':') === -1 || parseIPv6WithZone(host) === -2 || !isMappedWords(WORDS)) return -1
+  return WORDS[6]! * 65536 + WORDS[7]!
+}
+
+/**
  * The IPv4 address of `host` as an unsigned 32-bit integer, for the IPv4 codecs. Accepts a
  * dotted quad or an IPv4-mapped IPv6 address; throws `INVALID_HOST` for anything else.
  */
