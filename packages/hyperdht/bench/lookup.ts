@@ -8,6 +8,7 @@
 //
 // `runLookupBench()` returns the rows, for the repository's `pnpm bench`.
 import { randomBytes } from 'node:crypto'
+import { createSocket } from 'node:dgram'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -81,8 +82,13 @@ function ours (): Impl {
 
 function reference (): Impl {
   let nodes: Any[] = []
-  const start = async (bootstrap: string[] | undefined): Promise<Any> => {
-    const n = RefHyperDHT(bootstrap === undefined ? {} : { bootstrap })
+  const start = async (bootstrap: string[] | undefined, host: string): Promise<Any> => {
+    // each node on an address of its own, as ours: its listen(port) binds the socket we hand it,
+    // so the socket's bind gets the host added (per-host state then fills as it does for ours)
+    const socket = createSocket('udp4')
+    const bind = socket.bind.bind(socket) as (port: number, host: string, cb: () => void) => void
+    ;(socket as Any).bind = (port: number, cb: () => void) => { bind(port, host, cb) }
+    const n = RefHyperDHT(bootstrap === undefined ? { socket } : { bootstrap, socket })
     nodes.push(n)
     n.on('error', () => {})
     await new Promise<void>((resolve) => n.listen(0, () => resolve()))
@@ -93,9 +99,10 @@ function reference (): Impl {
     name: 'hyperdht@1.3.0',
     async build (size) {
       nodes = []
-      const first = await start(undefined)
-      const bootstrap = [`127.0.0.1:${first.address().port}`]
-      await pool(size - 1, async () => { await start(bootstrap) })
+      const first = await start(undefined, testnetHost(0))
+      const bootstrap = [`${testnetHost(0)}:${first.address().port}`]
+      let next = 1
+      await pool(size - 1, async () => { await start(bootstrap, testnetHost(next++)) })
     },
     size: () => nodes.length,
     async announce (i, key, port) {
