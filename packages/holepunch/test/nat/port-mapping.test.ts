@@ -36,7 +36,8 @@ const STUN_ALTERNATE = '198.18.255.250' // the STUN server's second address (its
 // every public node of the lab is in one /24, which the routing table's diversity limit (2 per /24
 // per bucket) would cut down to a few contacts: too few distinct helpers to confirm reachability
 const DHT = { diversity: { maxPer24PerBucket: Infinity, maxPer16: Infinity } }
-const FAST = { promoteAfter: 1000, demoteAfter: 1000, minDwell: 0, reachFirstDelay: 300, reachInterval: 1500, dialbackWait: 800 }
+// short timers, but a dialback wait that a loaded CI machine (the whole suite on 2 cores) still meets
+const FAST = { promoteAfter: 1000, demoteAfter: 1000, minDwell: 0, reachFirstDelay: 300, reachInterval: 1500, dialbackWait: 2000 }
 
 function findTool (name: string): string | null {
   for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin']) {
@@ -161,20 +162,20 @@ describeLab('port mapping with a real miniupnpd (network namespaces)', () => {
     const mapped = await m1.waitFor((m) => m.type === 'portmapping' && m.status === 'mapped', { timeout: 20_000 })
     expect(mapped.mapping).toMatchObject({ protocol: 'pmp', externalHost: router.address, externalPort: PORT, internalPort: PORT })
     expect(await legacy('nat')).toMatch(new RegExp(`-A MINIUPNPD -p udp -m udp --dport ${PORT} -j DNAT`))
-    const i = await until('m1', (x) => x.mode === 'server' && x.reachability === 'reachable', 30_000)
+    const i = await until('m1', (x) => x.mode === 'server' && x.reachability === 'reachable', 60_000)
     expect(i.portMapping).toMatchObject({ status: 'mapped', mapping: { externalPort: PORT } })
-  }, 60_000)
+  }, 90_000)
 
   it.skipIf(missing !== null && process.env.NETLAB_REQUIRE !== '1')('a node behind the same router without portMapping stays a client that nobody can reach', async () => {
     // helpers confirm it unreachable while the daemon serves its neighbour (a server by now)
-    const c = await until('c1', (x) => x.reachability === 'unreachable', 30_000)
+    const c = await until('c1', (x) => x.reachability === 'unreachable', 45_000)
     expect(c.mode).toBe('client')
     expect(c.portMapping).toBeNull()
     const c1 = agents.get('c1')!
     expect(c1.messages.some((m) => m.type === 'mode' && m.mode === 'server')).toBe(false)
     expect(c1.messages.some((m) => m.type === 'reachability' && m.reachability === 'reachable')).toBe(false)
     expect(await legacy('nat')).not.toMatch(new RegExp(`--dport ${CONTROL_PORT} `))
-  }, 30_000)
+  }, 60_000)
 
   it.skipIf(missing !== null && process.env.NETLAB_REQUIRE !== '1')('destroying the node removes its mapping from the daemon', async () => {
     const m1 = agents.get('m1')!
@@ -190,9 +191,9 @@ describeLab('port mapping with a real miniupnpd (network namespaces)', () => {
     const u1 = agents.get('u1')!
     const mapped = await u1.waitFor((m) => m.type === 'portmapping' && m.status === 'mapped', { timeout: 20_000 })
     expect(mapped.mapping).toMatchObject({ protocol: 'upnp', externalHost: router.address, externalPort: UPNP_PORT })
-    await until('u1', (x) => x.mode === 'server' && x.reachability === 'reachable', 30_000)
+    await until('u1', (x) => x.mode === 'server' && x.reachability === 'reachable', 60_000)
     u1.send({ op: 'destroy' })
     await u1.waitFor((m) => m.type === 'destroyed', { timeout: 10_000 })
     expect(await legacy('nat')).not.toMatch(new RegExp(`--dport ${UPNP_PORT} `))
-  }, 60_000)
+  }, 90_000)
 })
