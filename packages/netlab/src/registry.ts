@@ -111,8 +111,9 @@ export async function sweepStale (prefix: string = DEFAULT_PREFIX): Promise<stri
 
   const doomed: string[] = []
   for (const name of await listNetns()) {
-    // checkSupport()'s throwaway namespace, `<prefix>probe<pid>`, if its process died mid-probe.
-    const probe = name.startsWith(`${prefix}probe`) ? Number(name.slice(prefix.length + 5)) : NaN
+    // checkSupport()'s throwaway namespace, `<prefix>probe<pid>x<attempt>`, if its process died mid-probe.
+    const probeId = name.startsWith(`${prefix}probe`) ? /^(\d+)(?:x\d+)?$/.exec(name.slice(prefix.length + 5)) : null
+    const probe = probeId === null ? NaN : Number(probeId[1])
     if (Number.isInteger(probe) && !alive({ pid: probe, start: undefined })) {
       doomed.push(name)
       continue

@@ -40,15 +40,29 @@ function probe (): Support {
   if (iptables.code !== 0) return { ok: false, reason: '`iptables` is not installed (apt-get install iptables)' }
   const conntrack = runSync('conntrack', ['--version']).code === 0
 
+  // A namespace with a NAT table, tried a few times: on a busy machine (test files probing and
+  // building labs at once) a single attempt has failed where the next one works, and a lab that
+  // can be built must not be reported as unsupported (under NETLAB_REQUIRE=1 that fails CI).
+  let failure = ''
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (attempt > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500)
+    failure = probeNamespace(attempt)
+    if (failure === '') return { ok: true, conntrack, iptables: iptables.stdout.trim() }
+  }
+  return { ok: false, reason: failure }
+}
+
+/** '' when a namespace with a NAT table could be made, else why not. */
+function probeNamespace (attempt: number): string {
   // No '-' in the name: sweepStale only touches `<prefix><id>-<node>` names.
-  const netns = `${DEFAULT_PREFIX}probe${process.pid}`
+  const netns = `${DEFAULT_PREFIX}probe${process.pid}x${attempt}`
   const added = runSync('ip', ['netns', 'add', netns])
-  if (added.code !== 0) return { ok: false, reason: `\`ip netns add\` failed: ${added.stderr.trim()}` }
+  if (added.code !== 0) return `\`ip netns add\` failed: ${added.stderr.trim()}`
   try {
     const nat = runSync(...inNetns(netns, 'iptables', ['-w', '-t', 'nat', '-S']))
-    if (nat.code !== 0) return { ok: false, reason: `iptables has no NAT table in a namespace: ${nat.stderr.trim()}` }
+    if (nat.code !== 0) return `iptables has no NAT table in a namespace: ${nat.stderr.trim()}`
   } finally {
     runSync('ip', ['netns', 'del', netns])
   }
-  return { ok: true, conntrack, iptables: iptables.stdout.trim() }
+  return ''
 }

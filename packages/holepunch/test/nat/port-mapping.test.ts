@@ -50,7 +50,7 @@ const MINIUPNPD = findTool('miniupnpd')
 const IPTABLES_LEGACY = findTool('iptables-legacy')
 const missing = MINIUPNPD === null ? 'miniupnpd (apt-get install miniupnpd-iptables)' : IPTABLES_LEGACY === null ? 'iptables-legacy (apt-get install iptables)' : null
 
-interface Info { mode: string, reachability: string, publicAddress: { host: string, port: number } | null, portMapping: { status: string, mapping: { externalHost: string, externalPort: number, protocol: string } | null } | null }
+interface Info { mode: string, reachability: string, table: Array<{ host: string, port: number }>, publicAddress: { host: string, port: number } | null, portMapping: { status: string, mapping: { externalHost: string, externalPort: number, protocol: string } | null } | null }
 
 describeLab('port mapping with a real miniupnpd (network namespaces)', () => {
   let lab: Lab
@@ -145,6 +145,10 @@ describeLab('port mapping with a real miniupnpd (network namespaces)', () => {
     await start('boot', boot, 'server', PORT)
     bootstrap = [`${boot.address}:${PORT}`]
     await Promise.all([start('p1', p1, 'server', PORT), start('p2', p2, 'server', PORT), start('p3', p3, 'server', PORT)])
+    // the auto nodes find their reachability helpers through the bootstrap node's answers: it
+    // must know the three other servers first (it adds each once its verification ping is
+    // answered, which a loaded machine can delay past their ready())
+    await until('boot', (i) => i.table.length >= 3, 30_000)
     await Promise.all([
       start('c1', c1, 'auto', CONTROL_PORT),
       start('m1', m1, 'auto', PORT, { portMapping: { protocols: ['pmp', 'upnp'], ttl: 600, timeout: 3000 } }),
