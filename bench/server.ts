@@ -60,7 +60,7 @@ async function main (): Promise<void> {
     return i === -1 ? fallback : args[i + 1] ?? fallback
   }
   const kind = flag('kind', 'ours') as ServerKind
-  if (!['bare', 'ours', 'reference'].includes(kind)) throw new Error(`unknown --kind ${kind}`)
+  if (!['bare', 'ours', 'ours-udx', 'reference'].includes(kind)) throw new Error(`unknown --kind ${kind}`)
   const server = await startServer(kind, flag('host', '127.0.0.1'), Number(flag('port', '0')))
   const meter = new AllocationMeter()
   let cpu = process.cpuUsage()
