@@ -5,12 +5,12 @@
 import { createSocket } from 'node:dgram'
 import { waitFor } from '@hyperdht-ts/test-utils'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
+import { failureOf } from '../../test/failure'
 import { encodeFrame, FRAME_TYPE } from '../connection/frame'
 import { FrameRouter } from '../connection/router'
-import { HolepunchError } from '../errors'
 import { SocketPort } from '../io/port'
 import type { Peer } from '../types'
-import { runPlan, type AttemptContext, type PathFound } from './attempts'
+import { runPlan, type AttemptContext } from './attempts'
 import type { BirthdayAttempt, PunchAttempt, PunchPlan } from './strategy'
 
 interface Side { host: string, router: FrameRouter, port: SocketPort, address: Peer }
@@ -45,11 +45,6 @@ function birthday (role: BirthdayAttempt['role'], target: BirthdayAttempt['targe
   return { kind: 'birthday', path: 'holepunch', role, target, sockets: sizes.sockets ?? 4, probes, probeInterval, successProbability: 1, maxDuration: probes * probeInterval }
 }
 
-async function failureOf (p: Promise<PathFound>): Promise<HolepunchError> {
-  const err = await p.then(() => null, (e: unknown) => e)
-  expect(HolepunchError.isInstance(err)).toBe(true)
-  return err as HolepunchError
-}
 
 describe('runPlan', () => {
   it('fails at once on an empty plan, with the plan\'s failure code', async () => {

@@ -10,6 +10,7 @@ import { DHT } from '@hyperdht-ts/dht-rpc'
 import { testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
 import { waitFor } from '@hyperdht-ts/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
+import { failureOf } from '../failure'
 import { Holepuncher, HolepunchError, SELF_PEER_MESSAGE, type Connection, type HolepuncherOptions, type Peer } from '../../src/index'
 import { decodeFrame, encodeFrame, FRAME_TYPE } from '../../src/connection/frame'
 import { Addresses, ANSWER, encodeNat, PunchAnswer, PunchOffer } from '../../src/messages/index'
@@ -63,11 +64,6 @@ async function tokenFrom (dht: DHT, r: TestNode, key: Uint8Array): Promise<Uint8
 }
 const commandsOn = new WeakSet<DHT>()
 
-async function failureOf (p: Promise<unknown>): Promise<HolepunchError> {
-  const err = await p.then(() => null, (e: unknown) => e)
-  expect(HolepunchError.isInstance(err)).toBe(true)
-  return err as HolepunchError
-}
 
 describe('holepuncher paths over loopback', () => {
   it('punch() finds the path without opening a connection; connect() then opens one the listener yields', async () => {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { Lab, type LabProcess } from '@hyperdht-ts/netlab'
 import { describeLab } from '@hyperdht-ts/netlab/vitest'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { agentInfo, untilInfo } from './agent-info'
 
 const AGENT = fileURLToPath(new URL('./peer-agent.mjs', import.meta.url))
 const BUILT = fileURLToPath(new URL('../../../hyperdht/dist/index.js', import.meta.url))
@@ -51,19 +52,11 @@ describeLab('holepunch through real NATs (network namespaces)', () => {
   }
 
   async function info (name: string): Promise<Info> {
-    const proc = agents.get(name)!
-    proc.send({ op: 'info' })
-    return await proc.waitFor((m) => m.type === 'info') as unknown as Info
+    return await agentInfo<Info>(agents.get(name)!)
   }
 
-  async function until (name: string, check: (i: Info) => boolean, timeout = 20_000): Promise<Info> {
-    const end = Date.now() + timeout
-    for (;;) {
-      const i = await info(name)
-      if (check(i)) return i
-      if (Date.now() > end) throw new Error(`${name}: condition not met in ${timeout} ms, last info ${JSON.stringify(i)}`)
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
+  async function until (name: string, check: (i: Info) => boolean, timeout?: number): Promise<Info> {
+    return await untilInfo<Info>(name, agents.get(name)!, check, timeout)
   }
 
   async function listen (name: string, k: string): Promise<void> {

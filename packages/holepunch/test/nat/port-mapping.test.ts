@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url'
 import { Lab, type LabProcess } from '@hyperdht-ts/netlab'
 import { describeLab } from '@hyperdht-ts/netlab/vitest'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { untilInfo } from './agent-info'
 
 const AGENT = fileURLToPath(new URL('./peer-agent.mjs', import.meta.url))
 const STUN = fileURLToPath(new URL('./stun-server.mjs', import.meta.url))
@@ -67,20 +68,8 @@ describeLab('port mapping with a real miniupnpd (network namespaces)', () => {
     return proc
   }
 
-  async function info (name: string): Promise<Info> {
-    const proc = agents.get(name)!
-    proc.send({ op: 'info' })
-    return await proc.waitFor((m) => m.type === 'info') as unknown as Info
-  }
-
-  async function until (name: string, check: (i: Info) => boolean, timeout = 20_000): Promise<Info> {
-    const end = Date.now() + timeout
-    for (;;) {
-      const i = await info(name)
-      if (check(i)) return i
-      if (Date.now() > end) throw new Error(`${name}: condition not met in ${timeout} ms, last info ${JSON.stringify(i)}`)
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
+  async function until (name: string, check: (i: Info) => boolean, timeout?: number): Promise<Info> {
+    return await untilInfo<Info>(name, agents.get(name)!, check, timeout)
   }
 
   async function legacy (table: string): Promise<string> {
