@@ -87,6 +87,13 @@ export async function main (argv: string[]): Promise<number> {
   }
   const log = createLogger(flags.logLevel, flags.pretty === true ? { pretty: true } : {})
 
+  // Listening before the node starts: a SIGTERM that arrives while it starts (or just after the
+  // line a supervisor waits for) must stop it gracefully, not kill it with the default action.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+
   let server: BootstrapServer
   try {
     server = await BootstrapServer.start({
@@ -109,10 +116,7 @@ export async function main (argv: string[]): Promise<number> {
     return EXIT_FAILURE
   }
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve)
-    process.once('SIGTERM', resolve)
-  })
+  const signal = await signalled
   log.info({ signal }, 'shutting down: stop answering, write state')
   const deadline = setTimeout(() => {
     log.error({ deadline: SHUTDOWN_DEADLINE }, 'shutdown took too long: exiting anyway')
