@@ -87,6 +87,9 @@ interface RequestOptions {
   verification?: boolean
 }
 
+const NO_REQUEST_OPTIONS: RequestOptions = Object.freeze({})
+const PING_REQUEST: RequestOptions = Object.freeze({ lane: 'ping' })
+
 /** What `dht.request()` sends: one command to one node. */
 export interface DirectRequest {
   command: string
@@ -376,14 +379,30 @@ export class DHT extends EventEmitter<DHTEvents> {
   }
 
   /** Pings a node; resolves with our address as it saw us. */
-  async ping (peer: string | number | Peer, opts: SignalOptions = {}): Promise<PingResult> {
-    let to = toPeer(peer)
-    if (isIP(to.host) === 0) to = await resolvePeer(to, this.#codec.family)
+  ping (peer: string | number | Peer, opts: SignalOptions = {}): Promise<PingResult> {
+    let to: Peer
+    try {
+      to = toPeer(peer)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    // an address on a bound socket (the usual case) costs no async frame and no extra promise
+    if (!this.#bound || isIP(to.host) === 0) return this.#pingResolving(to, opts)
+    const options = opts.signal === undefined ? PING_REQUEST : { signal: opts.signal, lane: 'ping' as const }
+    return this.#request({ command: PING, id: this.queryId }, to, options).then(this.#toPingResult)
+  }
+
+  async #pingResolving (peer: Peer, opts: SignalOptions): Promise<PingResult> {
+    const to = isIP(peer.host) === 0 ? await resolvePeer(peer, this.#codec.family) : peer
     if (!this.#bound) await this.#ensureListening()
-    const { value, peer: from } = await this.#request({ command: PING, id: this.queryId }, to, { signal: opts.signal, lane: 'ping' })
+    return this.#toPingResult(await this.#request({ command: PING, id: this.queryId }, to, { signal: opts.signal, lane: 'ping' }))
+  }
+
+  #toPingResult = ({ value, peer }: { value: ResponseMessage, peer: RequestPeer }): PingResult => {
     const address = this.#codec.decodePeer(value.value)
-    if (!address) throw DHTError.INVALID_RESPONSE('invalid _ping response', to)
-    return { address, node: { id: validId(value.id) ? value.id : null, host: from.host, port: from.port } }
+    // the answer matched our request's tid and address: `peer` is the node we pinged
+    if (!address) throw DHTError.INVALID_RESPONSE('invalid _ping response', { host: peer.host, port: peer.port })
+    return { address, node: { id: validId(value.id) ? value.id : null, host: peer.host, port: peer.port } }
   }
 
   /**
@@ -637,48 +656,59 @@ export class DHT extends EventEmitter<DHTEvents> {
    * and carries a valid id is the proof that the sender is at that address: only then does it
    * enter the routing table. Errors are `DHTError`s naming the node.
    */
-  #request (msg: RequestMessage, to: Peer, opts: RequestOptions = {}): Promise<{ value: ResponseMessage, peer: RequestPeer }> {
+  #request (msg: RequestMessage, to: Peer, opts: RequestOptions = NO_REQUEST_OPTIONS): Promise<{ value: ResponseMessage, peer: RequestPeer }> {
     if (this.#destroyed) return Promise.reject(DHTError.DESTROYED())
-    const { signal, forwarded = false } = opts
     const lane = opts.lane === 'ping' ? this.#pingLane : this.#queryLane
-    return lane.run(() => {
-      const cmd = this.#stats.command(msg.command)
-      cmd.requestsOut++
-      this.#stats.requestsOut++
-      if (opts.verification !== true) this.#noteContacted(to.host, to.port)
-      // a query carries the token that node gave us last, to prove our address (not an update)
-      if (msg.roundtripToken == null && !forwarded) msg.proof = this.#proofs.get(to.host)
-      const sentAt = performance.now()
-      return this.#io.request(msg, to, { signal, forwarded, retry: opts.retry, timeout: opts.timeout }).then((res) => {
-        cmd.responsesIn++
-        this.#stats.responsesIn++
-        if (!forwarded) {
-          if (opts.retry !== true) this.#rtt.update(performance.now() - sentAt)
-          if (res.value.roundtripToken != null) this.#proofs.set(res.peer.host, res.value.roundtripToken)
-          if (validId(res.value.id)) this.#table.add(res.value.id, res.peer, this.#tick)
-          if (this.listenerCount('observed-address') > 0) this.#observed(msg.command, res.value, res.peer)
-        }
-        return res
-      }, (err: unknown) => {
-        const peer = { host: to.host, port: to.port }
-        if (UDPRequestError.isInstance(err)) {
-          if (err.code === 'REQUEST_TIMEOUT') {
-            cmd.timeouts++
-            this.#stats.timeouts++
-            throw DHTError.REQUEST_TIMEOUT(err, peer)
-          }
-          this.#stats.failures++
-          if (err.code === 'DESTROYED') throw DHTError.DESTROYED()
-          if (err.code === 'REQUEST_CANCELLED') throw signal?.aborted ? DHTError.ABORTED(signal.reason) : DHTError.REQUEST_CANCELLED(err, peer)
-          throw DHTError.REQUEST_FAILED(err, peer)
+    // the common case, a free slot and nobody waiting, costs no queue closure and no promise
+    // beyond the request's own (this is the path of every request a node sends)
+    if (opts.signal?.aborted !== true && lane.tryAcquire()) return this.#sendRequest(msg, to, opts, lane)
+    return lane.run(() => this.#sendRequest(msg, to, opts, null), opts.signal, to)
+  }
+
+  /** Sends a request now; `lane`, if given, is the slot to release when it settles. */
+  #sendRequest (msg: RequestMessage, to: Peer, opts: RequestOptions, lane: FlowQueue | null): Promise<{ value: ResponseMessage, peer: RequestPeer }> {
+    const forwarded = opts.forwarded === true
+    const cmd = this.#stats.command(msg.command)
+    cmd.requestsOut++
+    this.#stats.requestsOut++
+    if (opts.verification !== true) this.#noteContacted(to.host, to.port)
+    // a query carries the token that node gave us last, to prove our address (not an update)
+    if (msg.roundtripToken == null && !forwarded) msg.proof = this.#proofs.get(to.host)
+    const sentAt = performance.now()
+    let sent: Promise<{ value: ResponseMessage, peer: RequestPeer }>
+    try {
+      // our options are a superset of udp-request's (signal, forwarded, retry, timeout)
+      sent = this.#io.request(msg, to, opts)
+    } catch (err) {
+      sent = Promise.reject(err)
+    }
+    return sent.then((res) => {
+      lane?.release()
+      cmd.responsesIn++
+      this.#stats.responsesIn++
+      if (!forwarded) {
+        if (opts.retry !== true) this.#rtt.update(performance.now() - sentAt)
+        if (res.value.roundtripToken != null) this.#proofs.set(res.peer.host, res.value.roundtripToken)
+        if (validId(res.value.id)) this.#table.add(res.value.id, res.peer, this.#tick)
+        if (this.listenerCount('observed-address') > 0) this.#observed(msg.command, res.value, res.peer)
+      }
+      return res
+    }, (err: unknown) => {
+      lane?.release()
+      const peer = { host: to.host, port: to.port }
+      if (UDPRequestError.isInstance(err)) {
+        if (err.code === 'REQUEST_TIMEOUT') {
+          cmd.timeouts++
+          this.#stats.timeouts++
+          throw DHTError.REQUEST_TIMEOUT(err, peer)
         }
         this.#stats.failures++
+        if (err.code === 'DESTROYED') throw DHTError.DESTROYED()
+        if (err.code === 'REQUEST_CANCELLED') throw opts.signal?.aborted === true ? DHTError.ABORTED(opts.signal.reason) : DHTError.REQUEST_CANCELLED(err, peer)
         throw DHTError.REQUEST_FAILED(err, peer)
-      })
-    }, signal).catch((err: unknown) => {
-      // the lane's own refusals (QUEUE_FULL, ABORTED while waiting) name the node too
-      if (DHTError.isInstance(err) && err.code === 'QUEUE_FULL' && err.peer === undefined) throw DHTError.QUEUE_FULL(lane.maxQueue, to)
-      throw err
+      }
+      this.#stats.failures++
+      throw DHTError.REQUEST_FAILED(err, peer)
     })
   }
 

@@ -5,6 +5,7 @@ import {
   DEFAULT_TIMEOUT, HEADER_BYTES, INITIAL_TICKS, RETRY_TICKS, SUBTICKS, TICKS_PER_TIMEOUT, TID_LIMIT
 } from './constants.js'
 import { passthrough } from './encoding.js'
+import { ipLookup } from './ip-lookup.js'
 import { UDPRequestError } from './errors.js'
 import { frame, isRequest, tidOf, writeHeader } from './header.js'
 import type {
@@ -135,7 +136,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     this.responseEncoding = options.responseEncoding ?? (passthrough as unknown as Encoding<Res>)
     this.#log = options.logger ?? null
     this.#admit = options.admit ?? null
-    this.socket = options.socket ?? (createSocket(options.ipv6 === true ? 'udp6' : 'udp4') as unknown as DatagramSocket)
+    this.socket = options.socket ?? (createSocket({ type: options.ipv6 === true ? 'udp6' : 'udp4', lookup: ipLookup }) as unknown as DatagramSocket)
 
     this.socket.on('message', this.#onMessage)
     this.socket.on('error', this.#onError)

@@ -14,6 +14,6 @@ export function onfindnode (ctx: HandlerContext, req: RequestMessage, peer: Requ
   ctx.respond(FIND_NODE, {
     id: ctx.queryId,
     nodes: ctx.codec.encodeNodes(ctx.table.closest(target, K)),
-    roundtripToken: ctx.tokens.create(peer.host)
+    roundtripToken: ctx.tokens.peek(peer.host) // encoded before anything else asks for a token
   }, peer)
 }

@@ -7,6 +7,6 @@ export function onping (ctx: HandlerContext, peer: RequestPeer): void {
   ctx.respond(PING, {
     id: ctx.queryId,
     value: ctx.codec.encodePeer(peer),
-    roundtripToken: ctx.tokens.create(peer.host)
+    roundtripToken: ctx.tokens.peek(peer.host) // encoded before anything else asks for a token
   }, peer)
 }

@@ -55,3 +55,28 @@ describe('FlowQueue', () => {
     await a
   })
 })
+
+describe('FlowQueue fast path', () => {
+  it('tryAcquire takes a free slot only when nobody waits; release starts the next waiting task', async () => {
+    const q = new FlowQueue(1, 10)
+    expect(q.tryAcquire()).toBe(true)
+    expect(q.tryAcquire()).toBe(false) // no slot left
+    const started: string[] = []
+    const waiting = q.run(async () => { started.push('queued') })
+    expect(q.queued).toBe(1)
+    q.release()
+    await waiting
+    expect(started).toEqual(['queued'])
+    expect(q.inflight).toBe(0)
+    expect(q.tryAcquire()).toBe(true)
+    q.release()
+  })
+
+  it('a QUEUE_FULL refusal names the peer it was for', async () => {
+    const q = new FlowQueue(1, 0)
+    expect(q.tryAcquire()).toBe(true)
+    const err = await q.run(async () => {}, undefined, { host: '10.1.2.3', port: 7 }).catch((e: unknown) => e) as DHTError
+    expect(err.code).toBe('QUEUE_FULL')
+    expect(err.peer).toEqual({ host: '10.1.2.3', port: 7 })
+  })
+})

@@ -50,6 +50,14 @@ export class Tokens {
     return this.#token(this.#current, host, this.#slot(host)).slice()
   }
 
+  /**
+   * As {@link create}, without the copy: the cache's own bytes, valid until the next call. For an
+   * answer encoded at once (`_ping`, `_find_node`); a copy was a new ArrayBuffer per answer.
+   */
+  peek (host: string): Uint8Array {
+    return this.#token(this.#current, host, this.#slot(host))
+  }
+
   /** True if `token` was issued to `host` under either live secret. */
   verify (token: Uint8Array | null | undefined, host: string): boolean {
     if (!token || token.byteLength !== TOKEN_BYTES) return false

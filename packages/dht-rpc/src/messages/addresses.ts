@@ -20,7 +20,7 @@ export class AddressCodec {
   }
 
   encodePeer (peer: Peer): Uint8Array {
-    return this.#peers.encodeOne({ host: peer.host, port: peer.port })
+    return this.#peers.encodeOne(peer) // reads host and port only
   }
 
   /** `encodePeer`, or `null` for an address this family cannot carry. */

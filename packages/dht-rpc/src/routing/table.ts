@@ -122,6 +122,9 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     if (id.byteLength !== this.id.byteLength || bytesEqual(id, this.id)) return false
     const existing = this.#buckets.get(id)
     if (existing) {
+      // already refreshed this tick at this address: moving it to its bucket's tail again would
+      // change nothing that eviction looks at (a busy peer answers many times a tick)
+      if (existing.tick === tick && existing.failures === 0 && existing.port === peer.port && existing.host === peer.host) return true
       if (existing.host !== peer.host) {
         const limit = this.#overLimit(id, peer.host)
         if (limit !== null) return this.#reject(id, peer, limit, true)
