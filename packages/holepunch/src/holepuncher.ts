@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events'
 import { networkInterfaces } from 'node:os'
 import type { DHT } from '@hyperdht-ts/dht-rpc'
 import { punchAddress } from './address'
-import { BIRTHDAY_BUSY_RETRY, MAX_LAN_ADDRESSES, OPEN_RESEND_INTERVAL, OPEN_TIMEOUT, PUNCH_TIMEOUT, REACH_FIRST_DELAY, REACH_INTERVAL, SIGNAL_TIMEOUT, STALL_TICK } from './constants'
+import { BIRTHDAY_BUSY_RETRY, CLOSE_TIMEOUT, MAX_LAN_ADDRESSES, OPEN_RESEND_INTERVAL, OPEN_TIMEOUT, PUNCH_TIMEOUT, REACH_FIRST_DELAY, REACH_INTERVAL, SIGNAL_TIMEOUT, STALL_TICK } from './constants'
 import { Connection } from './connection/connection'
 import { encodeFrame, FRAME_TYPE } from './connection/frame'
 import type { ReliableChannelOptions } from './connection/reliable-channel'
@@ -394,6 +394,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     for (const a of this.#accepting.values()) a.stop.abort()
     for (const l of [...this.#listeners.values()]) l.close()
     for (const c of this.#router.connections()) c.destroy(HolepunchError.DESTROYED('Holepuncher'))
+    this.#router.clear()
     this.#port.close()
     this.dht.off('observed-address', this.#onObserved)
     this.dht.off('listening', this.#onListening)
@@ -674,7 +675,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
       initiator,
       channel: this.#opts.channel,
       logger: this.#log,
-      onend: (c) => this.#router.remove(c)
+      onend: (c) => this.#router.remove(c, CLOSE_TIMEOUT)
     })
   }
 

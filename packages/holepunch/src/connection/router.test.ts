@@ -49,6 +49,27 @@ describe('FrameRouter', () => {
     expect(router.stats.dropped.unknownConnection).toBe(1)
   })
 
+  it('still hands an ended connection its frames while it lingers, and forgets it after', async () => {
+    const router = new FrameRouter(() => null)
+    const port = recordingPort()
+    const conn = fakeConnection(11)
+    router.add(conn)
+    router.remove(conn, 30)
+    expect(router.size).toBe(0) // not open any more
+    expect(router.has(11)).toBe(true) // but its id is not free yet
+    router.receive(encodeFrame({ type: FRAME_TYPE.CLOSE, id: 11, seq: 0, ack: 0 }), from, port)
+    expect(conn.received).toHaveLength(1)
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(router.has(11)).toBe(false)
+    router.receive(encodeFrame({ type: FRAME_TYPE.CLOSE, id: 11, seq: 0, ack: 0 }), from, port)
+    expect(conn.received).toHaveLength(1)
+    const again = fakeConnection(12)
+    router.add(again)
+    router.remove(again, 10_000)
+    router.clear() // the owner closes: no timer left behind
+    expect(router.has(12)).toBe(false)
+  })
+
   it('answers OPEN with OPEN_ACK when the acceptor takes it, REFUSE otherwise, and again OPEN_ACK for a lost answer', () => {
     const accepted: Array<{ id: number, key: Uint8Array }> = []
     const router = new FrameRouter((id, key) => {

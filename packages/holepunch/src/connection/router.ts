@@ -24,6 +24,12 @@ export interface RouterStats {
 export class FrameRouter {
   readonly stats: RouterStats = { frames: 0, dropped: { invalid: 0, unknownConnection: 0, rateLimited: 0 }, probesAnswered: 0 }
   readonly #connections = new Map<number, Connection>()
+  /**
+   * Ended connections, kept for a while: the peer that closed resends CLOSE until it hears our
+   * CLOSE_ACK, and an ended channel still answers it. Without this, a lost CLOSE_ACK left the
+   * closing side waiting out its whole close timeout.
+   */
+  readonly #lingering = new Map<number, { conn: Connection, timer: ReturnType<typeof setTimeout> }>()
   readonly #probes = new Map<number, Set<ProbeListener>>()
   readonly #opens = new Map<number, OpenListener>()
   readonly #answers = new RateLimiter({ rate: PROBE_ANSWER_RATE, burst: PROBE_ANSWER_BURST })
@@ -39,15 +45,34 @@ export class FrameRouter {
   }
 
   has (id: number): boolean {
-    return this.#connections.has(id) || this.#probes.has(id) || this.#opens.has(id)
+    return this.#connections.has(id) || this.#lingering.has(id) || this.#probes.has(id) || this.#opens.has(id)
   }
 
   add (conn: Connection): void {
     this.#connections.set(conn.id, conn)
   }
 
-  remove (conn: Connection): void {
-    if (this.#connections.get(conn.id) === conn) this.#connections.delete(conn.id)
+  /** Forgets an ended connection; with `lingerMs`, still hands it its frames that long. */
+  remove (conn: Connection, lingerMs = 0): void {
+    if (this.#connections.get(conn.id) !== conn) return
+    this.#connections.delete(conn.id)
+    if (lingerMs <= 0) return
+    this.#unlinger(conn.id)
+    const timer = setTimeout(() => { this.#unlinger(conn.id) }, lingerMs)
+    timer.unref?.()
+    this.#lingering.set(conn.id, { conn, timer })
+  }
+
+  /** Stops every lingering connection's timer (the owner is closing). */
+  clear (): void {
+    for (const id of [...this.#lingering.keys()]) this.#unlinger(id)
+  }
+
+  #unlinger (id: number): void {
+    const entry = this.#lingering.get(id)
+    if (entry === undefined) return
+    clearTimeout(entry.timer)
+    this.#lingering.delete(id)
   }
 
   /** Every connection (to close them all). */
@@ -113,7 +138,7 @@ export class FrameRouter {
         this.#opens.get(frame.id)?.(frame.type === FRAME_TYPE.OPEN_ACK, from, port)
         return
       default: {
-        const conn = this.#connections.get(frame.id)
+        const conn = this.#connections.get(frame.id) ?? this.#lingering.get(frame.id)?.conn
         if (conn === undefined) {
           this.stats.dropped.unknownConnection++
           return

@@ -8,6 +8,7 @@ import { DHT } from '@hyperdht-ts/dht-rpc'
 import { testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
 import { waitFor } from '@hyperdht-ts/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
+import { decodeFrame, FRAME_TYPE } from '../../src/connection/frame'
 import { Holepuncher, HolepunchError, type Connection, type HolepuncherOptions, type Peer } from '../../src/index'
 
 const cleanup: Array<() => Promise<unknown> | unknown> = []
@@ -156,4 +157,44 @@ describe('holepuncher over loopback', () => {
     expect(x!.hp.publicAddress).toEqual(x!.address)
     expect(modes[0]).toMatch(/^server:/)
   }, 30_000)
+
+  it('a lost CLOSE_ACK costs a resent CLOSE, not the close timeout: the ended side still answers it', async () => {
+    const [r] = await nodes(1, { mode: 'server', first: 150 })
+    const boot = [`${r!.address.host}:${r!.address.port}`]
+    // b's socket loses the first CLOSE_ACK it sends
+    const socket = createSocket('udp4')
+    const send = socket.send.bind(socket) as (msg: Uint8Array, port: number, host: string, cb?: (err: Error | null) => void) => void
+    let dropped = 0
+    ;(socket as unknown as { send: typeof send }).send = (msg, port, host, cb) => {
+      let type = -1
+      try { type = decodeFrame(msg).type } catch {}
+      if (type === FRAME_TYPE.CLOSE_ACK && dropped === 0) {
+        dropped++
+        cb?.(null)
+        return
+      }
+      send(msg, port, host, cb)
+    }
+    const bDht = new DHT({ bootstrap: boot, socket })
+    const bHp = new Holepuncher(bDht, { mode: 'client' })
+    cleanup.push(async () => { await bHp.destroy(); await bDht.destroy() })
+    await bDht.listen(0, testnetHost(151))
+    await bDht.ready()
+    const b = { host: testnetHost(151), port: bDht.address().port }
+    const [a] = await nodes(1, { mode: 'client', bootstrap: boot, first: 152 })
+    const key = randomBytes(32)
+    r!.hp.announced = (k, peer) => Buffer.from(k).equals(key) && peer.host === b.host && peer.port === b.port
+    await bDht.ping(r!.address)
+    const accepted: Connection[] = []
+    bHp.listen(key).on('connection', (c) => accepted.push(c))
+    const conn = await a!.hp.connect({ key, peer: b, referrer: r!.address })
+    await waitFor(() => accepted.length === 1)
+    const closedAtB = new Promise((resolve) => accepted[0]!.on('close', resolve))
+    const started = Date.now()
+    await conn.close()
+    const took = Date.now() - started
+    expect(await closedAtB).toMatchObject({ reason: 'remote' })
+    expect(dropped).toBe(1)
+    expect(took).toBeLessThan(2500) // the close timeout is 5 s
+  })
 })
