@@ -363,6 +363,18 @@ export class DHT extends EventEmitter<DHTEvents> {
     return this
   }
 
+  /**
+   * Unregisters an application command: its requests are dropped as unknown from now on. With
+   * `handlers`, only if those are the ones registered (a later registration stays). Returns
+   * whether a command was removed.
+   */
+  removeCommand (name: string, handlers?: CommandHandlers): boolean {
+    const current = this.#commands.get(name)
+    if (current === undefined || (handlers !== undefined && current !== handlers)) return false
+    this.#commands.delete(name)
+    return true
+  }
+
   /** Walks the DHT towards `target`, sending `command` to the closest nodes; see {@link Query}. */
   query<T = QueryResult> (msg: QueryMessage, opts: QueryOptions<T> = {}): Query<T> {
     if (this.#destroyed) throw DHTError.DESTROYED()

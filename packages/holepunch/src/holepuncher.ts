@@ -396,6 +396,8 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     for (const c of this.#router.connections()) c.destroy(HolepunchError.DESTROYED('Holepuncher'))
     this.#router.clear()
     this.#port.close()
+    this.#reach.close()
+    this.#signal.close()
     this.dht.off('observed-address', this.#onObserved)
     this.dht.off('listening', this.#onListening)
     this.dht.off('ready', this.#onReady)

@@ -28,6 +28,23 @@ describe('DHT over loopback UDP', () => {
     for (const n of net.nodes) expect(n.findLocal(client.id)).toBeNull()
   })
 
+  it('removeCommand: a removed command is answered as unknown; only the registered handlers are removed', async () => {
+    const net = await network(3)
+    cleanup.push(net.destroy)
+    const mine = { query: () => Buffer.from('mine') }
+    for (const n of net.nodes) n.command('echo', mine)
+    const client = new DHT({ bootstrap: [net.bootstrap], ephemeral: true })
+    cleanup.push(() => client.destroy())
+    await client.ready()
+    const node = net.nodes[1]!
+    const to = { host: node.address().host, port: node.address().port }
+    expect(Buffer.from((await client.request({ command: 'echo', target: randomId() }, to)).value!).toString()).toBe('mine')
+    expect(node.removeCommand('echo', { query: () => null })).toBe(false) // not the registered handlers
+    expect(node.removeCommand('echo', mine)).toBe(true)
+    expect(node.removeCommand('echo')).toBe(false) // already gone
+    expect((await client.request({ command: 'echo', target: randomId() }, to)).value).toBeNull()
+  })
+
   it('updates reach update handlers with valid tokens only', async () => {
     const net = await network(6)
     cleanup.push(net.destroy)

@@ -9,7 +9,7 @@
 // roundtrip token proved them (a birthday attempt only ever aims at a proven host). A listener
 // accepts relays only from a referrer it talked to. A reference referrer answers `_hp_connect`
 // without a value: the initiator then falls back to the classic `_ping` forwarding.
-import { RateLimiter, type CommandRequest, type DHT } from '@hyperdht-ts/dht-rpc'
+import { RateLimiter, type CommandRequest, type CommandHandlers, type DHT } from '@hyperdht-ts/dht-rpc'
 import { RELAY_TIMEOUT, SIGNAL_BURST, SIGNAL_RATE } from '../constants'
 import { Addresses, ANSWER, PunchAnswer, PunchOffer, safeDecode } from '../messages/index'
 import type { Logger, Peer } from '../types'
@@ -30,6 +30,8 @@ export interface ReferrerOptions {
 /** Registers both ends of the signalling on `dht`. */
 export class Signalling {
   readonly #dht: DHT
+  /** Our commands, as registered (to unregister exactly those). */
+  readonly #commands: Array<[string, CommandHandlers]>
   readonly #addresses: Addresses
   readonly #initiators = new RateLimiter({ rate: SIGNAL_RATE, burst: SIGNAL_BURST })
   #announced: AnnounceCheck = () => false
@@ -39,17 +41,25 @@ export class Signalling {
     this.#dht = dht
     this.#addresses = new Addresses(family)
     // referrer: a query (initiator unproven) or an update (its roundtrip token proves its host)
-    dht.command(CONNECT_COMMAND, {
-      routing: false,
-      query: async (q) => await this.#onConnect(q, false),
-      update: async (q) => await this.#onConnect(q, true)
-    })
-    // listener: clients listen too (that is who needs a punch)
-    dht.command(RELAY_COMMAND, {
-      routing: false,
-      client: true,
-      query: (q) => this.#onRelay(q, onoffer)
-    })
+    this.#commands = [
+      [CONNECT_COMMAND, {
+        routing: false,
+        query: async (q) => await this.#onConnect(q, false),
+        update: async (q) => await this.#onConnect(q, true)
+      }],
+      // listener: clients listen too (that is who needs a punch)
+      [RELAY_COMMAND, {
+        routing: false,
+        client: true,
+        query: (q) => this.#onRelay(q, onoffer)
+      }]
+    ]
+    for (const [name, handlers] of this.#commands) dht.command(name, handlers)
+  }
+
+  /** Unregisters our commands from the DHT (the holepuncher is destroyed, the DHT may live on). */
+  close (): void {
+    for (const [name, handlers] of this.#commands) this.#dht.removeCommand(name, handlers)
   }
 
   /** Whom we relay to: a peer announced on us under the key. */

@@ -14,7 +14,7 @@
 // asker talked to the stranger's host before; in a network of a few hosts that may make such a
 // node look reachable. Port-restricted and endpoint-independent filtering are judged exactly.
 import { randomBytes } from 'node:crypto'
-import { RateLimiter, requestEncoding, type DHT } from '@hyperdht-ts/dht-rpc'
+import { RateLimiter, requestEncoding, type CommandHandlers, type DHT } from '@hyperdht-ts/dht-rpc'
 import {
   DIAL_BURST, DIAL_RATE_PER_MINUTE, DIALBACK_WAIT, REACH_BURST, REACH_HELPERS, REACH_RATE_PER_MINUTE
 } from '../constants'
@@ -44,6 +44,8 @@ export interface ReachabilityServiceOptions {
 /** The three roles of the probe protocol on one node. */
 export class ReachabilityService {
   readonly #dht: DHT
+  /** Our commands, as registered (to unregister exactly those). */
+  readonly #commands: Array<[string, CommandHandlers]>
   readonly #family: 4 | 6
   readonly #addresses: Addresses
   readonly #helpers: number
@@ -69,11 +71,19 @@ export class ReachabilityService {
     this.#createSocket = opts.createSocket ?? dgramSocket
     this.#log = opts.logger
     // helper: only servers help (a client answers nothing of this)
-    dht.command(REACH_COMMAND, { routing: false, query: (q) => this.#onReach(q.node, q.value) })
-    // stranger: likewise
-    dht.command(DIAL_COMMAND, { routing: false, query: (q) => this.#onDial(q.node, q.value) })
-    // asker: a client must receive it (that is the whole point); it never answers
-    dht.command(DIALBACK_COMMAND, { routing: false, client: true, query: (q) => this.#onDialback(q.node, q.value) })
+    this.#commands = [
+      [REACH_COMMAND, { routing: false, query: (q) => this.#onReach(q.node, q.value) }],
+      // stranger: likewise
+      [DIAL_COMMAND, { routing: false, query: (q) => this.#onDial(q.node, q.value) }],
+      // asker: a client must receive it (that is the whole point); it never answers
+      [DIALBACK_COMMAND, { routing: false, client: true, query: (q) => this.#onDialback(q.node, q.value) }]
+    ]
+    for (const [name, handlers] of this.#commands) dht.command(name, handlers)
+  }
+
+  /** Unregisters our commands from the DHT (the holepuncher is destroyed, the DHT may live on). */
+  close (): void {
+    for (const [name, handlers] of this.#commands) this.#dht.removeCommand(name, handlers)
   }
 
   /**

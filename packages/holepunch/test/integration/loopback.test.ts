@@ -9,6 +9,8 @@ import { testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
 import { waitFor } from '@hyperdht-ts/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeFrame, FRAME_TYPE } from '../../src/connection/frame'
+import { ANSWER, PunchAnswer, PunchOffer } from '../../src/messages'
+import { CONNECT_COMMAND } from '../../src/punch/signal'
 import { Holepuncher, HolepunchError, type Connection, type HolepuncherOptions, type Peer } from '../../src/index'
 
 const cleanup: Array<() => Promise<unknown> | unknown> = []
@@ -196,5 +198,17 @@ describe('holepuncher over loopback', () => {
     expect(await closedAtB).toMatchObject({ reason: 'remote' })
     expect(dropped).toBe(1)
     expect(took).toBeLessThan(2500) // the close timeout is 5 s
+  })
+
+  it('destroy() unregisters the holepunch commands from a DHT that lives on', async () => {
+    const [r] = await nodes(1, { mode: 'server', first: 160 })
+    const [c] = await nodes(1, { mode: 'client', bootstrap: [`${r!.address.host}:${r!.address.port}`], first: 161 })
+    // an offer for a peer nobody announced on r
+    const offer = PunchOffer.encode({ id: 1, peer: new Uint8Array([127, 0, 0, 9, 0, 9]) })
+    const ask = async (): Promise<Uint8Array | null> => (await c!.dht.request({ command: CONNECT_COMMAND, target: randomBytes(32), value: offer }, r!.address)).value
+    expect(PunchAnswer.decode(await ask() ?? new Uint8Array(0)).status).toBe(ANSWER.UNKNOWN_PEER) // the live holepuncher's answer
+    await r!.hp.destroy()
+    expect(r!.dht.destroyed).toBe(false)
+    expect(await ask()).toBeNull() // answered as an unknown command
   })
 })
