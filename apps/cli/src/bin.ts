@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-import { run } from './program.js'
+import { listenForSignals } from './signals.js'
+
+// Listening for SIGINT/SIGTERM before the rest of the command (commander, the DHT libraries) is
+// loaded: until a listener exists a signal kills the process outright, and a supervisor may send
+// one at any time, for instance right after the first line it waited for.
+listenForSignals()
+const { run } = await import('./program.js')
 
 const code = await run(process.argv.slice(2), {
   env: process.env,

@@ -1,4 +1,4 @@
-import { EXIT_FAILURE, EXIT_USAGE } from './constants.js'
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE } from './constants.js'
 
 /** Every `code` a {@link CLIError} can carry. */
 export type CLIErrorCode =
@@ -15,6 +15,7 @@ export type CLIErrorCode =
   | 'NOT_FOUND'
   | 'NO_ANSWER'
   | 'FAILED'
+  | 'INTERRUPTED'
 
 export interface CLIErrorOptions {
   cause?: unknown
@@ -44,6 +45,7 @@ export class CLIError extends Error {
 
   /** The process exit code for this error. */
   get exitCode (): number {
+    if (this.code === 'INTERRUPTED') return EXIT_INTERRUPTED
     return USAGE_CODES.has(this.code) ? EXIT_USAGE : EXIT_FAILURE
   }
 
@@ -101,6 +103,14 @@ export class CLIError extends Error {
 
   static FAILED (message: string, cause?: unknown): CLIError {
     return new CLIError('FAILED', message, { cause })
+  }
+
+  /**
+   * SIGINT or SIGTERM stopped the command: the reason of the abort that stops a long-running
+   * command (see signals.ts), which treats it as a clean stop rather than printing it.
+   */
+  static INTERRUPTED (signal: NodeJS.Signals): CLIError {
+    return new CLIError('INTERRUPTED', `stopped by ${signal}`)
   }
 }
 

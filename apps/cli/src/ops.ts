@@ -65,17 +65,33 @@ export async function runLookup (node: HyperDHT, k: ParsedKey, opts: { localAddr
 
 /**
  * Starts an announcer (announces now, re-announces until stopped) and resolves once the first
- * announce is committed; rejects (and stops it) if the first one fails.
+ * announce is committed; rejects (and stops it) if the first one fails. Aborting `signal` before
+ * that (Ctrl-C while announcing) stops it too, unannouncing what was stored already, and rejects
+ * with `signal.reason`.
  */
-export async function startAnnounce (node: HyperDHT, k: ParsedKey, opts: { port?: number, localAddress?: Peer }, out: Output): Promise<Announcer> {
-  const a = node.announcer(k.key, opts)
+export async function startAnnounce (node: HyperDHT, k: ParsedKey, opts: { port?: number, localAddress?: Peer, signal?: AbortSignal }, out: Output): Promise<Announcer> {
+  const { signal, ...announceOpts } = opts
+  signal?.throwIfAborted()
+  const a = node.announcer(k.key, announceOpts)
   const what = opts.port === undefined || opts.port === 0 ? `our port ${node.address().port}` : `port ${opts.port}`
   out.progress(`announcing ${short(k.hex)}…`)
   const first = await new Promise<AnnounceResult>((resolve, reject) => {
-    a.once('announced', resolve)
-    a.once('announce-failed', reject)
-  }).catch((err: unknown) => {
+    const onabort = (): void => { reject(signal?.reason as Error) }
+    signal?.addEventListener('abort', onabort, { once: true })
+    a.once('announced', (r) => {
+      signal?.removeEventListener('abort', onabort)
+      resolve(r)
+    })
+    a.once('announce-failed', (err) => {
+      signal?.removeEventListener('abort', onabort)
+      reject(err)
+    })
+  }).catch(async (err: unknown) => {
     out.clear()
+    if (signal?.aborted === true) {
+      await stopAnnounce(a, out)
+      throw signal.reason
+    }
     a.halt()
     throw explain(err)
   })

@@ -12,6 +12,7 @@ import type { Runtime } from './context.js'
 import { CLIError } from './errors.js'
 import { explain } from './explain.js'
 import { Output } from './output.js'
+import { beforeAction } from './signals.js'
 
 declare const __VERSION__: string | undefined
 
@@ -32,6 +33,8 @@ export function createProgram (rt: Runtime): Command {
       outputError: () => {}
     })
     .exitOverride()
+    // SIGINT/SIGTERM end one-shot commands at once; long-running ones stop gracefully (signals.ts)
+    .hook('preAction', (_program, command) => { beforeAction(command) })
   registerTestnet(program, rt)
   registerNode(program, rt)
   registerAnnounce(program, rt)

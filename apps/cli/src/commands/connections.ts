@@ -8,7 +8,7 @@ import { nodeOptions, outputFor, settingsFor, type Runtime } from '../context.js
 import { parseTopic, type ParsedKey } from '../keys.js'
 import type { Output } from '../output.js'
 import { reportKey } from '../ops.js'
-import { waitForSignal } from '../signals.js'
+import { runUntilSignal, stopsOnSignal, type Stop } from '../signals.js'
 import { startNode } from '../start-node.js'
 
 /** How a connection got through (the holepunch issue's `path`). */
@@ -55,40 +55,48 @@ export function parseConnectionArgs (input: string, opts: { localAddress?: strin
 
 /** Registers the three commands. `api` turns the running node into the connection API (the node itself; tests may wrap it). */
 export function registerConnections (program: Command, rt: Runtime, api: (node: Awaited<ReturnType<typeof startNode>>['node']) => ConnectionApi): void {
-  nodeOptions(program
+  stopsOnSignal(nodeOptions(program
     .command('listen')
     .description('accept connections on a key (announced until Ctrl-C); prints each connection and the lines received')
     .argument('<key>', '64 hex characters, or any name (hashed with SHA-256)'))
     .option('--local-address <host:port>', 'LAN address to share with peers behind the same NAT (default: this machine\'s)')
     .option('--no-local-address', 'share no LAN address')
-    .action(async (key: string, _o: unknown, cmd: Command) => await run('listen', key, cmd, rt, api))
-  nodeOptions(program
+    .action(async (key: string, _o: unknown, cmd: Command) => await run('listen', key, cmd, rt, api)))
+  stopsOnSignal(nodeOptions(program
     .command('connect')
     .description('connect to a peer listening on a key; lines typed on stdin are sent, lines received printed')
     .argument('<key>', '64 hex characters, or any name (hashed with SHA-256)'))
-    .action(async (key: string, _o: unknown, cmd: Command) => await run('connect', key, cmd, rt, api))
-  nodeOptions(program
+    .action(async (key: string, _o: unknown, cmd: Command) => await run('connect', key, cmd, rt, api)))
+  stopsOnSignal(nodeOptions(program
     .command('chat')
     .description('listen and connect on a topic at once: a two-way chat with whoever joins it')
     .argument('<topic>', 'any name (hashed with SHA-256) or 64 hex characters'))
     .option('--local-address <host:port>', 'LAN address to share (default: this machine\'s)')
     .option('--no-local-address', 'share no LAN address')
-    .action(async (key: string, _o: unknown, cmd: Command) => await run('chat', key, cmd, rt, api))
+    .action(async (key: string, _o: unknown, cmd: Command) => await run('chat', key, cmd, rt, api)))
 }
 
 async function run (kind: 'listen' | 'connect' | 'chat', input: string, cmd: Command, rt: Runtime, api: Parameters<typeof registerConnections>[2]): Promise<void> {
   const out = outputFor(cmd, rt)
   const args = parseConnectionArgs(input, cmd.opts<{ localAddress?: string | boolean }>())
-  const { node } = await startNode({ settings: settingsFor(cmd, rt), out, client: true })
-  const signal = waitForSignal()
-  const ac = new AbortController()
-  void signal.promise.then(() => ac.abort())
+  const settings = settingsFor(cmd, rt)
+  await runUntilSignal(async (stop) => {
+    const { node } = await startNode({ settings, out, client: true, signal: stop.signal })
+    try {
+      await converse(kind, args, api(node), rt, out, stop)
+    } finally {
+      await node.destroy()
+    }
+  })
+}
+
+/** Listens and/or connects on the running node, then passes lines both ways until the stop signal. */
+async function converse (kind: 'listen' | 'connect' | 'chat', args: ConnectionArgs, dht: ConnectionApi, rt: Runtime, out: Output, stop: Stop): Promise<void> {
   const conns = new Set<Connection>()
   const unsent: string[] = []
   let server: KeyServer | null = null
   try {
     reportKey(out, args.key)
-    const dht = api(node)
     const lines = createInterface({ input: rt.stdin, terminal: false })
     lines.on('line', (line) => {
       // typed (or piped) before anyone connected: kept for the first connection, not dropped
@@ -99,31 +107,29 @@ async function run (kind: 'listen' | 'connect' | 'chat', input: string, cmd: Com
       for (const c of conns) c.send(new TextEncoder().encode(line)).catch(() => {})
     })
     if (kind !== 'connect') {
-      server = await dht.listen(args.key.key, { localAddress: args.localAddress, signal: ac.signal })
+      server = await dht.listen(args.key.key, { localAddress: args.localAddress, signal: stop.signal })
       out.result({ type: 'listening', key: args.key.hex }, `listening on ${args.key.hex.slice(0, 12)}… (Ctrl-C to stop)`)
       void (async () => {
         for await (const c of server) void pump(c, conns, out, unsent)
       })().catch(() => {})
     }
     if (kind === 'connect') {
-      const c = await dht.connect(args.key.key, { signal: ac.signal })
+      const c = await dht.connect(args.key.key, { signal: stop.signal })
       void pump(c, conns, out, unsent)
     } else if (kind === 'chat') {
       // a chat connects to whoever is on the topic already; the first one there (or one who
       // cannot reach those there) waits for the others to connect to it
       try {
-        const c = await dht.connect(args.key.key, { signal: ac.signal })
+        const c = await dht.connect(args.key.key, { signal: stop.signal })
         void pump(c, conns, out, unsent)
       } catch (err) {
-        if (!ac.signal.aborted) reportWaiting(out, err)
+        if (!stop.signal.aborted) reportWaiting(out, err)
       }
     }
-    await signal.promise
+    await stop.requested
   } finally {
-    signal.dispose()
     for (const c of conns) await c.close().catch(() => {})
     await server?.close().catch(() => {})
-    await node.destroy()
   }
 }
 

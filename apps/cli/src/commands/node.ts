@@ -1,14 +1,16 @@
+import type { BootstrapResult, HyperDHT } from '@hyperdht-ts/hyperdht'
 import { Option, type Command } from 'commander'
 import { formatHostPort } from '../address.js'
-import { MODES } from '../config.js'
+import { MODES, type NodeSettings } from '../config.js'
 import { nodeOptions, outputFor, settingsFor, type Runtime } from '../context.js'
 import { toHex } from '../keys.js'
+import type { Output } from '../output.js'
 import { ServerEvents } from '../server-events.js'
-import { waitForSignal } from '../signals.js'
+import { runUntilSignal, stopsOnSignal, type Stop } from '../signals.js'
 import { startNode } from '../start-node.js'
 
 export function registerNode (program: Command, rt: Runtime): void {
-  nodeOptions(program
+  stopsOnSignal(nodeOptions(program
     .command('node')
     .description('run a long-lived node that serves the network, logging what it serves, until Ctrl-C'))
     .option('-p, --port <port>', 'same as --listen-port')
@@ -16,7 +18,7 @@ export function registerNode (program: Command, rt: Runtime): void {
     .option('--ipv6', 'speak IPv6 (bind a udp6 socket; bootstrap nodes must be IPv6 too)')
     .option('--port-mapping', 'ask the home router to forward our UDP port (NAT-PMP, then UPnP), so strangers can reach the node (config "portMapping"; IPv4)')
     .option('--no-port-mapping', 'do not ask the router for a port mapping (overrides the config file)')
-    .action(async (_o: unknown, cmd: Command) => await runNode(cmd, rt))
+    .action(async (_o: unknown, cmd: Command) => await runNode(cmd, rt)))
 }
 
 async function runNode (cmd: Command, rt: Runtime): Promise<void> {
@@ -24,15 +26,19 @@ async function runNode (cmd: Command, rt: Runtime): Promise<void> {
   const o = cmd.opts<{ port?: string, listenPort?: string, ipv6?: boolean }>()
   if (o.port !== undefined && o.listenPort === undefined) cmd.setOptionValue('listenPort', o.port)
   const settings = settingsFor(cmd, rt, { mode: 'auto' })
-  const signal = waitForSignal()
-  let started
-  try {
-    started = await startNode({ settings, out, ipv6: o.ipv6 === true })
-  } catch (err) {
-    signal.dispose()
-    throw err
-  }
-  const { node, bootstrap } = started
+  const sig = await runUntilSignal(async (stop) => {
+    const { node, bootstrap } = await startNode({ settings, out, ipv6: o.ipv6 === true, signal: stop.signal })
+    try {
+      await serve(node, bootstrap, settings, out, stop)
+    } finally {
+      await node.destroy()
+    }
+  })
+  out.note(`node stopped (${sig})`, { type: 'stopped', signal: sig })
+}
+
+/** Prints what the started node does until the stop signal. */
+async function serve (node: HyperDHT, bootstrap: BootstrapResult, settings: NodeSettings, out: Output, stop: Stop): Promise<void> {
   const address = formatHostPort(node.address())
   const mode = node.mode
   const modeNote = settings.mode === 'auto' ? ' (auto: becomes a server once strangers can reach it)' : ''
@@ -70,8 +76,6 @@ async function runNode (cmd: Command, rt: Runtime): Promise<void> {
     if ((err as { code?: string }).code !== 'BOOTSTRAP_FAILED') return
     out.result({ type: 'warning', code: 'BOOTSTRAP_FAILED', message: err.message }, 'lost the network: no bootstrap node answers (retrying)')
   })
-  const sig = await signal.promise
+  await stop.requested
   events.flush()
-  await node.destroy()
-  out.note(`node stopped (${sig})`, { type: 'stopped', signal: sig })
 }

@@ -6,8 +6,9 @@ import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TESTNET_SIZE, STATUS_INTERVAL, TEST
 import { outputFor, type Runtime } from '../context.js'
 import { CLIError } from '../errors.js'
 import { explain } from '../explain.js'
+import type { Output } from '../output.js'
 import { ServerEvents } from '../server-events.js'
-import { waitForSignal } from '../signals.js'
+import { runUntilSignal, stopsOnSignal, type Stop } from '../signals.js'
 
 interface TestnetFlags {
   nodes: string
@@ -16,7 +17,7 @@ interface TestnetFlags {
 }
 
 export function registerTestnet (program: Command, rt: Runtime): void {
-  program
+  stopsOnSignal(program
     .command('testnet')
     .description('start a local network on loopback (a bootstrap node plus N nodes) and keep it up until Ctrl-C')
     .option('-n, --nodes <count>', 'nodes besides the bootstrap node', String(DEFAULT_TESTNET_SIZE))
@@ -27,7 +28,7 @@ Then, in another terminal (the default bootstrap is ${DEFAULT_HOST}:${DEFAULT_PO
   hyperdht announce my-topic        hyperdht lookup my-topic
   hyperdht put "hello"              hyperdht get <hash>
   hyperdht ping ${DEFAULT_HOST}:${DEFAULT_PORT}     hyperdht console`)
-    .action(async (_opts: TestnetFlags, cmd: Command) => await testnet(cmd, rt))
+    .action(async (_opts: TestnetFlags, cmd: Command) => await testnet(cmd, rt)))
 }
 
 async function testnet (cmd: Command, rt: Runtime): Promise<void> {
@@ -37,13 +38,18 @@ async function testnet (cmd: Command, rt: Runtime): Promise<void> {
   const size = Number(flags.nodes)
   const port = parsePort(flags.port, '--port', true)
   const host = flags.host
-  const signal = waitForSignal()
+  const sig = await runUntilSignal(async (stop) => await serveTestnet(out, { size, port, host }, stop))
+  out.note(`testnet stopped (${sig})`, { type: 'stopped', signal: sig })
+}
+
+/** Starts the nodes (a signal meanwhile stops the start), then runs them until the stop signal. */
+async function serveTestnet (out: Output, { size, port, host }: { size: number, port: number, host: string }, stop: Stop): Promise<void> {
   const nodes: HyperDHT[] = []
   const events = new ServerEvents(out)
   const started = Date.now()
   let timer: NodeJS.Timeout | null = null
 
-  const stop = async (): Promise<void> => {
+  const shutdown = async (): Promise<void> => {
     if (timer !== null) clearInterval(timer)
     events.flush()
     out.clear()
@@ -52,6 +58,7 @@ async function testnet (cmd: Command, rt: Runtime): Promise<void> {
 
   let bootstrap: string
   try {
+    stop.signal.throwIfAborted()
     // On loopback every node gets an address of its own (127.x.y.z, which Linux routes without
     // setup), so that per-address limits (routing-table diversity, rate limits) see a network of
     // distinct hosts. Elsewhere (a LAN address, or macOS where only 127.0.0.1 binds) all nodes
@@ -71,6 +78,7 @@ async function testnet (cmd: Command, rt: Runtime): Promise<void> {
     bootstrap = formatHostPort({ host, port: first.address().port })
     // join a batch at a time, as nodes of a real network arrive
     for (let i = 0; i < size; i += TESTNET_JOIN_BATCH) {
+      stop.signal.throwIfAborted()
       const batch: Array<Promise<void>> = []
       for (let j = i; j < Math.min(size, i + TESTNET_JOIN_BATCH); j++) {
         const node = new HyperDHT({ mode: 'server', bootstrap: [bootstrap], ...relaxed })
@@ -81,11 +89,12 @@ async function testnet (cmd: Command, rt: Runtime): Promise<void> {
       out.progress(`testnet: ${nodes.length}/${size + 1} nodes up…`)
     }
     // one more round now that everyone is here fills the routing tables evenly
+    stop.signal.throwIfAborted()
     await Promise.all(nodes.map(async (n) => await n.dht.bootstrap()))
     for (const n of nodes.slice(1)) events.watch(n)
   } catch (err) {
-    signal.dispose()
-    await stop()
+    await shutdown()
+    if (stop.signal.aborted) throw stop.signal.reason
     throw explain(err, { host, port })
   }
 
@@ -113,9 +122,8 @@ async function testnet (cmd: Command, rt: Runtime): Promise<void> {
     timer = setInterval(draw, STATUS_INTERVAL)
   }
 
-  const sig = await signal.promise
-  await stop()
-  out.note(`testnet stopped (${sig})`, { type: 'stopped', signal: sig })
+  await stop.requested
+  await shutdown()
 }
 
 function sumRequests (nodes: HyperDHT[]): number {
