@@ -7,6 +7,13 @@ export const K = 20
 /** Default requests in flight per query (Kademlia's alpha, generous: the reference's 16). */
 export const DEFAULT_CONCURRENCY = 16
 /**
+ * Requests in flight of a walk while it converges (Kademlia's alpha): until the closest nodes it
+ * knows answered or its candidates are near enough to be among the k closest (see `query()`), a
+ * walk asks this many at a time, then up to its `concurrency`. Asking 16 far nodes at once cost
+ * ~15 requests per lookup that ended outside the k closest.
+ */
+export const WALK_ALPHA = 3
+/**
  * Default node-wide window of query requests in flight (all queries together); more wait in the
  * queue. Larger than one query's concurrency, so that one query stuck on silent nodes never
  * holds every slot.

@@ -76,6 +76,13 @@ export interface QueryOptions<T = QueryResult> {
   /** Requests in flight for this query. @default the DHT's `concurrency` */
   concurrency?: number
   /**
+   * Requests in flight of a walk while it converges: until the closest nodes it knows answered,
+   * a candidate that is not near enough to be among the k closest waits while this many are in
+   * flight. At most `concurrency`; set it to `concurrency` to ask every candidate as soon as a
+   * slot is free (more requests, the same number of round trips). @default 3
+   */
+  alpha?: number
+  /**
    * Transform (or drop, by returning `null`/`undefined`) each result before it is yielded. If it
    * throws, the query ends with `QUERY_FAILED` (the thrown error as `cause`).
    */

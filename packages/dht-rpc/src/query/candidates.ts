@@ -19,6 +19,8 @@ export interface Candidate extends Peer {
    * table, which are reachable servers, so a silent one is gone, not behind a NAT.
    */
   referredByOurs?: boolean
+  /** Within the query's close range of the target (cached by the query). */
+  inRange?: boolean
   /** Its /24 and /16 (IPv6: /48, /32), set by a list that limits them. */
   prefixes?: [string, string]
 }

@@ -213,6 +213,66 @@ describe('Query', () => {
     expect(world.sent.length).toBeGreaterThan(20)
   })
 
+  describe('alpha: a walk far from the target asks a few nodes at a time', () => {
+    /**
+     * The world's nodes (ids 0x80..) plus k nodes next to our own id, which fill our table's
+     * nearest places: our k-th closest is id(0, 20), so the close range is id(0, 30).
+     */
+    function nearWorld (): World {
+      const world = new World(40)
+      const near: WorldNode[] = Array.from({ length: K }, (_, i) => ({ id: id(0, i + 1), host: `10.${100 + i}.0.1`, port: 1, knows: [], behaviour: 'answer', token: id(0xab, i) }))
+      world.nodes.push(...near)
+      for (const n of world.nodes) n.knows = world.nodes.filter((m) => m !== n)
+      for (const n of near) world.table.add(n.id, n, 0)
+      seed(world, 3 + K) // and three far ones
+      return world
+    }
+    const settle = async (): Promise<void> => { for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve)) }
+
+    it('asks alpha at a time while its candidates are out of range and the closest have not answered', async () => {
+      for (const [alpha, expected] of [[undefined, 3], [2, 2], [16, 16]] as const) {
+        const world = nearWorld()
+        for (const n of world.nodes) n.behaviour = 'hang'
+        const q = new Query(world.context(), { command: FIND_NODE, target: id(0xc0) }, { alpha, holepunching: false })
+        const done = q.toArray().catch(() => {})
+        await settle()
+        expect(world.inflight).toBe(expected)
+        q.destroy()
+        await done
+      }
+    })
+
+    it('asks candidates in range at once', async () => {
+      const world = nearWorld()
+      for (const n of world.nodes) n.behaviour = 'hang'
+      const q = new Query(world.context(), { command: FIND_NODE, target: id(0, 5) }, { holepunching: false })
+      const done = q.toArray().catch(() => {})
+      await settle()
+      expect(world.inflight).toBe(16)
+      q.destroy()
+      await done
+    })
+
+    it('widens once the closest nodes answered, reaches the k closest with fewer requests', async () => {
+      const target = id(0xc0)
+      const sent: Record<string, number> = {}
+      for (const alpha of [3, 16]) {
+        const world = nearWorld()
+        const results = await new Query(world.context(), { command: FIND_NODE, target }, { alpha }).toArray()
+        const answered = new Set(results.map((r) => r.node.host))
+        for (const n of closestTo(world, target)) expect(answered.has(n.host)).toBe(true)
+        sent[alpha] = world.sent.length
+        if (alpha === 3) expect(world.maxInflight).toBeGreaterThan(3) // the rest of the k closest went out together
+      }
+      expect(sent[3]).toBeLessThan(sent[16]!)
+    })
+
+    it('rejects an alpha that is not a positive integer', () => {
+      const world = new World(3)
+      expect(() => new Query(world.context(), { command: FIND_NODE, target: id(0xc0) }, { alpha: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+    })
+  })
+
   it('a background query runs at reduced concurrency while user queries run', async () => {
     const world = new World(80)
     seed(world, 20)

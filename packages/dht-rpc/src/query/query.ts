@@ -1,11 +1,13 @@
 import { EventEmitter, setMaxListeners } from 'node:events'
-import { BACKGROUND_CONCURRENCY, ID_LENGTH, K } from '../constants.js'
+import { BACKGROUND_CONCURRENCY, ID_LENGTH, K, WALK_ALPHA } from '../constants.js'
 import { DHTError } from '../errors.js'
 import type { RequestMessage, ResponseMessage } from '../messages/codec.js'
 import type { AddressCodec } from '../messages/addresses.js'
 import type { RoutingTable } from '../routing/table.js'
 import type { Node, Peer, QueryMessage, QueryOptions, QueryResult } from '../types.js'
 import { CandidateList, type Candidate } from './candidates.js'
+import { closeRange, withinRange } from './range.js'
+import { AskedCandidates } from './asked.js'
 import { bytesEqual, validId } from '../bytes.js'
 
 /** What a query needs from its DHT. */
@@ -97,6 +99,9 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   #closest: CandidateList
   #moveCloser: boolean
   #concurrency: number
+  #alpha: number
+  /** How near the target the walk's final k likely are (see closeRange); null: no estimate. */
+  #range: Uint8Array | null = null
   #inflight = 0
   #booting = false
   #committing = false
@@ -113,7 +118,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
    * The candidates asked in the walk, by id: one pushed out of the k closest and referred again
    * comes back as it was (asked, maybe answered), not as a new candidate to ask a second time.
    */
-  #asked = new Map<string, Candidate>()
+  #asked = new AskedCandidates()
   /** Ids of candidates that failed (few: a linear scan is fine). */
   #failed: Uint8Array[] = []
   /** The per-node errors, for the `cause` of `NO_NODES_RESPONDED` (bounded). */
@@ -127,6 +132,8 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     if (msg.value != null && !(msg.value instanceof Uint8Array)) throw DHTError.INVALID_ARGUMENT('query.value must be a Uint8Array')
     const concurrency = opts.concurrency ?? ctx.concurrency
     if (!Number.isInteger(concurrency) || concurrency < 1) throw DHTError.INVALID_ARGUMENT('concurrency must be a positive integer')
+    const alpha = opts.alpha ?? WALK_ALPHA
+    if (!Number.isInteger(alpha) || alpha < 1) throw DHTError.INVALID_ARGUMENT('alpha must be a positive integer')
     if (opts.map !== undefined && typeof opts.map !== 'function') throw DHTError.INVALID_ARGUMENT('map must be a function')
     this.#ctx = ctx
     this.#opts = opts
@@ -134,6 +141,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     this.target = msg.target
     this.value = msg.value ?? null
     this.#concurrency = concurrency
+    this.#alpha = Math.min(alpha, concurrency)
     this.#moveCloser = !opts.nodes
     // a walk's k closest obey the table's diversity limits (one bucket's share per /24): Sybils on
     // few addresses that refer one another cannot fill them
@@ -246,6 +254,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       return
     }
     const closest = this.#ctx.table.closest(this.target, K)
+    this.#range = closeRange(this.#ctx.table, this.#ctx.id)
     for (const n of closest) {
       this.#pending.insert({ id: n.id, host: n.host, port: n.port, referrer: null, roundtripToken: null, queried: false })
     }
@@ -273,9 +282,12 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     if (this.#ended || this.#booting) return
     const list = this.#committing ? this.#closest.list : this.#pending.list
     const limit = this.#limit()
+    const width = this.#committing || !this.#moveCloser ? limit : this.#walkWidth(list, limit)
     for (let i = 0; i < list.length && this.#inflight < limit; i++) {
       const c = list[i]!
       if (c.queried) continue
+      // the list is sorted: the ones after a candidate out of range are out of range too
+      if (this.#inflight >= width && !this.#inRange(c)) break
       c.queried = true
       this.#send(c, this.#committing)
       if (this.#ended) return
@@ -287,6 +299,26 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       return
     }
     this.#finish()
+  }
+
+  /**
+   * Requests a walk may have in flight for candidates that are not in range: `alpha` until the
+   * closest `alpha` candidates known have answered, so that the first answers (from far nodes,
+   * which name nearer ones) steer the next requests instead of 16 far nodes being asked at once;
+   * then `limit`, for the rest of the k closest in one round trip.
+   */
+  #walkWidth (list: Candidate[], limit: number): number {
+    const alpha = this.#alpha
+    if (alpha >= limit) return limit
+    const n = Math.min(alpha, list.length)
+    for (let i = 0; i < n; i++) if (list[i]!.responded !== true) return alpha
+    return limit
+  }
+
+  /** Whether a candidate is near enough to the target to likely be among the walk's final k. */
+  #inRange (c: Candidate): boolean {
+    if (c.id === null) return true
+    return (c.inRange ??= withinRange(c.id, this.target, this.#range))
   }
 
   /**
@@ -313,7 +345,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     }
     this.#inflight++
     this.requests++
-    if (!commit && c.id !== null && this.#moveCloser) this.#asked.set(idKey(c.id), c)
+    if (!commit && c.id !== null && this.#moveCloser) this.#asked.add(c as Candidate & { id: Uint8Array })
     ctx.request(msg, c, this.#abort.signal, bootstrap).then(
       (res) => this.#guard(() => this.#onresponse(c, res.value, res.peer)),
       (err: unknown) => this.#guard(() => this.#onerror(c, msg, err))
@@ -390,10 +422,10 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
         known.responded = true
       }
       if (this.#moveCloser && !this.#committing) {
-        const key = idKey(id)
-        const asked = this.#asked.get(key)
+        const asked = this.#asked.get(id)
         if (asked !== undefined) asked.responded = true
-        else this.#asked.set(key, known ?? { id, host: peer.host, port: peer.port, referrer: null, roundtripToken: null, queried: true, responded: true })
+        else if (known !== null) this.#asked.add(known as Candidate & { id: Uint8Array })
+        else this.#asked.add({ id, host: peer.host, port: peer.port, referrer: null, roundtripToken: null, queried: true, responded: true })
       }
       if (res.roundtripToken) {
         const prev = this.#closest.get(id)
@@ -409,7 +441,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       const ours = res.to != null
       for (const n of ctx.codec.decodeNodes(res.nodes)) {
         if (bytesEqual(n.id, ctx.id) || this.#failed.some((f) => bytesEqual(f, n.id))) continue
-        const asked = this.#asked.size > 0 ? this.#asked.get(idKey(n.id)) : undefined
+        const asked = this.#asked.size > 0 ? this.#asked.get(n.id) : undefined
         if (asked !== undefined) {
           if (asked.id !== null) this.#pending.insert(asked as Candidate & { id: Uint8Array })
           continue
@@ -462,9 +494,4 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
 /** The typed error of a failed request (the DHT's requests name their node already). */
 function asDHTError (err: unknown, c: Peer): DHTError {
   return DHTError.isInstance(err) ? err : DHTError.REQUEST_FAILED(err, { host: c.host, port: c.port })
-}
-
-/** A map key of a 32-byte id. */
-function idKey (id: Uint8Array): string {
-  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('latin1')
 }
