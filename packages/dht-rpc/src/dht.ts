@@ -756,8 +756,7 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** A contact of our routing table at exactly this address. */
   #knows (peer: Peer): boolean {
-    for (const n of this.#table.atHost(peer.host)) if (n.port === peer.port) return true
-    return false
+    return this.#table.hasAddress(peer.host, peer.port)
   }
 
   #startTimers (): void {
