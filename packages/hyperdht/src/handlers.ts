@@ -1,7 +1,7 @@
 // The storing side: handlers of the `peers`, `immutable` and `mutable` commands. Each turns a
 // request into a response value using the pure stores; `HyperDHT` registers them on dht-rpc.
 import type { CommandRequest } from '@hyperdht-ts/dht-rpc'
-import { PEERS_ANNOUNCE, PEERS_LOOKUP, PEERS_UNANNOUNCE } from './constants.js'
+import { IMMUTABLE_COMMAND, MUTABLE_COMMAND, PEERS_ANNOUNCE, PEERS_COMMAND, PEERS_LOOKUP, PEERS_UNANNOUNCE } from './constants.js'
 import { toHex } from '@hyperdht-ts/dht-rpc'
 import {
   immutablePut,
@@ -143,4 +143,75 @@ const PEER_CAPS: Record<PeerStoreCap, StoreCap> = {
   keys: 'maxPeerKeys',
   bytes: 'maxPeerBytes',
   'per-key': 'maxPeersPerKey'
+}
+
+/** What a {@link StoreCommands} is made of. */
+export interface StoreCommandsOptions {
+  peers: PeerStore
+  values: ValueStore
+  /** The node's clock (ms). */
+  now: () => number
+  /** Encodes one address as `peers` carries it; throws for an address it cannot carry. */
+  codec: { encodeOne: (peer: Peer) => Uint8Array }
+  /** Receives the events (`announce`, `lookup`, ...): the node. */
+  emitter: { emit: (event: string, ...args: unknown[]) => boolean }
+  capHit?: (cap: StoreCap, host: string) => void
+}
+
+/**
+ * A node's handler context and its `peers`, `immutable` and `mutable` command handlers in one
+ * object, registered for all three commands (dht-rpc calls handlers as methods; `q.command` tells
+ * which). Its methods live on the prototype: a node pays for one small object, not for a closure
+ * per handler and per context function.
+ */
+export class StoreCommands implements HandlerContext {
+  readonly peers: PeerStore
+  readonly values: ValueStore
+  readonly capHit?: (cap: StoreCap, host: string) => void
+  readonly #now: () => number
+  readonly #codec: StoreCommandsOptions['codec']
+  readonly #emitter: StoreCommandsOptions['emitter']
+
+  constructor (opts: StoreCommandsOptions) {
+    this.peers = opts.peers
+    this.values = opts.values
+    if (opts.capHit !== undefined) this.capHit = opts.capHit
+    this.#now = opts.now
+    this.#codec = opts.codec
+    this.#emitter = opts.emitter
+  }
+
+  now (): number {
+    return this.#now()
+  }
+
+  encodePeer (peer: Peer): Uint8Array | null {
+    try {
+      return this.#codec.encodeOne(peer)
+    } catch {
+      return null
+    }
+  }
+
+  emit<K extends keyof HyperDHTEvents> (event: K, ...args: HyperDHTEvents[K]): boolean {
+    return this.#emitter.emit(event, ...args)
+  }
+
+  query (q: CommandRequest): Reply {
+    switch (q.command) {
+      case PEERS_COMMAND: return onpeers(this, q, false)
+      case IMMUTABLE_COMMAND: return onimmutableQuery(this, q)
+      case MUTABLE_COMMAND: return onmutableQuery(this, q)
+      default: return null
+    }
+  }
+
+  update (q: CommandRequest): Reply {
+    switch (q.command) {
+      case PEERS_COMMAND: return onpeers(this, q, true)
+      case IMMUTABLE_COMMAND: return onimmutableUpdate(this, q)
+      case MUTABLE_COMMAND: return onmutableUpdate(this, q)
+      default: return null
+    }
+  }
 }

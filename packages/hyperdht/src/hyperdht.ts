@@ -24,15 +24,7 @@ import {
 import { bytesEqual, toHex } from '@hyperdht-ts/dht-rpc'
 import { createKeyPair, mutableTarget, sha256, signable, signDetached, verifyDetached, type KeyPair } from './crypto.js'
 import { HyperDHTError } from './errors.js'
-import {
-  onimmutableQuery,
-  onimmutableUpdate,
-  onmutableQuery,
-  onmutableUpdate,
-  onpeers,
-  processPeers,
-  type HandlerContext
-} from './handlers.js'
+import { processPeers, StoreCommands, type StoreCommandsOptions } from './handlers.js'
 import {
   immutablePut,
   immutableValue,
@@ -83,7 +75,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
   #ipv6: boolean
   #announcers = new Set<Announcer>()
   #destroyed = false
-  #ctx: HandlerContext
+  #ctx: StoreCommands
 
   constructor (opts: HyperDHTOptions = {}) {
     super()
@@ -106,7 +98,6 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
       maxAge: peerMaxAge, maxSize: maxPeers, maxKeys: maxPeerKeys, maxPerKey: maxPeersPerKey, maxPerHost: maxPeersPerHost, maxBytes: maxPeerBytes
     })
     this.valueStore = new ValueStore({ maxAge: valueMaxAge, maxSize: maxValues, maxPerHost: maxValuesPerHost, maxBytes: maxValueBytes })
-    const codec = this.#ipv6 ? ipv6Peers : ipv4Peers
     const caps = opts.logger === undefined
       ? null
       : new CapLog(opts.logger, {
@@ -119,24 +110,16 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
         maxValuesPerHost: this.valueStore.maxPerHost,
         maxValueBytes: this.valueStore.maxBytes
       })
-    this.#ctx = {
+    this.#ctx = new StoreCommands({
       peers: this.peerStore,
       values: this.valueStore,
-      now: () => this.#now(),
-      encodePeer (peer: Peer): Uint8Array | null {
-        try {
-          return codec.encodeOne(peer)
-        } catch {
-          return null
-        }
-      },
-      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+      now: this.#now,
+      codec: this.#ipv6 ? ipv6Peers : ipv4Peers,
+      emitter: this as unknown as StoreCommandsOptions['emitter'],
       ...(caps === null ? {} : { capHit: (cap: StoreCap, host: string) => caps.hit(cap, host, this.#now()) })
-    }
-    const ctx = this.#ctx
-    this.dht.command(PEERS_COMMAND, { query: (q) => onpeers(ctx, q, false), update: (q) => onpeers(ctx, q, true) })
-    this.dht.command(IMMUTABLE_COMMAND, { query: (q) => onimmutableQuery(ctx, q), update: (q) => onimmutableUpdate(ctx, q) })
-    this.dht.command(MUTABLE_COMMAND, { query: (q) => onmutableQuery(ctx, q), update: (q) => onmutableUpdate(ctx, q) })
+    })
+    // one object for the three commands (called as its methods)
+    for (const command of [PEERS_COMMAND, IMMUTABLE_COMMAND, MUTABLE_COMMAND]) this.dht.command(command, this.#ctx)
 
     // `mode` wins; else an explicit `ephemeral` fixes the role; else `auto`
     const setting = mode ?? (dhtOpts.ephemeral === undefined ? 'auto' : (dhtOpts.ephemeral ? 'client' : 'server'))
