@@ -18,9 +18,13 @@ import {
   type PeersRequestMessage
 } from './messages/index.js'
 import type { StoreCap } from './cap-log.js'
-import type { PeerStore, PeerStoreCap } from './store/peer-store.js'
-import type { StoreResult, ValueStore } from './store/value-store.js'
-import type { HyperDHTEvents, NodeRef, Peer } from './types.js'
+import { PeerStore, type PeerStoreCap } from './store/peer-store.js'
+import { ValueStore, type StoreResult } from './store/value-store.js'
+import type { HyperDHTEvents, HyperDHTOptions, NodeRef, Peer } from './types.js'
+
+/** The options of a node's stores. */
+export type StoreOptions = Pick<HyperDHTOptions, 'peerMaxAge' | 'maxPeers' | 'maxPeerKeys' | 'maxPeersPerKey' | 'maxPeersPerHost' | 'maxPeerBytes' |
+'valueMaxAge' | 'maxValues' | 'maxValuesPerHost' | 'maxValueBytes'>
 
 export interface HandlerContext {
   peers: PeerStore
@@ -147,8 +151,8 @@ const PEER_CAPS: Record<PeerStoreCap, StoreCap> = {
 
 /** What a {@link StoreCommands} is made of. */
 export interface StoreCommandsOptions {
-  peers: PeerStore
-  values: ValueStore
+  /** The options of the stores (`maxPeers`, `valueMaxAge`, ...), created on first use: most nodes never store anything. */
+  stores: StoreOptions
   /** The node's clock (ms). */
   now: () => number
   /** Encodes one address as `peers` carries it; throws for an address it cannot carry. */
@@ -165,20 +169,44 @@ export interface StoreCommandsOptions {
  * per handler and per context function.
  */
 export class StoreCommands implements HandlerContext {
-  readonly peers: PeerStore
-  readonly values: ValueStore
   readonly capHit?: (cap: StoreCap, host: string) => void
+  #peers: PeerStore | null = null
+  #values: ValueStore | null = null
+  readonly #stores: StoreOptions
   readonly #now: () => number
   readonly #codec: StoreCommandsOptions['codec']
   readonly #emitter: StoreCommandsOptions['emitter']
 
   constructor (opts: StoreCommandsOptions) {
-    this.peers = opts.peers
-    this.values = opts.values
+    this.#stores = opts.stores
     if (opts.capHit !== undefined) this.capHit = opts.capHit
     this.#now = opts.now
     this.#codec = opts.codec
     this.#emitter = opts.emitter
+  }
+
+  /** The announce store (created now if it was not yet). */
+  get peers (): PeerStore {
+    const o = this.#stores
+    return this.#peers ??= new PeerStore({
+      maxAge: o.peerMaxAge, maxSize: o.maxPeers, maxKeys: o.maxPeerKeys, maxPerKey: o.maxPeersPerKey, maxPerHost: o.maxPeersPerHost, maxBytes: o.maxPeerBytes
+    })
+  }
+
+  /** The value store (created now if it was not yet). */
+  get values (): ValueStore {
+    const o = this.#stores
+    return this.#values ??= new ValueStore({ maxAge: o.valueMaxAge, maxSize: o.maxValues, maxPerHost: o.maxValuesPerHost, maxBytes: o.maxValueBytes })
+  }
+
+  /** The announce store if it exists: for reads that would find nothing in a new one. */
+  get peersIfAny (): PeerStore | null {
+    return this.#peers
+  }
+
+  /** The value store if it exists. */
+  get valuesIfAny (): ValueStore | null {
+    return this.#values
   }
 
   now (): number {

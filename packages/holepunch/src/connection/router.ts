@@ -23,9 +23,10 @@ export interface RouterStats {
 
 export class FrameRouter {
   readonly stats: RouterStats = { frames: 0, dropped: { invalid: 0, unknownConnection: 0, rateLimited: 0 }, probesAnswered: 0 }
-  readonly #connections = new Map<number, Connection>()
-  readonly #probes = new Map<number, Set<ProbeListener>>()
-  readonly #opens = new Map<number, OpenListener>()
+  // created on first use: most nodes never punch nor connect
+  #connections: Map<number, Connection> | null = null
+  #probes: Map<number, Set<ProbeListener>> | null = null
+  #opens: Map<number, OpenListener> | null = null
   readonly #answers = new RateLimiter({ rate: PROBE_ANSWER_RATE, burst: PROBE_ANSWER_BURST })
   #acceptor: Acceptor
 
@@ -35,41 +36,43 @@ export class FrameRouter {
 
   /** Connections open now. */
   get size (): number {
-    return this.#connections.size
+    return this.#connections?.size ?? 0
   }
 
   has (id: number): boolean {
-    return this.#connections.has(id) || this.#probes.has(id) || this.#opens.has(id)
+    return this.#connections?.has(id) === true || this.#probes?.has(id) === true || this.#opens?.has(id) === true
   }
 
   add (conn: Connection): void {
-    this.#connections.set(conn.id, conn)
+    (this.#connections ??= new Map()).set(conn.id, conn)
   }
 
   remove (conn: Connection): void {
-    if (this.#connections.get(conn.id) === conn) this.#connections.delete(conn.id)
+    if (this.#connections?.get(conn.id) === conn) this.#connections.delete(conn.id)
   }
 
   /** Every connection (to close them all). */
   connections (): Connection[] {
-    return [...this.#connections.values()]
+    return this.#connections === null ? [] : [...this.#connections.values()]
   }
 
   /** Listens for probes and probe answers of connection `id`; returns how to stop. */
   onProbe (id: number, fn: ProbeListener): () => void {
-    let set = this.#probes.get(id)
-    if (set === undefined) this.#probes.set(id, set = new Set())
+    const probes = this.#probes ??= new Map()
+    let set = probes.get(id)
+    if (set === undefined) probes.set(id, set = new Set())
     set.add(fn)
     return () => {
       set.delete(fn)
-      if (set.size === 0 && this.#probes.get(id) === set) this.#probes.delete(id)
+      if (set.size === 0 && probes.get(id) === set) probes.delete(id)
     }
   }
 
   /** Waits for the answer to our OPEN of `id`; returns how to stop. */
   onOpen (id: number, fn: OpenListener): () => void {
-    this.#opens.set(id, fn)
-    return () => { if (this.#opens.get(id) === fn) this.#opens.delete(id) }
+    const opens = this.#opens ??= new Map()
+    opens.set(id, fn)
+    return () => { if (opens.get(id) === fn) opens.delete(id) }
   }
 
   /** A frame arrived on `port` from `from`. Never throws: malformed frames are counted. */
@@ -98,22 +101,22 @@ export class FrameRouter {
         this.#notifyProbe(frame.id, 'ack', from, port, frame.seq)
         return
       case FRAME_TYPE.OPEN: {
-        if (this.#connections.has(frame.id)) {
+        if (this.#connections?.has(frame.id) === true) {
           // our OPEN_ACK was lost: say it again
           port.send(encodeFrame({ type: FRAME_TYPE.OPEN_ACK, id: frame.id, seq: 0, ack: 0 }), from)
           return
         }
         const conn = frame.payload.byteLength === 32 ? this.#acceptor(frame.id, new Uint8Array(frame.payload), from, port) : null
-        if (conn !== null) this.#connections.set(frame.id, conn)
+        if (conn !== null) (this.#connections ??= new Map()).set(frame.id, conn)
         port.send(encodeFrame({ type: conn !== null ? FRAME_TYPE.OPEN_ACK : FRAME_TYPE.REFUSE, id: frame.id, seq: 0, ack: 0 }), from)
         return
       }
       case FRAME_TYPE.OPEN_ACK:
       case FRAME_TYPE.REFUSE:
-        this.#opens.get(frame.id)?.(frame.type === FRAME_TYPE.OPEN_ACK, from, port)
+        this.#opens?.get(frame.id)?.(frame.type === FRAME_TYPE.OPEN_ACK, from, port)
         return
       default: {
-        const conn = this.#connections.get(frame.id)
+        const conn = this.#connections?.get(frame.id)
         if (conn === undefined) {
           this.stats.dropped.unknownConnection++
           return
@@ -124,7 +127,7 @@ export class FrameRouter {
   }
 
   #notifyProbe (id: number, kind: 'probe' | 'ack', from: Peer, port: DatagramPort, nonce: number): void {
-    const set = this.#probes.get(id)
+    const set = this.#probes?.get(id)
     if (set === undefined) return
     for (const fn of [...set]) fn(kind, from, port, nonce)
   }

@@ -74,8 +74,14 @@ export type NatSampleInput = Omit<NatSample, 'at'> & { at?: number }
  * {@link classifyNat}. Emits `nat` when the type, the public host or the public port changes.
  */
 export class NatSampler extends EventEmitter<NatSamplerEvents> {
-  /** Kept flat (one object a sample, not three): a node keeps up to `maxSamples` of them. */
-  readonly #samples = new Map<string, FlatSample>()
+  /**
+   * The samples, oldest update first, kept flat (a node keeps up to `maxSamples` of them): the
+   * remote key of each, its two hosts (the remote's, and ours as it saw us) and its three numbers
+   * (the remote's port, ours, when). An object per sample and a map of them cost twice as much.
+   */
+  readonly #keys: string[] = []
+  readonly #hosts: string[] = []
+  #numbers = new Float64Array(0)
   readonly #maxSamples: number
   readonly #minRemotes: number
   readonly #distinctHosts: boolean
@@ -113,7 +119,9 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
 
   /** The kept samples (newest per remote), oldest update first. */
   get samples (): readonly NatSample[] {
-    return [...this.#samples.values()].map(expand)
+    const out: NatSample[] = []
+    for (let i = 0; i < this.#keys.length; i++) out.push(this.#sample(i))
+    return out
   }
 
   /**
@@ -125,16 +133,24 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
     if (!isPeer(sample?.from) || !isPeer(sample?.address)) throw HolepunchError.INVALID_ARGUMENT('a NAT sample needs from and address as { host, port }')
     const at = sample.at ?? this.#now()
     const key = remoteKey(sample.from, this.#distinctHosts)
-    // re-insert so that Map order is update order and the first key is the stalest remote
-    this.#samples.delete(key)
+    // the remote's previous sample goes: the samples stay in update order, the stalest first
+    const previous = this.#keys.indexOf(key)
+    if (previous !== -1) this.#remove(previous)
     // most samples report the same address: keep one copy of its host string
     let host = sample.address.host
-    for (const s of this.#samples.values()) {
-      if (s.host === host) host = s.host
-      break
+    if (this.#hosts.length > 0 && this.#hosts[1] === host) host = this.#hosts[1]
+    const i = this.#keys.length
+    if (this.#numbers.length < (i + 1) * 3) {
+      const numbers = new Float64Array(Math.max(this.#maxSamples, i + 1) * 3)
+      numbers.set(this.#numbers)
+      this.#numbers = numbers
     }
-    this.#samples.set(key, { fromHost: sample.from.host, fromPort: sample.from.port, host, port: sample.address.port, at })
-    while (this.#samples.size > this.#maxSamples) this.#samples.delete(this.#samples.keys().next().value!)
+    this.#keys.push(key)
+    this.#hosts.push(sample.from.host, host)
+    this.#numbers[i * 3] = sample.from.port
+    this.#numbers[i * 3 + 1] = sample.address.port
+    this.#numbers[i * 3 + 2] = at
+    while (this.#keys.length > this.#maxSamples) this.#remove(0)
     return this.#update()
   }
 
@@ -163,16 +179,28 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
 
   /** Forgets every sample (after a stall or a network change); the verdict becomes `unknown`. */
   clear (): NatVerdict {
-    this.#samples.clear()
+    this.#keys.length = 0
+    this.#hosts.length = 0
     return this.#update()
+  }
+
+  #sample (i: number): NatSample {
+    const n = this.#numbers
+    return { from: { host: this.#hosts[i * 2]!, port: n[i * 3]! }, address: { host: this.#hosts[i * 2 + 1]!, port: n[i * 3 + 1]! }, at: n[i * 3 + 2]! }
+  }
+
+  #remove (i: number): void {
+    this.#keys.splice(i, 1)
+    this.#hosts.splice(i * 2, 2)
+    this.#numbers.copyWithin(i * 3, i * 3 + 3)
   }
 
   #update (): NatVerdict {
     const now = this.#now()
-    for (const [key, sample] of this.#samples) {
-      if (sample.at < now - this.#maxAge) this.#samples.delete(key)
+    for (let i = this.#keys.length - 1; i >= 0; i--) {
+      if (this.#numbers[i * 3 + 2]! < now - this.#maxAge) this.#remove(i)
     }
-    const verdict = classifyNat([...this.#samples.values()].map(expand), {
+    const verdict = classifyNat(this.samples, {
       minRemotes: this.#minRemotes,
       distinctHosts: this.#distinctHosts,
       tolerance: this.#tolerance,
@@ -188,18 +216,6 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
     if (addressChanged || verdict.type !== previous.type) this.emit('nat', { verdict, previous, addressChanged })
     return verdict
   }
-}
-
-interface FlatSample {
-  fromHost: string
-  fromPort: number
-  host: string
-  port: number
-  at: number
-}
-
-function expand (s: FlatSample): NatSample {
-  return { from: { host: s.fromHost, port: s.fromPort }, address: { host: s.host, port: s.port }, at: s.at }
 }
 
 function positiveInt (value: number, name: string): number {

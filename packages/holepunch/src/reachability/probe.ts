@@ -55,7 +55,8 @@ export class ReachabilityService {
   readonly #dialTargets = new RateLimiter({ rate: DIAL_RATE_PER_MINUTE / 60, burst: DIAL_BURST })
   readonly #dialHelpers = new RateLimiter({ rate: 10 * DIAL_RATE_PER_MINUTE / 60, burst: 10 * DIAL_BURST })
   /** Nonces of our probes in flight -> where the dialback may be expected. */
-  readonly #pending = new Map<string, { helper: Peer, arrived: Peer | null }>()
+  /** Created on the first round (a node in server mode may never probe). */
+  #pending: Map<string, { helper: Peer, arrived: Peer | null }> | null = null
   /** Counters. */
   readonly stats = { rounds: 0, asked: 0, dispatched: 0, dialbacks: 0, helped: 0, dialed: 0, refused: 0 }
 
@@ -108,7 +109,8 @@ export class ReachabilityService {
     const nonce = randomBytes(16)
     const key = nonce.toString('hex')
     const entry = { helper, arrived: null as Peer | null }
-    this.#pending.set(key, entry)
+    const pending = this.#pending ??= new Map()
+    pending.set(key, entry)
     this.stats.asked++
     try {
       // the helper answers after a stranger agreed to dial (up to two tries of ~1 s)
@@ -124,7 +126,7 @@ export class ReachabilityService {
     } catch {
       return null // no answer: no evidence either way
     } finally {
-      this.#pending.delete(key)
+      pending.delete(key)
     }
   }
 
@@ -173,7 +175,7 @@ export class ReachabilityService {
   #onDialback (from: Peer, value: Uint8Array | null): false {
     const msg = safeDecode(Dialback.decode, value)
     if (msg === null) return false
-    const entry = this.#pending.get(Buffer.from(msg.nonce).toString('hex'))
+    const entry = this.#pending?.get(Buffer.from(msg.nonce).toString('hex'))
     if (entry === undefined || entry.arrived !== null) return false
     // an address we talked to is let through by any NAT: no evidence
     if (this.#dht.hasContacted(from)) {
