@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
 import { isIP } from 'node:net'
-import { ipv4Value, parseAddress } from '@hyperdht-ts/ip-encoding'
+import { parseAddress } from '@hyperdht-ts/ip-encoding'
 import { UDPRequest, UDPRequestError, internHost, type Interceptor, type Logger, type RequestPeer } from '@hyperdht-ts/udp-request'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
-  CONTACTED_REFRESH, CONTACTED_TTL, MAX_CONTACTED, MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
+  MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
   REBOOTSTRAP_TICKS, REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, RELAY_BURST, RELAY_RATE, RELAY_TOTAL_BURST,
   RELAY_TOTAL_RATE, SECRET_ROTATE_INTERVAL, TICK_INTERVAL
 } from './constants.js'
@@ -15,6 +15,7 @@ import { handleRequest, type HandlerContext } from './handlers/index.js'
 import { FlowQueue } from './io/queue.js'
 import { SourceGuard } from './io/guard.js'
 import { ProofCache } from './io/proofs.js'
+import { Contacted } from './io/contacted.js'
 import { RttEstimator } from './io/rtt.js'
 import { RateLimiter } from './io/rate-limit.js'
 import { Stats, type DHTStats } from './io/stats.js'
@@ -164,7 +165,6 @@ export class DHT extends EventEmitter<DHTEvents> {
   #defaultHost: string | undefined
   #tick = 0
   #tickTimer: NodeJS.Timeout | null = null
-  #secretTimer: NodeJS.Timeout | null = null
   #unrefed = false
   #listening: Promise<void> | null = null
   #isBound = false
@@ -179,10 +179,8 @@ export class DHT extends EventEmitter<DHTEvents> {
   #userQueries = 0
   /** `host:port` of contacts being verified by a ping (a request with an id but no token). */
   #verifying = new Set<string>()
-  /** Hosts we sent requests to, with when (oldest first, bounded). */
-  #contacted = new Map<number | string, number>()
-  /** The same by host alone (what the rate limit sees, before decoding). */
-  #contactedHosts = new Map<string, number>()
+  /** Hosts and addresses we sent requests to, with when (bounded). */
+  #contacted = new Contacted()
   #relayPerSource = new RateLimiter({ rate: RELAY_RATE, burst: RELAY_BURST })
   #relayTotal = new RateLimiter({ rate: RELAY_TOTAL_RATE, burst: RELAY_TOTAL_BURST, maxKeys: 1 })
   #relayFilter: ((to: Peer) => boolean) | null = null
@@ -233,8 +231,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#punchOurReferrals = opts.holepunchPolicy !== 'reference-referrers'
     this.#guard = new SourceGuard({ rateLimit: opts.rateLimit, amplification: opts.amplification })
     const guard = this.#guard
-    // tokens go to the sources the guard tracks: its slots number their cache entries
-    this.#tokens = guard.tracksSources ? new Tokens(guard) : new Tokens()
+    this.#tokens = new Tokens()
     this.#io = new UDPRequest<RequestMessage, ResponseMessage>({
       socket: opts.socket,
       requestEncoding,
@@ -438,8 +435,7 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** Whether we sent a request to exactly `peer` (host and port) in the last few minutes. */
   hasContacted (peer: Peer): boolean {
-    const at = this.#contacted.get(addressKey(peer.host, peer.port))
-    return at !== undefined && sinceStart(Date.now()) - at < CONTACTED_TTL
+    return this.#contacted.hasAddress(peer.host, peer.port, sinceStart(Date.now()))
   }
 
   /** The routing table. */
@@ -472,7 +468,6 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#unrefed = true
     this.#io.unref()
     this.#tickTimer?.unref()
-    this.#secretTimer?.unref()
     this.#rebootstrapTimer?.unref()
     return this
   }
@@ -702,15 +697,12 @@ export class DHT extends EventEmitter<DHTEvents> {
   }
 
   #noteContacted (host: string, port: number): void {
-    const now = sinceStart(Date.now())
-    touchContacted(this.#contacted, addressKey(host, port), now)
     // a host decoded from a message: keep the process-wide copy of its string
-    touchContacted(this.#contactedHosts, internHost(host), now)
+    this.#contacted.note(internHost(host), port, sinceStart(Date.now()))
   }
 
   #contactedHost (host: string, now: number): boolean {
-    const at = this.#contactedHosts.get(host)
-    return at !== undefined && sinceStart(now) - at < CONTACTED_TTL
+    return this.#contacted.hasHost(host, sinceStart(now))
   }
 
   /** Our address as `from` saw it: the `to` field (our nodes), or a `_ping`'s value (any node). */
@@ -761,22 +753,19 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   #startTimers (): void {
     this.#tickTimer = setInterval(this.#ontick, TICK_INTERVAL)
-    this.#secretTimer = setInterval(() => this.#tokens.rotate(), SECRET_ROTATE_INTERVAL)
-    if (this.#unrefed) {
-      this.#tickTimer.unref()
-      this.#secretTimer.unref()
-    }
+    if (this.#unrefed) this.#tickTimer.unref()
   }
 
   #stopTimers (): void {
     if (this.#tickTimer) clearInterval(this.#tickTimer)
-    if (this.#secretTimer) clearInterval(this.#secretTimer)
     if (this.#rebootstrapTimer) clearTimeout(this.#rebootstrapTimer)
-    this.#tickTimer = this.#secretTimer = this.#rebootstrapTimer = null
+    this.#tickTimer = this.#rebootstrapTimer = null
   }
 
   #ontick = (): void => {
     this.#tick++
+    // the token secret rotates on the maintenance tick (one timer a node, not two)
+    if (this.#tick % SECRET_ROTATE_TICKS === 0) this.#tokens.rotate()
     if (this.#tick % PING_EVERY_TICKS === 0) pingSome(this.#upkeep)
     if (this.#tick % REBOOTSTRAP_TICKS === 0 && this.#bootstrapped && this.#table.count() < this.#table.k &&
       this.#bootstrapInput.length > 0) {
@@ -1034,38 +1023,15 @@ function withLiveFields<T> (owner: DHT, fields: Omit<T, LiveKeys>): T {
   return Object.assign(ctx, fields) as T
 }
 
-/**
- * The key of an address in the contacted map: for IPv4 the number `ip * 65536 + port` (exact in a
- * double; a string `host:port` per entry cost ~60 bytes), `host:port` otherwise. A number and a
- * string are never the same key.
- */
-function addressKey (host: string, port: number): number | string {
-  // a dotted quad only: `::ffff:a.b.c.d` stays a string of its own, as it always was
-  const v4 = host.indexOf(':') === -1 ? ipv4Value(host) : -1
-  return v4 >= 0 ? v4 * 65536 + port : host + ':' + port
-}
+/** Ticks between two rotations of the token secret. */
+const SECRET_ROTATE_TICKS = Math.max(1, Math.round(SECRET_ROTATE_INTERVAL / TICK_INTERVAL))
 
 const START = Date.now()
 
 /**
- * Contact times are kept as ms since this module loaded: small integers for ~24 days, which V8
- * stores inline (a `Date.now()` value is a boxed double, 16 bytes an entry).
+ * Contact times are kept as ms since this module loaded: small integers, exact also when packed
+ * with a port (see `Contacted`).
  */
 function sinceStart (now: number): number {
   return now - START
-}
-
-/**
- * Notes `key` as contacted at `now` in a bounded map kept in contact order (oldest first). Runs for
- * every request, so an entry moves to the newest end only every `CONTACTED_REFRESH` ms.
- */
-function touchContacted<K> (c: Map<K, number>, key: K, now: number): void {
-  const at = c.get(key)
-  if (at !== undefined) {
-    if (now - at < CONTACTED_REFRESH) return
-    c.delete(key)
-  } else if (c.size >= MAX_CONTACTED) {
-    c.delete(c.keys().next().value!)
-  }
-  c.set(key, now)
 }

@@ -78,22 +78,6 @@ export class SourceGuard {
     this.maxSources = opts.maxSources ?? DEFAULT_MAX_SOURCES
   }
 
-  /**
-   * Called with the slot a new source gets (a fresh one, or an evicted source's): per-source data
-   * kept elsewhere by slot (the token cache) forgets what it had there.
-   */
-  onNewSource: ((slot: number) => void) | null = null
-
-  /** Whether this guard keeps state per source at all (else `slotOf` is always -1). */
-  get tracksSources (): boolean {
-    return this.rate !== null || this.amplification !== null
-  }
-
-  /** The slot of `host`'s state, a small integer stable while the source is tracked; -1 if not tracked. */
-  slotOf (host: string): number {
-    return this.#sources.get(host) ?? -1
-  }
-
   /** Sources tracked now. */
   get sources (): number {
     return this.#sources.size
@@ -166,7 +150,6 @@ export class SourceGuard {
       st[s + CREDIT] = this.amplification?.burst ?? 0
       st[s + AT] = now
       this.#sources.set(host, slot)
-      this.onNewSource?.(slot)
       return s
     }
     const s = slot * FIELDS
@@ -197,9 +180,11 @@ export class SourceGuard {
     return this.#sources.size // empty map (maxSources 0)
   }
 
+  /** Room for `slots`: 16 more, or an eighth more (little room unused; the copy stays rare). */
   #grow (slots: number): void {
     if (slots * FIELDS <= this.#state.length) return
-    const n = Math.min(Math.max(this.maxSources, slots), Math.max(16, Math.ceil(1.5 * this.#state.length / FIELDS)))
+    const have = this.#state.length / FIELDS
+    const n = Math.min(Math.max(this.maxSources, slots), have + Math.max(16, Math.ceil(have / 8)))
     const state = new Float64Array(Math.max(n, slots) * FIELDS)
     state.set(this.#state)
     this.#state = state
