@@ -39,17 +39,15 @@ export const DEFAULT_AMPLIFICATION: Readonly<AmplificationOptions> = Object.free
 export const DEFAULT_MAX_SOURCES = 65_536
 
 /**
- * A source's state is five numbers in a slot of one Float64Array (an object per source, its
- * numbers boxed, cost ~4x as much): request tokens; excess requests since the bucket last had a
- * token; until when it is ignored (ms, 0 when not banned); bytes we may still send it unproven;
- * when it was last updated.
+ * A source's state is three numbers in a slot of one Float64Array (an object per source, its
+ * numbers boxed, cost ~4x as much): request tokens; bytes we may still send it unproven; when it
+ * was last updated. The rare rest (excess requests since the bucket last had a token, and until
+ * when a banned source is ignored) is kept apart, by slot, for the sources that have it.
  */
 const TOKENS = 0
-const EXCESS = 1
-const BANNED_UNTIL = 2
-const CREDIT = 3
-const AT = 4
-const FIELDS = 5
+const CREDIT = 1
+const AT = 2
+const FIELDS = 3
 
 /** Counters of a {@link SourceGuard}. */
 export interface GuardStats {
@@ -71,6 +69,10 @@ export class SourceGuard {
   /** host -> slot in `#state`, oldest first. Slots are dense: 0 .. size - 1. */
   #sources = new Map<string, number>()
   #state = new Float64Array(0)
+  /** Excess requests of the sources that made some (by slot), since their bucket last had a token. */
+  #excess: Map<number, number> | null = null
+  /** Until when each banned source is ignored (by slot; ms). */
+  #bans: Map<number, number> | null = null
 
   constructor (opts: { rateLimit?: Partial<RateLimitOptions> | false, amplification?: Partial<AmplificationOptions> | false, maxSources?: number } = {}) {
     this.rate = opts.rateLimit === false ? null : { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit }
@@ -86,7 +88,7 @@ export class SourceGuard {
   /** Sources within their ban now. */
   banned (now: number): number {
     let n = 0
-    for (const slot of this.#sources.values()) if (this.#state[slot * FIELDS + BANNED_UNTIL]! > now) n++
+    if (this.#bans !== null) for (const until of this.#bans.values()) if (until > now) n++
     return n
   }
 
@@ -97,25 +99,30 @@ export class SourceGuard {
    */
   admit (host: string, bytes: number, now: number, mayBan = true): boolean {
     if (this.rate === null && this.amplification === null) return true
-    const s = this.#source(host, now)
+    const slot = this.#source(host, now)
+    const s = slot * FIELDS
     const st = this.#state
     if (this.amplification !== null) st[s + CREDIT] = Math.min(st[s + CREDIT]! + bytes * this.amplification.factor, MAX_CREDIT)
     const r = this.rate
     if (r === null) return true
-    if (st[s + BANNED_UNTIL]! > now && mayBan) {
+    if (mayBan && this.#bannedUntil(slot) > now) {
       this.stats.rateLimited++
       return false
     }
     if (st[s + TOKENS]! >= 1) {
       st[s + TOKENS]!--
-      st[s + EXCESS] = 0
+      this.#excess?.delete(slot)
       return true
     }
     this.stats.rateLimited++
-    if ((st[s + EXCESS] = st[s + EXCESS]! + 1) >= r.banAfter && mayBan) {
-      st[s + BANNED_UNTIL] = now + r.banDuration
-      st[s + EXCESS] = 0
+    const excess = this.#excess ??= new Map()
+    const n = (excess.get(slot) ?? 0) + 1
+    if (n >= r.banAfter && mayBan) {
+      ;(this.#bans ??= new Map()).set(slot, now + r.banDuration)
+      excess.delete(slot)
       this.stats.bans++
+    } else {
+      excess.set(slot, n)
     }
     return false
   }
@@ -126,17 +133,22 @@ export class SourceGuard {
    */
   allowance (host: string, now: number): number {
     if (this.amplification === null) return Infinity
-    return this.#state[this.#source(host, now) + CREDIT]!
+    return this.#state[this.#source(host, now) * FIELDS + CREDIT]!
   }
 
   /** We sent `bytes` to unproven `host`. */
   charge (host: string, bytes: number, now: number): void {
     if (this.amplification === null) return
-    const s = this.#source(host, now)
+    const s = this.#source(host, now) * FIELDS
     this.#state[s + CREDIT] = Math.max(0, this.#state[s + CREDIT]! - bytes)
   }
 
-  /** The offset of `host`'s state in `#state` (created full, or refilled up to `now`). */
+  /** Until when the source of `slot` is banned (0: it never was; a past time: no longer). */
+  #bannedUntil (slot: number): number {
+    return this.#bans?.get(slot) ?? 0
+  }
+
+  /** The slot of `host`'s state in `#state` (created full, or refilled up to `now`). */
   #source (host: string, now: number): number {
     let slot = this.#sources.get(host)
     if (slot === undefined) {
@@ -145,12 +157,12 @@ export class SourceGuard {
       const s = slot * FIELDS
       const st = this.#state
       st[s + TOKENS] = this.rate?.burst ?? 0
-      st[s + EXCESS] = 0
-      st[s + BANNED_UNTIL] = 0
       st[s + CREDIT] = this.amplification?.burst ?? 0
       st[s + AT] = now
+      this.#excess?.delete(slot)
+      this.#bans?.delete(slot)
       this.#sources.set(host, slot)
-      return s
+      return slot
     }
     const s = slot * FIELDS
     const st = this.#state
@@ -162,7 +174,7 @@ export class SourceGuard {
         st[s + CREDIT] = Math.min(this.amplification.burst, st[s + CREDIT]! + dt * this.amplification.refill / 1000)
       }
     }
-    return s
+    return slot
   }
 
   /**
@@ -172,7 +184,7 @@ export class SourceGuard {
   #evict (now: number): number {
     let scanned = 0
     for (const [host, slot] of this.#sources) {
-      if (this.#state[slot * FIELDS + BANNED_UNTIL]! <= now || ++scanned > 16) {
+      if (this.#bannedUntil(slot) <= now || ++scanned > 16) {
         this.#sources.delete(host)
         return slot
       }

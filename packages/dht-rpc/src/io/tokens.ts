@@ -3,16 +3,24 @@ import * as crypto from 'node:crypto'
 const TOKEN_BYTES = 32
 /**
  * Hosts whose tokens are cached, the most recently used: a burst from one host (a query and then
- * its update, a load generator) hashes once. A cache per source cost 32 bytes a host for the
+ * its update, a load generator) hashes once. A cache per source cost 32 bytes a host, for the
  * few hosts that ever ask twice within minutes.
  */
-export const TOKEN_CACHE_SIZE = 16
+export const TOKEN_CACHE_SIZE = 8
 
-/** A secret and the tokens it gave the cached hosts (bit `i` of `filled`: slot `i` holds one). */
+/**
+ * A secret and the tokens it gave the cached hosts, in one buffer: the secret's 32 bytes, then a
+ * token per cache slot (bit `i` of `filled`: slot `i` holds one).
+ */
 interface Generation {
-  secret: Uint8Array
-  tokens: Uint8Array | null
+  bytes: Uint8Array
   filled: number
+}
+
+function generation (reuse?: Uint8Array): Generation {
+  const bytes = reuse ?? new Uint8Array(TOKEN_BYTES * (1 + TOKEN_CACHE_SIZE))
+  crypto.randomFillSync(bytes, 0, TOKEN_BYTES)
+  return { bytes, filled: 0 }
 }
 
 /**
@@ -21,10 +29,11 @@ interface Generation {
  * Pure: rotation is driven by the caller's timer.
  *
  * Hashing is most of the cost (a microsecond or two), so the tokens of the last
- * `TOKEN_CACHE_SIZE` hosts are kept (32 bytes each per secret, slots reused in turn).
+ * `TOKEN_CACHE_SIZE` hosts are kept (32 bytes each per secret, beside the secret; slots reused
+ * in turn).
  */
 export class Tokens {
-  #current: Generation = { secret: crypto.randomBytes(32), tokens: null, filled: 0 }
+  #current: Generation = generation()
   /** The secret before the current one; null until the first rotation (it issued nothing). */
   #previous: Generation | null = null
   /** The host of each cache slot ('' while free). */
@@ -47,10 +56,10 @@ export class Tokens {
 
   /** Start a new secret; tokens of the one before last stop verifying. */
   rotate (): void {
-    // the generation that goes lends its cache to the new one
-    const tokens = this.#previous?.tokens ?? null
+    // the generation that goes lends its buffer to the new one
+    const reuse = this.#previous?.bytes
     this.#previous = this.#current
-    this.#current = { secret: crypto.randomBytes(32), tokens, filled: 0 }
+    this.#current = generation(reuse)
   }
 
   /** The cache slot of `host`, given to it now if it had none. */
@@ -66,11 +75,10 @@ export class Tokens {
   }
 
   #token (g: Generation, host: string, slot: number): Uint8Array {
-    const at = slot * TOKEN_BYTES
-    const tokens = g.tokens ??= new Uint8Array(TOKEN_CACHE_SIZE * TOKEN_BYTES)
-    const token = tokens.subarray(at, at + TOKEN_BYTES)
+    const at = (slot + 1) * TOKEN_BYTES
+    const token = g.bytes.subarray(at, at + TOKEN_BYTES)
     if ((g.filled & (1 << slot)) === 0) {
-      token.set(hash(g.secret, host))
+      token.set(hash(g.bytes, host))
       g.filled |= 1 << slot
     }
     return token
@@ -82,10 +90,11 @@ const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encodi
 /** The secret and the host, hashed together. */
 const SCRATCH = Buffer.alloc(TOKEN_BYTES + 192)
 
+/** sha256 of the secret (the first 32 bytes of `secret`) and the host. */
 function hash (secret: Uint8Array, host: string): Uint8Array {
   // a host of up to 64 UTF-16 units fits in its UTF-8 form (an IP address always does)
-  if (oneShot === undefined || host.length > 64) return crypto.createHash('sha256').update(secret).update(host).digest()
-  SCRATCH.set(secret, 0)
+  if (oneShot === undefined || host.length > 64) return crypto.createHash('sha256').update(secret.subarray(0, TOKEN_BYTES)).update(host).digest()
+  for (let i = 0; i < TOKEN_BYTES; i++) SCRATCH[i] = secret[i]!
   const n = SCRATCH.write(host, TOKEN_BYTES, 'utf8')
   return oneShot('sha256', SCRATCH.subarray(0, TOKEN_BYTES + n), 'buffer')
 }

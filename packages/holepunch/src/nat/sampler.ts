@@ -79,8 +79,10 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
    * remote key of each, its two hosts (the remote's, and ours as it saw us) and its three numbers
    * (the remote's port, ours, when). An object per sample and a map of them cost twice as much.
    */
-  readonly #keys: string[] = []
-  readonly #hosts: string[] = []
+  #count = 0
+  /** Per sample: its remote key, the remote's host, our host as it saw us (sized on the first sample). */
+  #strings: string[] = []
+  /** Per sample: the remote's port, ours, when. */
   #numbers = new Float64Array(0)
   readonly #maxSamples: number
   readonly #minRemotes: number
@@ -120,7 +122,7 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
   /** The kept samples (newest per remote), oldest update first. */
   get samples (): readonly NatSample[] {
     const out: NatSample[] = []
-    for (let i = 0; i < this.#keys.length; i++) out.push(this.#sample(i))
+    for (let i = 0; i < this.#count; i++) out.push(this.#sample(i))
     return out
   }
 
@@ -134,23 +136,27 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
     const at = sample.at ?? this.#now()
     const key = remoteKey(sample.from, this.#distinctHosts)
     // the remote's previous sample goes: the samples stay in update order, the stalest first
-    const previous = this.#keys.indexOf(key)
-    if (previous !== -1) this.#remove(previous)
+    for (let i = 0; i < this.#count; i++) {
+      if (this.#strings[i * 3] === key) {
+        this.#remove(i)
+        break
+      }
+    }
     // most samples report the same address: keep one copy of its host string
     let host = sample.address.host
-    if (this.#hosts.length > 0 && this.#hosts[1] === host) host = this.#hosts[1]
-    const i = this.#keys.length
-    if (this.#numbers.length < (i + 1) * 3) {
-      const numbers = new Float64Array(Math.max(this.#maxSamples, i + 1) * 3)
-      numbers.set(this.#numbers)
-      this.#numbers = numbers
+    if (this.#count > 0 && this.#strings[2] === host) host = this.#strings[2]
+    if (this.#count === this.#maxSamples) this.#remove(0)
+    if (this.#numbers.length === 0) {
+      this.#strings = new Array<string>(this.#maxSamples * 3).fill('')
+      this.#numbers = new Float64Array(this.#maxSamples * 3)
     }
-    this.#keys.push(key)
-    this.#hosts.push(sample.from.host, host)
+    const i = this.#count++
+    this.#strings[i * 3] = key
+    this.#strings[i * 3 + 1] = sample.from.host
+    this.#strings[i * 3 + 2] = host
     this.#numbers[i * 3] = sample.from.port
     this.#numbers[i * 3 + 1] = sample.address.port
     this.#numbers[i * 3 + 2] = at
-    while (this.#keys.length > this.#maxSamples) this.#remove(0)
     return this.#update()
   }
 
@@ -179,25 +185,28 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
 
   /** Forgets every sample (after a stall or a network change); the verdict becomes `unknown`. */
   clear (): NatVerdict {
-    this.#keys.length = 0
-    this.#hosts.length = 0
+    this.#count = 0
+    this.#strings.fill('')
     return this.#update()
   }
 
   #sample (i: number): NatSample {
     const n = this.#numbers
-    return { from: { host: this.#hosts[i * 2]!, port: n[i * 3]! }, address: { host: this.#hosts[i * 2 + 1]!, port: n[i * 3 + 1]! }, at: n[i * 3 + 2]! }
+    return { from: { host: this.#strings[i * 3 + 1]!, port: n[i * 3]! }, address: { host: this.#strings[i * 3 + 2]!, port: n[i * 3 + 1]! }, at: n[i * 3 + 2]! }
   }
 
+  /** Removes sample `i`, moving the later ones down (order kept). */
   #remove (i: number): void {
-    this.#keys.splice(i, 1)
-    this.#hosts.splice(i * 2, 2)
-    this.#numbers.copyWithin(i * 3, i * 3 + 3)
+    const end = this.#count * 3
+    this.#strings.copyWithin(i * 3, i * 3 + 3, end)
+    this.#numbers.copyWithin(i * 3, i * 3 + 3, end)
+    this.#count--
+    this.#strings.fill('', this.#count * 3, end)
   }
 
   #update (): NatVerdict {
     const now = this.#now()
-    for (let i = this.#keys.length - 1; i >= 0; i--) {
+    for (let i = this.#count - 1; i >= 0; i--) {
       if (this.#numbers[i * 3 + 2]! < now - this.#maxAge) this.#remove(i)
     }
     const verdict = classifyNat(this.samples, {
