@@ -18,11 +18,12 @@ import { ProofCache } from './io/proofs.js'
 import { Contacted } from './io/contacted.js'
 import { RttEstimator } from './io/rtt.js'
 import { RateLimiter } from './io/rate-limit.js'
-import { Stats, type DHTStats } from './io/stats.js'
+import { Stats, type DHTStats, type DropReason } from './io/stats.js'
 import { Tokens } from './io/tokens.js'
 import { AddressCodec } from './messages/addresses.js'
 import { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage } from './messages/codec.js'
 import { HEADER_BYTES } from '@hyperdht-ts/udp-request'
+import type { Candidate } from './query/candidates.js'
 import { Query, type QueryContext } from './query/query.js'
 import { RoutingTable, type RoutingTableStats, type TableNode } from './routing/table.js'
 import { notAnswering, onBucketFull, pingSome, type UpkeepContext } from './routing/upkeep.js'
@@ -118,14 +119,27 @@ export interface DirectResponse {
   to: Peer | null
 }
 
-/** Reads of a DHT's private state for {@link LiveFields} (set by the DHT class's static block). */
-let live: {
+/** Reads and calls of a DHT's private state for {@link NodeContext} (set by the DHT class's static block). */
+let internal: {
   ephemeral: (d: DHT) => boolean
   destroyed: (d: DHT) => boolean
   userQueries: (d: DHT) => number
   tick: (d: DHT) => number
   bootstrapped: (d: DHT) => boolean
   inflightQueries: (d: DHT) => number
+  respond: (d: DHT, command: string, res: ResponseMessage, to: RequestPeer) => void
+  drop: (d: DHT, reason: DropReason, peer: Peer, command: string, err?: unknown) => void
+  onholepunch: (d: DHT, from: Peer, to: Peer) => void
+  mayRelay: (d: DHT, from: Peer, to: Peer) => boolean
+  acceptsRelayFrom: (d: DHT, referrer: Peer) => boolean
+  bootstrapPeers: (d: DHT) => Promise<Peer[]>
+  request: (d: DHT, msg: RequestMessage, to: Peer, signal: AbortSignal, bootstrap: boolean) => Promise<{ value: ResponseMessage, peer: RequestPeer }>
+  holepunch: (d: DHT, to: Peer, referrer: Peer, signal: AbortSignal) => Promise<NodeInfo>
+  shouldHolepunch: (d: DHT, c: Candidate) => boolean
+  requestFailed: (d: DHT, c: Candidate, err: DHTError) => void
+  queryStarted: (d: DHT, q: Query<unknown>) => void
+  queryEnded: (d: DHT, q: Query<unknown>) => void
+  ping: (d: DHT, node: TableNode) => Promise<unknown>
 }
 
 /**
@@ -811,7 +825,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     if (this.listenerCount('error') > 0) this.emit('error', error)
   }
 
-  #respond = (command: string, res: ResponseMessage, to: RequestPeer): void => {
+  #respond (command: string, res: ResponseMessage, to: RequestPeer): void {
     if (this.#destroyed) return
     // every answer tells the requester the address we see it at (our extension: NAT sampling);
     // a `_ping`'s value already is that address
@@ -863,90 +877,81 @@ export class DHT extends EventEmitter<DHTEvents> {
   }
 
   static {
-    live = {
+    internal = {
       ephemeral: (d) => d.#ephemeral,
       destroyed: (d) => d.#destroyed,
       userQueries: (d) => d.#userQueries,
       tick: (d) => d.#tick,
       bootstrapped: (d) => d.#bootstrapped,
-      inflightQueries: (d) => d.#queries.size
-    }
-  }
-
-  get #handlerContext (): HandlerContext {
-    return this.#hctx ??= withLiveFields<HandlerContext>(this, {
-      io: this.#io,
-      table: this.#table,
-      tokens: this.#tokens,
-      codec: this.#codec,
-      stats: this.#stats,
-      commands: this.#commands,
-      respond: this.#respond,
-      drop: (reason, peer, command, err) => {
-        this.#stats.drop(reason)
-        if (reason === 'handlerError') {
-          this.#log?.warn?.('dht-rpc: command handler failed', { command, host: peer.host, port: peer.port, error: errorMessage(err) })
-        } else {
-          this.#log?.debug?.('dht-rpc: request dropped', { reason, command, host: peer.host, port: peer.port })
-        }
+      inflightQueries: (d) => d.#queries.size,
+      respond: (d, command, res, to) => d.#respond(command, res, to),
+      drop: (d, reason, peer, command, err) => d.#drop(reason, peer, command, err),
+      onholepunch: (d, from, to) => {
+        d.#log?.debug?.('dht-rpc: holepunch relayed', { host: from.host, port: from.port, to: `${to.host}:${to.port}` })
+        d.emit('holepunch', from, to)
       },
-      onholepunch: (from, to) => {
-        this.#log?.debug?.('dht-rpc: holepunch relayed', { host: from.host, port: from.port, to: `${to.host}:${to.port}` })
-        this.emit('holepunch', from, to)
-      },
-      mayRelay: (from, to) => {
-        if (!this.#knows(to) && this.#relayFilter?.(to) !== true) return false
+      mayRelay: (d, from, to) => {
+        if (!d.#knows(to) && d.#relayFilter?.(to) !== true) return false
         const now = Date.now()
-        return this.#relayPerSource.take(from.host, now) && this.#relayTotal.take('', now)
+        return d.#relayPerSource.take(from.host, now) && d.#relayTotal.take('', now)
       },
-      acceptsRelayFrom: (referrer: Peer) => this.hasContacted(referrer) || this.#knows(referrer)
-    })
-  }
-
-  #hctx: HandlerContext | null = null
-  #qctx: QueryContext | null = null
-  #uctx: UpkeepContext | null = null
-
-  get #queryContext (): QueryContext {
-    return this.#qctx ??= withLiveFields<QueryContext>(this, {
-      id: this.id,
-      concurrency: this.concurrency,
-      table: this.#table,
-      codec: this.#codec,
-      bootstrapPeers: () => this.#bootstrapPeers(),
-      request: (msg, to, signal, bootstrap) => {
+      acceptsRelayFrom: (d, referrer) => d.hasContacted(referrer) || d.#knows(referrer),
+      bootstrapPeers: (d) => d.#bootstrapPeers(),
+      request: (d, msg, to, signal, bootstrap) => {
         // a bootstrap node is retransmitted to (a lost datagram must not leave us alone); others
         // get the adaptive timeout, so that a silent node costs about what answers take here
-        const opts: RequestOptions = bootstrap ? { signal, retry: true } : { signal, timeout: this.#queryTimeout() }
-        return this.#bound ? this.#request(msg, to, opts) : this.#ensureListening().then(() => this.#request(msg, to, opts))
+        const opts: RequestOptions = bootstrap ? { signal, retry: true } : { signal, timeout: d.#queryTimeout() }
+        return d.#bound ? d.#request(msg, to, opts) : d.#ensureListening().then(() => d.#request(msg, to, opts))
       },
-      holepunch: (to, referrer, signal) => this.#holepunch(to, referrer, signal),
+      holepunch: (d, to, referrer, signal) => d.#holepunch(to, referrer, signal),
       // see DHTOptions.holepunchPolicy: with 'reference-referrers', our nodes' referrals are
       // table contacts, reachable servers, so one that is silent is gone rather than NATed
-      shouldHolepunch: this.#punchOurReferrals ? () => true : (c) => c.referredByOurs !== true,
-      requestFailed: (c, err) => {
+      shouldHolepunch: (d, c) => d.#punchOurReferrals || c.referredByOurs !== true,
+      requestFailed: (d, c, err) => {
         if (c.id === null || err.code !== 'REQUEST_TIMEOUT') return
         // A contact of our table that keeps timing out in queries is dropped (re-added when heard
         // from again); the first timeout also gets it a ping with the full timeout, and failing
         // that it goes at once, so that dead contacts do not stay for many lookups.
-        if (this.#table.failed(c.id, c)) return
-        this.#checkAlive(c.id, c)
+        if (d.#table.failed(c.id, c)) return
+        d.#checkAlive(c.id, c)
       },
-      queryStarted: (q) => {
-        this.#queries.add(q)
-        if (!q.background) this.#userQueries++
+      queryStarted: (d, q) => {
+        d.#queries.add(q)
+        if (!q.background) d.#userQueries++
       },
-      queryEnded: (q) => {
-        if (this.#queries.delete(q) && !q.background) this.#userQueries--
-      }
-    })
+      queryEnded: (d, q) => {
+        if (d.#queries.delete(q) && !q.background) d.#userQueries--
+      },
+      ping: (d, node) => d.#request({ command: PING, id: d.queryId }, node, { lane: 'ping' })
+    }
+  }
+
+  #drop (reason: DropReason, peer: Peer, command: string, err?: unknown): void {
+    this.#stats.drop(reason)
+    if (reason === 'handlerError') {
+      this.#log?.warn?.('dht-rpc: command handler failed', { command, host: peer.host, port: peer.port, error: errorMessage(err) })
+    } else {
+      this.#log?.debug?.('dht-rpc: request dropped', { reason, command, host: peer.host, port: peer.port })
+    }
+  }
+
+  /** What request handlers, queries and table upkeep see of this node: one object for the three. */
+  #ctx: NodeContext | null = null
+
+  get #context (): NodeContext {
+    return this.#ctx ??= new NodeContext(this, this.#io, this.#table, this.#tokens, this.#codec, this.#stats, this.#commands)
+  }
+
+  get #handlerContext (): HandlerContext {
+    return this.#context
+  }
+
+  get #queryContext (): QueryContext {
+    return this.#context
   }
 
   get #upkeep (): UpkeepContext {
-    return this.#uctx ??= withLiveFields<UpkeepContext>(this, {
-      table: this.#table,
-      ping: (node: TableNode) => this.#request({ command: PING, id: this.queryId }, node, { lane: 'ping' })
-    })
+    return this.#context
   }
 }
 
@@ -1000,27 +1005,52 @@ async function resolvePeer (peer: Peer, family: 4 | 6): Promise<Peer> {
 }
 
 /**
- * The fields of the context objects (handlers, queries, upkeep) that read the DHT's state live,
- * as getters on a shared prototype: getters in an object literal put it in dictionary mode
- * (~1 KB a context, three contexts a node).
+ * The context of a DHT's request handlers, queries and table upkeep, in one object: what they read
+ * of the DHT's state is read live, what they do calls into the DHT, all through methods on this
+ * prototype (a context of closures cost ~1 KB a node).
  */
-class LiveFields {
-  declare readonly owner: DHT
+class NodeContext implements HandlerContext, QueryContext, UpkeepContext {
+  readonly id: Uint8Array
+  readonly concurrency: number
+  constructor (
+    readonly owner: DHT,
+    readonly io: UDPRequest<RequestMessage, ResponseMessage>,
+    readonly table: RoutingTable,
+    readonly tokens: Tokens,
+    readonly codec: AddressCodec,
+    readonly stats: Stats,
+    readonly commands: Map<string, CommandHandlers>
+  ) {
+    this.id = owner.id
+    this.concurrency = owner.concurrency
+  }
+
   get queryId (): Uint8Array | null { return this.owner.queryId }
-  get ephemeral (): boolean { return live.ephemeral(this.owner) }
-  get destroyed (): boolean { return live.destroyed(this.owner) }
-  get userQueries (): number { return live.userQueries(this.owner) }
-  get tick (): number { return live.tick(this.owner) }
-  get bootstrapped (): boolean { return live.bootstrapped(this.owner) }
-  get inflightQueries (): number { return live.inflightQueries(this.owner) }
-}
+  get ephemeral (): boolean { return internal.ephemeral(this.owner) }
+  get destroyed (): boolean { return internal.destroyed(this.owner) }
+  get userQueries (): number { return internal.userQueries(this.owner) }
+  get tick (): number { return internal.tick(this.owner) }
+  get bootstrapped (): boolean { return internal.bootstrapped(this.owner) }
+  get inflightQueries (): number { return internal.inflightQueries(this.owner) }
 
-type LiveKeys = 'queryId' | 'ephemeral' | 'destroyed' | 'userQueries' | 'tick' | 'bootstrapped' | 'inflightQueries'
+  respond (command: string, res: ResponseMessage, to: RequestPeer): void { internal.respond(this.owner, command, res, to) }
+  drop (reason: DropReason, peer: Peer, command: string, err?: unknown): void { internal.drop(this.owner, reason, peer, command, err) }
+  onholepunch (from: Peer, to: Peer): void { internal.onholepunch(this.owner, from, to) }
+  mayRelay (from: Peer, to: Peer): boolean { return internal.mayRelay(this.owner, from, to) }
+  acceptsRelayFrom (referrer: Peer): boolean { return internal.acceptsRelayFrom(this.owner, referrer) }
 
-function withLiveFields<T> (owner: DHT, fields: Omit<T, LiveKeys>): T {
-  const ctx = Object.create(LiveFields.prototype) as { owner: DHT }
-  ctx.owner = owner
-  return Object.assign(ctx, fields) as T
+  bootstrapPeers (): Promise<Peer[]> { return internal.bootstrapPeers(this.owner) }
+  request (msg: RequestMessage, to: Peer, signal: AbortSignal, bootstrap: boolean): Promise<{ value: ResponseMessage, peer: RequestPeer }> {
+    return internal.request(this.owner, msg, to, signal, bootstrap)
+  }
+
+  holepunch (to: Peer, referrer: Peer, signal: AbortSignal): Promise<NodeInfo> { return internal.holepunch(this.owner, to, referrer, signal) }
+  shouldHolepunch (c: Candidate): boolean { return internal.shouldHolepunch(this.owner, c) }
+  requestFailed (c: Candidate, err: DHTError): void { internal.requestFailed(this.owner, c, err) }
+  queryStarted (q: Query<unknown>): void { internal.queryStarted(this.owner, q) }
+  queryEnded (q: Query<unknown>): void { internal.queryEnded(this.owner, q) }
+
+  ping (node: TableNode): Promise<unknown> { return internal.ping(this.owner, node) }
 }
 
 /** Ticks between two rotations of the token secret. */
