@@ -25,7 +25,7 @@ import { requestEncoding, responseEncoding, type RequestMessage, type ResponseMe
 import { HEADER_BYTES } from '@hyperdht-ts/udp-request'
 import type { Candidate } from './query/candidates.js'
 import { Query, type QueryContext } from './query/query.js'
-import { RoutingTable, type RoutingTableStats, type TableNode } from './routing/table.js'
+import { RoutingTable, type RoutingTableListener, type RoutingTableStats, type TableNode } from './routing/table.js'
 import { notAnswering, onBucketFull, pingSome, type UpkeepContext } from './routing/upkeep.js'
 import type {
   BootstrapResult, CommandHandlers, DHTOptions, Node, NodeInfo, Peer, QueryMessage, QueryOptions, QueryResult, UpdateOptions
@@ -140,6 +140,8 @@ let internal: {
   queryStarted: (d: DHT, q: Query<unknown>) => void
   queryEnded: (d: DHT, q: Query<unknown>) => void
   ping: (d: DHT, node: TableNode) => Promise<unknown>
+  nodeAdded: (d: DHT, node: TableNode) => void
+  nodeRemoved: (d: DHT, node: TableNode) => void
 }
 
 /**
@@ -189,10 +191,11 @@ export class DHT extends EventEmitter<DHTEvents> {
   #bootstrapResult: BootstrapResult | null = null
   #destroyed = false
   #closed: Promise<void> | null = null
-  #queries = new Set<Query<unknown>>()
+  /** Queries running now (`null` while none: most of a node's life). */
+  #queries: Set<Query<unknown>> | null = null
   #userQueries = 0
   /** `host:port` of contacts being verified by a ping (a request with an id but no token). */
-  #verifying = new Set<string>()
+  #verifying = new SparseSet()
   /** Hosts and addresses we sent requests to, with when (bounded). */
   #contacted = new Contacted()
   #relayPerSource = new RateLimiter({ rate: RELAY_RATE, burst: RELAY_BURST })
@@ -210,7 +213,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   readonly #adaptive: boolean
   readonly #punchOurReferrals: boolean
   /** Table contacts being checked by a ping after a query request to them timed out. */
-  #checking = new Set<string>()
+  #checking = new SparseSet()
   #rebootstrapTimer: NodeJS.Timeout | null = null
   #rebootstrapDelay = REBOOTSTRAP_FIRST_RETRY
   #log: Logger | null
@@ -269,15 +272,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#io.on('error', this.#onsocketerror)
     this.#io.on('close', () => { if (!this.#destroyed) void this.destroy() })
 
-    this.#table.on('add-node', (node) => {
-      this.#log?.debug?.('dht-rpc: node added', { id: toHex(node.id), host: node.host, port: node.port })
-      this.emit('add-node', node)
-    })
-    this.#table.on('remove-node', (node) => {
-      this.#log?.debug?.('dht-rpc: node removed', { id: toHex(node.id), host: node.host, port: node.port })
-      this.emit('remove-node', node)
-    })
-    this.#table.on('ping', (old, fresh) => onBucketFull(this.#upkeep, old, fresh))
+    this.#table.listener = this.#context
 
     // Trusted input (a saved table, a test): no verification.
     for (const n of opts.nodes ?? []) {
@@ -310,7 +305,7 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** Queries running now. */
   get inflightQueries (): number {
-    return this.#queries.size
+    return this.#queries?.size ?? 0
   }
 
   /** The IP family this node speaks (4, or 6 with `ipv6: true`). */
@@ -491,7 +486,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     if (this.#closed) return this.#closed
     this.#destroyed = true
     this.#stopTimers()
-    for (const q of [...this.#queries]) q.destroy(DHTError.DESTROYED())
+    for (const q of [...this.#queries ?? []]) q.destroy(DHTError.DESTROYED())
     this.#queryLane.clear(DHTError.DESTROYED())
     this.#pingLane.clear(DHTError.DESTROYED())
     this.#closed = this.#io.destroy().then(() => { this.emit('close') })
@@ -883,7 +878,7 @@ export class DHT extends EventEmitter<DHTEvents> {
       userQueries: (d) => d.#userQueries,
       tick: (d) => d.#tick,
       bootstrapped: (d) => d.#bootstrapped,
-      inflightQueries: (d) => d.#queries.size,
+      inflightQueries: (d) => d.#queries?.size ?? 0,
       respond: (d, command, res, to) => d.#respond(command, res, to),
       drop: (d, reason, peer, command, err) => d.#drop(reason, peer, command, err),
       onholepunch: (d, from, to) => {
@@ -916,13 +911,24 @@ export class DHT extends EventEmitter<DHTEvents> {
         d.#checkAlive(c.id, c)
       },
       queryStarted: (d, q) => {
-        d.#queries.add(q)
+        ;(d.#queries ??= new Set()).add(q)
         if (!q.background) d.#userQueries++
       },
       queryEnded: (d, q) => {
-        if (d.#queries.delete(q) && !q.background) d.#userQueries--
+        const queries = d.#queries
+        if (queries === null || !queries.delete(q)) return
+        if (!q.background) d.#userQueries--
+        if (queries.size === 0) d.#queries = null
       },
-      ping: (d, node) => d.#request({ command: PING, id: d.queryId }, node, { lane: 'ping' })
+      ping: (d, node) => d.#request({ command: PING, id: d.queryId }, node, { lane: 'ping' }),
+      nodeAdded: (d, node) => {
+        d.#log?.debug?.('dht-rpc: node added', { id: toHex(node.id), host: node.host, port: node.port })
+        d.emit('add-node', node)
+      },
+      nodeRemoved: (d, node) => {
+        d.#log?.debug?.('dht-rpc: node removed', { id: toHex(node.id), host: node.host, port: node.port })
+        d.emit('remove-node', node)
+      }
     }
   }
 
@@ -1009,7 +1015,7 @@ async function resolvePeer (peer: Peer, family: 4 | 6): Promise<Peer> {
  * of the DHT's state is read live, what they do calls into the DHT, all through methods on this
  * prototype (a context of closures cost ~1 KB a node).
  */
-class NodeContext implements HandlerContext, QueryContext, UpkeepContext {
+class NodeContext implements HandlerContext, QueryContext, UpkeepContext, RoutingTableListener {
   readonly id: Uint8Array
   readonly concurrency: number
   constructor (
@@ -1051,6 +1057,31 @@ class NodeContext implements HandlerContext, QueryContext, UpkeepContext {
   queryEnded (q: Query<unknown>): void { internal.queryEnded(this.owner, q) }
 
   ping (node: TableNode): Promise<unknown> { return internal.ping(this.owner, node) }
+
+  nodeAdded (node: TableNode): void { internal.nodeAdded(this.owner, node) }
+  nodeRemoved (node: TableNode): void { internal.nodeRemoved(this.owner, node) }
+  bucketFull (oldContacts: TableNode[], newContact: TableNode): void { onBucketFull(this, oldContacts, newContact) }
+}
+
+/** A set of strings that keeps no `Set` while it is empty (most of a node's life). */
+class SparseSet {
+  #set: Set<string> | null = null
+
+  get size (): number {
+    return this.#set?.size ?? 0
+  }
+
+  has (key: string): boolean {
+    return this.#set?.has(key) === true
+  }
+
+  add (key: string): void {
+    (this.#set ??= new Set()).add(key)
+  }
+
+  delete (key: string): void {
+    if (this.#set?.delete(key) === true && this.#set.size === 0) this.#set = null
+  }
 }
 
 /** Ticks between two rotations of the token secret. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { KBucketTable } from '../../test/kbucket-table.js'
-import { RoutingTable } from './table.js'
+import { RoutingTable, type TableNode } from './table.js'
 
 /** A small deterministic generator (mulberry32): the same operations on every run. */
 function seededRandom (seed: number): () => number {
@@ -22,11 +22,18 @@ function view (n: { id: Uint8Array, host: string, port: number, tick: number, fa
 type AnyTable = RoutingTable | KBucketTable
 
 function record (t: AnyTable, log: string[]): void {
-  const on = t.on.bind(t) as (event: string, f: (...args: never[]) => void) => unknown
-  on('add-node', (n: never) => log.push('add ' + view(n)))
-  on('remove-node', (n: never) => log.push('remove ' + view(n)))
-  on('ping', (old: never[], fresh: never) => log.push('ping ' + old.map(view).join(',') + ' <- ' + view(fresh)))
-  on('diversity-rejected', (n: { id: Uint8Array, host: string }, limit: string) => log.push(`rejected ${Buffer.from(n.id).toString('hex')}@${n.host} ${limit}`))
+  const added = (n: TableNode): void => { log.push('add ' + view(n)) }
+  const removed = (n: TableNode): void => { log.push('remove ' + view(n)) }
+  const ping = (old: TableNode[], fresh: TableNode): void => { log.push('ping ' + old.map(view).join(',') + ' <- ' + view(fresh)) }
+  const rejected = (n: { id: Uint8Array, host: string }, limit: string): void => { log.push(`rejected ${Buffer.from(n.id).toString('hex')}@${n.host} ${limit}`) }
+  if (t instanceof RoutingTable) {
+    t.listener = { nodeAdded: added, nodeRemoved: removed, bucketFull: ping, diversityRejected: rejected }
+    return
+  }
+  t.on('add-node', added)
+  t.on('remove-node', removed)
+  t.on('ping', ping)
+  t.on('diversity-rejected', rejected)
 }
 
 /**

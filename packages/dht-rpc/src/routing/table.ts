@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { EventEmitter } from 'node:events'
 import { ipv4Value, prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
 import { compareDistance } from '@hyperdht-ts/kbucket'
 import { DEFAULT_MAX_PER_16, DEFAULT_MAX_PER_24_PER_BUCKET, K, MAX_FAILURES, NODES_TO_PING } from '../constants.js'
@@ -62,13 +61,17 @@ export interface DiversityLimits {
   maxPer16: number
 }
 
-export interface RoutingTableEvents {
-  'add-node': [node: TableNode]
-  'remove-node': [node: TableNode]
+/**
+ * Who hears what happens in a table (each method optional). An object rather than events: the
+ * DHT's context serves as one, with no closures nor event registry per node.
+ */
+export interface RoutingTableListener {
+  nodeAdded? (node: TableNode): void
+  nodeRemoved? (node: TableNode): void
+  /** A full bucket got a newcomer: ping the old contacts, then `remove()` and `add()`, or `refresh()`. */
+  bucketFull? (oldContacts: TableNode[], newContact: TableNode): void
   /** A verified contact was refused by an IP diversity limit. */
-  'diversity-rejected': [node: { id: Uint8Array, host: string, port: number }, limit: keyof DiversityLimits]
-  /** A full bucket got a newcomer: ping the old contacts, then `replace()` or `refresh()`. */
-  ping: [oldContacts: TableNode[], newContact: TableNode]
+  diversityRejected? (node: { id: Uint8Array, host: string, port: number }, limit: keyof DiversityLimits): void
 }
 
 /**
@@ -80,12 +83,14 @@ export interface RoutingTableEvents {
  * ({@link ContactSlots}); `get`, `closest` and the events hand out snapshots.
  * Pure: no I/O and no timers; the DHT drives it.
  */
-export class RoutingTable extends EventEmitter<RoutingTableEvents> {
+export class RoutingTable {
   readonly id: Uint8Array
   readonly k: number
   readonly diversity: Readonly<DiversityLimits>
   /** Contacts refused by a diversity limit, since creation. */
   diversityRejected = 0
+  /** Told of every change (see {@link RoutingTableListener}). */
+  listener: RoutingTableListener | null = null
   readonly #slots: ContactSlots
   /** Contacts per common prefix length with our id. */
   readonly #counts: number[] = []
@@ -95,7 +100,6 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
   #seq = 0
 
   constructor (id: Uint8Array, k = K, diversity: Partial<DiversityLimits> = {}) {
-    super()
     this.id = id
     this.k = k
     this.diversity = {
@@ -139,13 +143,13 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
         const slot = slots.push(id, peer.host, peer.port, tick, this.#nextSeq(), cpl, v4, v4 >= 0 ? null : addressPrefixes(peer.host))
         while (this.#counts.length <= cpl) this.#counts.push(0)
         this.#counts[cpl]!++
-        if (this.listenerCount('add-node') > 0) this.emit('add-node', this.#node(slot))
+        if (this.listener?.nodeAdded !== undefined) this.listener.nodeAdded(this.#node(slot))
         return true
       }
       if (far) {
-        if (this.listenerCount('ping') > 0) {
+        if (this.listener?.bucketFull !== undefined) {
           const fresh = { id: new Uint8Array(id), host: peer.host, port: peer.port, tick, failures: 0 }
-          this.emit('ping', this.#leastRecent(cpl, NODES_TO_PING).map((s) => this.#node(s)), fresh)
+          this.listener.bucketFull(this.#leastRecent(cpl, NODES_TO_PING).map((s) => this.#node(s)), fresh)
         }
         return false
       }
@@ -188,7 +192,7 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
 
   #reject (id: Uint8Array, peer: Peer, limit: keyof DiversityLimits, known: boolean): boolean {
     this.diversityRejected++
-    if (this.listenerCount('diversity-rejected') > 0) this.emit('diversity-rejected', { id, host: peer.host, port: peer.port }, limit)
+    this.listener?.diversityRejected?.({ id, host: peer.host, port: peer.port }, limit)
     return known
   }
 
@@ -449,10 +453,10 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
   }
 
   #removeAt (slot: number): void {
-    const node = this.listenerCount('remove-node') > 0 ? this.#node(slot) : null
+    const node = this.listener?.nodeRemoved !== undefined ? this.#node(slot) : null
     this.#counts[this.#slots.cpl(slot)]!--
     this.#slots.removeAt(slot)
-    if (node !== null) this.emit('remove-node', node)
+    if (node !== null) this.listener?.nodeRemoved?.(node)
   }
 
   #node (slot: number): TableNode {
