@@ -700,8 +700,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#checking.add(key)
     this.#request({ command: PING, id: this.queryId }, peer, { lane: 'ping' }).then(() => {}, (err: unknown) => {
       if (!notAnswering(err)) return
-      const n = this.#table.get(id)
-      if (n !== null && n.host === peer.host && n.port === peer.port) this.#table.remove(id)
+      if (this.#table.knownAt(id, peer) === true) this.#table.remove(id)
     }).finally(() => this.#checking.delete(key))
   }
 
@@ -741,9 +740,9 @@ export class DHT extends EventEmitter<DHTEvents> {
       this.#table.add(id, peer, this.#tick)
       return
     }
-    const known = this.#table.get(id)
+    const known = this.#table.knownAt(id, peer)
     if (known !== null) {
-      if (known.host === peer.host && known.port === peer.port) this.#table.add(id, peer, this.#tick)
+      if (known) this.#table.add(id, peer, this.#tick)
       return
     }
     const key = peer.host + ':' + peer.port

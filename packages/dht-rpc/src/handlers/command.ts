@@ -63,7 +63,7 @@ function reply (ctx: HandlerContext, req: RequestMessage, target: Uint8Array | n
   ctx.respond(req.command, {
     id: ctx.queryId,
     value: value ?? null,
-    nodes: routing && target !== null ? ctx.codec.encodeNodes(ctx.table.closest(target, K)) : null,
+    nodes: routing && target !== null ? ctx.table.encodeClosest(target, K, ctx.codec) : null,
     roundtripToken: ctx.tokens.create(peer.host)
   }, peer)
 }

@@ -1,21 +1,28 @@
+import { ipv4Value, prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
+
 /**
  * The contacts of a routing table, stored compactly: one slot a contact, its id in a shared byte
- * slab and its numbers in an Int32Array over the same buffer, its host (a shared, interned string)
- * in an array. A contact costs about 60 bytes this way; as an object with an id view of its own
- * it cost about 280 (object, view, slab share, a Set entry for the recency order and bucket array
- * slots). Slots are dense (a removal moves the last slot into the hole), so a slot number is only
- * valid until the next removal.
+ * slab and its numbers in an Int32Array over the same buffer. A host that is a dotted quad (almost
+ * all) is kept as its 32-bit value only, its text made again when asked for; other hosts (IPv6,
+ * names) are kept as text beside. A contact costs about 50 bytes this way; as an object with an
+ * id view of its own it cost about 280 (object, view, slab share, a Set entry for the recency
+ * order and bucket array slots). Slots are dense (a removal moves the last slot into the hole), so
+ * a slot number is only valid until the next removal.
  */
 
 /** Per-slot numbers. */
 const SEQ = 0 // recency stamp: higher is more recently seen
 const TICK = 1 // the maintenance tick the contact was last heard from at
 const V4 = 2 // its IPv4 address as an int32 (when PACK says it is one)
-const PACK = 3 // port (bits 0-15), failures (16-22), not-IPv4 flag (23), common prefix length with our id (24-31)
+const PACK = 3 // port (bits 0-15), failures (16-21), host-kept-as-text flag (22), not-IPv4 flag (23), common prefix length with our id (24-31)
 const FIELDS = 4
 
+const TEXT = 1 << 22
 const NOT_V4 = 1 << 23
-const MAX_FAILURES_STORED = 0x7f
+const MAX_FAILURES_STORED = 0x3f
+
+/** A host kept as text: its text, and for a host that is no IPv4 address its /24 and /16 keys ({@link addressPrefixes}). */
+type OtherHost = [host: string, k24: string, k16: string]
 
 export class ContactSlots {
   readonly idLength: number
@@ -23,9 +30,8 @@ export class ContactSlots {
   #capacity = 0
   #ids = new Uint8Array(0)
   #meta = new Int32Array(0)
-  #hosts: string[] = []
-  /** The /24 and /16 keys ({@link addressPrefixes}) of contacts whose host is no IPv4 address (rare), by slot; `null` while none. */
-  #otherKeys: Array<[k24: string, k16: string] | undefined> | null = null
+  /** The hosts kept as text (not a dotted quad: rare), by slot; `null` while there are none. */
+  #others: Map<number, OtherHost> | null = null
 
   constructor (idLength: number) {
     this.idLength = idLength
@@ -40,11 +46,8 @@ export class ContactSlots {
     return this.#ids
   }
 
-  /**
-   * Adds a contact; returns its slot. `v4` is the host's {@link ipv4Value} (-1: not IPv4, then
-   * `otherKeys` are its network keys). The id is copied.
-   */
-  push (id: Uint8Array, host: string, port: number, tick: number, seq: number, cpl: number, v4: number, otherKeys: [string, string] | null): number {
+  /** Adds a contact (its id copied); returns its slot. */
+  push (id: Uint8Array, host: string, port: number, tick: number, seq: number, cpl: number): number {
     if (this.#size === this.#capacity) this.#grow()
     const slot = this.#size++
     this.#ids.set(id, slot * this.idLength)
@@ -52,8 +55,7 @@ export class ContactSlots {
     this.#meta[m + SEQ] = seq
     this.#meta[m + TICK] = tick
     this.#meta[m + PACK] = cpl << 24 // no failures
-    this.#hosts[slot] = host
-    this.#setAddress(slot, v4, port, otherKeys)
+    this.setAddress(slot, host, port)
     return slot
   }
 
@@ -64,11 +66,12 @@ export class ContactSlots {
       const n = this.idLength
       this.#ids.copyWithin(slot * n, last * n, last * n + n)
       this.#meta.copyWithin(slot * FIELDS, last * FIELDS, last * FIELDS + FIELDS)
-      this.#hosts[slot] = this.#hosts[last]!
-      if (this.#otherKeys !== null) this.#otherKeys[slot] = this.#otherKeys[last]
+      const moved = this.#others?.get(last)
+      if (moved !== undefined) this.#others!.set(slot, moved)
+      else this.#others?.delete(slot)
     }
-    this.#hosts[last] = ''
-    if (this.#otherKeys !== null) this.#otherKeys[last] = undefined
+    this.#others?.delete(last)
+    if (this.#others?.size === 0) this.#others = null
   }
 
   /** The slot holding `id`, whose common prefix length with our id is `cpl`, or -1. */
@@ -98,8 +101,53 @@ export class ContactSlots {
     return id
   }
 
+  /** The host's text (made again from its value for a dotted quad). */
   host (slot: number): string {
-    return this.#hosts[slot]!
+    const pack = this.#meta[slot * FIELDS + PACK]!
+    if ((pack & TEXT) !== 0) return this.#others!.get(slot)![0]
+    const v4 = this.#meta[slot * FIELDS + V4]!
+    return OCTETS[v4 >>> 24]! + '.' + OCTETS[(v4 >>> 16) & 255]! + '.' + OCTETS[(v4 >>> 8) & 255]! + '.' + OCTETS[v4 & 255]!
+  }
+
+  /**
+   * The IPv4 node entries (id, address, port: the `nodes` wire format) of `slots`, or `null` if
+   * one of them is not at a dotted quad with a valid port (the caller then encodes the general way).
+   */
+  encodeIPv4 (slots: readonly number[]): Uint8Array | null {
+    const n = this.idLength
+    const size = n + 6
+    const out = new Uint8Array(slots.length * size)
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!
+      const pack = this.#meta[s * FIELDS + PACK]!
+      const port = pack & 0xffff
+      if ((pack & TEXT) !== 0 || port === 0) return null
+      const v4 = this.#meta[s * FIELDS + V4]!
+      const o = i * size
+      const from = s * n
+      for (let j = 0; j < n; j++) out[o + j] = this.#ids[from + j]!
+      out[o + n] = v4 >>> 24
+      out[o + n + 1] = (v4 >>> 16) & 255
+      out[o + n + 2] = (v4 >>> 8) & 255
+      out[o + n + 3] = v4 & 255
+      out[o + n + 4] = port >>> 8
+      out[o + n + 5] = port & 255
+    }
+    return out
+  }
+
+  /** Whether the contact of `slot` is at `host`, whose {@link dottedQuad} value is `v4` (-1: none), and `port`. */
+  isAt (slot: number, host: string, v4: number, port: number): boolean {
+    const pack = this.#meta[slot * FIELDS + PACK]!
+    if ((pack & 0xffff) !== port) return false
+    if ((pack & TEXT) !== 0) return this.#others!.get(slot)![0] === host
+    return v4 >= 0 && this.#meta[slot * FIELDS + V4] === (v4 | 0)
+  }
+
+  /** Whether the contact of `slot` is at `host` (whose {@link dottedQuad} value is `v4`), any port. */
+  isAtHost (slot: number, host: string, v4: number): boolean {
+    if ((this.#meta[slot * FIELDS + PACK]! & TEXT) !== 0) return this.#others!.get(slot)![0] === host
+    return v4 >= 0 && this.#meta[slot * FIELDS + V4] === (v4 | 0)
   }
 
   port (slot: number): number {
@@ -143,33 +191,31 @@ export class ContactSlots {
   }
 
   /** The /24 and /16 keys of a contact that is not at an IPv4 address. */
-  otherKeys (slot: number): [string, string] {
-    return this.#otherKeys![slot]!
+  otherKeys (slot: number): [k24: string, k16: string] {
+    const other = this.#others!.get(slot)!
+    return [other[1], other[2]]
   }
 
-  /** Moves the contact of `slot` to a new address (same arguments as `push`). */
-  setAddress (slot: number, host: string, port: number, v4: number, otherKeys: [string, string] | null): void {
-    this.#hosts[slot] = host
-    this.#setAddress(slot, v4, port, otherKeys)
+  /** Puts the contact of `slot` at `host`:`port`. */
+  setAddress (slot: number, host: string, port: number): void {
+    const m = slot * FIELDS
+    const keep = this.#meta[m + PACK]! & ~(0xffff | TEXT | NOT_V4) // failures and cpl
+    const v4 = ipv4Value(host)
+    let flags = 0
+    if (dottedQuad(host) >= 0) {
+      this.#others?.delete(slot)
+    } else {
+      flags = TEXT | (v4 >= 0 ? 0 : NOT_V4)
+      const [k24, k16] = v4 >= 0 ? ['', ''] : addressPrefixes(host)
+      ;(this.#others ??= new Map()).set(slot, [host, k24, k16])
+    }
+    this.#meta[m + V4] = v4 >= 0 ? v4 | 0 : 0
+    this.#meta[m + PACK] = keep | flags | port
   }
 
   setPort (slot: number, port: number): void {
     const m = slot * FIELDS + PACK
     this.#meta[m] = (this.#meta[m]! & ~0xffff) | port
-  }
-
-  #setAddress (slot: number, v4: number, port: number, otherKeys: [string, string] | null): void {
-    const m = slot * FIELDS
-    const keep = this.#meta[m + PACK]! & ~(0xffff | NOT_V4) // failures and cpl
-    if (v4 >= 0) {
-      this.#meta[m + V4] = v4 | 0
-      this.#meta[m + PACK] = keep | port
-      if (this.#otherKeys !== null) this.#otherKeys[slot] = undefined
-    } else {
-      this.#meta[m + V4] = 0
-      this.#meta[m + PACK] = keep | NOT_V4 | port
-      ;(this.#otherKeys ??= [])[slot] = otherKeys!
-    }
   }
 
   /** Room for 16 more contacts, or an eighth more (the copy is rare: tables grow slowly). */
@@ -188,3 +234,22 @@ export class ContactSlots {
     this.#capacity = capacity
   }
 }
+
+/**
+ * The value of `host` if it is a dotted quad (`ipv4Value` accepts only the canonical form:
+ * decimal, no leading zeros), which its text can be made again from; -1 for any other host.
+ */
+export function dottedQuad (host: string): number {
+  return host.indexOf(':') === -1 ? ipv4Value(host) : -1
+}
+
+/** The /24 and /16 (IPv6: /48 and /32) of an address; a host that is no IP address keys itself. */
+export function addressPrefixes (host: string): [string, string] {
+  try {
+    return [prefix24(host), prefix16(host)]
+  } catch {
+    return [host, host]
+  }
+}
+
+const OCTETS = Array.from({ length: 256 }, (_, i) => String(i))

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { KBucketTable } from '../../test/kbucket-table.js'
+import { AddressCodec } from '../messages/addresses.js'
 import { RoutingTable, type TableNode } from './table.js'
+
+const ipv4Codec = new AddressCodec(4)
+const ipv6Codec = new AddressCodec(6)
 
 /** A small deterministic generator (mulberry32): the same operations on every run. */
 function seededRandom (seed: number): () => number {
@@ -58,7 +62,7 @@ function differential (seed: number, opts: { idLength: number, k: number, ops: n
     return id
   }
   const host = (): string => {
-    if (random() < 0.1) return ['fe80::1', 'fe80::2', '2001:db8:1::1', '2001:db8:2::7', 'name.example'][int(5)]!
+    if (random() < 0.1) return ['fe80::1', 'fe80::2', '2001:db8:1::1', '2001:db8:2::7', 'name.example', '::ffff:10.1.2.3', '::ffff:10.1.2.4'][int(7)]!
     return `10.${int(3)}.${int(4)}.${int(256)}`
   }
   const ours = new RoutingTable(local, opts.k, opts.diversity)
@@ -96,11 +100,21 @@ function differential (seed: number, opts: { idLength: number, k: number, ops: n
       }
     } else if (r < 0.8) {
       const id = pick()
-      expect(view(ours.get(id))).toBe(view(model.get(id)))
+      const stored = model.get(id)
+      expect(view(ours.get(id))).toBe(view(stored))
+      const peer = stored !== null && random() < 0.5 ? { host: stored.host, port: stored.port } : { host: host(), port: 1 + int(3) }
+      expect(ours.knownAt(id, peer)).toBe(stored === null ? null : stored.host === peer.host && stored.port === peer.port)
+      expect(ours.hasAddress(peer.host, peer.port)).toBe(model.atHost(peer.host).some((n) => n.port === peer.port))
     } else if (r < 0.9) {
       const target = random() < 0.9 ? bytes(opts.idLength) : bytes(1 + int(opts.idLength + 4))
       const n = [1, 3, opts.k, 2 * opts.k + 1, 100][int(5)]!
       expect(ours.closest(target, n).map(view)).toEqual(model.closest(target, n).map(view))
+      if (opts.idLength === 32) {
+        // a response's nodes: the same bytes as the codec makes of the snapshots
+        for (const codec of [ipv4Codec, ipv6Codec]) {
+          expect(Buffer.from(ours.encodeClosest(target, n, codec)).toString('hex')).toBe(Buffer.from(codec.encodeNodes(model.closest(target, n))).toString('hex'))
+        }
+      }
     } else {
       expect(ours.count()).toBe(model.count())
       expect(ours.toArray().map(view)).toEqual(model.toArray().map(view))

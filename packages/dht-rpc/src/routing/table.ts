@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { ipv4Value, prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
+import { ipv4Value } from '@hyperdht-ts/ip-encoding'
 import { compareDistance } from '@hyperdht-ts/kbucket'
 import { DEFAULT_MAX_PER_16, DEFAULT_MAX_PER_24_PER_BUCKET, K, MAX_FAILURES, NODES_TO_PING } from '../constants.js'
+import type { AddressCodec } from '../messages/addresses.js'
 import type { Node, Peer } from '../types.js'
 import { bytesEqual } from '../bytes.js'
-import { ContactSlots } from './slots.js'
+import { addressPrefixes, ContactSlots, dottedQuad } from './slots.js'
 
 /**
  * A routing-table contact, as the table hands it out: a snapshot (the table keeps its contacts
@@ -116,15 +117,16 @@ export class RoutingTable {
    */
   add (id: Uint8Array, peer: Peer, tick: number): boolean {
     if (id.byteLength !== this.id.byteLength || bytesEqual(id, this.id)) return false
+    // a port is kept in 16 bits: anything else could never be sent to anyway
+    if (!Number.isInteger(peer.port) || peer.port < 0 || peer.port > 0xffff) return false
     const slots = this.#slots
     const cpl = commonPrefix(id, this.id)
     const existing = slots.find(id, cpl)
     if (existing >= 0) {
-      if (slots.host(existing) !== peer.host) {
+      if (!slots.isAtHost(existing, peer.host, dottedQuad(peer.host))) {
         const limit = this.#overLimit(cpl, peer.host)
         if (limit !== null) return this.#reject(id, peer, limit, true)
-        const v4 = ipv4Value(peer.host)
-        slots.setAddress(existing, peer.host, peer.port, v4, v4 >= 0 ? null : addressPrefixes(peer.host))
+        slots.setAddress(existing, peer.host, peer.port)
       } else {
         slots.setPort(existing, peer.port)
       }
@@ -138,9 +140,8 @@ export class RoutingTable {
     for (;;) {
       const far = cpl < this.#depth
       if ((far ? this.#counts[cpl] ?? 0 : this.#localCount()) < this.k) {
-        const v4 = ipv4Value(peer.host)
         // decoded ids are views into the datagram they arrived in: the slot keeps a copy
-        const slot = slots.push(id, peer.host, peer.port, tick, this.#nextSeq(), cpl, v4, v4 >= 0 ? null : addressPrefixes(peer.host))
+        const slot = slots.push(id, peer.host, peer.port, tick, this.#nextSeq(), cpl)
         while (this.#counts.length <= cpl) this.#counts.push(0)
         this.#counts[cpl]!++
         if (this.listener?.nodeAdded !== undefined) this.listener.nodeAdded(this.#node(slot))
@@ -199,7 +200,8 @@ export class RoutingTable {
   /** Whether a contact of the table is at exactly this address. */
   hasAddress (host: string, port: number): boolean {
     const slots = this.#slots
-    for (let s = 0; s < slots.size; s++) if (slots.host(s) === host && slots.port(s) === port) return true
+    const v4 = dottedQuad(host)
+    for (let s = 0; s < slots.size; s++) if (slots.isAt(s, host, v4, port)) return true
     return false
   }
 
@@ -217,7 +219,7 @@ export class RoutingTable {
    */
   failed (id: Uint8Array, peer: Peer): boolean {
     const slot = this.#find(id)
-    if (slot < 0 || this.#slots.host(slot) !== peer.host || this.#slots.port(slot) !== peer.port) return false
+    if (slot < 0 || !this.#slots.isAt(slot, peer.host, dottedQuad(peer.host), peer.port)) return false
     const failures = this.#slots.failures(slot) + 1
     this.#slots.setFailures(slot, failures)
     if (failures < MAX_FAILURES) return false
@@ -228,6 +230,12 @@ export class RoutingTable {
   remove (id: Uint8Array): void {
     const slot = this.#find(id)
     if (slot >= 0) this.#removeAt(slot)
+  }
+
+  /** Whether the contact with id `id` is at `peer` (host and port); `null` when no contact has that id. */
+  knownAt (id: Uint8Array, peer: Peer): boolean | null {
+    const slot = this.#find(id)
+    return slot < 0 ? null : this.#slots.isAt(slot, peer.host, dottedQuad(peer.host), peer.port)
   }
 
   get (id: Uint8Array): TableNode | null {
@@ -241,6 +249,19 @@ export class RoutingTable {
    */
   closest (target: Uint8Array, n = this.k): TableNode[] {
     return this.#closest(target, n).map((s) => this.#node(s))
+  }
+
+  /**
+   * `codec.encodeNodes(closest(target, n))` (a response's `nodes`), written straight from the
+   * slots when it can be (an IPv4 codec, contacts at dotted quads): no snapshots.
+   */
+  encodeClosest (target: Uint8Array, n: number, codec: AddressCodec): Uint8Array {
+    const kept = this.#closest(target, n)
+    if (codec.family === 4) {
+      const out = this.#slots.encodeIPv4(kept)
+      if (out !== null) return out
+    }
+    return codec.encodeNodes(kept.map((s) => this.#node(s)))
   }
 
   count (): number {
@@ -498,15 +519,7 @@ function inRange (bytes: Uint8Array, id: Uint8Array, cpl: number): Uint8Array {
   return out
 }
 
-/** The /24 and /16 (IPv6: /48 and /32) network keys of a host; a host that is no IP address keys itself. */
-/** The /24 and /16 of an address (IPv6: /48 and /32), the units of the diversity limits. */
-export function addressPrefixes (host: string): [string, string] {
-  try {
-    return [prefix24(host), prefix16(host)]
-  } catch {
-    return [host, host]
-  }
-}
+export { addressPrefixes }
 
 function largest (m: Map<string, number>, total: number): PrefixShare | null {
   let best: PrefixShare | null = null
