@@ -1,5 +1,5 @@
-import { ipv4Value } from '@hyperdht-ts/ip-encoding'
 import { CONTACTED_REFRESH, CONTACTED_TTL, MAX_CONTACTED } from '../constants.js'
+import { dottedQuad, HostSlots } from './host-slots.js'
 
 /** Codes of a host's entry: its one port (0..65535), or this: contacted on several ports. */
 const SEVERAL = 65536
@@ -12,13 +12,16 @@ const CODES = 65537
  * contacted on several ports, the oldest contact first out; an entry moves to the newest end only
  * every `CONTACTED_REFRESH` ms (this runs for every request sent).
  *
- * Compact: most hosts are contacted on one port, so one map by host holds both, its value the
- * time and that port (`time * 65537 + port`); the addresses of a host contacted on several ports
- * go to a second map, by address. Two maps of every host and every address cost twice as much.
+ * Compact: most hosts are contacted on one port, so one table by host holds both (slots of a
+ * {@link HostSlots}, each with one number: the time and that port, `time * 65537 + port`); the
+ * addresses of a host contacted on several ports go to a map by address. Two maps of every host
+ * and every address cost three times as much.
  */
 export class Contacted {
   readonly max: number
-  readonly #hosts = new Map<string, number>()
+  readonly #hosts = new HostSlots()
+  /** By slot of `#hosts`: `time * CODES + code`. */
+  #values = new Float64Array(0)
   /** Addresses of the hosts contacted on several ports (by `addressKey`); `null` while none. */
   #addresses: Map<number | string, number> | null = null
 
@@ -33,12 +36,20 @@ export class Contacted {
 
   /** We sent a request to `host:port` at `now`. */
   note (host: string, port: number, now: number): void {
-    const value = this.#hosts.get(host)
-    if (value === undefined) {
-      if (this.#hosts.size >= this.max) this.#hosts.delete(this.#hosts.keys().next().value!)
-      if (this.max > 0) this.#hosts.set(host, now * CODES + port)
+    const slot = this.#hosts.get(host)
+    if (slot < 0) {
+      if (this.#hosts.size >= this.max && this.#hosts.size > 0) this.#hosts.delete(this.#hosts.oldest())
+      if (this.max <= 0) return
+      const added = this.#hosts.add(host)
+      if (this.#values.length < this.#hosts.capacity) {
+        const values = new Float64Array(this.#hosts.capacity)
+        values.set(this.#values)
+        this.#values = values
+      }
+      this.#values[added] = now * CODES + port
       return
     }
+    const value = this.#values[slot]!
     const at = Math.floor(value / CODES)
     let code = value - at * CODES
     if (code !== SEVERAL && code !== port) {
@@ -48,17 +59,18 @@ export class Contacted {
     }
     if (code === SEVERAL) this.#touch(addressKey(host, port), now)
     if (now - at < CONTACTED_REFRESH) {
-      if (value !== at * CODES + code) this.#hosts.set(host, at * CODES + code) // in place: same order
+      this.#values[slot] = at * CODES + code // in place: same order
       return
     }
-    this.#hosts.delete(host)
-    this.#hosts.set(host, now * CODES + code)
+    this.#hosts.touch(slot)
+    this.#values[slot] = now * CODES + code
   }
 
   /** Whether we sent a request to `host:port` within `CONTACTED_TTL` of `now`. */
   hasAddress (host: string, port: number, now: number): boolean {
-    const value = this.#hosts.get(host)
-    if (value !== undefined) {
+    const slot = this.#hosts.get(host)
+    if (slot >= 0) {
+      const value = this.#values[slot]!
       const at = Math.floor(value / CODES)
       if (value - at * CODES === port) return now - at < CONTACTED_TTL
     }
@@ -68,8 +80,8 @@ export class Contacted {
 
   /** Whether we sent a request to `host` (any port) within `CONTACTED_TTL` of `now`. */
   hasHost (host: string, now: number): boolean {
-    const value = this.#hosts.get(host)
-    return value !== undefined && now - Math.floor(value / CODES) < CONTACTED_TTL
+    const slot = this.#hosts.get(host)
+    return slot >= 0 && now - Math.floor(this.#values[slot]! / CODES) < CONTACTED_TTL
   }
 
   /** Notes `key` as contacted at `now` in the address map (same rules as the hosts). */
@@ -93,6 +105,6 @@ export class Contacted {
  */
 function addressKey (host: string, port: number): number | string {
   // a dotted quad only: `::ffff:a.b.c.d` stays a string of its own
-  const v4 = host.indexOf(':') === -1 ? ipv4Value(host) : -1
+  const v4 = dottedQuad(host)
   return v4 >= 0 ? v4 * 65536 + port : host + ':' + port
 }

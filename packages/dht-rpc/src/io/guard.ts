@@ -1,3 +1,5 @@
+import { HostSlots } from './host-slots.js'
+
 /**
  * What a node on the open internet owes every source address, and no more:
  *
@@ -66,8 +68,8 @@ export class SourceGuard {
   readonly amplification: Readonly<AmplificationOptions> | null
   readonly maxSources: number
   readonly stats: GuardStats = { rateLimited: 0, bans: 0, trimmed: 0, refused: 0 }
-  /** host -> slot in `#state`, oldest first. Slots are dense: 0 .. size - 1. */
-  #sources = new Map<string, number>()
+  /** host -> slot in `#state`, oldest first. */
+  readonly #sources = new HostSlots()
   #state = new Float64Array(0)
   /** Excess requests of the sources that made some (by slot), since their bucket last had a token. */
   #excess: Map<number, number> | null = null
@@ -151,9 +153,10 @@ export class SourceGuard {
   /** The slot of `host`'s state in `#state` (created full, or refilled up to `now`). */
   #source (host: string, now: number): number {
     let slot = this.#sources.get(host)
-    if (slot === undefined) {
-      slot = this.#sources.size >= this.maxSources ? this.#evict(now) : this.#sources.size
-      if (slot === this.#sources.size) this.#grow(slot + 1)
+    if (slot < 0) {
+      if (this.#sources.size >= this.maxSources) this.#evict(now)
+      slot = this.#sources.add(host)
+      if (this.#state.length < this.#sources.capacity * FIELDS) this.#grow()
       const s = slot * FIELDS
       const st = this.#state
       st[s + TOKENS] = this.rate?.burst ?? 0
@@ -161,7 +164,6 @@ export class SourceGuard {
       st[s + AT] = now
       this.#excess?.delete(slot)
       this.#bans?.delete(slot)
-      this.#sources.set(host, slot)
       return slot
     }
     const s = slot * FIELDS
@@ -179,25 +181,21 @@ export class SourceGuard {
 
   /**
    * Makes room: the oldest entry, unless it is banned (a flood of new sources must not lift
-   * bans). Returns the slot it freed.
+   * bans); its slot goes to the next new source.
    */
-  #evict (now: number): number {
+  #evict (now: number): void {
     let scanned = 0
-    for (const [host, slot] of this.#sources) {
+    for (let slot = this.#sources.oldest(); slot !== -1; slot = this.#sources.newer(slot)) {
       if (this.#bannedUntil(slot) <= now || ++scanned > 16) {
-        this.#sources.delete(host)
-        return slot
+        this.#sources.delete(slot)
+        return
       }
     }
-    return this.#sources.size // empty map (maxSources 0)
   }
 
-  /** Room for `slots`: 16 more, or an eighth more (little room unused; the copy stays rare). */
-  #grow (slots: number): void {
-    if (slots * FIELDS <= this.#state.length) return
-    const have = this.#state.length / FIELDS
-    const n = Math.min(Math.max(this.maxSources, slots), have + Math.max(16, Math.ceil(have / 8)))
-    const state = new Float64Array(Math.max(n, slots) * FIELDS)
+  /** As many slots as the host slots have (they grow by 16, or an eighth). */
+  #grow (): void {
+    const state = new Float64Array(this.#sources.capacity * FIELDS)
     state.set(this.#state)
     this.#state = state
   }

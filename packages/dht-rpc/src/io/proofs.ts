@@ -1,4 +1,4 @@
-import { ipv4Value } from '@hyperdht-ts/ip-encoding'
+import { dottedQuad } from './host-slots.js'
 
 /**
  * The roundtrip tokens other nodes issued us, by their host (a token binds the host it was
@@ -37,7 +37,7 @@ export class ProofCache {
   /** Remembers the token `host` issued us (copied: the caller's bytes are a view of a datagram). */
   set (host: string, token: Uint8Array): void {
     if (token.byteLength !== this.#tokenBytes || this.max <= 0) return
-    const v4 = hostKey(host)
+    const v4 = dottedQuad(host)
     let slot = this.#find(host, v4)
     if (slot < 0) {
       if (this.#size < this.max) {
@@ -56,7 +56,7 @@ export class ProofCache {
 
   /** The token `host` issued us, or null. A view into the cache: encode it, do not keep it. */
   get (host: string): Uint8Array | null {
-    const slot = this.#find(host, hostKey(host))
+    const slot = this.#find(host, dottedQuad(host))
     if (slot < 0) return null
     const at = slot * this.#tokenBytes
     return this.#tokens.subarray(at, at + this.#tokenBytes)
@@ -91,7 +91,3 @@ export class ProofCache {
   }
 }
 
-/** `ipv4Value` of a dotted quad, -1 for any other host (kept as a string). */
-function hostKey (host: string): number {
-  return host.indexOf(':') === -1 ? ipv4Value(host) : -1
-}

@@ -1,4 +1,5 @@
 import { ipv4Value, prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
+import { dottedQuad } from '../io/host-slots.js'
 
 /**
  * The contacts of a routing table, stored compactly: one slot a contact, its id in a shared byte
@@ -233,14 +234,6 @@ export class ContactSlots {
     this.#meta = meta
     this.#capacity = capacity
   }
-}
-
-/**
- * The value of `host` if it is a dotted quad (`ipv4Value` accepts only the canonical form:
- * decimal, no leading zeros), which its text can be made again from; -1 for any other host.
- */
-export function dottedQuad (host: string): number {
-  return host.indexOf(':') === -1 ? ipv4Value(host) : -1
 }
 
 /** The /24 and /16 (IPv6: /48 and /32) of an address; a host that is no IP address keys itself. */

@@ -5,7 +5,8 @@ import { DEFAULT_MAX_PER_16, DEFAULT_MAX_PER_24_PER_BUCKET, K, MAX_FAILURES, NOD
 import type { AddressCodec } from '../messages/addresses.js'
 import type { Node, Peer } from '../types.js'
 import { bytesEqual } from '../bytes.js'
-import { addressPrefixes, ContactSlots, dottedQuad } from './slots.js'
+import { dottedQuad } from '../io/host-slots.js'
+import { addressPrefixes, ContactSlots } from './slots.js'
 
 /**
  * A routing-table contact, as the table hands it out: a snapshot (the table keeps its contacts
