@@ -960,22 +960,52 @@ export class DHT extends EventEmitter<DHTEvents> {
   }
 }
 
+/** An emitter whose events can be forwarded (see {@link forwardWhileListened}). */
+export interface ForwardSource {
+  on (e: string | symbol, f: (...a: never[]) => void): unknown
+  off (e: string | symbol, f: (...a: never[]) => void): unknown
+}
+
 /**
  * Listens to `source`'s `event` with `handler` only while `target` itself has listeners for it,
  * so that a source which builds its event lazily (udp-request's warnings) builds nothing when
  * nobody would see it.
+ *
+ * `forwardWhileListened(target, sourceOf)`: the same for every event `sourceOf(event)` names a
+ * source for, re-emitted on `target` under the same name (with one pair of listeners on `target`
+ * for them all, and a forwarder made only while that event is listened to).
  */
-export function forwardWhileListened (target: EventEmitter, source: { on (e: string, f: (...a: never[]) => void): unknown, off (e: string, f: (...a: never[]) => void): unknown }, event: string, handler: (...a: never[]) => void): void {
-  let attached = false
+export function forwardWhileListened (target: EventEmitter, sourceOf: (event: string | symbol) => ForwardSource | null): void
+export function forwardWhileListened (target: EventEmitter, source: ForwardSource, event: string, handler: (...a: never[]) => void): void
+export function forwardWhileListened (target: EventEmitter, source: ForwardSource | ((event: string | symbol) => ForwardSource | null), event?: string, handler?: (...a: never[]) => void): void {
+  if (typeof source !== 'function') {
+    let attached = false
+    target.on('newListener', (name: string | symbol) => {
+      if (name !== event || attached) return
+      attached = true
+      source.on(event, handler!)
+    })
+    target.on('removeListener', (name: string | symbol) => {
+      if (name !== event || !attached || target.listenerCount(event) > 0) return
+      attached = false
+      source.off(event, handler!)
+    })
+    return
+  }
+  let forwarders: Map<string | symbol, (...a: never[]) => void> | null = null
   target.on('newListener', (name: string | symbol) => {
-    if (name !== event || attached) return
-    attached = true
-    source.on(event, handler)
+    if (forwarders?.has(name) === true) return
+    const from = source(name)
+    if (from === null) return
+    const forward = (...args: never[]): boolean => target.emit(name, ...args)
+    ;(forwarders ??= new Map()).set(name, forward)
+    from.on(name, forward)
   })
   target.on('removeListener', (name: string | symbol) => {
-    if (name !== event || !attached || target.listenerCount(event) > 0) return
-    attached = false
-    source.off(event, handler)
+    const forward = forwarders?.get(name)
+    if (forward === undefined || target.listenerCount(name) > 0) return
+    forwarders!.delete(name)
+    source(name)?.off(name, forward)
   })
 }
 

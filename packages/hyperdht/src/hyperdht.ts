@@ -58,6 +58,9 @@ import type {
   Peer
 } from './types.js'
 
+/** The holepuncher's events a node re-emits. */
+const FORWARDED = new Set<string | symbol>(['mode', 'nat', 'reachability', 'portmapping'])
+
 /**
  * A DHT node that stores and finds peers under 32-byte keys (the `peers` command of
  * hyperdht@1.3.0) and stores verified values (the `immutable` and `mutable` extensions).
@@ -85,8 +88,9 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     } = opts
     // our nodes keep NATed peers out of their tables: a silent node one of them referred is gone
     this.dht = new DHT({ holepunchPolicy: 'reference-referrers', ...dhtOpts })
-    // The dht-rpc node's lifecycle is ours: forwarded as is.
-    forwardWhileListened(this, this.dht, 'warning', (err: Error) => this.emit('warning', err))
+    // The dht-rpc node's warnings and the holepuncher's events are ours: forwarded as they are,
+    // while someone listens (one pair of listeners for them all, no forwarder per event unheard)
+    forwardWhileListened(this, (event) => event === 'warning' ? this.dht : FORWARDED.has(event) ? this.holepuncher : null)
     this.dht.on('ready', (result) => this.emit('ready', result))
     this.dht.on('error', (err) => this.#onerror(err))
     this.dht.on('close', () => this.#onclose())
@@ -120,10 +124,6 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     // as a referrer we relay offers (and classic holepunch pings) to the peers announced on us
     this.holepuncher.announced = (key, peer) => this.#ctx.peersIfAny?.hasPeer(toHex(key), peer.host, peer.port, this.#now()) === true
     this.dht.relayFilter = (to) => this.#ctx.peersIfAny?.hasAddress(to.host, to.port, this.#now()) === true
-    this.holepuncher.on('mode', (change) => this.emit('mode', change))
-    this.holepuncher.on('nat', (change) => this.emit('nat', change))
-    this.holepuncher.on('reachability', (change) => this.emit('reachability', change))
-    this.holepuncher.on('portmapping', (change) => this.emit('portmapping', change))
   }
 
   /** Announces this node stores for others (created on first use). */

@@ -9,7 +9,8 @@
 // roundtrip token proved them (a birthday attempt only ever aims at a proven host). A listener
 // accepts relays only from a referrer it talked to. A reference referrer answers `_hp_connect`
 // without a value: the initiator then falls back to the classic `_ping` forwarding.
-import { RateLimiter, type CommandRequest, type DHT } from '@hyperdht-ts/dht-rpc'
+import { RateLimiter, type CommandReply, type CommandRequest, type DHT } from '@hyperdht-ts/dht-rpc'
+import { CommandBinding, type CommandOwner } from '../commands'
 import { RELAY_TIMEOUT, SIGNAL_BURST, SIGNAL_RATE } from '../constants'
 import { Addresses, ANSWER, PunchAnswer, PunchOffer, safeDecode } from '../messages/index'
 import type { Logger, Peer } from '../types'
@@ -27,29 +28,35 @@ export interface ReferrerOptions {
   logger?: Logger
 }
 
+/** Until told otherwise, nobody is announced on us. */
+const nobody: AnnounceCheck = () => false
+
 /** Registers both ends of the signalling on `dht`. */
-export class Signalling {
+export class Signalling implements CommandOwner {
   readonly #dht: DHT
   readonly #addresses: Addresses
   readonly #initiators = new RateLimiter({ rate: SIGNAL_RATE, burst: SIGNAL_BURST })
-  #announced: AnnounceCheck = () => false
+  #announced: AnnounceCheck = nobody
+  readonly #onoffer: OfferHandler
   readonly stats = { relayed: 0, refused: 0, unknownPeer: 0, offers: 0 }
 
   constructor (dht: DHT, family: 4 | 6, onoffer: OfferHandler) {
     this.#dht = dht
     this.#addresses = new Addresses(family)
+    this.#onoffer = onoffer
     // referrer: a query (initiator unproven) or an update (its roundtrip token proves its host)
-    dht.command(CONNECT_COMMAND, {
-      routing: false,
-      query: async (q) => await this.#onConnect(q, false),
-      update: async (q) => await this.#onConnect(q, true)
-    })
+    dht.command(CONNECT_COMMAND, new CommandBinding(this, false))
     // listener: clients listen too (that is who needs a punch)
-    dht.command(RELAY_COMMAND, {
-      routing: false,
-      client: true,
-      query: (q) => this.#onRelay(q, onoffer)
-    })
+    dht.command(RELAY_COMMAND, new CommandBinding(this, true))
+  }
+
+  /** @internal Our commands: an update of `RELAY` is answered as without a handler. */
+  onCommand (q: CommandRequest, update: boolean): CommandReply | Promise<CommandReply> {
+    switch (q.command) {
+      case CONNECT_COMMAND: return this.#onConnect(q, update)
+      case RELAY_COMMAND: return update ? null : this.#onRelay(q, this.#onoffer)
+      default: return null
+    }
   }
 
   /** Whom we relay to: a peer announced on us under the key. */

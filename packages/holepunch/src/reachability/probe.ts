@@ -14,7 +14,8 @@
 // asker talked to the stranger's host before; in a network of a few hosts that may make such a
 // node look reachable. Port-restricted and endpoint-independent filtering are judged exactly.
 import { randomBytes } from 'node:crypto'
-import { RateLimiter, requestEncoding, type DHT } from '@hyperdht-ts/dht-rpc'
+import { RateLimiter, requestEncoding, type CommandReply, type CommandRequest, type DHT } from '@hyperdht-ts/dht-rpc'
+import { CommandBinding, type CommandOwner } from '../commands'
 import {
   DIAL_BURST, DIAL_RATE_PER_MINUTE, DIALBACK_WAIT, REACH_BURST, REACH_HELPERS, REACH_RATE_PER_MINUTE
 } from '../constants'
@@ -42,7 +43,7 @@ export interface ReachabilityServiceOptions {
 }
 
 /** The three roles of the probe protocol on one node. */
-export class ReachabilityService {
+export class ReachabilityService implements CommandOwner {
   readonly #dht: DHT
   readonly #family: 4 | 6
   readonly #addresses: Addresses
@@ -69,12 +70,23 @@ export class ReachabilityService {
     this.#relaxDistinct = opts.relaxDistinct ?? false
     this.#createSocket = opts.createSocket ?? dgramSocket
     this.#log = opts.logger
-    // helper: only servers help (a client answers nothing of this)
-    dht.command(REACH_COMMAND, { routing: false, query: (q) => this.#onReach(q.node, q.value) })
-    // stranger: likewise
-    dht.command(DIAL_COMMAND, { routing: false, query: (q) => this.#onDial(q.node, q.value) })
+    // helper and stranger: only servers help (a client answers nothing of this)
+    const servers = new CommandBinding(this, false)
+    dht.command(REACH_COMMAND, servers)
+    dht.command(DIAL_COMMAND, servers)
     // asker: a client must receive it (that is the whole point); it never answers
-    dht.command(DIALBACK_COMMAND, { routing: false, client: true, query: (q) => this.#onDialback(q.node, q.value) })
+    dht.command(DIALBACK_COMMAND, new CommandBinding(this, true))
+  }
+
+  /** @internal Our commands (queries only: an update is answered as without a handler). */
+  onCommand (q: CommandRequest, update: boolean): CommandReply | Promise<CommandReply> {
+    if (update) return null
+    switch (q.command) {
+      case REACH_COMMAND: return this.#onReach(q.node, q.value)
+      case DIAL_COMMAND: return this.#onDial(q.node, q.value)
+      case DIALBACK_COMMAND: return this.#onDialback(q.node, q.value)
+      default: return null
+    }
   }
 
   /**
