@@ -198,8 +198,9 @@ export class DHT extends EventEmitter<DHTEvents> {
   #verifying = new SparseSet()
   /** Hosts and addresses we sent requests to, with when (bounded). */
   #contacted = new Contacted()
-  #relayPerSource = new RateLimiter({ rate: RELAY_RATE, burst: RELAY_BURST })
-  #relayTotal = new RateLimiter({ rate: RELAY_TOTAL_RATE, burst: RELAY_TOTAL_BURST, maxKeys: 1 })
+  /** Holepunch relays, per source and in all: created by the first relay. */
+  #relayPerSource: RateLimiter | null = null
+  #relayTotal: RateLimiter | null = null
   #relayFilter: ((to: Peer) => boolean) | null = null
   /** Per-source rate limits and amplification budgets. */
   #guard: SourceGuard
@@ -887,6 +888,8 @@ export class DHT extends EventEmitter<DHTEvents> {
       mayRelay: (d, from, to) => {
         if (!d.#knows(to) && d.#relayFilter?.(to) !== true) return false
         const now = Date.now()
+        d.#relayPerSource ??= new RateLimiter({ rate: RELAY_RATE, burst: RELAY_BURST })
+        d.#relayTotal ??= new RateLimiter({ rate: RELAY_TOTAL_RATE, burst: RELAY_TOTAL_BURST, maxKeys: 1 })
         return d.#relayPerSource.take(from.host, now) && d.#relayTotal.take('', now)
       },
       acceptsRelayFrom: (d, referrer) => d.hasContacted(referrer) || d.#knows(referrer),

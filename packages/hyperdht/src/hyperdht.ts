@@ -88,10 +88,10 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     } = opts
     // our nodes keep NATed peers out of their tables: a silent node one of them referred is gone
     this.dht = new DHT({ holepunchPolicy: 'reference-referrers', ...dhtOpts })
-    // The dht-rpc node's warnings and the holepuncher's events are ours: forwarded as they are,
-    // while someone listens (one pair of listeners for them all, no forwarder per event unheard)
-    forwardWhileListened(this, (event) => event === 'warning' ? this.dht : FORWARDED.has(event) ? this.holepuncher : null)
-    this.dht.on('ready', (result) => this.emit('ready', result))
+    // The dht-rpc node's warnings and readiness and the holepuncher's events are ours: forwarded
+    // as they are while someone listens (one pair of listeners for them all, no forwarder per
+    // event unheard)
+    forwardWhileListened(this, (event) => event === 'warning' || event === 'ready' ? this.dht : FORWARDED.has(event) ? this.holepuncher : null)
     this.dht.on('error', (err) => this.#onerror(err))
     this.dht.on('close', () => this.#onclose())
     this.#now = now ?? Date.now

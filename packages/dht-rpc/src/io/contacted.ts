@@ -19,9 +19,8 @@ const CODES = 65537
  */
 export class Contacted {
   readonly max: number
-  readonly #hosts = new HostSlots()
-  /** By slot of `#hosts`: `time * CODES + code`. */
-  #values = new Float64Array(0)
+  /** Each with one number: `time * CODES + code`. */
+  readonly #hosts = new HostSlots({ values: 1, movable: true })
   /** Addresses of the hosts contacted on several ports (by `addressKey`); `null` while none. */
   #addresses: Map<number | string, number> | null = null
 
@@ -40,16 +39,11 @@ export class Contacted {
     if (slot < 0) {
       if (this.#hosts.size >= this.max && this.#hosts.size > 0) this.#hosts.delete(this.#hosts.oldest())
       if (this.max <= 0) return
-      const added = this.#hosts.add(host)
-      if (this.#values.length < this.#hosts.capacity) {
-        const values = new Float64Array(this.#hosts.capacity)
-        values.set(this.#values)
-        this.#values = values
-      }
-      this.#values[added] = now * CODES + port
+      const added = this.#hosts.add(host) // before reading `values`: adding may make a new array
+      this.#hosts.values[added] = now * CODES + port
       return
     }
-    const value = this.#values[slot]!
+    const value = this.#hosts.values[slot]!
     const at = Math.floor(value / CODES)
     let code = value - at * CODES
     if (code !== SEVERAL && code !== port) {
@@ -59,18 +53,18 @@ export class Contacted {
     }
     if (code === SEVERAL) this.#touch(addressKey(host, port), now)
     if (now - at < CONTACTED_REFRESH) {
-      this.#values[slot] = at * CODES + code // in place: same order
+      this.#hosts.values[slot] = at * CODES + code // in place: same order
       return
     }
     this.#hosts.touch(slot)
-    this.#values[slot] = now * CODES + code
+    this.#hosts.values[slot] = now * CODES + code
   }
 
   /** Whether we sent a request to `host:port` within `CONTACTED_TTL` of `now`. */
   hasAddress (host: string, port: number, now: number): boolean {
     const slot = this.#hosts.get(host)
     if (slot >= 0) {
-      const value = this.#values[slot]!
+      const value = this.#hosts.values[slot]!
       const at = Math.floor(value / CODES)
       if (value - at * CODES === port) return now - at < CONTACTED_TTL
     }
@@ -81,7 +75,7 @@ export class Contacted {
   /** Whether we sent a request to `host` (any port) within `CONTACTED_TTL` of `now`. */
   hasHost (host: string, now: number): boolean {
     const slot = this.#hosts.get(host)
-    return slot >= 0 && now - Math.floor(this.#values[slot]! / CODES) < CONTACTED_TTL
+    return slot >= 0 && now - Math.floor(this.#hosts.values[slot]! / CODES) < CONTACTED_TTL
   }
 
   /** Notes `key` as contacted at `now` in the address map (same rules as the hosts). */

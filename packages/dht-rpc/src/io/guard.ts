@@ -68,9 +68,8 @@ export class SourceGuard {
   readonly amplification: Readonly<AmplificationOptions> | null
   readonly maxSources: number
   readonly stats: GuardStats = { rateLimited: 0, bans: 0, trimmed: 0, refused: 0 }
-  /** host -> slot in `#state`, oldest first. */
-  readonly #sources = new HostSlots()
-  #state = new Float64Array(0)
+  /** host -> slot, oldest first; per slot the FIELDS numbers of its state. */
+  readonly #sources = new HostSlots({ values: FIELDS })
   /** Excess requests of the sources that made some (by slot), since their bucket last had a token. */
   #excess: Map<number, number> | null = null
   /** Until when each banned source is ignored (by slot; ms). */
@@ -103,7 +102,7 @@ export class SourceGuard {
     if (this.rate === null && this.amplification === null) return true
     const slot = this.#source(host, now)
     const s = slot * FIELDS
-    const st = this.#state
+    const st = this.#sources.values
     if (this.amplification !== null) st[s + CREDIT] = Math.min(st[s + CREDIT]! + bytes * this.amplification.factor, MAX_CREDIT)
     const r = this.rate
     if (r === null) return true
@@ -135,14 +134,14 @@ export class SourceGuard {
    */
   allowance (host: string, now: number): number {
     if (this.amplification === null) return Infinity
-    return this.#state[this.#source(host, now) * FIELDS + CREDIT]!
+    return this.#sources.values[this.#source(host, now) * FIELDS + CREDIT]!
   }
 
   /** We sent `bytes` to unproven `host`. */
   charge (host: string, bytes: number, now: number): void {
     if (this.amplification === null) return
     const s = this.#source(host, now) * FIELDS
-    this.#state[s + CREDIT] = Math.max(0, this.#state[s + CREDIT]! - bytes)
+    this.#sources.values[s + CREDIT] = Math.max(0, this.#sources.values[s + CREDIT]! - bytes)
   }
 
   /** Until when the source of `slot` is banned (0: it never was; a past time: no longer). */
@@ -150,15 +149,14 @@ export class SourceGuard {
     return this.#bans?.get(slot) ?? 0
   }
 
-  /** The slot of `host`'s state in `#state` (created full, or refilled up to `now`). */
+  /** The slot of `host`'s state (created full, or refilled up to `now`). */
   #source (host: string, now: number): number {
     let slot = this.#sources.get(host)
     if (slot < 0) {
       if (this.#sources.size >= this.maxSources) this.#evict(now)
       slot = this.#sources.add(host)
-      if (this.#state.length < this.#sources.capacity * FIELDS) this.#grow()
       const s = slot * FIELDS
-      const st = this.#state
+      const st = this.#sources.values
       st[s + TOKENS] = this.rate?.burst ?? 0
       st[s + CREDIT] = this.amplification?.burst ?? 0
       st[s + AT] = now
@@ -167,7 +165,7 @@ export class SourceGuard {
       return slot
     }
     const s = slot * FIELDS
-    const st = this.#state
+    const st = this.#sources.values
     const dt = now - st[s + AT]!
     if (dt > 0) {
       st[s + AT] = now
@@ -191,13 +189,6 @@ export class SourceGuard {
         return
       }
     }
-  }
-
-  /** As many slots as the host slots have (they grow by 16, or an eighth). */
-  #grow (): void {
-    const state = new Float64Array(this.#sources.capacity * FIELDS)
-    state.set(this.#state)
-    this.#state = state
   }
 }
 

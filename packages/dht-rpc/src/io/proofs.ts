@@ -76,9 +76,9 @@ export class ProofCache {
     return -1
   }
 
-  /** 16 more slots (up to `max`): a copy now and then, little room unused. */
+  /** 8 more slots (up to `max`): a copy now and then, little room unused. */
   #grow (): void {
-    const slots = Math.min(this.max, this.#v4.length + 16)
+    const slots = Math.min(this.max, this.#v4.length + 8)
     // one buffer for both: the tokens, then the hosts (4-byte aligned)
     const start = (slots * this.#tokenBytes + 3) & ~3
     const buffer = new ArrayBuffer(start + slots * 4)

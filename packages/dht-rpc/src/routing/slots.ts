@@ -219,9 +219,9 @@ export class ContactSlots {
     this.#meta[m] = (this.#meta[m]! & ~0xffff) | port
   }
 
-  /** Room for 16 more contacts, or an eighth more (the copy is rare: tables grow slowly). */
+  /** Room for 8 more contacts, or an eighth more (the copy is rare: tables grow slowly). */
   #grow (): void {
-    const capacity = this.#capacity + Math.max(16, (this.#capacity >> 3) + 15 & ~15)
+    const capacity = this.#capacity + Math.max(8, this.#capacity >> 3)
     const idBytes = capacity * this.idLength
     // one buffer for both: the id bytes, then the numbers (4-byte aligned)
     const start = (idBytes + 3) & ~3

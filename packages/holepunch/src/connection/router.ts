@@ -27,7 +27,8 @@ export class FrameRouter {
   #connections: Map<number, Connection> | null = null
   #probes: Map<number, Set<ProbeListener>> | null = null
   #opens: Map<number, OpenListener> | null = null
-  readonly #answers = new RateLimiter({ rate: PROBE_ANSWER_RATE, burst: PROBE_ANSWER_BURST })
+  /** Created by the first probe answered. */
+  #answers: RateLimiter | null = null
   #acceptor: Acceptor
 
   constructor (acceptor: Acceptor) {
@@ -89,6 +90,7 @@ export class FrameRouter {
       case FRAME_TYPE.PROBE:
         // Answered whoever sends it (it is how a path is proven), at a bounded rate per host:
         // the answer is no larger than the probe, so it amplifies nothing.
+        this.#answers ??= new RateLimiter({ rate: PROBE_ANSWER_RATE, burst: PROBE_ANSWER_BURST })
         if (!this.#answers.take(from.host, Date.now())) {
           this.stats.dropped.rateLimited++
           return

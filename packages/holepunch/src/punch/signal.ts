@@ -35,7 +35,8 @@ const nobody: AnnounceCheck = () => false
 export class Signalling implements CommandOwner {
   readonly #dht: DHT
   readonly #addresses: Addresses
-  readonly #initiators = new RateLimiter({ rate: SIGNAL_RATE, burst: SIGNAL_BURST })
+  /** Created by the first offer relayed. */
+  #initiators: RateLimiter | null = null
   #announced: AnnounceCheck = nobody
   readonly #onoffer: OfferHandler
   readonly stats = { relayed: 0, refused: 0, unknownPeer: 0, offers: 0 }
@@ -83,6 +84,7 @@ export class Signalling implements CommandOwner {
       this.stats.unknownPeer++
       return PunchAnswer.encode({ status: ANSWER.UNKNOWN_PEER })
     }
+    this.#initiators ??= new RateLimiter({ rate: SIGNAL_RATE, burst: SIGNAL_BURST })
     if (!this.#initiators.take(q.node.host, Date.now())) {
       this.stats.refused++
       // one more token is due within a second / rate

@@ -52,9 +52,10 @@ export class ReachabilityService implements CommandOwner {
   readonly #relaxDistinct: boolean
   readonly #createSocket: CreateSocket
   readonly #log: Logger | undefined
-  readonly #askers = new RateLimiter({ rate: REACH_RATE_PER_MINUTE / 60, burst: REACH_BURST })
-  readonly #dialTargets = new RateLimiter({ rate: DIAL_RATE_PER_MINUTE / 60, burst: DIAL_BURST })
-  readonly #dialHelpers = new RateLimiter({ rate: 10 * DIAL_RATE_PER_MINUTE / 60, burst: 10 * DIAL_BURST })
+  // rate limits, created by the first request they judge
+  #askers: RateLimiter | null = null
+  #dialTargets: RateLimiter | null = null
+  #dialHelpers: RateLimiter | null = null
   /** Nonces of our probes in flight -> where the dialback may be expected. */
   /** Created on the first round (a node in server mode may never probe). */
   #pending: Map<string, { helper: Peer, arrived: Peer | null }> | null = null
@@ -146,6 +147,7 @@ export class ReachabilityService implements CommandOwner {
   async #onReach (asker: Peer, value: Uint8Array | null): Promise<Uint8Array> {
     const req = safeDecode(ReachRequest.decode, value)
     if (req === null || req.nonce.byteLength > 32) return ReachResponse.encode({ status: REACH.UNAVAILABLE })
+    this.#askers ??= new RateLimiter({ rate: REACH_RATE_PER_MINUTE / 60, burst: REACH_BURST })
     if (!this.#askers.take(asker.host, Date.now())) return ReachResponse.encode({ status: REACH.RATE_LIMITED })
     this.stats.helped++
     const to = this.#addresses.encode(asker)
@@ -174,6 +176,8 @@ export class ReachabilityService implements CommandOwner {
     const req = safeDecode(DialRequest.decode, value)
     const to = req === null ? null : this.#addresses.decode(req.to)
     const now = Date.now()
+    this.#dialHelpers ??= new RateLimiter({ rate: 10 * DIAL_RATE_PER_MINUTE / 60, burst: 10 * DIAL_BURST })
+    this.#dialTargets ??= new RateLimiter({ rate: DIAL_RATE_PER_MINUTE / 60, burst: DIAL_BURST })
     if (req === null || to === null || req.nonce.byteLength > 32 || !this.#dialHelpers.take(helper.host, now) || !this.#dialTargets.take(to.host, now)) {
       this.stats.refused++
       return DialResponse.encode({ status: DIAL.REFUSED })
