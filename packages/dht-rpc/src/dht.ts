@@ -617,6 +617,9 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** The bootstrap addresses, resolved, and the errors of those that did not resolve. */
   #resolveBootstrap (): Promise<ResolvedBootstrap> {
+    // IP addresses (the usual case) are parsed again at each use: nothing kept per node
+    const literal = this.#bootstrapResolved === null ? literalPeers(this.#bootstrapInput) : null
+    if (literal !== null) return Promise.resolve({ peers: literal, errors: [] })
     if (!this.#bootstrapResolved) {
       const family = this.#codec.family
       const errors: unknown[] = []
@@ -1034,6 +1037,22 @@ interface ResolvedBootstrap {
 /** Why no bootstrap address resolved: the one error, or all of them. */
 function resolveFailure (errors: unknown[]): unknown {
   return errors.length === 1 ? errors[0] : new AggregateError(errors, 'No bootstrap host resolved')
+}
+
+/** The bootstrap addresses as peers if every one is an IP address (no DNS), else `null`. */
+function literalPeers (input: Array<string | number | Peer>): Peer[] | null {
+  const peers: Peer[] = []
+  for (const b of input) {
+    let peer: Peer
+    try {
+      peer = toPeer(b)
+    } catch {
+      return null
+    }
+    if (isIP(peer.host) === 0) return null
+    peers.push(peer)
+  }
+  return peers
 }
 
 async function resolvePeer (peer: Peer, family: 4 | 6): Promise<Peer> {
