@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
 import { isIP } from 'node:net'
-import { ipv4Value, parseAddress } from '@hyperdht-ts/ip-encoding'
+import { parseAddress } from '@hyperdht-ts/ip-encoding'
 import { UDPRequest, UDPRequestError, internHost, type Interceptor, type Logger, type RequestPeer } from '@hyperdht-ts/udp-request'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
-  CONTACTED_REFRESH, CONTACTED_TTL, MAX_CONTACTED, MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
+  MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
   REBOOTSTRAP_TICKS, REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, RELAY_BURST, RELAY_RATE, RELAY_TOTAL_BURST,
   RELAY_TOTAL_RATE, SECRET_ROTATE_INTERVAL, TICK_INTERVAL
 } from './constants.js'
@@ -15,15 +15,17 @@ import { handleRequest, type HandlerContext } from './handlers/index.js'
 import { FlowQueue } from './io/queue.js'
 import { SourceGuard } from './io/guard.js'
 import { ProofCache } from './io/proofs.js'
+import { Contacted } from './io/contacted.js'
 import { RttEstimator } from './io/rtt.js'
 import { RateLimiter } from './io/rate-limit.js'
-import { Stats, type DHTStats } from './io/stats.js'
+import { Stats, type DHTStats, type DropReason } from './io/stats.js'
 import { Tokens } from './io/tokens.js'
 import { AddressCodec } from './messages/addresses.js'
 import { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage } from './messages/codec.js'
 import { HEADER_BYTES } from '@hyperdht-ts/udp-request'
+import type { Candidate } from './query/candidates.js'
 import { Query, type QueryContext } from './query/query.js'
-import { RoutingTable, type RoutingTableStats, type TableNode } from './routing/table.js'
+import { RoutingTable, type RoutingTableListener, type RoutingTableStats, type TableNode } from './routing/table.js'
 import { notAnswering, onBucketFull, pingSome, type UpkeepContext } from './routing/upkeep.js'
 import type {
   BootstrapResult, CommandHandlers, DHTOptions, Node, NodeInfo, Peer, QueryMessage, QueryOptions, QueryResult, UpdateOptions
@@ -120,14 +122,29 @@ export interface DirectResponse {
   to: Peer | null
 }
 
-/** Reads of a DHT's private state for {@link LiveFields} (set by the DHT class's static block). */
-let live: {
+/** Reads and calls of a DHT's private state for {@link NodeContext} (set by the DHT class's static block). */
+let internal: {
   ephemeral: (d: DHT) => boolean
   destroyed: (d: DHT) => boolean
   userQueries: (d: DHT) => number
   tick: (d: DHT) => number
   bootstrapped: (d: DHT) => boolean
   inflightQueries: (d: DHT) => number
+  respond: (d: DHT, command: string, res: ResponseMessage, to: RequestPeer) => void
+  drop: (d: DHT, reason: DropReason, peer: Peer, command: string, err?: unknown) => void
+  onholepunch: (d: DHT, from: Peer, to: Peer) => void
+  mayRelay: (d: DHT, from: Peer, to: Peer) => boolean
+  acceptsRelayFrom: (d: DHT, referrer: Peer) => boolean
+  bootstrapPeers: (d: DHT) => Promise<Peer[]>
+  request: (d: DHT, msg: RequestMessage, to: Peer, signal: AbortSignal, bootstrap: boolean) => Promise<{ value: ResponseMessage, peer: RequestPeer }>
+  holepunch: (d: DHT, to: Peer, referrer: Peer, signal: AbortSignal) => Promise<NodeInfo>
+  shouldHolepunch: (d: DHT, c: Candidate) => boolean
+  requestFailed: (d: DHT, c: Candidate, err: DHTError) => void
+  queryStarted: (d: DHT, q: Query<unknown>) => void
+  queryEnded: (d: DHT, q: Query<unknown>) => void
+  ping: (d: DHT, node: TableNode) => Promise<unknown>
+  nodeAdded: (d: DHT, node: TableNode) => void
+  nodeRemoved: (d: DHT, node: TableNode) => void
 }
 
 /**
@@ -167,7 +184,6 @@ export class DHT extends EventEmitter<DHTEvents> {
   #defaultHost: string | undefined
   #tick = 0
   #tickTimer: NodeJS.Timeout | null = null
-  #secretTimer: NodeJS.Timeout | null = null
   #unrefed = false
   #listening: Promise<void> | null = null
   #isBound = false
@@ -178,16 +194,16 @@ export class DHT extends EventEmitter<DHTEvents> {
   #bootstrapResult: BootstrapResult | null = null
   #destroyed = false
   #closed: Promise<void> | null = null
-  #queries = new Set<Query<unknown>>()
+  /** Queries running now (`null` while none: most of a node's life). */
+  #queries: Set<Query<unknown>> | null = null
   #userQueries = 0
   /** `host:port` of contacts being verified by a ping (a request with an id but no token). */
-  #verifying = new Set<string>()
-  /** Hosts we sent requests to, with when (oldest first, bounded). */
-  #contacted = new Map<number | string, number>()
-  /** The same by host alone (what the rate limit sees, before decoding). */
-  #contactedHosts = new Map<string, number>()
-  #relayPerSource = new RateLimiter({ rate: RELAY_RATE, burst: RELAY_BURST })
-  #relayTotal = new RateLimiter({ rate: RELAY_TOTAL_RATE, burst: RELAY_TOTAL_BURST, maxKeys: 1 })
+  #verifying = new SparseSet()
+  /** Hosts and addresses we sent requests to, with when (bounded). */
+  #contacted = new Contacted()
+  /** Holepunch relays, per source and in all: created by the first relay. */
+  #relayPerSource: RateLimiter | null = null
+  #relayTotal: RateLimiter | null = null
   #relayFilter: ((to: Peer) => boolean) | null = null
   /** Per-source rate limits and amplification budgets. */
   #guard: SourceGuard
@@ -201,7 +217,7 @@ export class DHT extends EventEmitter<DHTEvents> {
   readonly #adaptive: boolean
   readonly #punchOurReferrals: boolean
   /** Table contacts being checked by a ping after a query request to them timed out. */
-  #checking = new Set<string>()
+  #checking = new SparseSet()
   #rebootstrapTimer: NodeJS.Timeout | null = null
   #rebootstrapDelay = REBOOTSTRAP_FIRST_RETRY
   #log: Logger | null
@@ -236,8 +252,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#punchOurReferrals = opts.holepunchPolicy !== 'reference-referrers'
     this.#guard = new SourceGuard({ rateLimit: opts.rateLimit, amplification: opts.amplification })
     const guard = this.#guard
-    // tokens go to the sources the guard tracks: its slots number their cache entries
-    this.#tokens = guard.tracksSources ? new Tokens(guard) : new Tokens()
+    this.#tokens = new Tokens()
     this.#io = new UDPRequest<RequestMessage, ResponseMessage>({
       socket: opts.socket,
       requestEncoding,
@@ -261,15 +276,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#io.on('error', this.#onsocketerror)
     this.#io.on('close', () => { if (!this.#destroyed) void this.destroy() })
 
-    this.#table.on('add-node', (node) => {
-      this.#log?.debug?.('dht-rpc: node added', { id: toHex(node.id), host: node.host, port: node.port })
-      this.emit('add-node', node)
-    })
-    this.#table.on('remove-node', (node) => {
-      this.#log?.debug?.('dht-rpc: node removed', { id: toHex(node.id), host: node.host, port: node.port })
-      this.emit('remove-node', node)
-    })
-    this.#table.on('ping', (old, fresh) => onBucketFull(this.#upkeep, old, fresh))
+    this.#table.listener = this.#context
 
     // Trusted input (a saved table, a test): no verification.
     for (const n of opts.nodes ?? []) {
@@ -302,7 +309,7 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** Queries running now. */
   get inflightQueries (): number {
-    return this.#queries.size
+    return this.#queries?.size ?? 0
   }
 
   /** The IP family this node speaks (4, or 6 with `ipv6: true`). */
@@ -469,8 +476,7 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** Whether we sent a request to exactly `peer` (host and port) in the last few minutes. */
   hasContacted (peer: Peer): boolean {
-    const at = this.#contacted.get(addressKey(peer.host, peer.port))
-    return at !== undefined && sinceStart(Date.now()) - at < CONTACTED_TTL
+    return this.#contacted.hasAddress(peer.host, peer.port, sinceStart(Date.now()))
   }
 
   /** The routing table. */
@@ -503,7 +509,6 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#unrefed = true
     this.#io.unref()
     this.#tickTimer?.unref()
-    this.#secretTimer?.unref()
     this.#rebootstrapTimer?.unref()
     return this
   }
@@ -513,7 +518,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     if (this.#closed) return this.#closed
     this.#destroyed = true
     this.#stopTimers()
-    for (const q of [...this.#queries]) q.destroy(DHTError.DESTROYED())
+    for (const q of [...this.#queries ?? []]) q.destroy(DHTError.DESTROYED())
     this.#queryLane.clear(DHTError.DESTROYED())
     this.#pingLane.clear(DHTError.DESTROYED())
     this.#closed = this.#io.destroy().then(() => { this.emit('close') })
@@ -643,6 +648,9 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** The bootstrap addresses, resolved, and the errors of those that did not resolve. */
   #resolveBootstrap (): Promise<ResolvedBootstrap> {
+    // IP addresses (the usual case) are parsed again at each use: nothing kept per node
+    const literal = this.#bootstrapResolved === null ? literalPeers(this.#bootstrapInput) : null
+    if (literal !== null) return Promise.resolve({ peers: literal, errors: [] })
     if (!this.#bootstrapResolved) {
       const family = this.#codec.family
       const errors: unknown[] = []
@@ -738,21 +746,17 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#checking.add(key)
     this.#request({ command: PING, id: this.queryId }, peer, { lane: 'ping' }).then(() => {}, (err: unknown) => {
       if (!notAnswering(err)) return
-      const n = this.#table.get(id)
-      if (n !== null && n.host === peer.host && n.port === peer.port) this.#table.remove(id)
+      if (this.#table.knownAt(id, peer) === true) this.#table.remove(id)
     }).finally(() => this.#checking.delete(key))
   }
 
   #noteContacted (host: string, port: number): void {
-    const now = sinceStart(Date.now())
-    touchContacted(this.#contacted, addressKey(host, port), now)
     // a host decoded from a message: keep the process-wide copy of its string
-    touchContacted(this.#contactedHosts, internHost(host), now)
+    this.#contacted.note(internHost(host), port, sinceStart(Date.now()))
   }
 
   #contactedHost (host: string, now: number): boolean {
-    const at = this.#contactedHosts.get(host)
-    return at !== undefined && sinceStart(now) - at < CONTACTED_TTL
+    return this.#contacted.hasHost(host, sinceStart(now))
   }
 
   /** Our address as `from` saw it: the `to` field (our nodes), or a `_ping`'s value (any node). */
@@ -782,9 +786,9 @@ export class DHT extends EventEmitter<DHTEvents> {
       this.#table.add(id, peer, this.#tick)
       return
     }
-    const known = this.#table.get(id)
+    const known = this.#table.knownAt(id, peer)
     if (known !== null) {
-      if (known.host === peer.host && known.port === peer.port) this.#table.add(id, peer, this.#tick)
+      if (known) this.#table.add(id, peer, this.#tick)
       return
     }
     const key = peer.host + ':' + peer.port
@@ -798,28 +802,24 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /** A contact of our routing table at exactly this address. */
   #knows (peer: Peer): boolean {
-    for (const n of this.#table.atHost(peer.host)) if (n.port === peer.port) return true
-    return false
+    return this.#table.hasAddress(peer.host, peer.port)
   }
 
   #startTimers (): void {
     this.#tickTimer = setInterval(this.#ontick, TICK_INTERVAL)
-    this.#secretTimer = setInterval(() => this.#tokens.rotate(), SECRET_ROTATE_INTERVAL)
-    if (this.#unrefed) {
-      this.#tickTimer.unref()
-      this.#secretTimer.unref()
-    }
+    if (this.#unrefed) this.#tickTimer.unref()
   }
 
   #stopTimers (): void {
     if (this.#tickTimer) clearInterval(this.#tickTimer)
-    if (this.#secretTimer) clearInterval(this.#secretTimer)
     if (this.#rebootstrapTimer) clearTimeout(this.#rebootstrapTimer)
-    this.#tickTimer = this.#secretTimer = this.#rebootstrapTimer = null
+    this.#tickTimer = this.#rebootstrapTimer = null
   }
 
   #ontick = (): void => {
     this.#tick++
+    // the token secret rotates on the maintenance tick (one timer a node, not two)
+    if (this.#tick % SECRET_ROTATE_TICKS === 0) this.#tokens.rotate()
     if (this.#tick % PING_EVERY_TICKS === 0) pingSome(this.#upkeep)
     if (this.#tick % REBOOTSTRAP_TICKS === 0 && this.#bootstrapped && this.#table.count() < this.#table.k &&
       this.#bootstrapInput.length > 0) {
@@ -865,7 +865,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     if (this.listenerCount('error') > 0) this.emit('error', error)
   }
 
-  #respond = (command: string, res: ResponseMessage, to: RequestPeer): void => {
+  #respond (command: string, res: ResponseMessage, to: RequestPeer): void {
     if (this.#destroyed) return
     // every answer tells the requester the address we see it at (our extension: NAT sampling);
     // a `_ping`'s value already is that address
@@ -917,109 +917,143 @@ export class DHT extends EventEmitter<DHTEvents> {
   }
 
   static {
-    live = {
+    internal = {
       ephemeral: (d) => d.#ephemeral,
       destroyed: (d) => d.#destroyed,
       userQueries: (d) => d.#userQueries,
       tick: (d) => d.#tick,
       bootstrapped: (d) => d.#bootstrapped,
-      inflightQueries: (d) => d.#queries.size
-    }
-  }
-
-  get #handlerContext (): HandlerContext {
-    return this.#hctx ??= withLiveFields<HandlerContext>(this, {
-      io: this.#io,
-      table: this.#table,
-      tokens: this.#tokens,
-      codec: this.#codec,
-      stats: this.#stats,
-      commands: this.#commands,
-      respond: this.#respond,
-      drop: (reason, peer, command, err) => {
-        this.#stats.drop(reason)
-        if (reason === 'handlerError') {
-          this.#log?.warn?.('dht-rpc: command handler failed', { command, host: peer.host, port: peer.port, error: errorMessage(err) })
-        } else {
-          this.#log?.debug?.('dht-rpc: request dropped', { reason, command, host: peer.host, port: peer.port })
-        }
+      inflightQueries: (d) => d.#queries?.size ?? 0,
+      respond: (d, command, res, to) => d.#respond(command, res, to),
+      drop: (d, reason, peer, command, err) => d.#drop(reason, peer, command, err),
+      onholepunch: (d, from, to) => {
+        d.#log?.debug?.('dht-rpc: holepunch relayed', { host: from.host, port: from.port, to: `${to.host}:${to.port}` })
+        d.emit('holepunch', from, to)
       },
-      onholepunch: (from, to) => {
-        this.#log?.debug?.('dht-rpc: holepunch relayed', { host: from.host, port: from.port, to: `${to.host}:${to.port}` })
-        this.emit('holepunch', from, to)
-      },
-      mayRelay: (from, to) => {
-        if (!this.#knows(to) && this.#relayFilter?.(to) !== true) return false
+      mayRelay: (d, from, to) => {
+        if (!d.#knows(to) && d.#relayFilter?.(to) !== true) return false
         const now = Date.now()
-        return this.#relayPerSource.take(from.host, now) && this.#relayTotal.take('', now)
+        d.#relayPerSource ??= new RateLimiter({ rate: RELAY_RATE, burst: RELAY_BURST })
+        d.#relayTotal ??= new RateLimiter({ rate: RELAY_TOTAL_RATE, burst: RELAY_TOTAL_BURST, maxKeys: 1 })
+        return d.#relayPerSource.take(from.host, now) && d.#relayTotal.take('', now)
       },
-      acceptsRelayFrom: (referrer: Peer) => this.hasContacted(referrer) || this.#knows(referrer)
-    })
-  }
-
-  #hctx: HandlerContext | null = null
-  #qctx: QueryContext | null = null
-  #uctx: UpkeepContext | null = null
-
-  get #queryContext (): QueryContext {
-    return this.#qctx ??= withLiveFields<QueryContext>(this, {
-      id: this.id,
-      concurrency: this.concurrency,
-      table: this.#table,
-      codec: this.#codec,
-      bootstrapPeers: () => this.#bootstrapPeers(),
-      request: (msg, to, signal, bootstrap) => {
+      acceptsRelayFrom: (d, referrer) => d.hasContacted(referrer) || d.#knows(referrer),
+      bootstrapPeers: (d) => d.#bootstrapPeers(),
+      request: (d, msg, to, signal, bootstrap) => {
         // a bootstrap node is retransmitted to (a lost datagram must not leave us alone); others
         // get the adaptive timeout, so that a silent node costs about what answers take here
-        const opts: RequestOptions = bootstrap ? { signal, retry: true } : { signal, timeout: this.#queryTimeout() }
-        return this.#bound ? this.#request(msg, to, opts) : this.#ensureListening().then(() => this.#request(msg, to, opts))
+        const opts: RequestOptions = bootstrap ? { signal, retry: true } : { signal, timeout: d.#queryTimeout() }
+        return d.#bound ? d.#request(msg, to, opts) : d.#ensureListening().then(() => d.#request(msg, to, opts))
       },
-      holepunch: (to, referrer, signal) => this.#holepunch(to, referrer, signal),
+      holepunch: (d, to, referrer, signal) => d.#holepunch(to, referrer, signal),
       // see DHTOptions.holepunchPolicy: with 'reference-referrers', our nodes' referrals are
       // table contacts, reachable servers, so one that is silent is gone rather than NATed
-      shouldHolepunch: this.#punchOurReferrals ? () => true : (c) => c.referredByOurs !== true,
-      requestFailed: (c, err) => {
+      shouldHolepunch: (d, c) => d.#punchOurReferrals || c.referredByOurs !== true,
+      requestFailed: (d, c, err) => {
         if (c.id === null || err.code !== 'REQUEST_TIMEOUT') return
         // A contact of our table that keeps timing out in queries is dropped (re-added when heard
         // from again); the first timeout also gets it a ping with the full timeout, and failing
         // that it goes at once, so that dead contacts do not stay for many lookups.
-        if (this.#table.failed(c.id, c)) return
-        this.#checkAlive(c.id, c)
+        if (d.#table.failed(c.id, c)) return
+        d.#checkAlive(c.id, c)
       },
-      queryStarted: (q) => {
-        this.#queries.add(q)
-        if (!q.background) this.#userQueries++
+      queryStarted: (d, q) => {
+        ;(d.#queries ??= new Set()).add(q)
+        if (!q.background) d.#userQueries++
       },
-      queryEnded: (q) => {
-        if (this.#queries.delete(q) && !q.background) this.#userQueries--
+      queryEnded: (d, q) => {
+        const queries = d.#queries
+        if (queries === null || !queries.delete(q)) return
+        if (!q.background) d.#userQueries--
+        if (queries.size === 0) d.#queries = null
+      },
+      ping: (d, node) => d.#request({ command: PING, id: d.queryId }, node, { lane: 'ping' }),
+      nodeAdded: (d, node) => {
+        d.#log?.debug?.('dht-rpc: node added', { id: toHex(node.id), host: node.host, port: node.port })
+        d.emit('add-node', node)
+      },
+      nodeRemoved: (d, node) => {
+        d.#log?.debug?.('dht-rpc: node removed', { id: toHex(node.id), host: node.host, port: node.port })
+        d.emit('remove-node', node)
       }
-    })
+    }
+  }
+
+  #drop (reason: DropReason, peer: Peer, command: string, err?: unknown): void {
+    this.#stats.drop(reason)
+    if (reason === 'handlerError') {
+      this.#log?.warn?.('dht-rpc: command handler failed', { command, host: peer.host, port: peer.port, error: errorMessage(err) })
+    } else {
+      this.#log?.debug?.('dht-rpc: request dropped', { reason, command, host: peer.host, port: peer.port })
+    }
+  }
+
+  /** What request handlers, queries and table upkeep see of this node: one object for the three. */
+  #ctx: NodeContext | null = null
+
+  get #context (): NodeContext {
+    return this.#ctx ??= new NodeContext(this, this.#io, this.#table, this.#tokens, this.#codec, this.#stats, this.#commands)
+  }
+
+  get #handlerContext (): HandlerContext {
+    return this.#context
+  }
+
+  get #queryContext (): QueryContext {
+    return this.#context
   }
 
   get #upkeep (): UpkeepContext {
-    return this.#uctx ??= withLiveFields<UpkeepContext>(this, {
-      table: this.#table,
-      ping: (node: TableNode) => this.#request({ command: PING, id: this.queryId }, node, { lane: 'ping' })
-    })
+    return this.#context
   }
+}
+
+/** An emitter whose events can be forwarded (see {@link forwardWhileListened}). */
+export interface ForwardSource {
+  on (e: string | symbol, f: (...a: never[]) => void): unknown
+  off (e: string | symbol, f: (...a: never[]) => void): unknown
 }
 
 /**
  * Listens to `source`'s `event` with `handler` only while `target` itself has listeners for it,
  * so that a source which builds its event lazily (udp-request's warnings) builds nothing when
  * nobody would see it.
+ *
+ * `forwardWhileListened(target, sourceOf)`: the same for every event `sourceOf(event)` names a
+ * source for, re-emitted on `target` under the same name (with one pair of listeners on `target`
+ * for them all, and a forwarder made only while that event is listened to).
  */
-export function forwardWhileListened (target: EventEmitter, source: { on (e: string, f: (...a: never[]) => void): unknown, off (e: string, f: (...a: never[]) => void): unknown }, event: string, handler: (...a: never[]) => void): void {
-  let attached = false
+export function forwardWhileListened (target: EventEmitter, sourceOf: (event: string | symbol) => ForwardSource | null): void
+export function forwardWhileListened (target: EventEmitter, source: ForwardSource, event: string, handler: (...a: never[]) => void): void
+export function forwardWhileListened (target: EventEmitter, source: ForwardSource | ((event: string | symbol) => ForwardSource | null), event?: string, handler?: (...a: never[]) => void): void {
+  if (typeof source !== 'function') {
+    let attached = false
+    target.on('newListener', (name: string | symbol) => {
+      if (name !== event || attached) return
+      attached = true
+      source.on(event, handler!)
+    })
+    target.on('removeListener', (name: string | symbol) => {
+      if (name !== event || !attached || target.listenerCount(event) > 0) return
+      attached = false
+      source.off(event, handler!)
+    })
+    return
+  }
+  let forwarders: Map<string | symbol, (...a: never[]) => void> | null = null
   target.on('newListener', (name: string | symbol) => {
-    if (name !== event || attached) return
-    attached = true
-    source.on(event, handler)
+    if (forwarders?.has(name) === true) return
+    const from = source(name)
+    if (from === null) return
+    const forward = (...args: never[]): boolean => target.emit(name, ...args)
+    ;(forwarders ??= new Map()).set(name, forward)
+    from.on(name, forward)
   })
   target.on('removeListener', (name: string | symbol) => {
-    if (name !== event || !attached || target.listenerCount(event) > 0) return
-    attached = false
-    source.off(event, handler)
+    const forward = forwarders?.get(name)
+    if (forward === undefined || target.listenerCount(name) > 0) return
+    forwarders!.delete(name)
+    source(name)?.off(name, forward)
   })
 }
 
@@ -1047,6 +1081,22 @@ function resolveFailure (errors: unknown[]): unknown {
   return errors.length === 1 ? errors[0] : new AggregateError(errors, 'No bootstrap host resolved')
 }
 
+/** The bootstrap addresses as peers if every one is an IP address (no DNS), else `null`. */
+function literalPeers (input: Array<string | number | Peer>): Peer[] | null {
+  const peers: Peer[] = []
+  for (const b of input) {
+    let peer: Peer
+    try {
+      peer = toPeer(b)
+    } catch {
+      return null
+    }
+    if (isIP(peer.host) === 0) return null
+    peers.push(peer)
+  }
+  return peers
+}
+
 async function resolvePeer (peer: Peer, family: 4 | 6): Promise<Peer> {
   if (isIP(peer.host) !== 0) return peer
   const { address } = await lookup(peer.host, { family })
@@ -1054,61 +1104,88 @@ async function resolvePeer (peer: Peer, family: 4 | 6): Promise<Peer> {
 }
 
 /**
- * The fields of the context objects (handlers, queries, upkeep) that read the DHT's state live,
- * as getters on a shared prototype: getters in an object literal put it in dictionary mode
- * (~1 KB a context, three contexts a node).
+ * The context of a DHT's request handlers, queries and table upkeep, in one object: what they read
+ * of the DHT's state is read live, what they do calls into the DHT, all through methods on this
+ * prototype (a context of closures cost ~1 KB a node).
  */
-class LiveFields {
-  declare readonly owner: DHT
+class NodeContext implements HandlerContext, QueryContext, UpkeepContext, RoutingTableListener {
+  readonly id: Uint8Array
+  readonly concurrency: number
+  constructor (
+    readonly owner: DHT,
+    readonly io: UDPRequest<RequestMessage, ResponseMessage>,
+    readonly table: RoutingTable,
+    readonly tokens: Tokens,
+    readonly codec: AddressCodec,
+    readonly stats: Stats,
+    readonly commands: Map<string, CommandHandlers>
+  ) {
+    this.id = owner.id
+    this.concurrency = owner.concurrency
+  }
+
   get queryId (): Uint8Array | null { return this.owner.queryId }
-  get ephemeral (): boolean { return live.ephemeral(this.owner) }
-  get destroyed (): boolean { return live.destroyed(this.owner) }
-  get userQueries (): number { return live.userQueries(this.owner) }
-  get tick (): number { return live.tick(this.owner) }
-  get bootstrapped (): boolean { return live.bootstrapped(this.owner) }
-  get inflightQueries (): number { return live.inflightQueries(this.owner) }
+  get ephemeral (): boolean { return internal.ephemeral(this.owner) }
+  get destroyed (): boolean { return internal.destroyed(this.owner) }
+  get userQueries (): number { return internal.userQueries(this.owner) }
+  get tick (): number { return internal.tick(this.owner) }
+  get bootstrapped (): boolean { return internal.bootstrapped(this.owner) }
+  get inflightQueries (): number { return internal.inflightQueries(this.owner) }
+
+  respond (command: string, res: ResponseMessage, to: RequestPeer): void { internal.respond(this.owner, command, res, to) }
+  drop (reason: DropReason, peer: Peer, command: string, err?: unknown): void { internal.drop(this.owner, reason, peer, command, err) }
+  onholepunch (from: Peer, to: Peer): void { internal.onholepunch(this.owner, from, to) }
+  mayRelay (from: Peer, to: Peer): boolean { return internal.mayRelay(this.owner, from, to) }
+  acceptsRelayFrom (referrer: Peer): boolean { return internal.acceptsRelayFrom(this.owner, referrer) }
+
+  bootstrapPeers (): Promise<Peer[]> { return internal.bootstrapPeers(this.owner) }
+  request (msg: RequestMessage, to: Peer, signal: AbortSignal, bootstrap: boolean): Promise<{ value: ResponseMessage, peer: RequestPeer }> {
+    return internal.request(this.owner, msg, to, signal, bootstrap)
+  }
+
+  holepunch (to: Peer, referrer: Peer, signal: AbortSignal): Promise<NodeInfo> { return internal.holepunch(this.owner, to, referrer, signal) }
+  shouldHolepunch (c: Candidate): boolean { return internal.shouldHolepunch(this.owner, c) }
+  requestFailed (c: Candidate, err: DHTError): void { internal.requestFailed(this.owner, c, err) }
+  queryStarted (q: Query<unknown>): void { internal.queryStarted(this.owner, q) }
+  queryEnded (q: Query<unknown>): void { internal.queryEnded(this.owner, q) }
+
+  ping (node: TableNode): Promise<unknown> { return internal.ping(this.owner, node) }
+
+  nodeAdded (node: TableNode): void { internal.nodeAdded(this.owner, node) }
+  nodeRemoved (node: TableNode): void { internal.nodeRemoved(this.owner, node) }
+  bucketFull (oldContacts: TableNode[], newContact: TableNode): void { onBucketFull(this, oldContacts, newContact) }
 }
 
-type LiveKeys = 'queryId' | 'ephemeral' | 'destroyed' | 'userQueries' | 'tick' | 'bootstrapped' | 'inflightQueries'
+/** A set of strings that keeps no `Set` while it is empty (most of a node's life). */
+class SparseSet {
+  #set: Set<string> | null = null
 
-function withLiveFields<T> (owner: DHT, fields: Omit<T, LiveKeys>): T {
-  const ctx = Object.create(LiveFields.prototype) as { owner: DHT }
-  ctx.owner = owner
-  return Object.assign(ctx, fields) as T
+  get size (): number {
+    return this.#set?.size ?? 0
+  }
+
+  has (key: string): boolean {
+    return this.#set?.has(key) === true
+  }
+
+  add (key: string): void {
+    (this.#set ??= new Set()).add(key)
+  }
+
+  delete (key: string): void {
+    if (this.#set?.delete(key) === true && this.#set.size === 0) this.#set = null
+  }
 }
 
-/**
- * The key of an address in the contacted map: for IPv4 the number `ip * 65536 + port` (exact in a
- * double; a string `host:port` per entry cost ~60 bytes), `host:port` otherwise. A number and a
- * string are never the same key.
- */
-function addressKey (host: string, port: number): number | string {
-  // a dotted quad only: `::ffff:a.b.c.d` stays a string of its own, as it always was
-  const v4 = host.indexOf(':') === -1 ? ipv4Value(host) : -1
-  return v4 >= 0 ? v4 * 65536 + port : host + ':' + port
-}
+/** Ticks between two rotations of the token secret. */
+const SECRET_ROTATE_TICKS = Math.max(1, Math.round(SECRET_ROTATE_INTERVAL / TICK_INTERVAL))
 
 const START = Date.now()
 
 /**
- * Contact times are kept as ms since this module loaded: small integers for ~24 days, which V8
- * stores inline (a `Date.now()` value is a boxed double, 16 bytes an entry).
+ * Contact times are kept as ms since this module loaded: small integers, exact also when packed
+ * with a port (see `Contacted`).
  */
 function sinceStart (now: number): number {
   return now - START
-}
-
-/**
- * Notes `key` as contacted at `now` in a bounded map kept in contact order (oldest first). Runs for
- * every request, so an entry moves to the newest end only every `CONTACTED_REFRESH` ms.
- */
-function touchContacted<K> (c: Map<K, number>, key: K, now: number): void {
-  const at = c.get(key)
-  if (at !== undefined) {
-    if (now - at < CONTACTED_REFRESH) return
-    c.delete(key)
-  } else if (c.size >= MAX_CONTACTED) {
-    c.delete(c.keys().next().value!)
-  }
-  c.set(key, now)
 }

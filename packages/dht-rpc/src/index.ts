@@ -1,4 +1,4 @@
-export { DHT, forwardWhileListened, type DHTEvents, type DirectRequest, type DirectRequestOptions, type DirectResponse, type PingResult, type SignalOptions } from './dht.js'
+export { DHT, forwardWhileListened, type DHTEvents, type ForwardSource, type DirectRequest, type DirectRequestOptions, type DirectResponse, type PingResult, type SignalOptions } from './dht.js'
 export type { Interceptor } from '@hyperdht-ts/udp-request'
 export { Query, type QueryEvents } from './query/query.js'
 export { DHTError, type DHTErrorCode, type DHTErrorOptions } from './errors.js'

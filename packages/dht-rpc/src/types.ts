@@ -34,6 +34,10 @@ export interface CommandRequest {
 export type CommandReply = Uint8Array | null | undefined | void | false
 
 /** Handlers of one application command. A handler that throws (or rejects) sends no response. */
+/**
+ * The handlers of a command, called as methods of this object (`this` is it), so that one object,
+ * a class instance say, can serve several commands (`q.command` tells which).
+ */
 export interface CommandHandlers {
   /** Called for requests without a valid roundtrip token. */
   query?: (q: CommandRequest) => CommandReply | Promise<CommandReply>

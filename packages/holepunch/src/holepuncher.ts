@@ -180,6 +180,14 @@ interface Accepting {
   stop: AbortController
 }
 
+interface Sessions {
+  listeners: Map<string, Listener>
+  accepting: Map<number, Accepting>
+  pending: Set<AbortController>
+  /** Ids of the offers we are making: one reaching our own listener means the peer is us. */
+  offering: Set<number>
+}
+
 export class Holepuncher extends EventEmitter<HolepuncherEvents> {
   readonly dht: DHT
   readonly #opts: HolepuncherOptions
@@ -194,11 +202,8 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
   readonly #reach: ReachabilityService
   readonly #signal: Signalling
   readonly #birthday = new BirthdayLimiter()
-  readonly #listeners = new Map<string, Listener>()
-  readonly #accepting = new Map<number, Accepting>()
-  readonly #pending = new Set<AbortController>()
-  /** Ids of the offers we are making: one reaching our own listener means the peer is us. */
-  readonly #offering = new Set<number>()
+  /** Listeners, offers being accepted, calls in progress and offers being made: created on first use (most nodes never connect). */
+  #sessions: Sessions | null = null
   #stallTimer: NodeJS.Timeout
   #reachTimer: NodeJS.Timeout | null = null
   #reachRound: AbortController | null = null
@@ -332,9 +337,10 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     this.#check()
     checkKey(key)
     const hex = Buffer.from(key).toString('hex')
-    if (this.#listeners.has(hex)) throw HolepunchError.INVALID_ARGUMENT('already listening on this key')
-    const listener = new Listener(new Uint8Array(key), () => this.#listeners.delete(hex))
-    this.#listeners.set(hex, listener)
+    const { listeners } = this.#used()
+    if (listeners.has(hex)) throw HolepunchError.INVALID_ARGUMENT('already listening on this key')
+    const listener = new Listener(new Uint8Array(key), () => listeners.delete(hex))
+    listeners.set(hex, listener)
     return listener
   }
 
@@ -372,13 +378,18 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     const onabort = (): void => ac.abort(outer?.reason)
     outer?.addEventListener('abort', onabort, { once: true })
     if (outer?.aborted === true) ac.abort(outer.reason)
-    this.#pending.add(ac)
+    const { pending } = this.#used()
+    pending.add(ac)
     try {
       return await fn(ac.signal)
     } finally {
-      this.#pending.delete(ac)
+      pending.delete(ac)
       outer?.removeEventListener('abort', onabort)
     }
+  }
+
+  #used (): Sessions {
+    return this.#sessions ??= { listeners: new Map(), accepting: new Map(), pending: new Set(), offering: new Set() }
   }
 
   /** Stops probes, listeners, punches and connections; the DHT is left alone. Idempotent. */
@@ -390,9 +401,12 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     this.#reachRound?.abort()
     this.#mode.destroy()
     const unmapping = this.#portMapper?.close()
-    for (const ac of this.#pending) ac.abort(HolepunchError.DESTROYED('Holepuncher'))
-    for (const a of this.#accepting.values()) a.stop.abort()
-    for (const l of [...this.#listeners.values()]) l.close()
+    const sessions = this.#sessions
+    if (sessions !== null) {
+      for (const ac of sessions.pending) ac.abort(HolepunchError.DESTROYED('Holepuncher'))
+      for (const a of sessions.accepting.values()) a.stop.abort()
+      for (const l of [...sessions.listeners.values()]) l.close()
+    }
     for (const c of this.#router.connections()) c.destroy(HolepunchError.DESTROYED('Holepuncher'))
     this.#router.clear()
     this.#port.close()
@@ -541,14 +555,15 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
       lan: this.#addresses.encodeList(local.lanAddresses ?? [])
     }
     let answer: Required<PunchAnswer> | null = null
-    this.#offering.add(id)
+    const { offering } = this.#used()
+    offering.add(id)
     try {
       answer = await this.#signal.offer(target.key, offer, target.referrer, { token: target.token, signal, timeout: SIGNAL_TIMEOUT })
     } catch (err) {
       if (signal?.aborted === true) throw HolepunchError.ABORTED(signal.reason)
       this.#log?.debug?.('holepunch: referrer did not answer the offer', { referrer: `${target.referrer.host}:${target.referrer.port}`, error: (err as Error).message })
     } finally {
-      this.#offering.delete(id)
+      offering.delete(id)
     }
     let remote: PunchPeerInfo
     if (answer === null) {
@@ -684,10 +699,11 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
   /** Listener: a relayed offer. Starts our half of the punch and answers our facts. */
   #onOffer (key: Uint8Array, offer: PunchOffer, referrer: Peer): Uint8Array {
     const hex = Buffer.from(key).toString('hex')
-    if (this.#destroyed || !this.#listeners.has(hex)) return PunchAnswer.encode({ status: ANSWER.NOT_LISTENING })
+    const sessions = this.#sessions
+    if (this.#destroyed || sessions?.listeners.has(hex) !== true) return PunchAnswer.encode({ status: ANSWER.NOT_LISTENING })
     // our own offer, relayed back to us: we announced the key we are connecting to
-    if (this.#offering.has(offer.id)) return PunchAnswer.encode({ status: ANSWER.SELF })
-    if (this.#router.has(offer.id) || this.#accepting.has(offer.id)) return PunchAnswer.encode({ status: ANSWER.REFUSED })
+    if (sessions.offering.has(offer.id)) return PunchAnswer.encode({ status: ANSWER.SELF })
+    if (this.#router.has(offer.id) || sessions.accepting.has(offer.id)) return PunchAnswer.encode({ status: ANSWER.REFUSED })
     const observed = this.#addresses.decode(offer.observed)
     const claimed = this.#addresses.decode(offer.address)
     const remote: PunchPeerInfo = {
@@ -705,14 +721,14 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
       return PunchAnswer.encode({ status: ANSWER.RATE_LIMITED, retryAfter: admission.retryAfter ?? BIRTHDAY_BUSY_RETRY })
     }
     const stop = new AbortController()
-    this.#accepting.set(offer.id, { key, remote, stop })
+    sessions.accepting.set(offer.id, { key, remote, stop })
     this.#log?.debug?.('holepunch: offer accepted', { id: offer.id, referrer: `${referrer.host}:${referrer.port}`, nat: remote.nat })
     // our half: probes (and, if we are the random side, the birthday sockets) until OPEN arrives
     this.#runPlan(offer.id, local, remote, stop.signal, admission).catch(() => {}).finally(() => {
       // the initiator sends OPEN once its side works; give it a moment, then forget the offer
       setTimeout(() => {
-        const a = this.#accepting.get(offer.id)
-        if (a?.stop === stop) this.#accepting.delete(offer.id)
+        const a = sessions.accepting.get(offer.id)
+        if (a?.stop === stop) sessions.accepting.delete(offer.id)
       }, OPEN_TIMEOUT).unref()
     })
     const address = local.publicAddress?.host != null && local.publicAddress.port != null ? { host: local.publicAddress.host, port: local.publicAddress.port } : null
@@ -727,12 +743,13 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
   /** An OPEN for a connection we do not have: accept it if we listen on its key. */
   #onOpen (id: number, key: Uint8Array, from: Peer, port: DatagramPort): Connection | null {
     if (this.#destroyed) return null
-    const listener = this.#listeners.get(Buffer.from(key).toString('hex'))
-    if (listener === undefined) return null
-    const accepting = this.#accepting.get(id)
+    const sessions = this.#sessions
+    const listener = sessions?.listeners.get(Buffer.from(key).toString('hex'))
+    if (sessions === null || listener === undefined) return null
+    const accepting = sessions.accepting.get(id)
     if (accepting !== undefined) {
       accepting.stop.abort()
-      this.#accepting.delete(id)
+      sessions.accepting.delete(id)
     }
     const lan = accepting?.remote.lanAddresses?.some((a) => a.host === from.host && a.port === from.port) === true
     const path: ConnectionPath = lan ? 'lan' : (this.#sampler.type === 'open' ? 'direct' : 'holepunch')

@@ -86,6 +86,7 @@ const generic = new Set(['Object', 'Array', 'Map', 'Set', 'WeakMap', 'WeakSet', 
 const isOwner = (i) => typeOf(i) === 'object' && /^[A-Z]/.test(nameOf(i)) && !generic.has(nameOf(i))
 const DEPTH = Number(process.env.DEPTH ?? 2)
 const byOwner = new Map()
+const byOwnerClass = new Map()
 for (let i = 0; i < N; i++) {
   if (parent[i] === -1) continue
   const path = []
@@ -103,6 +104,10 @@ for (let i = 0; i < N; i++) {
   r.size += selfOf(i)
   r.count++
   byOwner.set(k, r)
+  const c = byOwnerClass.get(owner) ?? { size: 0, count: 0 }
+  c.size += selfOf(i)
+  c.count++
+  byOwnerClass.set(owner, c)
 }
 
 const kb = (b) => (b / per / 1024).toFixed(2).padStart(8)
@@ -115,3 +120,4 @@ const print = (title, map) => {
 console.log(`total self size ${(total / 1048576).toFixed(1)} MB, ${kb(total)} KB per node`)
 print('by type and name', byName)
 print('by owner', byOwner)
+print('by owning class', byOwnerClass)

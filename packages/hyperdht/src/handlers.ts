@@ -1,7 +1,7 @@
 // The storing side: handlers of the `peers`, `immutable` and `mutable` commands. Each turns a
 // request into a response value using the pure stores; `HyperDHT` registers them on dht-rpc.
 import type { CommandRequest } from '@hyperdht-ts/dht-rpc'
-import { PEERS_ANNOUNCE, PEERS_LOOKUP, PEERS_UNANNOUNCE } from './constants.js'
+import { IMMUTABLE_COMMAND, MUTABLE_COMMAND, PEERS_ANNOUNCE, PEERS_COMMAND, PEERS_LOOKUP, PEERS_UNANNOUNCE } from './constants.js'
 import { toHex } from '@hyperdht-ts/dht-rpc'
 import {
   immutablePut,
@@ -18,9 +18,13 @@ import {
   type PeersRequestMessage
 } from './messages/index.js'
 import type { StoreCap } from './cap-log.js'
-import type { PeerStore, PeerStoreCap } from './store/peer-store.js'
-import type { StoreResult, ValueStore } from './store/value-store.js'
-import type { HyperDHTEvents, NodeRef, Peer } from './types.js'
+import { PeerStore, type PeerStoreCap } from './store/peer-store.js'
+import { ValueStore, type StoreResult } from './store/value-store.js'
+import type { HyperDHTEvents, HyperDHTOptions, NodeRef, Peer } from './types.js'
+
+/** The options of a node's stores. */
+export type StoreOptions = Pick<HyperDHTOptions, 'peerMaxAge' | 'maxPeers' | 'maxPeerKeys' | 'maxPeersPerKey' | 'maxPeersPerHost' | 'maxPeerBytes' |
+'valueMaxAge' | 'maxValues' | 'maxValuesPerHost' | 'maxValueBytes'>
 
 export interface HandlerContext {
   peers: PeerStore
@@ -143,4 +147,99 @@ const PEER_CAPS: Record<PeerStoreCap, StoreCap> = {
   keys: 'maxPeerKeys',
   bytes: 'maxPeerBytes',
   'per-key': 'maxPeersPerKey'
+}
+
+/** What a {@link StoreCommands} is made of. */
+export interface StoreCommandsOptions {
+  /** The options of the stores (`maxPeers`, `valueMaxAge`, ...), created on first use: most nodes never store anything. */
+  stores: StoreOptions
+  /** The node's clock (ms). */
+  now: () => number
+  /** Encodes one address as `peers` carries it; throws for an address it cannot carry. */
+  codec: { encodeOne: (peer: Peer) => Uint8Array }
+  /** Receives the events (`announce`, `lookup`, ...): the node. */
+  emitter: { emit: (event: string, ...args: unknown[]) => boolean }
+  capHit?: (cap: StoreCap, host: string) => void
+}
+
+/**
+ * A node's handler context and its `peers`, `immutable` and `mutable` command handlers in one
+ * object, registered for all three commands (dht-rpc calls handlers as methods; `q.command` tells
+ * which). Its methods live on the prototype: a node pays for one small object, not for a closure
+ * per handler and per context function.
+ */
+export class StoreCommands implements HandlerContext {
+  readonly capHit?: (cap: StoreCap, host: string) => void
+  #peers: PeerStore | null = null
+  #values: ValueStore | null = null
+  readonly #stores: StoreOptions
+  readonly #now: () => number
+  readonly #codec: StoreCommandsOptions['codec']
+  readonly #emitter: StoreCommandsOptions['emitter']
+
+  constructor (opts: StoreCommandsOptions) {
+    this.#stores = opts.stores
+    if (opts.capHit !== undefined) this.capHit = opts.capHit
+    this.#now = opts.now
+    this.#codec = opts.codec
+    this.#emitter = opts.emitter
+  }
+
+  /** The announce store (created now if it was not yet). */
+  get peers (): PeerStore {
+    const o = this.#stores
+    return this.#peers ??= new PeerStore({
+      maxAge: o.peerMaxAge, maxSize: o.maxPeers, maxKeys: o.maxPeerKeys, maxPerKey: o.maxPeersPerKey, maxPerHost: o.maxPeersPerHost, maxBytes: o.maxPeerBytes
+    })
+  }
+
+  /** The value store (created now if it was not yet). */
+  get values (): ValueStore {
+    const o = this.#stores
+    return this.#values ??= new ValueStore({ maxAge: o.valueMaxAge, maxSize: o.maxValues, maxPerHost: o.maxValuesPerHost, maxBytes: o.maxValueBytes })
+  }
+
+  /** The announce store if it exists: for reads that would find nothing in a new one. */
+  get peersIfAny (): PeerStore | null {
+    return this.#peers
+  }
+
+  /** The value store if it exists. */
+  get valuesIfAny (): ValueStore | null {
+    return this.#values
+  }
+
+  now (): number {
+    return this.#now()
+  }
+
+  encodePeer (peer: Peer): Uint8Array | null {
+    try {
+      return this.#codec.encodeOne(peer)
+    } catch {
+      return null
+    }
+  }
+
+  emit<K extends keyof HyperDHTEvents> (event: K, ...args: HyperDHTEvents[K]): boolean {
+    return this.#emitter.emit(event, ...args)
+  }
+
+  query (q: CommandRequest): Reply {
+    switch (q.command) {
+      case PEERS_COMMAND: return onpeers(this, q, false)
+      case IMMUTABLE_COMMAND: return onimmutableQuery(this, q)
+      case MUTABLE_COMMAND: return onmutableQuery(this, q)
+      default: return null
+    }
+  }
+
+  update (q: CommandRequest): Reply {
+    switch (q.command) {
+      case PEERS_COMMAND: return onpeers(this, q, true)
+      case IMMUTABLE_COMMAND: return onimmutableUpdate(this, q)
+      case MUTABLE_COMMAND: return onmutableUpdate(this, q)
+      default: return null
+    }
+  }
 }

@@ -24,15 +24,7 @@ import {
 import { bytesEqual, toHex } from '@hyperdht-ts/dht-rpc'
 import { createKeyPair, mutableTarget, sha256, signable, signDetached, verifyDetached, type KeyPair } from './crypto.js'
 import { HyperDHTError } from './errors.js'
-import {
-  onimmutableQuery,
-  onimmutableUpdate,
-  onmutableQuery,
-  onmutableUpdate,
-  onpeers,
-  processPeers,
-  type HandlerContext
-} from './handlers.js'
+import { processPeers, StoreCommands, type StoreCommandsOptions } from './handlers.js'
 import {
   immutablePut,
   immutableValue,
@@ -44,8 +36,8 @@ import {
   PUT_SEQ_TOO_LOW,
   PUT_STORED
 } from './messages/index.js'
-import { PeerStore } from './store/peer-store.js'
-import { ValueStore } from './store/value-store.js'
+import type { PeerStore } from './store/peer-store.js'
+import type { ValueStore } from './store/value-store.js'
 import type {
   AnnounceOptions,
   AnnounceResult,
@@ -66,6 +58,9 @@ import type {
   Peer
 } from './types.js'
 
+/** The holepuncher's events a node re-emits. */
+const FORWARDED = new Set<string | symbol>(['mode', 'nat', 'reachability', 'portmapping'])
+
 /**
  * A DHT node that stores and finds peers under 32-byte keys (the `peers` command of
  * hyperdht@1.3.0) and stores verified values (the `immutable` and `mutable` extensions).
@@ -73,40 +68,41 @@ import type {
 export class HyperDHT extends EventEmitter<HyperDHTEvents> {
   /** The dht-rpc node underneath. */
   readonly dht: DHT
-  /** Announces this node stores for others. */
-  readonly peerStore: PeerStore
-  /** Values this node stores for others. */
-  readonly valueStore: ValueStore
   /** NAT sampling, reachability, client/server mode, punching and connections. */
   readonly holepuncher: Holepuncher
   #now: () => number
   #ipv6: boolean
-  #announcers = new Set<Announcer>()
+  /** Created by the first announcer. */
+  #announcers: Set<Announcer> | null = null
   #destroyed = false
-  #ctx: HandlerContext
+  #ctx: StoreCommands
 
   constructor (opts: HyperDHTOptions = {}) {
     super()
+    // the store options (kept in `opts` for the stores, created on first use) are not dht-rpc's
     const {
-      peerMaxAge, maxPeers, maxPeerKeys, maxPeersPerKey, maxPeersPerHost, maxPeerBytes,
-      valueMaxAge, maxValues, maxValuesPerHost, maxValueBytes, now,
-      mode, holepunch,
+      peerMaxAge: _1, maxPeers: _2, maxPeerKeys: _3, maxPeersPerKey: _4, maxPeersPerHost: _5, maxPeerBytes: _6,
+      valueMaxAge: _7, maxValues: _8, maxValuesPerHost: _9, maxValueBytes: _10,
+      now, mode, holepunch,
       ...dhtOpts
     } = opts
     // our nodes keep NATed peers out of their tables: a silent node one of them referred is gone
     this.dht = new DHT({ holepunchPolicy: 'reference-referrers', ...dhtOpts })
-    // The dht-rpc node's lifecycle is ours: forwarded as is.
-    forwardWhileListened(this, this.dht, 'warning', (err: Error) => this.emit('warning', err))
-    this.dht.on('ready', (result) => this.emit('ready', result))
+    // The dht-rpc node's warnings and readiness and the holepuncher's events are ours: forwarded
+    // as they are while someone listens (one pair of listeners for them all, no forwarder per
+    // event unheard)
+    forwardWhileListened(this, (event) => event === 'warning' || event === 'ready' ? this.dht : FORWARDED.has(event) ? this.holepuncher : null)
     this.dht.on('error', (err) => this.#onerror(err))
     this.dht.on('close', () => this.#onclose())
     this.#now = now ?? Date.now
     this.#ipv6 = dhtOpts.ipv6 === true
-    this.peerStore = new PeerStore({
-      maxAge: peerMaxAge, maxSize: maxPeers, maxKeys: maxPeerKeys, maxPerKey: maxPeersPerKey, maxPerHost: maxPeersPerHost, maxBytes: maxPeerBytes
+    this.#ctx = new StoreCommands({
+      stores: opts,
+      now: this.#now,
+      codec: this.#ipv6 ? ipv6Peers : ipv4Peers,
+      emitter: this as unknown as StoreCommandsOptions['emitter'],
+      ...(opts.logger === undefined ? {} : { capHit: (cap: StoreCap, host: string) => caps!.hit(cap, host, this.#now()) })
     })
-    this.valueStore = new ValueStore({ maxAge: valueMaxAge, maxSize: maxValues, maxPerHost: maxValuesPerHost, maxBytes: maxValueBytes })
-    const codec = this.#ipv6 ? ipv6Peers : ipv4Peers
     const caps = opts.logger === undefined
       ? null
       : new CapLog(opts.logger, {
@@ -119,35 +115,25 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
         maxValuesPerHost: this.valueStore.maxPerHost,
         maxValueBytes: this.valueStore.maxBytes
       })
-    this.#ctx = {
-      peers: this.peerStore,
-      values: this.valueStore,
-      now: () => this.#now(),
-      encodePeer (peer: Peer): Uint8Array | null {
-        try {
-          return codec.encodeOne(peer)
-        } catch {
-          return null
-        }
-      },
-      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
-      ...(caps === null ? {} : { capHit: (cap: StoreCap, host: string) => caps.hit(cap, host, this.#now()) })
-    }
-    const ctx = this.#ctx
-    this.dht.command(PEERS_COMMAND, { query: (q) => onpeers(ctx, q, false), update: (q) => onpeers(ctx, q, true) })
-    this.dht.command(IMMUTABLE_COMMAND, { query: (q) => onimmutableQuery(ctx, q), update: (q) => onimmutableUpdate(ctx, q) })
-    this.dht.command(MUTABLE_COMMAND, { query: (q) => onmutableQuery(ctx, q), update: (q) => onmutableUpdate(ctx, q) })
+    // one object for the three commands (called as its methods)
+    for (const command of [PEERS_COMMAND, IMMUTABLE_COMMAND, MUTABLE_COMMAND]) this.dht.command(command, this.#ctx)
 
     // `mode` wins; else an explicit `ephemeral` fixes the role; else `auto`
     const setting = mode ?? (dhtOpts.ephemeral === undefined ? 'auto' : (dhtOpts.ephemeral ? 'client' : 'server'))
     this.holepuncher = new Holepuncher(this.dht, { ...holepunch, mode: setting, logger: holepunch?.logger ?? opts.logger })
     // as a referrer we relay offers (and classic holepunch pings) to the peers announced on us
-    this.holepuncher.announced = (key, peer) => this.peerStore.hasPeer(toHex(key), peer.host, peer.port, this.#now())
-    this.dht.relayFilter = (to) => this.peerStore.hasAddress(to.host, to.port, this.#now())
-    this.holepuncher.on('mode', (change) => this.emit('mode', change))
-    this.holepuncher.on('nat', (change) => this.emit('nat', change))
-    this.holepuncher.on('reachability', (change) => this.emit('reachability', change))
-    this.holepuncher.on('portmapping', (change) => this.emit('portmapping', change))
+    this.holepuncher.announced = (key, peer) => this.#ctx.peersIfAny?.hasPeer(toHex(key), peer.host, peer.port, this.#now()) === true
+    this.dht.relayFilter = (to) => this.#ctx.peersIfAny?.hasAddress(to.host, to.port, this.#now()) === true
+  }
+
+  /** Announces this node stores for others (created on first use). */
+  get peerStore (): PeerStore {
+    return this.#ctx.peers
+  }
+
+  /** Values this node stores for others (created on first use). */
+  get valueStore (): ValueStore {
+    return this.#ctx.values
   }
 
   /** The role we play now: a `client` only uses the DHT (it is in nobody's table), a `server` serves it. */
@@ -303,8 +289,8 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
   #halt (): void {
     if (this.#destroyed) return
     this.#destroyed = true
-    for (const a of this.#announcers) a.halt()
-    this.#announcers.clear()
+    if (this.#announcers !== null) for (const a of this.#announcers) a.halt()
+    this.#announcers?.clear()
   }
 
   /** A fatal socket error: the dht-rpc node destroyed itself; `close` follows. */
@@ -372,8 +358,9 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     this.#check()
     checkKey(key)
     if (opts.port !== undefined) checkPort(opts.port)
-    const a = new Announcer(this, key, opts, () => this.#announcers.delete(a))
-    this.#announcers.add(a)
+    const announcers = this.#announcers ??= new Set()
+    const a = new Announcer(this, key, opts, () => announcers.delete(a))
+    announcers.add(a)
     a.start()
     return a
   }
@@ -399,7 +386,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
   async immutableGet (hash: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<ImmutableGetResult | null> {
     this.#check()
     checkKey(hash, 'hash')
-    const own = this.valueStore.getImmutable(hash, this.#now())
+    const own = this.#ctx.valuesIfAny?.getImmutable(hash, this.#now()) ?? null
     if (own !== null) return { value: own, from: this.#self() }
     const query = this.dht.query({ command: IMMUTABLE_COMMAND, target: hash, value: null }, { signal: opts.signal })
     try {
@@ -473,7 +460,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     const minSeq = opts.seq === undefined ? 0 : checkSeq(opts.seq, false)
     const target = mutableTarget(publicKey, salt)
     let best: MutableGetResult | null = null
-    const own = this.valueStore.getMutable(target, this.#now())
+    const own = this.#ctx.valuesIfAny?.getMutable(target, this.#now()) ?? null
     if (own !== null && own.seq >= minSeq) best = { value: own.value, seq: own.seq, signature: own.signature, from: this.#self() }
     const value = mutableRequest.encode({ publicKey, salt, seq: minSeq, value: null, signature: null })
     const query = this.dht.query({ command: MUTABLE_COMMAND, target, value }, { signal: opts.signal })
@@ -505,7 +492,7 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
 
   /** The peers our own store holds for `key`, as the reference's `_processPeersLocal`. */
   #localPeers (key: Uint8Array, req: { type: number, port: number, localAddress: Uint8Array | null }): LookupResult | null {
-    if (!this.peerStore.has(toHex(key), this.#now())) return null
+    if (this.#ctx.peersIfAny?.has(toHex(key), this.#now()) !== true) return null
     const node = this.#self()
     const res = processPeers(this.#ctx, req, node, key, false)
     if (res === null) return null

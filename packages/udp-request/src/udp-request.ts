@@ -88,8 +88,10 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
   readonly timeout: number
   readonly retry: boolean
 
-  #pending = new Map<number, Pending<Res>>()
-  #hostKeys = new Map<string, string | null>()
+  /** Requests waiting for their response, by tid; dropped when none are (an idle node keeps no map). */
+  #pending: Map<number, Pending<Res>> | null = null
+  /** Created for the first host whose key is not itself. */
+  #hostKeys: Map<string, string | null> | null = null
   #nextTid: number
   #tickMs: number
   #interval: NodeJS.Timeout | null = null
@@ -146,7 +148,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
 
   /** Number of requests waiting for a response. */
   get inflight (): number {
-    return this.#pending.size
+    return this.#pending?.size ?? 0
   }
 
   /** True once `destroy()` was called or the socket closed. */
@@ -204,7 +206,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       this.#stats.cancelled++
       return Promise.reject(UDPRequestError.REQUEST_CANCELLED(signal.reason, to))
     }
-    if (this.#pending.size >= TID_LIMIT) return Promise.reject(UDPRequestError.TOO_MANY_REQUESTS())
+    if ((this.#pending?.size ?? 0) >= TID_LIMIT) return Promise.reject(UDPRequestError.TOO_MANY_REQUESTS())
     let scale = 1
     if (options.timeout !== undefined) {
       if (typeof options.timeout !== 'number' || !(options.timeout > 0) || !Number.isFinite(options.timeout)) {
@@ -225,11 +227,11 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     return new Promise<RequestResult<Res>>((resolve, reject) => {
       const req = new Pending<Res>(tid, message, host, this.#hostKey(host), port,
         options.retry ?? this.retry, options.forwarded === true, scale, resolve, reject, signal)
-      this.#pending.set(tid, req)
+      ;(this.#pending ??= new Map()).set(tid, req)
       req.onSent = (err) => {
         if (err === null || err === undefined) return
         this.#stats.sendErrors++
-        if (this.#pending.get(tid) !== req) return
+        if (this.#pending?.get(tid) !== req) return
         this.#settle(req)
         const error = UDPRequestError.SEND_FAILED(err, { host, port })
         if (this.#log !== null) this.#logError('warn', 'udp-request: send failed', error)
@@ -237,7 +239,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       }
       if (signal !== undefined) {
         req.onAbort = () => {
-          if (this.#pending.get(tid) !== req) return
+          if (this.#pending?.get(tid) !== req) return
           this.#stats.cancelled++
           this.#settle(req)
           reject(UDPRequestError.REQUEST_CANCELLED(signal.reason, { host, port }))
@@ -327,8 +329,8 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     const listen = this.#listen
     this.#listen = null
     listen?.reject(UDPRequestError.DESTROYED())
-    const pending = [...this.#pending.values()]
-    this.#pending.clear()
+    const pending = this.#pending === null ? [] : [...this.#pending.values()]
+    this.#pending = null
     for (const req of pending) {
       this.#removeAbort(req)
       req.reject(UDPRequestError.DESTROYED())
@@ -353,12 +355,13 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
    * cache entry per IPv4 host.
    */
   #hostKey (host: string): string | null {
-    let key = this.#hostKeys.get(host)
+    let key = this.#hostKeys?.get(host)
     if (key === undefined) {
       key = hostKey(host)
       if (key === host) return key
-      if (this.#hostKeys.size >= HOST_CACHE_SIZE) this.#hostKeys.clear()
-      this.#hostKeys.set(host, key)
+      const keys = this.#hostKeys ??= new Map()
+      if (keys.size >= HOST_CACHE_SIZE) keys.clear()
+      keys.set(host, key)
     }
     return key
   }
@@ -368,7 +371,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     for (;;) {
       if (this.#nextTid >= TID_LIMIT) this.#nextTid = 0
       const tid = this.#nextTid++
-      if (!this.#pending.has(tid)) return tid
+      if (this.#pending?.has(tid) !== true) return tid
     }
   }
 
@@ -444,7 +447,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
   }
 
   #settle (req: Pending<Res>): void {
-    this.#pending.delete(req.tid)
+    this.#pending?.delete(req.tid)
     this.#removeAbort(req)
   }
 
@@ -469,11 +472,13 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
 
   /** One scan of the pending requests per tick (the reference's counters, a Map instead of arrays). */
   #tick = (): void => {
-    if (this.#pending.size === 0) {
+    const pending = this.#pending
+    if (pending === null || pending.size === 0) {
       this.#stopTicking()
+      this.#pending = null
       return
     }
-    for (const req of this.#pending.values()) {
+    for (const req of pending.values()) {
       if (req.ticks > 0) {
         req.ticks--
       } else if (req.tries < RETRY_TICKS.length) {
@@ -530,7 +535,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     }
     this.#stats.responsesReceived++
 
-    const req = this.#pending.get(peer.tid)
+    const req = this.#pending?.get(peer.tid)
     if (req === undefined) {
       this.#stats.dropped.unmatchedResponse++
       // for relays (forwardResponse); never a source of knowledge about the sender

@@ -23,8 +23,7 @@ export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: Reque
     ctx.drop('invalidTarget', peer, req.command)
     return
   }
-  const handler = handlers ? (update ? handlers.update : handlers.query) : undefined
-  if (!handler) {
+  if (!handlers || !(update ? handlers.update : handlers.query)) {
     reply(ctx, req, target, peer, null, routing)
     return
   }
@@ -36,7 +35,8 @@ export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: Reque
   }
   let out: CommandReply | Promise<CommandReply>
   try {
-    out = handler(q)
+    // called as a method: one object (a class instance) can serve several commands
+    out = update ? handlers.update!(q) : handlers.query!(q)
   } catch (err) {
     ctx.drop('handlerError', peer, req.command, err)
     return
@@ -63,7 +63,7 @@ function reply (ctx: HandlerContext, req: RequestMessage, target: Uint8Array | n
   ctx.respond(req.command, {
     id: ctx.queryId,
     value: value ?? null,
-    nodes: routing && target !== null ? ctx.codec.encodeNodes(ctx.table.closest(target, K)) : null,
+    nodes: routing && target !== null ? ctx.table.encodeClosest(target, K, ctx.codec) : null,
     roundtripToken: ctx.tokens.create(peer.host)
   }, peer)
 }

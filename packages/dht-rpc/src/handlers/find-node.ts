@@ -13,7 +13,7 @@ export function onfindnode (ctx: HandlerContext, req: RequestMessage, peer: Requ
   }
   ctx.respond(FIND_NODE, {
     id: ctx.queryId,
-    nodes: ctx.codec.encodeNodes(ctx.table.closest(target, K)),
+    nodes: ctx.table.encodeClosest(target, K, ctx.codec),
     roundtripToken: ctx.tokens.peek(peer.host) // encoded before anything else asks for a token
   }, peer)
 }

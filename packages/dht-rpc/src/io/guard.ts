@@ -1,3 +1,5 @@
+import { HostSlots } from './host-slots.js'
+
 /**
  * What a node on the open internet owes every source address, and no more:
  *
@@ -39,17 +41,15 @@ export const DEFAULT_AMPLIFICATION: Readonly<AmplificationOptions> = Object.free
 export const DEFAULT_MAX_SOURCES = 65_536
 
 /**
- * A source's state is five numbers in a slot of one Float64Array (an object per source, its
- * numbers boxed, cost ~4x as much): request tokens; excess requests since the bucket last had a
- * token; until when it is ignored (ms, 0 when not banned); bytes we may still send it unproven;
- * when it was last updated.
+ * A source's state is three numbers in a slot of one Float64Array (an object per source, its
+ * numbers boxed, cost ~4x as much): request tokens; bytes we may still send it unproven; when it
+ * was last updated. The rare rest (excess requests since the bucket last had a token, and until
+ * when a banned source is ignored) is kept apart, by slot, for the sources that have it.
  */
 const TOKENS = 0
-const EXCESS = 1
-const BANNED_UNTIL = 2
-const CREDIT = 3
-const AT = 4
-const FIELDS = 5
+const CREDIT = 1
+const AT = 2
+const FIELDS = 3
 
 /** Counters of a {@link SourceGuard}. */
 export interface GuardStats {
@@ -68,30 +68,17 @@ export class SourceGuard {
   readonly amplification: Readonly<AmplificationOptions> | null
   readonly maxSources: number
   readonly stats: GuardStats = { rateLimited: 0, bans: 0, trimmed: 0, refused: 0 }
-  /** host -> slot in `#state`, oldest first. Slots are dense: 0 .. size - 1. */
-  #sources = new Map<string, number>()
-  #state = new Float64Array(0)
+  /** host -> slot, oldest first; per slot the FIELDS numbers of its state. */
+  readonly #sources = new HostSlots({ values: FIELDS })
+  /** Excess requests of the sources that made some (by slot), since their bucket last had a token. */
+  #excess: Map<number, number> | null = null
+  /** Until when each banned source is ignored (by slot; ms). */
+  #bans: Map<number, number> | null = null
 
   constructor (opts: { rateLimit?: Partial<RateLimitOptions> | false, amplification?: Partial<AmplificationOptions> | false, maxSources?: number } = {}) {
     this.rate = opts.rateLimit === false ? null : { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit }
     this.amplification = opts.amplification === false ? null : { ...DEFAULT_AMPLIFICATION, ...opts.amplification }
     this.maxSources = opts.maxSources ?? DEFAULT_MAX_SOURCES
-  }
-
-  /**
-   * Called with the slot a new source gets (a fresh one, or an evicted source's): per-source data
-   * kept elsewhere by slot (the token cache) forgets what it had there.
-   */
-  onNewSource: ((slot: number) => void) | null = null
-
-  /** Whether this guard keeps state per source at all (else `slotOf` is always -1). */
-  get tracksSources (): boolean {
-    return this.rate !== null || this.amplification !== null
-  }
-
-  /** The slot of `host`'s state, a small integer stable while the source is tracked; -1 if not tracked. */
-  slotOf (host: string): number {
-    return this.#sources.get(host) ?? -1
   }
 
   /** Sources tracked now. */
@@ -102,7 +89,7 @@ export class SourceGuard {
   /** Sources within their ban now. */
   banned (now: number): number {
     let n = 0
-    for (const slot of this.#sources.values()) if (this.#state[slot * FIELDS + BANNED_UNTIL]! > now) n++
+    if (this.#bans !== null) for (const until of this.#bans.values()) if (until > now) n++
     return n
   }
 
@@ -113,25 +100,30 @@ export class SourceGuard {
    */
   admit (host: string, bytes: number, now: number, mayBan = true): boolean {
     if (this.rate === null && this.amplification === null) return true
-    const s = this.#source(host, now)
-    const st = this.#state
+    const slot = this.#source(host, now)
+    const s = slot * FIELDS
+    const st = this.#sources.values
     if (this.amplification !== null) st[s + CREDIT] = Math.min(st[s + CREDIT]! + bytes * this.amplification.factor, MAX_CREDIT)
     const r = this.rate
     if (r === null) return true
-    if (st[s + BANNED_UNTIL]! > now && mayBan) {
+    if (mayBan && this.#bannedUntil(slot) > now) {
       this.stats.rateLimited++
       return false
     }
     if (st[s + TOKENS]! >= 1) {
       st[s + TOKENS]!--
-      st[s + EXCESS] = 0
+      this.#excess?.delete(slot)
       return true
     }
     this.stats.rateLimited++
-    if ((st[s + EXCESS] = st[s + EXCESS]! + 1) >= r.banAfter && mayBan) {
-      st[s + BANNED_UNTIL] = now + r.banDuration
-      st[s + EXCESS] = 0
+    const excess = this.#excess ??= new Map()
+    const n = (excess.get(slot) ?? 0) + 1
+    if (n >= r.banAfter && mayBan) {
+      ;(this.#bans ??= new Map()).set(slot, now + r.banDuration)
+      excess.delete(slot)
       this.stats.bans++
+    } else {
+      excess.set(slot, n)
     }
     return false
   }
@@ -142,35 +134,38 @@ export class SourceGuard {
    */
   allowance (host: string, now: number): number {
     if (this.amplification === null) return Infinity
-    return this.#state[this.#source(host, now) + CREDIT]!
+    return this.#sources.values[this.#source(host, now) * FIELDS + CREDIT]!
   }
 
   /** We sent `bytes` to unproven `host`. */
   charge (host: string, bytes: number, now: number): void {
     if (this.amplification === null) return
-    const s = this.#source(host, now)
-    this.#state[s + CREDIT] = Math.max(0, this.#state[s + CREDIT]! - bytes)
+    const s = this.#source(host, now) * FIELDS
+    this.#sources.values[s + CREDIT] = Math.max(0, this.#sources.values[s + CREDIT]! - bytes)
   }
 
-  /** The offset of `host`'s state in `#state` (created full, or refilled up to `now`). */
+  /** Until when the source of `slot` is banned (0: it never was; a past time: no longer). */
+  #bannedUntil (slot: number): number {
+    return this.#bans?.get(slot) ?? 0
+  }
+
+  /** The slot of `host`'s state (created full, or refilled up to `now`). */
   #source (host: string, now: number): number {
     let slot = this.#sources.get(host)
-    if (slot === undefined) {
-      slot = this.#sources.size >= this.maxSources ? this.#evict(now) : this.#sources.size
-      if (slot === this.#sources.size) this.#grow(slot + 1)
+    if (slot < 0) {
+      if (this.#sources.size >= this.maxSources) this.#evict(now)
+      slot = this.#sources.add(host)
       const s = slot * FIELDS
-      const st = this.#state
+      const st = this.#sources.values
       st[s + TOKENS] = this.rate?.burst ?? 0
-      st[s + EXCESS] = 0
-      st[s + BANNED_UNTIL] = 0
       st[s + CREDIT] = this.amplification?.burst ?? 0
       st[s + AT] = now
-      this.#sources.set(host, slot)
-      this.onNewSource?.(slot)
-      return s
+      this.#excess?.delete(slot)
+      this.#bans?.delete(slot)
+      return slot
     }
     const s = slot * FIELDS
-    const st = this.#state
+    const st = this.#sources.values
     const dt = now - st[s + AT]!
     if (dt > 0) {
       st[s + AT] = now
@@ -179,30 +174,21 @@ export class SourceGuard {
         st[s + CREDIT] = Math.min(this.amplification.burst, st[s + CREDIT]! + dt * this.amplification.refill / 1000)
       }
     }
-    return s
+    return slot
   }
 
   /**
    * Makes room: the oldest entry, unless it is banned (a flood of new sources must not lift
-   * bans). Returns the slot it freed.
+   * bans); its slot goes to the next new source.
    */
-  #evict (now: number): number {
+  #evict (now: number): void {
     let scanned = 0
-    for (const [host, slot] of this.#sources) {
-      if (this.#state[slot * FIELDS + BANNED_UNTIL]! <= now || ++scanned > 16) {
-        this.#sources.delete(host)
-        return slot
+    for (let slot = this.#sources.oldest(); slot !== -1; slot = this.#sources.newer(slot)) {
+      if (this.#bannedUntil(slot) <= now || ++scanned > 16) {
+        this.#sources.delete(slot)
+        return
       }
     }
-    return this.#sources.size // empty map (maxSources 0)
-  }
-
-  #grow (slots: number): void {
-    if (slots * FIELDS <= this.#state.length) return
-    const n = Math.min(Math.max(this.maxSources, slots), Math.max(16, Math.ceil(1.5 * this.#state.length / FIELDS)))
-    const state = new Float64Array(Math.max(n, slots) * FIELDS)
-    state.set(this.#state)
-    this.#state = state
   }
 }
 

@@ -123,5 +123,10 @@ export class FlowQueue {
       if (w.onabort) w.signal?.removeEventListener('abort', w.onabort)
       w.start()
     }
+    // drained: let the array the burst grew go
+    if (this.#size === 0 && this.#waiting.length > 0) {
+      this.#waiting = []
+      this.#head = 0
+    }
   }
 }

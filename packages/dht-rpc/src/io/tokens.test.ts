@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SourceGuard } from './guard.js'
-import { Tokens } from './tokens.js'
+import { TOKEN_CACHE_SIZE, Tokens } from './tokens.js'
 
 describe('Tokens', () => {
   it('binds the host, survives one rotation, not two', () => {
@@ -39,27 +38,31 @@ describe('Tokens', () => {
     expect(t.verify(second[0], hosts[0]!)).toBe(true)
   })
 
-  it('caches in the slots of a SourceGuard, and forgets a slot handed to another host', () => {
-    const guard = new SourceGuard({ maxSources: 2 })
-    const t = new Tokens(guard)
-    const uncached = t.create('9.9.9.9') // not a tracked source: computed, still valid
-    expect(t.verify(uncached, '9.9.9.9')).toBe(true)
-    guard.admit('1.1.1.1', 10, 0)
-    guard.admit('2.2.2.2', 10, 0)
-    const a = t.create('1.1.1.1')
-    const b = t.create('2.2.2.2')
-    expect(t.verify(a, '1.1.1.1')).toBe(true)
-    expect(t.verify(b, '1.1.1.1')).toBe(false)
-    guard.admit('3.3.3.3', 10, 0) // evicts 1.1.1.1: its slot now belongs to 3.3.3.3
-    const c = t.create('3.3.3.3')
-    expect(Buffer.from(c).equals(Buffer.from(a))).toBe(false)
-    expect(t.verify(c, '3.3.3.3')).toBe(true)
-    expect(t.verify(a, '3.3.3.3')).toBe(false)
-    expect(t.verify(a, '1.1.1.1')).toBe(true) // untracked now, computed
+  it('answers the same for hosts in and out of its small cache', () => {
+    const t = new Tokens()
+    const hosts = Array.from({ length: 3 * TOKEN_CACHE_SIZE }, (_, i) => `10.0.0.${i}`)
+    const first = hosts.map((h) => t.create(h))
+    // the first hosts left the cache: computed again, the same tokens
+    for (let i = 0; i < hosts.length; i++) {
+      expect(Buffer.from(t.create(hosts[i]!)).equals(Buffer.from(first[i]!))).toBe(true)
+      expect(t.verify(first[i], hosts[i]!)).toBe(true)
+    }
     t.rotate()
-    expect(t.verify(c, '3.3.3.3')).toBe(true)
-    expect(t.verify(b, '2.2.2.2')).toBe(true)
+    for (let i = hosts.length - 1; i >= 0; i--) expect(t.verify(first[i], hosts[i]!)).toBe(true)
+    const second = t.create(hosts[0]!)
+    expect(Buffer.from(second).equals(Buffer.from(first[0]!))).toBe(false)
     t.rotate()
-    expect(t.verify(c, '3.3.3.3')).toBe(false)
+    expect(t.verify(first[0], hosts[0]!)).toBe(false)
+    expect(t.verify(second, hosts[0]!)).toBe(true)
+  })
+
+  it('hashes long hosts too, and a returned token is a copy', () => {
+    const t = new Tokens()
+    const long = 'x'.repeat(300)
+    const tok = t.create(long)
+    expect(t.verify(tok, long)).toBe(true)
+    expect(t.verify(tok, long + 'y')).toBe(false)
+    tok.fill(0)
+    expect(t.verify(t.create(long), long)).toBe(true)
   })
 })

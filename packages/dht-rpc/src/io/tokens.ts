@@ -1,25 +1,26 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import * as crypto from 'node:crypto'
 
 const TOKEN_BYTES = 32
-/** Hosts whose tokens are cached at most by a cache of its own (then it starts over). */
-const MAX_CACHED = 4096
-
-/** Tokens of the cached hosts under one secret: 32 bytes a slot, and which slots are filled in. */
-interface Generation {
-  secret: Uint8Array
-  slab: Uint8Array
-  filled: Uint8Array
-}
+/**
+ * Hosts whose tokens are cached, the most recently used: a burst from one host (a query and then
+ * its update, a load generator) hashes once. A cache per source cost 32 bytes a host, for the
+ * few hosts that ever ask twice within minutes.
+ */
+export const TOKEN_CACHE_SIZE = 8
 
 /**
- * Where the cache finds a host's slot when another table already numbers the hosts (the
- * DHT's {@link SourceGuard}: tokens go to the sources of requests, which it tracks anyway).
+ * A secret and the tokens it gave the cached hosts, in one buffer: the secret's 32 bytes, then a
+ * token per cache slot (bit `i` of `filled`: slot `i` holds one).
  */
-export interface TokenSlots {
-  /** The host's slot, or -1 (then its token is computed, not cached). */
-  slotOf (host: string): number
-  /** Set by the cache: called with a slot that now belongs to another host. */
-  onNewSource: ((slot: number) => void) | null
+interface Generation {
+  bytes: Uint8Array
+  filled: number
+}
+
+function generation (reuse?: Uint8Array): Generation {
+  const bytes = reuse ?? new Uint8Array(TOKEN_BYTES * (1 + TOKEN_CACHE_SIZE))
+  crypto.randomFillSync(bytes, 0, TOKEN_BYTES)
+  return { bytes, filled: 0 }
 }
 
 /**
@@ -27,23 +28,18 @@ export interface TokenSlots {
  * A token binds the requester's host (not its port); either current secret is accepted.
  * Pure: rotation is driven by the caller's timer.
  *
- * Hashing is most of the cost (a few µs), so tokens are cached per host, compactly: per secret
- * one slab of 32 bytes a slot, grown as hosts come (a Buffer per token cost ~220 bytes), the
- * previous secret's only after a rotation. Slots come from `slots` when given (no second map
- * of the same hosts), else from a map of our own.
+ * Hashing is most of the cost (a microsecond or two), so the tokens of the last
+ * `TOKEN_CACHE_SIZE` hosts are kept (32 bytes each per secret, beside the secret; slots reused
+ * in turn).
  */
 export class Tokens {
-  #current: Generation = { secret: randomBytes(32), slab: new Uint8Array(0), filled: new Uint8Array(0) }
+  #current: Generation = generation()
   /** The secret before the current one; null until the first rotation (it issued nothing). */
   #previous: Generation | null = null
-  readonly #external: TokenSlots | null
-  readonly #own: Map<string, number> | null
-
-  constructor (slots?: TokenSlots) {
-    this.#external = slots ?? null
-    this.#own = slots === undefined ? new Map() : null
-    if (slots !== undefined) slots.onNewSource = (slot) => this.#forget(slot)
-  }
+  /** The host of each cache slot ('' while free). */
+  readonly #hosts: string[] = new Array<string>(TOKEN_CACHE_SIZE).fill('')
+  /** The slot a new host gets next (round robin). */
+  #next = 0
 
   /** The token this node hands to `host` now (a copy: the cache's bytes are reused). */
   create (host: string): Uint8Array {
@@ -62,70 +58,51 @@ export class Tokens {
   verify (token: Uint8Array | null | undefined, host: string): boolean {
     if (!token || token.byteLength !== TOKEN_BYTES) return false
     const slot = this.#slot(host)
-    if (timingSafeEqual(token, this.#token(this.#current, host, slot))) return true
-    return this.#previous !== null && timingSafeEqual(token, this.#token(this.#previous, host, slot))
+    if (crypto.timingSafeEqual(token, this.#token(this.#current, host, slot))) return true
+    return this.#previous !== null && crypto.timingSafeEqual(token, this.#token(this.#previous, host, slot))
   }
 
   /** Start a new secret; tokens of the one before last stop verifying. */
   rotate (): void {
-    const old = this.#current
-    this.#previous = old
-    this.#current = { secret: randomBytes(32), slab: new Uint8Array(old.slab.byteLength), filled: new Uint8Array(old.filled.length) }
+    // the generation that goes lends its buffer to the new one
+    const reuse = this.#previous?.bytes
+    this.#previous = this.#current
+    this.#current = generation(reuse)
   }
 
-  /** The cache slot of `host`, or -1 when it is not cached. */
+  /** The cache slot of `host`, given to it now if it had none. */
   #slot (host: string): number {
-    if (this.#external !== null) {
-      const slot = this.#external.slotOf(host)
-      if (slot >= 0) this.#reserve(slot)
-      return slot
-    }
-    const own = this.#own!
-    let slot = own.get(host)
-    if (slot === undefined) {
-      if (own.size >= MAX_CACHED) own.clear()
-      slot = own.size
-      own.set(host, slot)
-      this.#reserve(slot)
-      this.#forget(slot)
-    }
+    const hosts = this.#hosts
+    for (let i = 0; i < TOKEN_CACHE_SIZE; i++) if (hosts[i] === host) return i
+    const slot = this.#next
+    this.#next = (slot + 1) % TOKEN_CACHE_SIZE
+    hosts[slot] = host
+    this.#current.filled &= ~(1 << slot)
+    if (this.#previous !== null) this.#previous.filled &= ~(1 << slot)
     return slot
   }
 
-  /** Makes room for `slot` in both generations. */
-  #reserve (slot: number): void {
-    if (slot < this.#current.filled.length) return
-    const n = Math.max(slot + 1, 16, Math.ceil(this.#current.filled.length * 1.5))
-    grow(this.#current, n)
-    if (this.#previous !== null) grow(this.#previous, n)
-  }
-
-  #forget (slot: number): void {
-    if (slot < this.#current.filled.length) this.#current.filled[slot] = 0
-    if (this.#previous !== null && slot < this.#previous.filled.length) this.#previous.filled[slot] = 0
-  }
-
   #token (g: Generation, host: string, slot: number): Uint8Array {
-    if (slot < 0) return hash(g.secret, host)
-    const at = slot * TOKEN_BYTES
-    const token = g.slab.subarray(at, at + TOKEN_BYTES)
-    if (g.filled[slot] === 0) {
-      token.set(hash(g.secret, host))
-      g.filled[slot] = 1
+    const at = (slot + 1) * TOKEN_BYTES
+    const token = g.bytes.subarray(at, at + TOKEN_BYTES)
+    if ((g.filled & (1 << slot)) === 0) {
+      token.set(hash(g.bytes, host))
+      g.filled |= 1 << slot
     }
     return token
   }
 }
 
-function hash (secret: Uint8Array, host: string): Uint8Array {
-  return createHash('sha256').update(secret).update(host).digest()
-}
+/** `crypto.hash` (Node 20.12+): one call, no Hash object. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Uint8Array }).hash
+/** The secret and the host, hashed together. */
+const SCRATCH = Buffer.alloc(TOKEN_BYTES + 192)
 
-function grow (g: Generation, slots: number): void {
-  const slab = new Uint8Array(slots * TOKEN_BYTES)
-  slab.set(g.slab)
-  g.slab = slab
-  const filled = new Uint8Array(slots)
-  filled.set(g.filled)
-  g.filled = filled
+/** sha256 of the secret (the first 32 bytes of `secret`) and the host. */
+function hash (secret: Uint8Array, host: string): Uint8Array {
+  // a host of up to 64 UTF-16 units fits in its UTF-8 form (an IP address always does)
+  if (oneShot === undefined || host.length > 64) return crypto.createHash('sha256').update(secret.subarray(0, TOKEN_BYTES)).update(host).digest()
+  for (let i = 0; i < TOKEN_BYTES; i++) SCRATCH[i] = secret[i]!
+  const n = SCRATCH.write(host, TOKEN_BYTES, 'utf8')
+  return oneShot('sha256', SCRATCH.subarray(0, TOKEN_BYTES + n), 'buffer')
 }

@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto'
-import { EventEmitter } from 'node:events'
-import { ipv4Value, prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
-import { KBucket } from '@hyperdht-ts/kbucket'
+import { ipv4Value } from '@hyperdht-ts/ip-encoding'
+import { compareDistance } from '@hyperdht-ts/kbucket'
 import { DEFAULT_MAX_PER_16, DEFAULT_MAX_PER_24_PER_BUCKET, K, MAX_FAILURES, NODES_TO_PING } from '../constants.js'
+import type { AddressCodec } from '../messages/addresses.js'
 import type { Node, Peer } from '../types.js'
 import { bytesEqual } from '../bytes.js'
+import { dottedQuad } from '../io/host-slots.js'
+import { addressPrefixes, ContactSlots } from './slots.js'
 
-/** A routing-table entry. `tick` is the maintenance tick at which the node was last heard from. */
+/**
+ * A routing-table contact, as the table hands it out: a snapshot (the table keeps its contacts
+ * compactly, not as objects), with a copy of the id. `tick` is the maintenance tick at which the
+ * node was last heard from.
+ */
 export interface TableNode extends Node {
   tick: number
   /** Query requests that failed in a row since we last heard from the node. */
   failures: number
-  /** Internal: the keys of its /16 and of its /24 within its bucket, for the diversity limits. */
-  net16: number | string
-  net24: number | string
 }
 
 export interface BucketStats {
@@ -60,57 +63,52 @@ export interface DiversityLimits {
   maxPer16: number
 }
 
-export interface RoutingTableEvents {
-  'add-node': [node: TableNode]
-  'remove-node': [node: TableNode]
+/**
+ * Who hears what happens in a table (each method optional). An object rather than events: the
+ * DHT's context serves as one, with no closures nor event registry per node.
+ */
+export interface RoutingTableListener {
+  nodeAdded? (node: TableNode): void
+  nodeRemoved? (node: TableNode): void
+  /** A full bucket got a newcomer: ping the old contacts, then `remove()` and `add()`, or `refresh()`. */
+  bucketFull? (oldContacts: TableNode[], newContact: TableNode): void
   /** A verified contact was refused by an IP diversity limit. */
-  'diversity-rejected': [node: { id: Uint8Array, host: string, port: number }, limit: keyof DiversityLimits]
-  /** A full bucket got a newcomer: ping the old contacts, then `replace()` or `refresh()`. */
-  ping: [oldContacts: TableNode[], newContact: TableNode]
+  diversityRejected? (node: { id: Uint8Array, host: string, port: number }, limit: keyof DiversityLimits): void
 }
 
 /**
- * The routing table: k-buckets plus an order of last contact (least recently seen first).
+ * The routing table: Kademlia k-buckets as k-bucket@5.1.0 builds them (a tree that splits only
+ * the bucket covering our id, a full far bucket asks for a `ping`), plus the order of last
+ * contact. Only the bucket covering our id splits, so the buckets are the ranges of common prefix
+ * length with our id: one far bucket per length below `depth`, and the bucket covering our id
+ * (every length from `depth` on). The contacts themselves live in compact slots
+ * ({@link ContactSlots}); `get`, `closest` and the events hand out snapshots.
  * Pure: no I/O and no timers; the DHT drives it.
  */
-export class RoutingTable extends EventEmitter<RoutingTableEvents> {
+export class RoutingTable {
   readonly id: Uint8Array
   readonly k: number
   readonly diversity: Readonly<DiversityLimits>
   /** Contacts refused by a diversity limit, since creation. */
   diversityRejected = 0
-  #buckets: KBucket<TableNode>
-  /** Insertion order = least recently seen first (keyed by the stored contact object). */
-  #seen = new Set<TableNode>()
+  /** Told of every change (see {@link RoutingTableListener}). */
+  listener: RoutingTableListener | null = null
+  readonly #slots: ContactSlots
+  /** Contacts per common prefix length with our id. */
+  readonly #counts: number[] = []
+  /** Prefix length of the bucket covering our id (the number of splits so far). */
+  #depth = 0
+  /** The recency stamp of the next contact seen. */
+  #seq = 0
 
   constructor (id: Uint8Array, k = K, diversity: Partial<DiversityLimits> = {}) {
-    super()
     this.id = id
     this.k = k
     this.diversity = {
       maxPer24PerBucket: diversity.maxPer24PerBucket ?? DEFAULT_MAX_PER_24_PER_BUCKET,
       maxPer16: diversity.maxPer16 ?? DEFAULT_MAX_PER_16
     }
-    this.#buckets = new KBucket<TableNode>({
-      localNodeId: id,
-      numberOfNodesPerKBucket: k,
-      numberOfNodesToPing: NODES_TO_PING,
-      arbiter: (_incumbent, candidate) => candidate
-    })
-    this.#buckets.on('added', (node) => {
-      this.#seen.add(node)
-      this.emit('add-node', node)
-    })
-    this.#buckets.on('removed', (node) => {
-      this.#seen.delete(node)
-      this.emit('remove-node', node)
-    })
-    this.#buckets.on('updated', (incumbent, selection) => {
-      this.#seen.delete(incumbent)
-      this.#seen.delete(selection)
-      this.#seen.add(selection)
-    })
-    this.#buckets.on('ping', (old, fresh) => this.emit('ping', old, fresh))
+    this.#slots = new ContactSlots(id.byteLength)
   }
 
   /**
@@ -120,79 +118,98 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
    */
   add (id: Uint8Array, peer: Peer, tick: number): boolean {
     if (id.byteLength !== this.id.byteLength || bytesEqual(id, this.id)) return false
-    const existing = this.#buckets.get(id)
-    if (existing) {
-      // already refreshed this tick at this address: moving it to its bucket's tail again would
-      // change nothing that eviction looks at (a busy peer answers many times a tick)
-      if (existing.tick === tick && existing.failures === 0 && existing.port === peer.port && existing.host === peer.host) return true
-      if (existing.host !== peer.host) {
-        const limit = this.#overLimit(id, peer.host)
+    // a port is kept in 16 bits: anything else could never be sent to anyway
+    if (!Number.isInteger(peer.port) || peer.port < 0 || peer.port > 0xffff) return false
+    const slots = this.#slots
+    const cpl = commonPrefix(id, this.id)
+    const existing = slots.find(id, cpl)
+    if (existing >= 0) {
+      if (!slots.isAtHost(existing, peer.host, dottedQuad(peer.host))) {
+        const limit = this.#overLimit(cpl, peer.host)
         if (limit !== null) return this.#reject(id, peer, limit, true)
-        const v4 = ipv4Value(peer.host)
-        existing.host = peer.host
-        existing.net16 = networkKey16(peer.host, v4)
-        existing.net24 = networkKey24(peer.host, v4, commonPrefix(id, this.id))
+        slots.setAddress(existing, peer.host, peer.port)
+      } else {
+        slots.setPort(existing, peer.port)
       }
-      existing.port = peer.port
-      existing.tick = tick
-      existing.failures = 0
-      this.#buckets.add(existing)
+      slots.setTick(existing, tick)
+      slots.setFailures(existing, 0)
+      this.#touch(existing)
       return true
     }
-    const limit = this.#overLimit(id, peer.host)
+    const limit = this.#overLimit(cpl, peer.host)
     if (limit !== null) return this.#reject(id, peer, limit, false)
-    // Decoded ids are views into the datagram they arrived in: keep a 32-byte copy, not the
-    // whole datagram (that retention was most of a node's heap).
-    const v4 = ipv4Value(peer.host)
-    this.#buckets.add({
-      id: copyId(id),
-      host: peer.host,
-      port: peer.port,
-      tick,
-      failures: 0,
-      net16: networkKey16(peer.host, v4),
-      net24: networkKey24(peer.host, v4, commonPrefix(id, this.id))
-    })
-    return this.#buckets.get(id) !== null
+    for (;;) {
+      const far = cpl < this.#depth
+      if ((far ? this.#counts[cpl] ?? 0 : this.#localCount()) < this.k) {
+        // decoded ids are views into the datagram they arrived in: the slot keeps a copy
+        const slot = slots.push(id, peer.host, peer.port, tick, this.#nextSeq(), cpl)
+        while (this.#counts.length <= cpl) this.#counts.push(0)
+        this.#counts[cpl]!++
+        if (this.listener?.nodeAdded !== undefined) this.listener.nodeAdded(this.#node(slot))
+        return true
+      }
+      if (far) {
+        if (this.listener?.bucketFull !== undefined) {
+          const fresh = { id: new Uint8Array(id), host: peer.host, port: peer.port, tick, failures: 0 }
+          this.listener.bucketFull(this.#leastRecent(cpl, NODES_TO_PING).map((s) => this.#node(s)), fresh)
+        }
+        return false
+      }
+      // The bucket covering our id is full: split it. Its contacts of prefix length `depth`
+      // form the new far bucket; try again (the covering bucket may still be full).
+      this.#depth++
+    }
   }
 
-  /** Which diversity limit `host` would break as the address of `id`, or `null`. */
-  #overLimit (id: Uint8Array, host: string): keyof DiversityLimits | null {
+  /** Which diversity limit `host` would break as the address of an id of prefix length `cpl`, or `null`. */
+  #overLimit (cpl: number, host: string): keyof DiversityLimits | null {
     // A scan of the table (a few hundred contacts at most, each with its keys at hand) rather
-    // than a map of counts per network: two maps cost ~80 bytes a contact, the keys 16.
-    const v4 = ipv4Value(host)
-    const key16 = networkKey16(host, v4)
-    const key24 = networkKey24(host, v4, commonPrefix(id, this.id))
+    // than a map of counts per network: two maps cost ~80 bytes a contact.
     const { maxPer16, maxPer24PerBucket } = this.diversity
     if (maxPer16 <= 0) return 'maxPer16'
+    const slots = this.#slots
+    const v4 = ipv4Value(host)
     let in16 = 0
     let in24 = 0
-    for (const n of this.#seen) {
-      if (n.net16 === key16 && ++in16 >= maxPer16) return 'maxPer16'
-      if (n.net24 === key24) in24++
+    if (v4 >= 0) {
+      const key16 = v4 >>> 16
+      const key24 = v4 >>> 8
+      for (let s = 0; s < slots.size; s++) {
+        const other = slots.v4(s)
+        if (other < 0) continue
+        if (other >>> 16 === key16 && ++in16 >= maxPer16) return 'maxPer16'
+        if (other >>> 8 === key24 && slots.cpl(s) === cpl) in24++
+      }
+    } else {
+      const [key24, key16] = addressPrefixes(host)
+      for (let s = 0; s < slots.size; s++) {
+        if (slots.v4(s) >= 0) continue
+        const [other24, other16] = slots.otherKeys(s)
+        if (other16 === key16 && ++in16 >= maxPer16) return 'maxPer16'
+        if (other24 === key24 && slots.cpl(s) === cpl) in24++
+      }
     }
     return in24 >= maxPer24PerBucket ? 'maxPer24PerBucket' : null
   }
 
   #reject (id: Uint8Array, peer: Peer, limit: keyof DiversityLimits, known: boolean): boolean {
     this.diversityRejected++
-    if (this.listenerCount('diversity-rejected') > 0) this.emit('diversity-rejected', { id, host: peer.host, port: peer.port }, limit)
+    this.listener?.diversityRejected?.({ id, host: peer.host, port: peer.port }, limit)
     return known
   }
 
-  /**
-   * The contacts at `host`. A scan of the table (a few hundred contacts at most): it answers
-   * rate-limited relay requests only, and an index by host cost ~40 bytes a contact.
-   */
-  atHost (host: string): TableNode[] {
-    const out: TableNode[] = []
-    for (const n of this.#seen) if (n.host === host) out.push(n)
-    return out
+  /** Whether a contact of the table is at exactly this address. */
+  hasAddress (host: string, port: number): boolean {
+    const slots = this.#slots
+    const v4 = dottedQuad(host)
+    for (let s = 0; s < slots.size; s++) if (slots.isAt(s, host, v4, port)) return true
+    return false
   }
 
   /** Re-inserts a contact as most recently seen (a full-bucket ping it answered). */
-  refresh (node: TableNode): void {
-    if (this.#buckets.get(node.id)) this.#buckets.add(node)
+  refresh (node: { id: Uint8Array }): void {
+    const slot = this.#find(node.id)
+    if (slot >= 0) this.#touch(slot)
   }
 
   /**
@@ -202,32 +219,60 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
    * Returns whether the node was removed.
    */
   failed (id: Uint8Array, peer: Peer): boolean {
-    const n = this.get(id)
-    if (!n || n.host !== peer.host || n.port !== peer.port) return false
-    if (++n.failures < MAX_FAILURES) return false
-    this.remove(id)
+    const slot = this.#find(id)
+    if (slot < 0 || !this.#slots.isAt(slot, peer.host, dottedQuad(peer.host), peer.port)) return false
+    const failures = this.#slots.failures(slot) + 1
+    this.#slots.setFailures(slot, failures)
+    if (failures < MAX_FAILURES) return false
+    this.#removeAt(slot)
     return true
   }
 
   remove (id: Uint8Array): void {
-    this.#buckets.remove(id)
+    const slot = this.#find(id)
+    if (slot >= 0) this.#removeAt(slot)
+  }
+
+  /** Whether the contact with id `id` is at `peer` (host and port); `null` when no contact has that id. */
+  knownAt (id: Uint8Array, peer: Peer): boolean | null {
+    const slot = this.#find(id)
+    return slot < 0 ? null : this.#slots.isAt(slot, peer.host, dottedQuad(peer.host), peer.port)
   }
 
   get (id: Uint8Array): TableNode | null {
-    if (id.byteLength !== this.id.byteLength) return null
-    return this.#buckets.get(id)
+    const slot = this.#find(id)
+    return slot < 0 ? null : this.#node(slot)
   }
 
+  /**
+   * Up to `n` contacts closest to `target`, closest first: those of the buckets nearest to it,
+   * visited as k-bucket does until `n` are gathered, ordered by exact XOR distance.
+   */
   closest (target: Uint8Array, n = this.k): TableNode[] {
-    return this.#buckets.closest(target, n)
+    return this.#closest(target, n).map((s) => this.#node(s))
+  }
+
+  /**
+   * `codec.encodeNodes(closest(target, n))` (a response's `nodes`), written straight from the
+   * slots when it can be (an IPv4 codec, contacts at dotted quads): no snapshots.
+   */
+  encodeClosest (target: Uint8Array, n: number, codec: AddressCodec): Uint8Array {
+    const kept = this.#closest(target, n)
+    if (codec.family === 4) {
+      const out = this.#slots.encodeIPv4(kept)
+      if (out !== null) return out
+    }
+    return codec.encodeNodes(kept.map((s) => this.#node(s)))
   }
 
   count (): number {
-    return this.#buckets.count()
+    return this.#slots.size
   }
 
+  /** Every contact, bucket by bucket in id-prefix order (0-bits first), each least recently seen first. */
   toArray (): TableNode[] {
-    return this.#buckets.toArray()
+    const ranks = this.#bucketRanks(new Uint8Array(this.id.byteLength))
+    return this.#sorted((a, b) => ranks[this.#bucketOf(a)]! - ranks[this.#bucketOf(b)]!).map((s) => this.#node(s))
   }
 
   /**
@@ -240,8 +285,9 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
    * leaf buckets: a table of k nodes is one unsplit bucket, yet it may miss whole ranges.)
    */
   refreshTargets (min = this.k, random: (n: number) => Uint8Array = randomBytes): Array<{ cpl: number, target: Uint8Array }> {
-    const counts = this.#rangeCounts()
+    const counts = this.#counts
     let last = counts.length - 1
+    while (last >= 0 && counts[last] === 0) last--
     for (let near = 0; last > 0 && (near += counts[last]!) < this.k;) last--
     const out: Array<{ cpl: number, target: Uint8Array }> = []
     for (let cpl = 0; cpl <= last; cpl++) {
@@ -252,33 +298,16 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
 
   /** Number of our nodes sharing exactly `cpl` leading bits with our id. */
   rangeSize (cpl: number): number {
-    return this.#rangeCounts()[cpl] ?? 0
-  }
-
-  /** Nodes per common-prefix length with our id, up to that of the closest node. */
-  #rangeCounts (): number[] {
-    const counts: number[] = []
-    for (const n of this.#seen) {
-      const c = commonPrefix(n.id, this.id)
-      while (counts.length <= c) counts.push(0)
-      counts[c]!++
-    }
-    return counts
+    return this.#counts[cpl] ?? 0
   }
 
   /** Nodes from least to most recently seen. */
-  leastRecentlySeen (): IterableIterator<TableNode> {
-    return this.#seen.values()
+  * leastRecentlySeen (): IterableIterator<TableNode> {
+    for (const slot of this.#sorted(() => 0)) yield this.#node(slot)
   }
 
   stats (): RoutingTableStats {
     const nodes = this.toArray()
-    const buckets = this.#buckets.buckets().map((b) => ({
-      depth: b.depth,
-      prefix: b.prefix,
-      size: b.size,
-      fill: b.size / this.k
-    }))
     const p24 = new Map<string, number>()
     const p16 = new Map<string, number>()
     for (const n of nodes) {
@@ -289,7 +318,7 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
     return {
       size: nodes.length,
       k: this.k,
-      buckets,
+      buckets: this.#buckets(),
       diversity: {
         prefixes24: p24.size,
         prefixes16: p16.size,
@@ -298,46 +327,164 @@ export class RoutingTable extends EventEmitter<RoutingTableEvents> {
       }
     }
   }
-}
 
-/**
- * The key of the /16 network of `host` (IPv6: /32) in the diversity counts: for IPv4 (`v4`, its
- * {@link ipv4Value}) the number `a * 256 + b`; otherwise the prefix string (or the host itself).
- */
-function networkKey16 (host: string, v4: number): number | string {
-  return v4 >= 0 ? v4 >>> 16 : addressPrefixes(host)[1]
-}
-
-/**
- * The key of the /24 network of `host` (IPv6: /48) among the contacts sharing `cpl` leading bits
- * with our id: for IPv4 the number `cpl * 2^24 + (a.b.c)` (a small integer, no heap object, for
- * cpl < 128), otherwise `cpl|prefix`. Numbers and strings never collide as Map keys.
- */
-function networkKey24 (host: string, v4: number, cpl: number): number | string {
-  return v4 >= 0 ? cpl * 0x1000000 + (v4 >>> 8) : cpl + '|' + addressPrefixes(host)[0]
-}
-
-/**
- * Copies of contact ids, cut from shared 1 KB slabs: a standalone 32-byte Uint8Array costs about
- * 230 bytes of heap (view, ArrayBuffer, backing store), a view of a slab about 100. A slot is
- * never reused (callers may hold on to a contact's id), so a slab is freed once all its ids are
- * gone; at worst one long-lived id keeps 1 KB.
- */
-const ID_SLAB_BYTES = 1024
-let idSlab = new Uint8Array(0)
-let idSlabUsed = 0
-
-function copyId (id: Uint8Array): Uint8Array {
-  const n = id.byteLength
-  if (n > ID_SLAB_BYTES / 4) return new Uint8Array(id)
-  if (idSlabUsed + n > idSlab.byteLength) {
-    idSlab = new Uint8Array(ID_SLAB_BYTES)
-    idSlabUsed = 0
+  /** One entry per bucket, in id-prefix order (as k-bucket's `buckets()`). */
+  #buckets (): BucketStats[] {
+    const out: Array<BucketStats & { rank: number }> = []
+    const ranks = this.#bucketRanks(new Uint8Array(this.id.byteLength))
+    const own = bitString(this.id, this.#depth)
+    for (let b = 0; b <= this.#depth; b++) {
+      const local = b === this.#depth
+      const prefix = local ? own : own.slice(0, b) + (own[b] === '1' ? '0' : '1')
+      const size = local ? this.#localCount() : this.#counts[b] ?? 0
+      out.push({ depth: prefix.length, prefix, size, fill: size / this.k, rank: ranks[b]! })
+    }
+    return out.sort((a, b) => a.rank - b.rank).map(({ rank, ...bucket }) => bucket)
   }
-  const copy = idSlab.subarray(idSlabUsed, idSlabUsed + n)
-  idSlabUsed += n
-  copy.set(id)
-  return copy
+
+  /** Contacts of the bucket covering our id. */
+  #localCount (): number {
+    let n = 0
+    for (let c = this.#depth; c < this.#counts.length; c++) n += this.#counts[c]!
+    return n
+  }
+
+  /** The bucket of a slot: its prefix length, or `depth` for the bucket covering our id. */
+  #bucketOf (slot: number): number {
+    return Math.min(this.#slots.cpl(slot), this.#depth)
+  }
+
+  /**
+   * The order in which k-bucket's depth-first walk towards `target` (nearer child first) visits
+   * the buckets, as a rank per bucket (0..depth). At each split the far bucket comes first when
+   * `target` has its bit (it is nearer), after everything deeper otherwise.
+   */
+  #bucketRanks (target: Uint8Array): Int32Array {
+    const depth = this.#depth
+    const ranks = new Int32Array(depth + 1)
+    let first = 0
+    let last = depth
+    for (let b = 0; b < depth; b++) {
+      if (bitAt(target, b) !== bitAt(this.id, b)) ranks[b] = first++
+      else ranks[b] = last--
+    }
+    ranks[depth] = first
+    return ranks
+  }
+
+  /** Slots of the `n` closest contacts to `target`, closest first. */
+  #closest (target: Uint8Array, n: number): number[] {
+    const slots = this.#slots
+    if (slots.size === 0 || n <= 0) return []
+    // the buckets k-bucket would visit: nearest first, until they hold n contacts
+    const ranks = this.#bucketRanks(target)
+    const depth = this.#depth
+    const sizes = new Int32Array(ranks.length)
+    for (let b = 0; b < ranks.length; b++) sizes[ranks[b]!] = b === depth ? this.#localCount() : this.#counts[b] ?? 0
+    let lastRank = 0
+    for (let gathered = sizes[0]!; gathered < n && lastRank < sizes.length - 1;) gathered += sizes[++lastRank]!
+    // Kept sorted by distance; most candidates are told apart by the first 6 bytes of their
+    // distance (`key`, an exact integer), the rest by the whole id.
+    const exact = target.byteLength === slots.idLength
+    const ids = slots.ids
+    const step = slots.idLength
+    const kept: number[] = []
+    const keys: number[] = []
+    for (let s = 0; s < slots.size; s++) {
+      if (ranks[Math.min(slots.cpl(s), depth)]! > lastRank) continue
+      let key = 0
+      if (exact) {
+        const o = s * step
+        for (let i = 0; i < 6 && i < step; i++) key = key * 256 + (ids[o + i]! ^ target[i]!)
+      }
+      let at = kept.length
+      if (at === n) {
+        const last = keys[n - 1]!
+        if (key > last || (key === last && this.#compare(target, s, kept[n - 1]!, ranks) >= 0)) continue
+        at = n - 1
+      }
+      while (at > 0 && (key < keys[at - 1]! || (key === keys[at - 1]! && this.#compare(target, s, kept[at - 1]!, ranks) < 0))) {
+        kept[at] = kept[at - 1]!
+        keys[at] = keys[at - 1]!
+        at--
+      }
+      kept[at] = s
+      keys[at] = key
+    }
+    return kept
+  }
+
+  /**
+   * Orders slots `a` and `b` by the exact XOR distance of their ids to `target`; equal distances
+   * (only for targets of another length) in k-bucket's order: bucket visit rank, then recency.
+   */
+  #compare (target: Uint8Array, a: number, b: number, ranks: Int32Array): number {
+    const slots = this.#slots
+    const n = slots.idLength
+    let d = 0
+    if (target.byteLength === n) {
+      const ids = slots.ids
+      const oa = a * n
+      const ob = b * n
+      for (let i = 0; i < n; i++) {
+        const t = target[i]!
+        const x = ids[oa + i]! ^ t
+        const y = ids[ob + i]! ^ t
+        if (x !== y) return x - y
+      }
+    } else {
+      d = compareDistance(target, slots.id(a), slots.id(b))
+    }
+    if (d !== 0) return d
+    return ranks[this.#bucketOf(a)]! - ranks[this.#bucketOf(b)]! || slots.seq(a) - slots.seq(b)
+  }
+
+  /** All slots, by `order` and then from least to most recently seen. */
+  #sorted (order: (a: number, b: number) => number): number[] {
+    const out: number[] = []
+    for (let s = 0; s < this.#slots.size; s++) out.push(s)
+    return out.sort((a, b) => order(a, b) || this.#slots.seq(a) - this.#slots.seq(b))
+  }
+
+  /** The `n` least recently seen contacts of far bucket `cpl`, least recent first. */
+  #leastRecent (cpl: number, n: number): number[] {
+    const slots = this.#slots
+    const out: number[] = []
+    for (let s = 0; s < slots.size; s++) if (slots.cpl(s) === cpl) out.push(s)
+    return out.sort((a, b) => slots.seq(a) - slots.seq(b)).slice(0, n)
+  }
+
+  #find (id: Uint8Array): number {
+    if (id.byteLength !== this.id.byteLength) return -1
+    return this.#slots.find(id, commonPrefix(id, this.id))
+  }
+
+  /** Marks a contact as the most recently seen. */
+  #touch (slot: number): void {
+    this.#slots.setSeq(slot, this.#nextSeq())
+  }
+
+  #nextSeq (): number {
+    if (this.#seq === 0x7fffffff) {
+      // renumber in order (after two billion contacts seen): stamps stay small integers
+      const order = this.#sorted(() => 0)
+      for (let i = 0; i < order.length; i++) this.#slots.setSeq(order[i]!, i)
+      this.#seq = order.length
+    }
+    return this.#seq++
+  }
+
+  #removeAt (slot: number): void {
+    const node = this.listener?.nodeRemoved !== undefined ? this.#node(slot) : null
+    this.#counts[this.#slots.cpl(slot)]!--
+    this.#slots.removeAt(slot)
+    if (node !== null) this.listener?.nodeRemoved?.(node)
+  }
+
+  #node (slot: number): TableNode {
+    const s = this.#slots
+    return { id: s.id(slot), host: s.host(slot), port: s.port(slot), tick: s.tick(slot), failures: s.failures(slot) }
+  }
 }
 
 /** Number of leading bits `a` and `b` share. */
@@ -347,6 +494,19 @@ function commonPrefix (a: Uint8Array, b: Uint8Array): number {
     if (x !== 0) return i * 8 + Math.clz32(x) - 24
   }
   return a.byteLength * 8
+}
+
+/** Bit `i` of `id`, most significant first; bits past its end read as 0 (as in k-bucket). */
+function bitAt (id: Uint8Array, i: number): number {
+  const byte = i >> 3
+  return byte < id.byteLength ? (id[byte]! >> (7 - (i & 7))) & 1 : 0
+}
+
+/** The first `bits` bits of `id` as a string of '0's and '1's. */
+function bitString (id: Uint8Array, bits: number): string {
+  let out = ''
+  for (let i = 0; i < bits; i++) out += bitAt(id, i)
+  return out
 }
 
 /** `bytes` changed to share exactly `cpl` leading bits with `id`. */
@@ -360,15 +520,7 @@ function inRange (bytes: Uint8Array, id: Uint8Array, cpl: number): Uint8Array {
   return out
 }
 
-/** The /24 and /16 (IPv6: /48 and /32) network keys of a host; a host that is no IP address keys itself. */
-/** The /24 and /16 of an address (IPv6: /48 and /32), the units of the diversity limits. */
-export function addressPrefixes (host: string): [string, string] {
-  try {
-    return [prefix24(host), prefix16(host)]
-  } catch {
-    return [host, host]
-  }
-}
+export { addressPrefixes }
 
 function largest (m: Map<string, number>, total: number): PrefixShare | null {
   let best: PrefixShare | null = null

@@ -26,7 +26,7 @@ describe('RoutingTable', () => {
     const id = randomBytes(32)
     const t = new RoutingTable(id)
     const added: string[] = []
-    t.on('add-node', (n) => added.push(n.host))
+    t.listener = { nodeAdded: (n) => added.push(n.host) }
     t.add(id, { host: 'self', port: 1 }, 0)
     t.add(randomBytes(31), { host: 'short', port: 1 }, 0)
     const a = randomBytes(32)
@@ -139,7 +139,7 @@ describe('upkeep', () => {
     for (let i = 0; i < 4; i++) t.add(far(i), { host: `n${i}`, port: 1 }, 0)
     state.tick = 10
     const c = ctx(t, (n) => n.host !== 'n1', state)
-    t.on('ping', (old, fresh) => onBucketFull(c, old, fresh))
+    t.listener = { bucketFull: (old, fresh) => onBucketFull(c, old, fresh) }
     const newcomer = far(9)
     t.add(newcomer, { host: 'new', port: 1 }, 10)
     await flush()

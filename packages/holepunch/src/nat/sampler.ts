@@ -74,8 +74,16 @@ export type NatSampleInput = Omit<NatSample, 'at'> & { at?: number }
  * {@link classifyNat}. Emits `nat` when the type, the public host or the public port changes.
  */
 export class NatSampler extends EventEmitter<NatSamplerEvents> {
-  /** Kept flat (one object a sample, not three): a node keeps up to `maxSamples` of them. */
-  readonly #samples = new Map<string, FlatSample>()
+  /**
+   * The samples, oldest update first, kept flat (a node keeps up to `maxSamples` of them): the
+   * remote key of each, its two hosts (the remote's, and ours as it saw us) and its three numbers
+   * (the remote's port, ours, when). An object per sample and a map of them cost twice as much.
+   */
+  #count = 0
+  /** Per sample: its remote key, the remote's host, our host as it saw us (sized on the first sample). */
+  #strings: string[] = []
+  /** Per sample: the remote's port, ours, when. */
+  #numbers = new Float64Array(0)
   readonly #maxSamples: number
   readonly #minRemotes: number
   readonly #distinctHosts: boolean
@@ -113,7 +121,9 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
 
   /** The kept samples (newest per remote), oldest update first. */
   get samples (): readonly NatSample[] {
-    return [...this.#samples.values()].map(expand)
+    const out: NatSample[] = []
+    for (let i = 0; i < this.#count; i++) out.push(this.#sample(i))
+    return out
   }
 
   /**
@@ -125,16 +135,28 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
     if (!isPeer(sample?.from) || !isPeer(sample?.address)) throw HolepunchError.INVALID_ARGUMENT('a NAT sample needs from and address as { host, port }')
     const at = sample.at ?? this.#now()
     const key = remoteKey(sample.from, this.#distinctHosts)
-    // re-insert so that Map order is update order and the first key is the stalest remote
-    this.#samples.delete(key)
+    // the remote's previous sample goes: the samples stay in update order, the stalest first
+    for (let i = 0; i < this.#count; i++) {
+      if (this.#strings[i * 3] === key) {
+        this.#remove(i)
+        break
+      }
+    }
     // most samples report the same address: keep one copy of its host string
     let host = sample.address.host
-    for (const s of this.#samples.values()) {
-      if (s.host === host) host = s.host
-      break
+    if (this.#count > 0 && this.#strings[2] === host) host = this.#strings[2]
+    if (this.#count === this.#maxSamples) this.#remove(0)
+    if (this.#numbers.length === 0) {
+      this.#strings = new Array<string>(this.#maxSamples * 3).fill('')
+      this.#numbers = new Float64Array(this.#maxSamples * 3)
     }
-    this.#samples.set(key, { fromHost: sample.from.host, fromPort: sample.from.port, host, port: sample.address.port, at })
-    while (this.#samples.size > this.#maxSamples) this.#samples.delete(this.#samples.keys().next().value!)
+    const i = this.#count++
+    this.#strings[i * 3] = key
+    this.#strings[i * 3 + 1] = sample.from.host
+    this.#strings[i * 3 + 2] = host
+    this.#numbers[i * 3] = sample.from.port
+    this.#numbers[i * 3 + 1] = sample.address.port
+    this.#numbers[i * 3 + 2] = at
     return this.#update()
   }
 
@@ -163,16 +185,31 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
 
   /** Forgets every sample (after a stall or a network change); the verdict becomes `unknown`. */
   clear (): NatVerdict {
-    this.#samples.clear()
+    this.#count = 0
+    this.#strings.fill('')
     return this.#update()
+  }
+
+  #sample (i: number): NatSample {
+    const n = this.#numbers
+    return { from: { host: this.#strings[i * 3 + 1]!, port: n[i * 3]! }, address: { host: this.#strings[i * 3 + 2]!, port: n[i * 3 + 1]! }, at: n[i * 3 + 2]! }
+  }
+
+  /** Removes sample `i`, moving the later ones down (order kept). */
+  #remove (i: number): void {
+    const end = this.#count * 3
+    this.#strings.copyWithin(i * 3, i * 3 + 3, end)
+    this.#numbers.copyWithin(i * 3, i * 3 + 3, end)
+    this.#count--
+    this.#strings.fill('', this.#count * 3, end)
   }
 
   #update (): NatVerdict {
     const now = this.#now()
-    for (const [key, sample] of this.#samples) {
-      if (sample.at < now - this.#maxAge) this.#samples.delete(key)
+    for (let i = this.#count - 1; i >= 0; i--) {
+      if (this.#numbers[i * 3 + 2]! < now - this.#maxAge) this.#remove(i)
     }
-    const verdict = classifyNat([...this.#samples.values()].map(expand), {
+    const verdict = classifyNat(this.samples, {
       minRemotes: this.#minRemotes,
       distinctHosts: this.#distinctHosts,
       tolerance: this.#tolerance,
@@ -188,18 +225,6 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
     if (addressChanged || verdict.type !== previous.type) this.emit('nat', { verdict, previous, addressChanged })
     return verdict
   }
-}
-
-interface FlatSample {
-  fromHost: string
-  fromPort: number
-  host: string
-  port: number
-  at: number
-}
-
-function expand (s: FlatSample): NatSample {
-  return { from: { host: s.fromHost, port: s.fromPort }, address: { host: s.host, port: s.port }, at: s.at }
 }
 
 function positiveInt (value: number, name: string): number {

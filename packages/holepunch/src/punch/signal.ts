@@ -9,7 +9,8 @@
 // roundtrip token proved them (a birthday attempt only ever aims at a proven host). A listener
 // accepts relays only from a referrer it talked to. A reference referrer answers `_hp_connect`
 // without a value: the initiator then falls back to the classic `_ping` forwarding.
-import { RateLimiter, type CommandRequest, type CommandHandlers, type DHT } from '@hyperdht-ts/dht-rpc'
+import { RateLimiter, type CommandReply, type CommandRequest, type DHT } from '@hyperdht-ts/dht-rpc'
+import { CommandBinding, registerCommands, unregisterCommands, type CommandOwner, type CommandSet } from '../commands'
 import { RELAY_TIMEOUT, SIGNAL_BURST, SIGNAL_RATE } from '../constants'
 import { Addresses, ANSWER, PunchAnswer, PunchOffer, safeDecode } from '../messages/index'
 import type { Logger, Peer } from '../types'
@@ -27,39 +28,44 @@ export interface ReferrerOptions {
   logger?: Logger
 }
 
+/** Until told otherwise, nobody is announced on us. */
+const nobody: AnnounceCheck = () => false
+
 /** Registers both ends of the signalling on `dht`. */
-export class Signalling {
+export class Signalling implements CommandOwner {
   readonly #dht: DHT
-  /** Our commands, as registered (to unregister exactly those). */
-  readonly #commands: Array<[string, CommandHandlers]>
+  readonly #commands: CommandSet
   readonly #addresses: Addresses
-  readonly #initiators = new RateLimiter({ rate: SIGNAL_RATE, burst: SIGNAL_BURST })
-  #announced: AnnounceCheck = () => false
+  /** Created by the first offer relayed. */
+  #initiators: RateLimiter | null = null
+  #announced: AnnounceCheck = nobody
+  readonly #onoffer: OfferHandler
   readonly stats = { relayed: 0, refused: 0, unknownPeer: 0, offers: 0 }
 
   constructor (dht: DHT, family: 4 | 6, onoffer: OfferHandler) {
     this.#dht = dht
     this.#addresses = new Addresses(family)
-    // referrer: a query (initiator unproven) or an update (its roundtrip token proves its host)
-    this.#commands = [
-      [CONNECT_COMMAND, {
-        routing: false,
-        query: async (q) => await this.#onConnect(q, false),
-        update: async (q) => await this.#onConnect(q, true)
-      }],
+    this.#onoffer = onoffer
+    this.#commands = registerCommands(dht, [
+      // referrer: a query (initiator unproven) or an update (its roundtrip token proves its host)
+      [CONNECT_COMMAND, new CommandBinding(this, false)],
       // listener: clients listen too (that is who needs a punch)
-      [RELAY_COMMAND, {
-        routing: false,
-        client: true,
-        query: (q) => this.#onRelay(q, onoffer)
-      }]
-    ]
-    for (const [name, handlers] of this.#commands) dht.command(name, handlers)
+      [RELAY_COMMAND, new CommandBinding(this, true)]
+    ])
   }
 
-  /** Unregisters our commands from the DHT (the holepuncher is destroyed, the DHT may live on). */
+  /** Takes our commands off the DHT (the holepuncher is destroyed, the DHT may live on). */
   close (): void {
-    for (const [name, handlers] of this.#commands) this.#dht.removeCommand(name, handlers)
+    unregisterCommands(this.#dht, this.#commands)
+  }
+
+  /** @internal Our commands: an update of `RELAY` is answered as without a handler. */
+  onCommand (q: CommandRequest, update: boolean): CommandReply | Promise<CommandReply> {
+    switch (q.command) {
+      case CONNECT_COMMAND: return this.#onConnect(q, update)
+      case RELAY_COMMAND: return update ? null : this.#onRelay(q, this.#onoffer)
+      default: return null
+    }
   }
 
   /** Whom we relay to: a peer announced on us under the key. */
@@ -86,6 +92,7 @@ export class Signalling {
       this.stats.unknownPeer++
       return PunchAnswer.encode({ status: ANSWER.UNKNOWN_PEER })
     }
+    this.#initiators ??= new RateLimiter({ rate: SIGNAL_RATE, burst: SIGNAL_BURST })
     if (!this.#initiators.take(q.node.host, Date.now())) {
       this.stats.refused++
       // one more token is due within a second / rate

@@ -14,7 +14,8 @@
 // asker talked to the stranger's host before; in a network of a few hosts that may make such a
 // node look reachable. Port-restricted and endpoint-independent filtering are judged exactly.
 import { randomBytes } from 'node:crypto'
-import { RateLimiter, requestEncoding, type CommandHandlers, type DHT } from '@hyperdht-ts/dht-rpc'
+import { RateLimiter, requestEncoding, type CommandReply, type CommandRequest, type DHT } from '@hyperdht-ts/dht-rpc'
+import { CommandBinding, registerCommands, unregisterCommands, type CommandOwner, type CommandSet } from '../commands'
 import {
   DIAL_BURST, DIAL_RATE_PER_MINUTE, DIALBACK_WAIT, REACH_BURST, REACH_HELPERS, REACH_RATE_PER_MINUTE
 } from '../constants'
@@ -42,10 +43,9 @@ export interface ReachabilityServiceOptions {
 }
 
 /** The three roles of the probe protocol on one node. */
-export class ReachabilityService {
+export class ReachabilityService implements CommandOwner {
   readonly #dht: DHT
-  /** Our commands, as registered (to unregister exactly those). */
-  readonly #commands: Array<[string, CommandHandlers]>
+  readonly #commands: CommandSet
   readonly #family: 4 | 6
   readonly #addresses: Addresses
   readonly #helpers: number
@@ -53,11 +53,13 @@ export class ReachabilityService {
   readonly #relaxDistinct: boolean
   readonly #createSocket: CreateSocket
   readonly #log: Logger | undefined
-  readonly #askers = new RateLimiter({ rate: REACH_RATE_PER_MINUTE / 60, burst: REACH_BURST })
-  readonly #dialTargets = new RateLimiter({ rate: DIAL_RATE_PER_MINUTE / 60, burst: DIAL_BURST })
-  readonly #dialHelpers = new RateLimiter({ rate: 10 * DIAL_RATE_PER_MINUTE / 60, burst: 10 * DIAL_BURST })
+  // rate limits, created by the first request they judge
+  #askers: RateLimiter | null = null
+  #dialTargets: RateLimiter | null = null
+  #dialHelpers: RateLimiter | null = null
   /** Nonces of our probes in flight -> where the dialback may be expected. */
-  readonly #pending = new Map<string, { helper: Peer, arrived: Peer | null }>()
+  /** Created on the first round (a node in server mode may never probe). */
+  #pending: Map<string, { helper: Peer, arrived: Peer | null }> | null = null
   /** Counters. */
   readonly stats = { rounds: 0, asked: 0, dispatched: 0, dialbacks: 0, helped: 0, dialed: 0, refused: 0 }
 
@@ -70,20 +72,30 @@ export class ReachabilityService {
     this.#relaxDistinct = opts.relaxDistinct ?? false
     this.#createSocket = opts.createSocket ?? dgramSocket
     this.#log = opts.logger
-    // helper: only servers help (a client answers nothing of this)
-    this.#commands = [
-      [REACH_COMMAND, { routing: false, query: (q) => this.#onReach(q.node, q.value) }],
-      // stranger: likewise
-      [DIAL_COMMAND, { routing: false, query: (q) => this.#onDial(q.node, q.value) }],
+    // helper and stranger: only servers help (a client answers nothing of this)
+    const servers = new CommandBinding(this, false)
+    this.#commands = registerCommands(dht, [
+      [REACH_COMMAND, servers],
+      [DIAL_COMMAND, servers],
       // asker: a client must receive it (that is the whole point); it never answers
-      [DIALBACK_COMMAND, { routing: false, client: true, query: (q) => this.#onDialback(q.node, q.value) }]
-    ]
-    for (const [name, handlers] of this.#commands) dht.command(name, handlers)
+      [DIALBACK_COMMAND, new CommandBinding(this, true)]
+    ])
   }
 
-  /** Unregisters our commands from the DHT (the holepuncher is destroyed, the DHT may live on). */
+  /** Takes our commands off the DHT (the holepuncher is destroyed, the DHT may live on). */
   close (): void {
-    for (const [name, handlers] of this.#commands) this.#dht.removeCommand(name, handlers)
+    unregisterCommands(this.#dht, this.#commands)
+  }
+
+  /** @internal Our commands (queries only: an update is answered as without a handler). */
+  onCommand (q: CommandRequest, update: boolean): CommandReply | Promise<CommandReply> {
+    if (update) return null
+    switch (q.command) {
+      case REACH_COMMAND: return this.#onReach(q.node, q.value)
+      case DIAL_COMMAND: return this.#onDial(q.node, q.value)
+      case DIALBACK_COMMAND: return this.#onDialback(q.node, q.value)
+      default: return null
+    }
   }
 
   /**
@@ -118,7 +130,8 @@ export class ReachabilityService {
     const nonce = randomBytes(16)
     const key = nonce.toString('hex')
     const entry = { helper, arrived: null as Peer | null }
-    this.#pending.set(key, entry)
+    const pending = this.#pending ??= new Map()
+    pending.set(key, entry)
     this.stats.asked++
     try {
       // the helper answers after a stranger agreed to dial (up to two tries of ~1 s)
@@ -134,7 +147,7 @@ export class ReachabilityService {
     } catch {
       return null // no answer: no evidence either way
     } finally {
-      this.#pending.delete(key)
+      pending.delete(key)
     }
   }
 
@@ -142,6 +155,7 @@ export class ReachabilityService {
   async #onReach (asker: Peer, value: Uint8Array | null): Promise<Uint8Array> {
     const req = safeDecode(ReachRequest.decode, value)
     if (req === null || req.nonce.byteLength > 32) return ReachResponse.encode({ status: REACH.UNAVAILABLE })
+    this.#askers ??= new RateLimiter({ rate: REACH_RATE_PER_MINUTE / 60, burst: REACH_BURST })
     if (!this.#askers.take(asker.host, Date.now())) return ReachResponse.encode({ status: REACH.RATE_LIMITED })
     this.stats.helped++
     const to = this.#addresses.encode(asker)
@@ -170,6 +184,8 @@ export class ReachabilityService {
     const req = safeDecode(DialRequest.decode, value)
     const to = req === null ? null : this.#addresses.decode(req.to)
     const now = Date.now()
+    this.#dialHelpers ??= new RateLimiter({ rate: 10 * DIAL_RATE_PER_MINUTE / 60, burst: 10 * DIAL_BURST })
+    this.#dialTargets ??= new RateLimiter({ rate: DIAL_RATE_PER_MINUTE / 60, burst: DIAL_BURST })
     if (req === null || to === null || req.nonce.byteLength > 32 || !this.#dialHelpers.take(helper.host, now) || !this.#dialTargets.take(to.host, now)) {
       this.stats.refused++
       return DialResponse.encode({ status: DIAL.REFUSED })
@@ -183,7 +199,7 @@ export class ReachabilityService {
   #onDialback (from: Peer, value: Uint8Array | null): false {
     const msg = safeDecode(Dialback.decode, value)
     if (msg === null) return false
-    const entry = this.#pending.get(Buffer.from(msg.nonce).toString('hex'))
+    const entry = this.#pending?.get(Buffer.from(msg.nonce).toString('hex'))
     if (entry === undefined || entry.arrived !== null) return false
     // an address we talked to is let through by any NAT: no evidence
     if (this.#dht.hasContacted(from)) {

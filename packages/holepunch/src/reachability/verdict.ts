@@ -80,9 +80,10 @@ export class ReachabilityTracker extends EventEmitter<ReachabilityTrackerEvents>
   readonly #distinctHosts: boolean
   readonly #maxNonces: number
   readonly #now: Clock
-  readonly #nonces = new Set<string>()
+  // both created on the first report (a node in server mode may never probe)
+  #nonces: Set<string> | null = null
   #streakOutcome: ProbeOutcome | null = null
-  readonly #streak = new Map<string, number>() // helper key -> time of its agreeing outcome
+  #streak: Map<string, number> | null = null // helper key -> time of its agreeing outcome
   #verdict: Reachability = 'unknown'
   #supportedAt = -Infinity
 
@@ -104,7 +105,7 @@ export class ReachabilityTracker extends EventEmitter<ReachabilityTrackerEvents>
 
   /** The running streak: which outcome, agreed by how many distinct helpers. */
   get streak (): { outcome: ProbeOutcome | null, helpers: number } {
-    return { outcome: this.#streakOutcome, helpers: this.#streak.size }
+    return { outcome: this.#streakOutcome, helpers: this.#streak?.size ?? 0 }
   }
 
   /** Reports one probe outcome; returns the (possibly new) verdict. */
@@ -113,18 +114,20 @@ export class ReachabilityTracker extends EventEmitter<ReachabilityTrackerEvents>
     if (report.outcome !== 'reachable' && report.outcome !== 'unreachable') throw HolepunchError.INVALID_ARGUMENT('outcome must be reachable or unreachable')
     if (report.nonce !== undefined) {
       const key = nonceKey(report.nonce)
-      if (this.#nonces.has(key)) return this.refresh()
-      this.#nonces.add(key)
-      if (this.#nonces.size > this.#maxNonces) this.#nonces.delete(this.#nonces.values().next().value!)
+      const nonces = this.#nonces ??= new Set()
+      if (nonces.has(key)) return this.refresh()
+      nonces.add(key)
+      if (nonces.size > this.#maxNonces) nonces.delete(nonces.values().next().value!)
     }
     const at = report.at ?? this.#now()
     if (report.outcome !== this.#streakOutcome) {
       this.#streakOutcome = report.outcome
-      this.#streak.clear()
+      this.#streak?.clear()
     }
     const helper = remoteKey(report.helper, this.#distinctHosts)
-    this.#streak.delete(helper)
-    this.#streak.set(helper, at)
+    const streak = this.#streak ??= new Map()
+    streak.delete(helper)
+    streak.set(helper, at)
     if (report.outcome === this.#verdict) this.#supportedAt = Math.max(this.#supportedAt, at)
     return this.#evaluate()
   }
@@ -140,16 +143,17 @@ export class ReachabilityTracker extends EventEmitter<ReachabilityTrackerEvents>
    */
   reset (): Reachability {
     this.#streakOutcome = null
-    this.#streak.clear()
+    this.#streak?.clear()
     this.#supportedAt = -Infinity
     return this.#set('unknown')
   }
 
   #evaluate (): Reachability {
     const oldest = this.#now() - this.#window
-    for (const [helper, at] of this.#streak) if (at < oldest) this.#streak.delete(helper)
-    if (this.#streakOutcome !== null && this.#streak.size >= this.#confirmations) {
-      if (this.#verdict !== this.#streakOutcome) this.#supportedAt = Math.max(...this.#streak.values())
+    const streak = this.#streak
+    if (streak !== null) for (const [helper, at] of streak) if (at < oldest) streak.delete(helper)
+    if (this.#streakOutcome !== null && streak !== null && streak.size >= this.#confirmations) {
+      if (this.#verdict !== this.#streakOutcome) this.#supportedAt = Math.max(...streak.values())
       return this.#set(this.#streakOutcome)
     }
     if (this.#verdict !== 'unknown' && this.#supportedAt < oldest) return this.#set('unknown')
