@@ -197,7 +197,8 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
   readonly #tracker: ReachabilityTracker
   readonly #mode: ModeController
   readonly #stall = new StallDetector()
-  readonly #router: FrameRouter
+  /** Frames of punches and connections: created by the first one (most nodes never connect). */
+  #frameRouter: FrameRouter | null = null
   readonly #port: DhtPort
   readonly #reach: ReachabilityService
   readonly #signal: Signalling
@@ -232,8 +233,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
       stallThreshold: opts.stallThreshold,
       logger: opts.logger
     })
-    this.#router = new FrameRouter((id, key, from, port) => this.#onOpen(id, key, from, port))
-    this.#port = new DhtPort(dht, this.#router.receive)
+    this.#port = new DhtPort(dht, (bytes, from, port) => { this.#router.receive(bytes, from, port) })
     this.#reach = new ReachabilityService(dht, this.#family, {
       helpers: opts.reachHelpers, dialbackWait: opts.dialbackWait, relaxDistinct: relax, createSocket: opts.createSocket, logger: opts.logger
     })
@@ -311,7 +311,13 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
 
   /** Counters of the probes, signalling and frames. */
   get stats (): { reach: ReachabilityService['stats'], signal: Signalling['stats'], frames: FrameRouter['stats'], connections: number } {
-    return { reach: { ...this.#reach.stats }, signal: { ...this.#signal.stats }, frames: this.#router.stats, connections: this.#router.size }
+    const router = this.#frameRouter
+    return {
+      reach: { ...this.#reach.stats },
+      signal: { ...this.#signal.stats },
+      frames: router?.stats ?? { frames: 0, dropped: { invalid: 0, unknownConnection: 0, rateLimited: 0 }, probesAnswered: 0 },
+      connections: router?.size ?? 0
+    }
   }
 
   /** Whom we relay offers to as a referrer: a peer announced on us under the key (hyperdht's store). */
@@ -388,6 +394,10 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     }
   }
 
+  get #router (): FrameRouter {
+    return this.#frameRouter ??= new FrameRouter((id, key, from, port) => this.#onOpen(id, key, from, port))
+  }
+
   #used (): Sessions {
     return this.#sessions ??= { listeners: new Map(), accepting: new Map(), pending: new Set(), offering: new Set() }
   }
@@ -407,8 +417,8 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
       for (const a of sessions.accepting.values()) a.stop.abort()
       for (const l of [...sessions.listeners.values()]) l.close()
     }
-    for (const c of this.#router.connections()) c.destroy(HolepunchError.DESTROYED('Holepuncher'))
-    this.#router.clear()
+    for (const c of this.#frameRouter?.connections() ?? []) c.destroy(HolepunchError.DESTROYED('Holepuncher'))
+    this.#frameRouter?.clear()
     this.#port.close()
     this.#reach.close()
     this.#signal.close()
@@ -703,7 +713,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     if (this.#destroyed || sessions?.listeners.has(hex) !== true) return PunchAnswer.encode({ status: ANSWER.NOT_LISTENING })
     // our own offer, relayed back to us: we announced the key we are connecting to
     if (sessions.offering.has(offer.id)) return PunchAnswer.encode({ status: ANSWER.SELF })
-    if (this.#router.has(offer.id) || sessions.accepting.has(offer.id)) return PunchAnswer.encode({ status: ANSWER.REFUSED })
+    if (this.#frameRouter?.has(offer.id) === true || sessions.accepting.has(offer.id)) return PunchAnswer.encode({ status: ANSWER.REFUSED })
     const observed = this.#addresses.decode(offer.observed)
     const claimed = this.#addresses.decode(offer.address)
     const remote: PunchPeerInfo = {
