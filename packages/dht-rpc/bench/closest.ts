@@ -5,6 +5,7 @@
 //
 //   tsx bench/closest.ts                         (2,000 nodes in memory, 200 pairs)
 //   SIZE=2000 MODE=udp PAIRS=200 PARALLEL=10 tsx bench/closest.ts
+//   ALPHA=16 tsx bench/closest.ts                (the walk's alpha: 16 = every slot from the start)
 import { compareDistance } from '@hyperdht-ts/kbucket'
 import { randomBytes } from 'node:crypto'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
@@ -15,6 +16,7 @@ const SIZE = Number(process.env.SIZE ?? 2000)
 const MODE = process.env.MODE ?? 'memory'
 const PAIRS = Number(process.env.PAIRS ?? 200)
 const PARALLEL = Number(process.env.PARALLEL ?? 1)
+const ALPHA = process.env.ALPHA === undefined ? undefined : Number(process.env.ALPHA)
 const K = 20
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -70,12 +72,12 @@ async function main (): Promise<void> {
     const a = pick()
     let b = pick()
     while (b === a) b = pick()
-    const qa = a.query({ command: 'bench', target })
+    const qa = a.query({ command: 'bench', target }, { alpha: ALPHA })
     await qa.toArray()
     const announced = new Set(qa.closestNodes.map((n) => hex(n.id)))
     const truthA = trueClosest(ids.filter((id) => id !== a.id), target)
     if (truthA.every((h) => announced.has(h))) announceExact++
-    const qb = b.query({ command: 'bench', target })
+    const qb = b.query({ command: 'bench', target }, { alpha: ALPHA })
     const answered = new Set((await qb.toArray()).map((r) => hex(r.node.id)))
     requests += qb.requests
     errors += qb.errors
@@ -100,6 +102,7 @@ async function main (): Promise<void> {
     mode: MODE,
     pairs: PAIRS,
     parallel: PARALLEL,
+    alpha: ALPHA ?? 'default',
     buildSeconds: +buildSeconds.toFixed(1),
     runSeconds: +runSeconds.toFixed(1),
     timeoutsDuringBuild: timeoutsAtBuild,

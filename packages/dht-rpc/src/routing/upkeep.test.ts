@@ -149,6 +149,41 @@ describe('upkeep', () => {
     expect(t.toArray().map((n) => n.host).sort()).toEqual(['n0', 'n2', 'n3', 'new'])
   })
 
+  it('a stale contact another newcomer is pinging already is not pinged again', async () => {
+    const t = new RoutingTable(Buffer.alloc(32, 0), 4)
+    for (let i = 0; i < 4; i++) t.add(randomBytes(32), { host: `n${i}`, port: 1 }, 0)
+    const old = t.toArray().sort((a, b) => a.host < b.host ? -1 : 1).slice(0, 3)
+    const pinged: string[] = []
+    const answers: Array<() => void> = []
+    const c: UpkeepContext = {
+      table: t,
+      tick: 10,
+      bootstrapped: true,
+      inflightQueries: 0,
+      ping: async (n) => {
+        pinged.push(n.host)
+        await new Promise<void>((resolve) => answers.push(resolve))
+      }
+    }
+    const newcomer = (host: string): TableNode => ({ id: randomBytes(32), host, port: 1, tick: 10 } as unknown as TableNode)
+    onBucketFull(c, old, newcomer('a'))
+    onBucketFull(c, old, newcomer('b')) // n0 is being pinged: this check starts with n1
+    expect(pinged).toEqual(['n0', 'n1'])
+    onBucketFull(c, old, newcomer('c'))
+    expect(pinged).toEqual(['n0', 'n1', 'n2'])
+    onBucketFull(c, old, newcomer('d')) // all three in flight: nothing more
+    expect(pinged).toEqual(['n0', 'n1', 'n2'])
+    for (let i = 0; i < 10 && answers.length > 0; i++) {
+      for (const answer of answers.splice(0)) answer()
+      await flush()
+    }
+    // each check went on with the contacts after its own, again skipping none that was idle
+    expect(pinged.filter((h) => h === 'n0')).toHaveLength(1)
+    expect(pinged.length).toBeLessThanOrEqual(6)
+    onBucketFull(c, old, newcomer('e')) // nothing in flight any more: n0 is pinged again
+    expect(pinged.at(-1)).toBe('n0')
+  })
+
   it('pingSome pings up to 3 stale least-recently-seen nodes and removes those that fail', async () => {
     const t = new RoutingTable(randomBytes(32))
     const state = { tick: 0 }
