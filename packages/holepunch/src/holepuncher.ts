@@ -188,15 +188,19 @@ interface Sessions {
   offering: Set<number>
 }
 
+/** How the stall watch reaches a holepuncher (set by the class's static block). */
+let onStall: (h: Holepuncher, gap: number) => void
+
 export class Holepuncher extends EventEmitter<HolepuncherEvents> {
   readonly dht: DHT
   readonly #opts: HolepuncherOptions
   readonly #family: 4 | 6
   readonly #addresses: Addresses
   readonly #sampler: NatSampler
-  readonly #tracker: ReachabilityTracker
+  /** Reachability evidence: created by the first probe report (a node in a fixed mode may never probe). */
+  #reachTracker: ReachabilityTracker | null = null
   readonly #mode: ModeController
-  readonly #stall = new StallDetector()
+
   /** Frames of punches and connections: created by the first one (most nodes never connect). */
   #frameRouter: FrameRouter | null = null
   readonly #port: DhtPort
@@ -205,7 +209,6 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
   readonly #birthday = new BirthdayLimiter()
   /** Listeners, offers being accepted, calls in progress and offers being made: created on first use (most nodes never connect). */
   #sessions: Sessions | null = null
-  #stallTimer: NodeJS.Timeout
   #reachTimer: NodeJS.Timeout | null = null
   #reachRound: AbortController | null = null
   /** Probe again soon after the round in flight (something changed under it, e.g. a port mapping). */
@@ -224,7 +227,6 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     this.#addresses = new Addresses(this.#family)
     const relax = opts.relaxDistinct ?? false
     this.#sampler = new NatSampler({ minRemotes: opts.minRemotes, distinctHosts: !relax })
-    this.#tracker = new ReachabilityTracker({ confirmations: opts.confirmations, distinctHosts: !relax })
     this.#mode = new ModeController({
       mode: opts.mode ?? 'auto',
       promoteAfter: opts.promoteAfter,
@@ -248,13 +250,8 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     })
     this.#sampler.on('nat', (change) => {
       this.#mode.setNat(change.verdict)
-      if (change.addressChanged && change.previous.host !== null) this.#tracker.reset() // evidence was for the old address
+      if (change.addressChanged && change.previous.host !== null) this.#reachTracker?.reset() // evidence was for the old address
       this.emit('nat', change)
-    })
-    this.#tracker.on('reachability', (change) => {
-      this.#sampler.setReachability(change.reachability)
-      this.#mode.setReachability(change.reachability)
-      this.emit('reachability', change)
     })
     dht.on('observed-address', this.#onObserved)
     dht.on('listening', this.#onListening)
@@ -266,16 +263,28 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
       this.#onListening()
     } catch {}
 
-    this.#stall.tick(Date.now())
-    this.#stallTimer = setInterval(() => {
-      const gap = this.#stall.tick(Date.now())
-      if (gap > 0 && this.#mode.reportStall(gap)) {
-        // a sleeping laptop: its mappings and our evidence are gone
-        this.#sampler.clear()
-        this.#tracker.reset()
-      }
-    }, STALL_TICK)
-    this.#stallTimer.unref()
+    watchStalls(this)
+  }
+
+  /** An event-loop stall of `gap` ms (one watch for every holepuncher of the process). */
+  #onStall (gap: number): void {
+    if (this.#mode.reportStall(gap)) {
+      // a sleeping laptop: its mappings and our evidence are gone
+      this.#sampler.clear()
+      this.#reachTracker?.reset()
+    }
+  }
+
+  get #tracker (): ReachabilityTracker {
+    if (this.#reachTracker === null) {
+      const tracker = this.#reachTracker = new ReachabilityTracker({ confirmations: this.#opts.confirmations, distinctHosts: this.#opts.relaxDistinct !== true })
+      tracker.on('reachability', (change) => {
+        this.#sampler.setReachability(change.reachability)
+        this.#mode.setReachability(change.reachability)
+        this.emit('reachability', change)
+      })
+    }
+    return this.#reachTracker
   }
 
   /** The role we play now. */
@@ -301,7 +310,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
 
   /** Whether strangers can reach us, as reachability probes established. */
   get reachability (): Reachability {
-    return this.#tracker.reachability
+    return this.#reachTracker?.reachability ?? 'unknown'
   }
 
   /** With `portMapping`: where the port mapping stands (`null` when it is off, or before the socket is bound). */
@@ -398,6 +407,10 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     return this.#frameRouter ??= new FrameRouter((id, key, from, port) => this.#onOpen(id, key, from, port))
   }
 
+  static {
+    onStall = (h, gap) => h.#onStall(gap)
+  }
+
   #used (): Sessions {
     return this.#sessions ??= { listeners: new Map(), accepting: new Map(), pending: new Set(), offering: new Set() }
   }
@@ -406,7 +419,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
   async destroy (): Promise<void> {
     if (this.#destroyed) return
     this.#destroyed = true
-    clearInterval(this.#stallTimer)
+    unwatchStalls(this)
     if (this.#reachTimer !== null) clearTimeout(this.#reachTimer)
     this.#reachRound?.abort()
     this.#mode.destroy()
@@ -785,4 +798,30 @@ function randomId (router: FrameRouter): number {
     const id = randomBytes(4).readUInt32BE(0)
     if (!router.has(id)) return id
   }
+}
+
+/**
+ * One timer watches the event loop for every holepuncher of the process (a stall is the whole
+ * process's): a timer per node cost ~0.25 KB of it. Unref'ed; stopped when the last one goes.
+ */
+const watched = new Set<Holepuncher>()
+const stall = new StallDetector()
+let stallTimer: NodeJS.Timeout | null = null
+
+function watchStalls (h: Holepuncher): void {
+  watched.add(h)
+  if (stallTimer !== null) return
+  stall.tick(Date.now())
+  stallTimer = setInterval(() => {
+    const gap = stall.tick(Date.now())
+    if (gap > 0) for (const w of [...watched]) onStall(w, gap)
+  }, STALL_TICK)
+  stallTimer.unref()
+}
+
+function unwatchStalls (h: Holepuncher): void {
+  watched.delete(h)
+  if (watched.size > 0 || stallTimer === null) return
+  clearInterval(stallTimer)
+  stallTimer = null
 }

@@ -76,8 +76,9 @@ export class SourceGuard {
   #bans: Map<number, number> | null = null
 
   constructor (opts: { rateLimit?: Partial<RateLimitOptions> | false, amplification?: Partial<AmplificationOptions> | false, maxSources?: number } = {}) {
-    this.rate = opts.rateLimit === false ? null : { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit }
-    this.amplification = opts.amplification === false ? null : { ...DEFAULT_AMPLIFICATION, ...opts.amplification }
+    // the (frozen) defaults themselves when nothing is changed: no copy per node
+    this.rate = opts.rateLimit === false ? null : opts.rateLimit === undefined ? DEFAULT_RATE_LIMIT : { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit }
+    this.amplification = opts.amplification === false ? null : opts.amplification === undefined ? DEFAULT_AMPLIFICATION : { ...DEFAULT_AMPLIFICATION, ...opts.amplification }
     this.maxSources = opts.maxSources ?? DEFAULT_MAX_SOURCES
   }
 

@@ -104,10 +104,12 @@ export class RoutingTable {
   constructor (id: Uint8Array, k = K, diversity: Partial<DiversityLimits> = {}) {
     this.id = id
     this.k = k
-    this.diversity = {
-      maxPer24PerBucket: diversity.maxPer24PerBucket ?? DEFAULT_MAX_PER_24_PER_BUCKET,
-      maxPer16: diversity.maxPer16 ?? DEFAULT_MAX_PER_16
-    }
+    this.diversity = diversity.maxPer24PerBucket === undefined && diversity.maxPer16 === undefined
+      ? DEFAULT_DIVERSITY
+      : {
+          maxPer24PerBucket: diversity.maxPer24PerBucket ?? DEFAULT_MAX_PER_24_PER_BUCKET,
+          maxPer16: diversity.maxPer16 ?? DEFAULT_MAX_PER_16
+        }
     this.#slots = new ContactSlots(id.byteLength)
   }
 
@@ -495,6 +497,9 @@ function commonPrefix (a: Uint8Array, b: Uint8Array): number {
   }
   return a.byteLength * 8
 }
+
+/** The limits when none is given (shared by every table). */
+const DEFAULT_DIVERSITY: Readonly<DiversityLimits> = Object.freeze({ maxPer24PerBucket: DEFAULT_MAX_PER_24_PER_BUCKET, maxPer16: DEFAULT_MAX_PER_16 })
 
 /** Bit `i` of `id`, most significant first; bits past its end read as 0 (as in k-bucket). */
 function bitAt (id: Uint8Array, i: number): number {
