@@ -84,7 +84,11 @@ export const RELAY_BURST = 20
 /** Holepunch `_ping`s we relay per second for everyone together, and burst. */
 export const RELAY_TOTAL_RATE = 200
 export const RELAY_TOTAL_BURST = 400
-/** Addresses (host:port) we remember having sent requests to (for accepting relayed pings and reachability checks). */
+/**
+ * Hosts we remember having sent requests to, with the port (for accepting relayed pings and
+ * reachability checks, and never banning them); as many addresses again of hosts contacted on
+ * several ports.
+ */
 export const MAX_CONTACTED = 8192
 /** An address we sent a request to within this many ms counts as contacted. */
 export const CONTACTED_TTL = 5 * 60 * 1000
