@@ -1,3 +1,4 @@
+import { seededRandom } from '@hyperdht-ts/test-utils'
 import { describe, expect, it } from 'vitest'
 import { CONTACTED_REFRESH, CONTACTED_TTL } from '../constants.js'
 import { Contacted } from './contacted.js'
@@ -35,19 +36,10 @@ class TwoMaps {
   }
 }
 
-function random (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), a | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Random contacts over a few minutes, comparing every answer; `ports` per host at most. */
 function compare (seed: number, opts: { max: number, hosts: number, ports: number, checkAddresses: boolean }): void {
-  const r = random(seed)
+  const r = seededRandom(seed)
   const ours = new Contacted(opts.max)
   const model = new TwoMaps(opts.max)
   const hosts = Array.from({ length: opts.hosts }, (_, i) => i % 7 === 0 ? `2001:db8::${i}` : `10.0.${i >> 8}.${i & 255}`)

@@ -1,15 +1,7 @@
+import { seededRandom } from '@hyperdht-ts/test-utils'
 import { describe, expect, it } from 'vitest'
 import { HostSlots } from './host-slots.js'
 
-function random (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), a | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Every host with its slot, oldest first, following the links. */
 function entries (h: HostSlots, hostOf: Map<number, string>): string[] {
@@ -21,7 +13,7 @@ function entries (h: HostSlots, hostOf: Map<number, string>): string[] {
 describe('HostSlots', () => {
   it('behaves as a Map of host to slot in insertion order, with moves to the end, on random operations', () => {
     for (let seed = 1; seed <= 6; seed++) {
-      const r = random(seed)
+      const r = seededRandom(seed)
       const movable = seed % 2 === 0
       const h = new HostSlots({ movable, values: 2 })
       const model = new Map<string, number>() // host -> slot, in order

@@ -1,3 +1,4 @@
+import { seededRandom } from '@hyperdht-ts/test-utils'
 import { describe, expect, it } from 'vitest'
 import { KBucketTable } from '../../test/kbucket-table.js'
 import { AddressCodec } from '../messages/addresses.js'
@@ -6,17 +7,6 @@ import { RoutingTable, type TableNode } from './table.js'
 const ipv4Codec = new AddressCodec(4)
 const ipv6Codec = new AddressCodec(6)
 
-/** A small deterministic generator (mulberry32): the same operations on every run. */
-function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** What a table hands out, comparable across the two implementations. */
 function view (n: { id: Uint8Array, host: string, port: number, tick: number, failures: number } | null): string | null {
