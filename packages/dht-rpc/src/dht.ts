@@ -953,7 +953,10 @@ export class DHT extends EventEmitter<DHTEvents> {
         if (c.id === null || err.code !== 'REQUEST_TIMEOUT') return
         // A contact of our table that keeps timing out in queries is dropped (re-added when heard
         // from again); the first timeout also gets it a ping with the full timeout, and failing
-        // that it goes at once, so that dead contacts do not stay for many lookups.
+        // that it goes at once, so that dead contacts do not stay for many lookups. Timeouts while
+        // that ping is out count for nothing: a contact slow for a moment (past the adaptive
+        // timeout) times out in every query in flight at once, and that is one piece of evidence.
+        if (d.#checking.has(c.host + ':' + c.port)) return
         if (d.#table.failed(c.id, c)) return
         d.#checkAlive(c.id, c)
       },

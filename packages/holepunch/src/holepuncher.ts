@@ -237,7 +237,12 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     })
     this.#port = new DhtPort(dht, (bytes, from, port) => { this.#router.receive(bytes, from, port) })
     this.#reach = new ReachabilityService(dht, this.#family, {
-      helpers: opts.reachHelpers, dialbackWait: opts.dialbackWait, relaxDistinct: relax, createSocket: opts.createSocket, logger: opts.logger
+      helpers: opts.reachHelpers,
+      minHelpers: opts.confirmations,
+      dialbackWait: opts.dialbackWait,
+      relaxDistinct: relax,
+      createSocket: opts.createSocket,
+      logger: opts.logger
     })
     this.#signal = new Signalling(dht, this.#family, (key, offer, referrer) => this.#onOffer(key, offer, referrer))
 

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto'
 import { RateLimiter, requestEncoding, type CommandReply, type CommandRequest, type DHT } from '@hyperdht-ts/dht-rpc'
 import { CommandBinding, registerCommands, unregisterCommands, type CommandOwner, type CommandSet } from '../commands'
 import {
-  DIAL_BURST, DIAL_RATE_PER_MINUTE, DIALBACK_WAIT, REACH_BURST, REACH_HELPERS, REACH_RATE_PER_MINUTE
+  DIAL_BURST, DIAL_RATE_PER_MINUTE, DIALBACK_WAIT, REACH_BURST, REACH_HELPERS, REACH_RATE_PER_MINUTE, REACHABILITY_CONFIRMATIONS
 } from '../constants'
 import {
   Addresses, DIAL, Dialback, DialRequest, DialResponse, REACH, ReachRequest, ReachResponse, safeDecode
@@ -37,6 +37,11 @@ export interface ReachabilityServiceOptions {
   dialbackWait?: number
   /** Count helpers (and strangers) by host:port, not host: only for a loopback testnet. @default false */
   relaxDistinct?: boolean
+  /**
+   * Distinct helpers a verdict needs (the tracker's confirmations): with fewer in our table, a
+   * round first looks for more nodes. @default 3
+   */
+  minHelpers?: number
   /** Opens the stranger's dialback socket. @default `dgram.createSocket` */
   createSocket?: CreateSocket
   logger?: Logger
@@ -51,6 +56,7 @@ export class ReachabilityService implements CommandOwner {
   readonly #helpers: number
   readonly #dialbackWait: number
   readonly #relaxDistinct: boolean
+  readonly #minHelpers: number
   readonly #createSocket: CreateSocket
   readonly #log: Logger | undefined
   // rate limits, created by the first request they judge
@@ -61,7 +67,7 @@ export class ReachabilityService implements CommandOwner {
   /** Created on the first round (a node in server mode may never probe). */
   #pending: Map<string, { helper: Peer, arrived: Peer | null }> | null = null
   /** Counters. */
-  readonly stats = { rounds: 0, asked: 0, dispatched: 0, dialbacks: 0, helped: 0, dialed: 0, refused: 0 }
+  readonly stats = { rounds: 0, refills: 0, asked: 0, dispatched: 0, dialbacks: 0, helped: 0, dialed: 0, refused: 0 }
 
   constructor (dht: DHT, family: 4 | 6, opts: ReachabilityServiceOptions = {}) {
     this.#dht = dht
@@ -70,6 +76,7 @@ export class ReachabilityService implements CommandOwner {
     this.#helpers = opts.helpers ?? REACH_HELPERS
     this.#dialbackWait = opts.dialbackWait ?? DIALBACK_WAIT
     this.#relaxDistinct = opts.relaxDistinct ?? false
+    this.#minHelpers = opts.minHelpers ?? REACHABILITY_CONFIRMATIONS
     this.#createSocket = opts.createSocket ?? dgramSocket
     this.#log = opts.logger
     // helper and stranger: only servers help (a client answers nothing of this)
@@ -104,7 +111,18 @@ export class ReachabilityService implements CommandOwner {
    */
   async round (signal?: AbortSignal): Promise<ProbeReport[]> {
     this.stats.rounds++
-    const helpers = this.#pickHelpers()
+    let helpers = this.#pickHelpers()
+    if (helpers.length < this.#minHelpers && !isAborted(signal)) {
+      // Too few hosts in our table for a verdict, ever: a small network, or contacts dropped
+      // while they were slow. Without this the node waits for the DHT's next re-bootstrap (a
+      // minute) with its reachability unknown; a bootstrap walk now finds the nodes it lacks.
+      this.stats.refills++
+      try {
+        await this.#dht.bootstrap()
+      } catch {}
+      if (isAborted(signal)) return []
+      helpers = this.#pickHelpers()
+    }
     const reports = await Promise.all(helpers.map(async (h) => await this.#ask(h, signal)))
     return reports.filter((r): r is ProbeReport => r !== null)
   }
@@ -266,6 +284,11 @@ function shuffled<T> (list: T[]): T[] {
     list[j] = t
   }
   return list
+}
+
+/** A function, not an inline test: the compiler would keep `aborted` narrowed across an await. */
+function isAborted (signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true
 }
 
 async function sleep (ms: number): Promise<void> {

@@ -160,6 +160,22 @@ describe('holepuncher over loopback', () => {
     expect(modes[0]).toMatch(/^server:/)
   }, 30_000)
 
+  it('auto mode with fewer hosts in its table than a verdict needs: the round looks for more nodes first', async () => {
+    const fast = { promoteAfter: 200, demoteAfter: 200, minDwell: 0, reachFirstDelay: 50, reachInterval: 300, dialbackWait: 500 }
+    const servers = await nodes(2, { mode: 'server', first: 70 })
+    const boot = [`${servers[0]!.address.host}:${servers[0]!.address.port}`]
+    // x joins a network of two: its table can name two helpers, and a verdict needs three
+    const [x] = await nodes(1, { ...fast, mode: 'auto', bootstrap: boot, first: 75 })
+    expect(x!.dht.toArray().length).toBe(2)
+    // more servers join; x, a client, is in nobody's table and learns of them only by looking
+    const more = await nodes(3, { mode: 'server', bootstrap: boot, first: 72 })
+    await Promise.all([...servers, ...more].map(async (s) => await s.dht.bootstrap()))
+    await waitFor(() => x!.hp.mode === 'server', 10_000) // the DHT's own re-bootstrap comes after 60 s
+    expect(x!.hp.reachability).toBe('reachable')
+    expect(x!.hp.stats.reach.refills).toBeGreaterThan(0)
+    expect(x!.dht.toArray().length).toBeGreaterThanOrEqual(3)
+  }, 30_000)
+
   it('a lost CLOSE_ACK costs a resent CLOSE, not the close timeout: the ended side still answers it', async () => {
     const [r] = await nodes(1, { mode: 'server', first: 150 })
     const boot = [`${r!.address.host}:${r!.address.port}`]
