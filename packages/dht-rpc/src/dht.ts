@@ -7,7 +7,7 @@ import { UDPRequest, UDPRequestError, internHost, type Interceptor, type Logger,
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
   MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
-  REBOOTSTRAP_TICKS, REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, RELAY_BURST, RELAY_RATE, RELAY_TOTAL_BURST,
+  FRESH_TICKS, REBOOTSTRAP_TICKS, REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, RELAY_BURST, RELAY_RATE, RELAY_TOTAL_BURST,
   RELAY_TOTAL_RATE, SECRET_ROTATE_INTERVAL, TICK_INTERVAL
 } from './constants.js'
 import { DHTError } from './errors.js'
@@ -789,6 +789,11 @@ export class DHT extends EventEmitter<DHTEvents> {
     const known = this.#table.knownAt(id, peer)
     if (known !== null) {
       if (known) this.#table.add(id, peer, this.#tick)
+      return
+    }
+    // a full bucket of fresh contacts would turn it away after the ping: spare the ping
+    if (!this.#table.admits(id, peer.host, this.#tick, FRESH_TICKS)) {
+      this.#stats.verificationsSkipped++
       return
     }
     const key = peer.host + ':' + peer.port

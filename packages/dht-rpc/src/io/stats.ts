@@ -55,6 +55,11 @@ export interface DHTStats {
   refreshes: number
   /** Verification pings sent to senders of requests with an id but no roundtrip token. */
   verifications: number
+  /**
+   * Verification pings spared: the sender's bucket was full of contacts heard from recently, or a
+   * diversity limit refused its host, so the table would have turned it away after the ping.
+   */
+  verificationsSkipped: number
   /** Verified contacts the routing table refused by an IP diversity limit. */
   diversityRejected: number
   /** Rate limiting and amplification bounds, per source. */
@@ -112,6 +117,7 @@ export class Stats {
   failures = 0
   refreshes = 0
   verifications = 0
+  verificationsSkipped = 0
   dropped: DroppedStats = { total: 0, tooShort: 0, undecodable: 0, unmatched: 0, invalidTarget: 0, invalidForward: 0, handlerError: 0, tooLarge: 0, clientMode: 0, relayRefused: 0, rateLimited: 0, amplification: 0 }
   holepunches = { forwarded: 0, requested: 0, answered: 0 }
 
@@ -162,6 +168,7 @@ export class Stats {
       failures: this.failures,
       refreshes: this.refreshes,
       verifications: this.verifications,
+      verificationsSkipped: this.verificationsSkipped,
       diversityRejected: table.diversityRejected,
       guard,
       dropped,

@@ -5,6 +5,7 @@ import { AddressCodec } from '../messages/addresses.js'
 import { RoutingTable, type TableNode } from './table.js'
 
 const ipv4Codec = new AddressCodec(4)
+const FRESH = 3 // FRESH_TICKS: upkeep pings the contacts of a full bucket not heard from for that long
 const ipv6Codec = new AddressCodec(6)
 
 
@@ -72,7 +73,15 @@ function differential (seed: number, opts: { idLength: number, k: number, ops: n
       const id = random() < 0.7 ? near() : pick()
       known.push(id)
       const peer = { host: random() < 0.8 ? host() : (model.get(id)?.host ?? host()), port: 1 + int(3) }
-      expect(ours.add(id, peer, tick)).toBe(model.add(id, peer, tick))
+      // admits(): false exactly when add() turns the newcomer away without a ping that could let it in
+      const admits = ours.admits(id, peer.host, tick, FRESH)
+      const logged = oursLog.length
+      const added = ours.add(id, peer, tick)
+      expect(added).toBe(model.add(id, peer, tick))
+      const event = oursLog[logged]
+      const stalePing = event?.startsWith('ping ') === true &&
+        [...event.matchAll(/ t(\d+) f\d+[,<]/g)].some((m) => tick - Number(m[1]) >= FRESH)
+      expect(admits, event).toBe(added || stalePing)
     } else if (r < 0.55) {
       const id = pick()
       ours.remove(id)

@@ -163,6 +163,23 @@ export class RoutingTable {
     }
   }
 
+  /**
+   * Whether `add(id, peer, tick)` could put this newcomer in the table: its bucket has room (or
+   * is the one covering our id, which splits), or one of the contacts a full bucket would ping
+   * (its `NODES_TO_PING` least recently seen) was not heard from within `freshTicks`, and no
+   * diversity limit refuses its host. A requester for which this is false is not worth a
+   * verification ping: a full bucket of fresh contacts would turn it away after the ping.
+   */
+  admits (id: Uint8Array, host: string, tick: number, freshTicks: number): boolean {
+    if (id.byteLength !== this.id.byteLength || bytesEqual(id, this.id)) return false
+    const cpl = commonPrefix(id, this.id)
+    if (this.#slots.find(id, cpl) >= 0) return true
+    if (this.#overLimit(cpl, host) !== null) return false
+    if (cpl >= this.#depth || (this.#counts[cpl] ?? 0) < this.k) return true
+    for (const s of this.#leastRecent(cpl, NODES_TO_PING)) if (tick - this.#slots.tick(s) >= freshTicks) return true
+    return false
+  }
+
   /** Which diversity limit `host` would break as the address of an id of prefix length `cpl`, or `null`. */
   #overLimit (cpl: number, host: string): keyof DiversityLimits | null {
     // A scan of the table (a few hundred contacts at most, each with its keys at hand) rather
