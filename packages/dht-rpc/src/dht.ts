@@ -130,7 +130,7 @@ let internal: {
   tick: (d: DHT) => number
   bootstrapped: (d: DHT) => boolean
   inflightQueries: (d: DHT) => number
-  respond: (d: DHT, command: string, res: ResponseMessage, to: RequestPeer) => void
+  respond: (d: DHT, command: string, res: ResponseMessage, to: RequestPeer, proven: boolean) => void
   drop: (d: DHT, reason: DropReason, peer: Peer, command: string, err?: unknown) => void
   onholepunch: (d: DHT, from: Peer, to: Peer) => void
   mayRelay: (d: DHT, from: Peer, to: Peer) => boolean
@@ -208,7 +208,6 @@ export class DHT extends EventEmitter<DHTEvents> {
   /** Per-source rate limits and amplification budgets. */
   #guard: SourceGuard
   /** Requests whose sender proved its address (a roundtrip token of ours): answered in full. */
-  #proven = new WeakSet<RequestPeer>()
   /** Tokens others issued us, sent back as `proof` in our queries to them. */
   #proofs = new ProofCache()
   /** Round trips of our requests, for adaptive query timeouts. */
@@ -847,10 +846,10 @@ export class DHT extends EventEmitter<DHTEvents> {
       const update = this.#tokens.verify(req.roundtripToken, peer.host)
       if (!update) req.roundtripToken = null
       // proven: a token of ours came back, as an update or as a query's `proof`
-      if (update || (req.proof != null && this.#tokens.verify(req.proof, peer.host))) this.#proven.add(peer)
+      const proven = update || (req.proof != null && this.#tokens.verify(req.proof, peer.host))
       // Forwarded requests carry the requester's id but the referrer's address: don't learn from those.
       if (validId(req.id) && !req.forwardResponse && !req.forwardRequest) this.#learn(req.id, peer, update)
-      handleRequest(this.#handlerContext, req, peer, update)
+      handleRequest(this.#handlerContext, req, peer, update, proven)
     } catch (err) {
       this.#log?.warn?.('dht-rpc: request failed', { command: req.command, host: peer.host, port: peer.port, error: errorMessage(err) })
       this.emit('warning', err instanceof Error ? err : new Error(String(err)))
@@ -870,12 +869,12 @@ export class DHT extends EventEmitter<DHTEvents> {
     if (this.listenerCount('error') > 0) this.emit('error', error)
   }
 
-  #respond (command: string, res: ResponseMessage, to: RequestPeer): void {
+  #respond (command: string, res: ResponseMessage, to: RequestPeer, proven: boolean): void {
     if (this.#destroyed) return
     // every answer tells the requester the address we see it at (our extension: NAT sampling);
     // a `_ping`'s value already is that address
     if (command !== PING) res.to = this.#codec.encodePeerOrNull(to)
-    if (!this.#proven.has(to) && !this.#withinBudget(res, to.host)) return
+    if (!proven && !this.#withinBudget(res, to.host)) return
     this.#stats.responsesOut++
     const known = command === PING || command === FIND_NODE || this.#commands.has(command)
     this.#stats.command(known ? command : '*').responsesOut++
@@ -929,7 +928,7 @@ export class DHT extends EventEmitter<DHTEvents> {
       tick: (d) => d.#tick,
       bootstrapped: (d) => d.#bootstrapped,
       inflightQueries: (d) => d.#queries?.size ?? 0,
-      respond: (d, command, res, to) => d.#respond(command, res, to),
+      respond: (d, command, res, to, proven) => d.#respond(command, res, to, proven),
       drop: (d, reason, peer, command, err) => d.#drop(reason, peer, command, err),
       onholepunch: (d, from, to) => {
         d.#log?.debug?.('dht-rpc: holepunch relayed', { host: from.host, port: from.port, to: `${to.host}:${to.port}` })
@@ -1140,7 +1139,7 @@ class NodeContext implements HandlerContext, QueryContext, UpkeepContext, Routin
   get bootstrapped (): boolean { return internal.bootstrapped(this.owner) }
   get inflightQueries (): number { return internal.inflightQueries(this.owner) }
 
-  respond (command: string, res: ResponseMessage, to: RequestPeer): void { internal.respond(this.owner, command, res, to) }
+  respond (command: string, res: ResponseMessage, to: RequestPeer, proven: boolean): void { internal.respond(this.owner, command, res, to, proven) }
   drop (reason: DropReason, peer: Peer, command: string, err?: unknown): void { internal.drop(this.owner, reason, peer, command, err) }
   onholepunch (from: Peer, to: Peer): void { internal.onholepunch(this.owner, from, to) }
   mayRelay (from: Peer, to: Peer): boolean { return internal.mayRelay(this.owner, from, to) }

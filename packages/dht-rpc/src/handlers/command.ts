@@ -10,7 +10,7 @@ import type { HandlerContext } from './context.js'
  * response carries the handler's value and our closest nodes to the target; a node without a
  * handler still answers with nodes, so unknown commands route. A throwing handler: no response.
  */
-export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer, update: boolean): void {
+export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: RequestPeer, update: boolean, proven: boolean): void {
   const handlers = ctx.commands.get(req.command)
   // a client answers only the commands that say they serve clients (holepunch signalling)
   if (ctx.ephemeral && handlers?.client !== true) {
@@ -24,7 +24,7 @@ export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: Reque
     return
   }
   if (!handlers || !(update ? handlers.update : handlers.query)) {
-    reply(ctx, req, target, peer, null, routing)
+    reply(ctx, req, target, peer, null, routing, proven)
     return
   }
   const q: CommandRequest = {
@@ -43,17 +43,17 @@ export function oncommand (ctx: HandlerContext, req: RequestMessage, peer: Reque
   }
   if (out && typeof (out as Promise<CommandReply>).then === 'function') {
     ;(out as Promise<CommandReply>).then(
-      (value) => reply(ctx, req, target, peer, value, routing),
+      (value) => reply(ctx, req, target, peer, value, routing, proven),
       (err: unknown) => ctx.drop('handlerError', peer, req.command, err)
     )
     return
   }
-  reply(ctx, req, target, peer, out as CommandReply, routing)
+  reply(ctx, req, target, peer, out as CommandReply, routing, proven)
 }
 
 const EMPTY = new Uint8Array(0)
 
-function reply (ctx: HandlerContext, req: RequestMessage, target: Uint8Array | null, peer: RequestPeer, value: CommandReply, routing: boolean): void {
+function reply (ctx: HandlerContext, req: RequestMessage, target: Uint8Array | null, peer: RequestPeer, value: CommandReply, routing: boolean, proven: boolean): void {
   if (ctx.destroyed) return
   if (value === false) return // the handler chose not to answer
   if (value != null && !(value instanceof Uint8Array)) {
@@ -65,5 +65,5 @@ function reply (ctx: HandlerContext, req: RequestMessage, target: Uint8Array | n
     value: value ?? null,
     nodes: routing && target !== null ? ctx.table.encodeClosest(target, K, ctx.codec) : null,
     roundtripToken: ctx.tokens.create(peer.host)
-  }, peer)
+  }, peer, proven)
 }

@@ -20,8 +20,12 @@ export interface HandlerContext {
   readonly destroyed: boolean
   /** Counts (and logs) a request dropped without a response; `err` is what a handler threw. */
   drop (reason: DropReason, peer: Peer, command: string, err?: unknown): void
-  /** Sends a response and counts it. */
-  respond (command: string, res: ResponseMessage, to: RequestPeer): void
+  /**
+   * Sends a response and counts it. `proven`: the request carried a roundtrip token of ours
+   * (as an update or a query's `proof`), so its sender receives at its address and the answer
+   * is not held to the amplification budget.
+   */
+  respond (command: string, res: ResponseMessage, to: RequestPeer, proven: boolean): void
   onholepunch (from: Peer, to: Peer): void
   /** Whether we may relay a holepunch `_ping` from `from` to `to` (a peer we know; rate limited). */
   mayRelay (from: Peer, to: Peer): boolean
