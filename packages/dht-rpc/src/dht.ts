@@ -207,7 +207,6 @@ export class DHT extends EventEmitter<DHTEvents> {
   #relayFilter: ((to: Peer) => boolean) | null = null
   /** Per-source rate limits and amplification budgets. */
   #guard: SourceGuard
-  /** Requests whose sender proved its address (a roundtrip token of ours): answered in full. */
   /** Tokens others issued us, sent back as `proof` in our queries to them. */
   #proofs = new ProofCache()
   /** Round trips of our requests, for adaptive query timeouts. */

@@ -1,11 +1,13 @@
 import { seededRandom } from '@hyperdht-ts/test-utils'
 import { describe, expect, it } from 'vitest'
 import { KBucketTable } from '../../test/kbucket-table.js'
+import { FRESH_TICKS } from '../constants.js'
 import { AddressCodec } from '../messages/addresses.js'
 import { RoutingTable, type TableNode } from './table.js'
 
 const ipv4Codec = new AddressCodec(4)
-const FRESH = 3 // FRESH_TICKS: upkeep pings the contacts of a full bucket not heard from for that long
+/** Upkeep pings the contacts of a full bucket not heard from for this many ticks. */
+const FRESH = FRESH_TICKS
 const ipv6Codec = new AddressCodec(6)
 
 
