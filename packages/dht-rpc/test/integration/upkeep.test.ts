@@ -34,6 +34,40 @@ describe('routing-table upkeep over UDP', () => {
   })
 })
 
+describe('upkeep under loss', () => {
+  it('contacts whose first upkeep ping is lost answer the resent one and stay', async () => {
+    const net = await network(4)
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    const x = new DHT({ bootstrap: [net.bootstrap] })
+    try {
+      await x.ready()
+      expect(x.toArray().length).toBe(4)
+      const from = x.address().port
+      let dropped = 0
+      // at every node, the first request from x that arrives is lost, as on a lossy path
+      for (const node of net.nodes) {
+        let lost = false
+        node.interceptDatagrams((message, rinfo) => {
+          if (lost || rinfo.port !== from || (message[0]! & 0x80) === 0) return false
+          lost = true
+          dropped++
+          return true
+        })
+      }
+      const removed: string[] = []
+      x.on('remove-node', (n) => removed.push(hex(n.id)))
+      // 9 ticks of 5 s: the upkeep round at tick 8 pings the 3 least recently seen contacts
+      for (let i = 0; i < 9; i++) await vi.advanceTimersByTimeAsync(5000)
+      expect(dropped).toBeGreaterThanOrEqual(1)
+      expect(removed).toEqual([])
+      expect(x.toArray().length).toBe(4)
+    } finally {
+      await x.destroy()
+      await net.destroy()
+    }
+  })
+})
+
 describe('re-bootstrap', () => {
   it('while the table is small, bootstraps again about every minute', async () => {
     // a port nobody listens on yet
