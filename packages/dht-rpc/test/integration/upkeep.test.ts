@@ -7,45 +7,51 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
+/**
+ * A node `x` joined to a 4-node network over real sockets, with only intervals faked (the
+ * maintenance tick and udp-request's timeout tick); `ticks(n)` runs n ticks of 5 s. Everything
+ * is destroyed afterwards.
+ */
+async function withJoinedNode (body: (x: DHT, nodes: DHT[], ticks: (n: number) => Promise<void>, removed: string[]) => Promise<void>): Promise<void> {
+  const net = await network(4)
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+  const x = new DHT({ bootstrap: [net.bootstrap] })
+  try {
+    await x.ready()
+    expect(x.toArray().length).toBe(4)
+    const removed: string[] = []
+    x.on('remove-node', (n) => removed.push(hex(n.id)))
+    const ticks = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) await vi.advanceTimersByTimeAsync(5000)
+    }
+    await body(x, net.nodes, ticks, removed)
+  } finally {
+    await x.destroy()
+    await net.destroy()
+  }
+}
+
 describe('routing-table upkeep over UDP', () => {
   it('pings the least recently seen nodes every ~40 s and drops those that do not answer', async () => {
-    const net = await network(4)
-    // Only intervals are faked (the maintenance tick and udp-request's timeout tick): sockets stay real.
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
-    const x = new DHT({ bootstrap: [net.bootstrap] })
-    try {
-      await x.ready()
-      expect(x.toArray().length).toBe(4)
-      const dead = net.nodes[2]!
+    await withJoinedNode(async (x, nodes, ticks, removed) => {
+      const dead = nodes[2]!
       await dead.destroy()
-      const removed: string[] = []
-      x.on('remove-node', (n) => removed.push(hex(n.id)))
       const before = x.stats.commands._ping?.requestsOut ?? 0
-      // 17 ticks of 5 s: two rounds of pings (ticks 8 and 16) plus udp-request's timeouts
-      for (let i = 0; i < 17; i++) await vi.advanceTimersByTimeAsync(5000)
+      // 17 ticks: two rounds of pings (ticks 8 and 16) plus the retransmissions and timeouts
+      await ticks(17)
       expect(x.stats.commands._ping!.requestsOut - before).toBeGreaterThanOrEqual(4)
       expect(removed).toEqual([hex(dead.id)])
       expect(x.toArray().length).toBe(3)
       expect(x.findLocal(dead.id)).toBeNull()
-    } finally {
-      await x.destroy()
-      await net.destroy()
-    }
+    })
   })
-})
 
-describe('upkeep under loss', () => {
   it('contacts whose first upkeep ping is lost answer the resent one and stay', async () => {
-    const net = await network(4)
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
-    const x = new DHT({ bootstrap: [net.bootstrap] })
-    try {
-      await x.ready()
-      expect(x.toArray().length).toBe(4)
+    await withJoinedNode(async (x, nodes, ticks, removed) => {
       const from = x.address().port
       let dropped = 0
       // at every node, the first request from x that arrives is lost, as on a lossy path
-      for (const node of net.nodes) {
+      for (const node of nodes) {
         let lost = false
         node.interceptDatagrams((message, rinfo) => {
           if (lost || rinfo.port !== from || (message[0]! & 0x80) === 0) return false
@@ -54,17 +60,12 @@ describe('upkeep under loss', () => {
           return true
         })
       }
-      const removed: string[] = []
-      x.on('remove-node', (n) => removed.push(hex(n.id)))
-      // 9 ticks of 5 s: the upkeep round at tick 8 pings the 3 least recently seen contacts
-      for (let i = 0; i < 9; i++) await vi.advanceTimersByTimeAsync(5000)
+      // 9 ticks: the upkeep round at tick 8 pings the 3 least recently seen contacts
+      await ticks(9)
       expect(dropped).toBeGreaterThanOrEqual(1)
       expect(removed).toEqual([])
       expect(x.toArray().length).toBe(4)
-    } finally {
-      await x.destroy()
-      await net.destroy()
-    }
+    })
   })
 })
 
