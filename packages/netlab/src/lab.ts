@@ -78,7 +78,7 @@ export class Lab {
     this.#support = support
     this.#logger = options.logger
     const netns = `${prefix}-0`
-    this.#internet = { netns, bridge: IF_INTERNET_BRIDGE, subnet, pool: new AddressPool(subnet), gateway: undefined, ports: 0, ready: Promise.resolve() }
+    this.#internet = { netns, bridge: IF_INTERNET_BRIDGE, subnet, pool: new AddressPool(subnet, 1, { spread: true }), gateway: undefined, ports: 0, ready: Promise.resolve() }
     this.internet = { netns, subnet: subnet.toString() }
   }
 

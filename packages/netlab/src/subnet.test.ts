@@ -34,6 +34,12 @@ describe('subnet', () => {
   })
 
   it('hands out each address once and says when the subnet is full', () => {
+    const spread = new AddressPool(new Subnet('198.18.0.0/16'), 1, { spread: true })
+    expect([spread.next(), spread.next(), spread.next()]).toEqual(['198.18.0.1', '198.18.1.1', '198.18.2.1'])
+    for (let i = 3; i < 256; i++) spread.next()
+    expect(spread.next()).toBe('198.18.0.2') // every /24 has one: the second round
+    const small = new AddressPool(new Subnet('10.0.0.0/30'), 1, { spread: true })
+    expect([small.next(), small.next()]).toEqual(['10.0.0.1', '10.0.0.2']) // no /24 to spread over
     const pool = new AddressPool(new Subnet('10.0.0.0/30'))
     expect([pool.next(), pool.next()]).toEqual(['10.0.0.1', '10.0.0.2'])
     expect(() => pool.next()).toThrow(/no free address/)

@@ -61,19 +61,34 @@ export class Subnet {
   }
 }
 
-/** Hands out the host addresses of a subnet in order, never the same one twice. */
+/**
+ * Hands out the host addresses of a subnet in order, never the same one twice. With `spread`,
+ * each address in a /24 of its own while there are free /24s (x.y.0.1, x.y.1.1, ..., then
+ * x.y.0.2, ...): hosts on the internet sit in distinct networks, and per-prefix limits (a
+ * routing table's few contacts per /24) must see them so.
+ */
 export class AddressPool {
   readonly subnet: Subnet
+  readonly #spread: boolean
   #next: number
 
   /** `first` is the first host number handed out (1 = the first usable address). */
-  constructor (subnet: Subnet, first = 1) {
+  constructor (subnet: Subnet, first = 1, options: { spread?: boolean } = {}) {
     this.subnet = subnet
     this.#next = first
+    this.#spread = options.spread === true && subnet.prefixLength < 24
   }
 
   /** The next address not handed out yet. */
   next (): string {
+    if (this.#spread) {
+      const blocks = 2 ** (24 - this.subnet.prefixLength)
+      const k = this.#next - 1
+      const n = 1 + Math.floor(k / blocks) // the host within its /24: 1..254
+      if (n > 254) throw NetlabError.INVALID_ARGUMENT(`Subnet ${this.subnet.toString()} has no free address left`)
+      this.#next++
+      return this.subnet.host((k % blocks) * 256 + n)
+    }
     if (this.#next > this.subnet.size) {
       throw NetlabError.INVALID_ARGUMENT(`Subnet ${this.subnet.toString()} has no free address left`)
     }
