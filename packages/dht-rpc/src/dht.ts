@@ -737,10 +737,17 @@ export class DHT extends EventEmitter<DHTEvents> {
     return t >= this.#timeout ? undefined : t
   }
 
-  /** A contact timed out in a query: a ping with the full timeout decides whether it stays. */
-  #checkAlive (id: Uint8Array, peer: Peer): void {
+  /**
+   * A contact of our table timed out in a query. One that keeps timing out is dropped (re-added
+   * when heard from again); the first timeout also gets it a ping with the full timeout, and
+   * failing that it goes at once, so that dead contacts do not stay for many lookups. Timeouts
+   * while that ping is out count for nothing: a contact slow for a moment (past the adaptive
+   * timeout) times out in every query in flight at once, and that is one piece of evidence.
+   */
+  #onQueryTimeout (id: Uint8Array, peer: Peer): void {
     const key = peer.host + ':' + peer.port
-    if (this.#checking.has(key) || this.#checking.size >= MAX_VERIFYING || this.#destroyed) return
+    if (this.#checking.has(key) || this.#table.failed(id, peer)) return
+    if (this.#checking.size >= MAX_VERIFYING || this.#destroyed) return
     this.#checking.add(key)
     this.#request({ command: PING, id: this.queryId }, peer, { lane: 'ping' }).then(() => {}, (err: unknown) => {
       if (!notAnswering(err)) return
@@ -789,13 +796,14 @@ export class DHT extends EventEmitter<DHTEvents> {
       if (known) this.#table.add(id, peer, this.#tick)
       return
     }
-    // a full bucket of fresh contacts would turn it away after the ping: spare the ping
+    const key = peer.host + ':' + peer.port
+    if (this.#verifying.has(key) || this.#verifying.size >= MAX_VERIFYING || !this.#bound) return
+    // a full bucket of fresh contacts would turn it away after the ping: spare the ping (after
+    // the checks above: this one scans the table, and a flood of ids must not pay for it)
     if (!this.#table.admits(id, peer.host, this.#tick, FRESH_TICKS)) {
       this.#stats.verificationsSkipped++
       return
     }
-    const key = peer.host + ':' + peer.port
-    if (this.#verifying.has(key) || this.#verifying.size >= MAX_VERIFYING || !this.#bound) return
     this.#verifying.add(key)
     this.#stats.verifications++
     this.#request({ command: PING, id: this.queryId }, peer, { lane: 'ping', verification: true })
@@ -954,14 +962,7 @@ export class DHT extends EventEmitter<DHTEvents> {
       shouldHolepunch: (d, c) => d.#punchOurReferrals || c.referredByOurs !== true,
       requestFailed: (d, c, err) => {
         if (c.id === null || err.code !== 'REQUEST_TIMEOUT') return
-        // A contact of our table that keeps timing out in queries is dropped (re-added when heard
-        // from again); the first timeout also gets it a ping with the full timeout, and failing
-        // that it goes at once, so that dead contacts do not stay for many lookups. Timeouts while
-        // that ping is out count for nothing: a contact slow for a moment (past the adaptive
-        // timeout) times out in every query in flight at once, and that is one piece of evidence.
-        if (d.#checking.has(c.host + ':' + c.port)) return
-        if (d.#table.failed(c.id, c)) return
-        d.#checkAlive(c.id, c)
+        d.#onQueryTimeout(c.id, c)
       },
       queryStarted: (d, q) => {
         ;(d.#queries ??= new Set()).add(q)

@@ -6,8 +6,6 @@ import { AddressCodec } from '../messages/addresses.js'
 import { RoutingTable, type TableNode } from './table.js'
 
 const ipv4Codec = new AddressCodec(4)
-/** Upkeep pings the contacts of a full bucket not heard from for this many ticks. */
-const FRESH = FRESH_TICKS
 const ipv6Codec = new AddressCodec(6)
 
 
@@ -76,13 +74,13 @@ function differential (seed: number, opts: { idLength: number, k: number, ops: n
       known.push(id)
       const peer = { host: random() < 0.8 ? host() : (model.get(id)?.host ?? host()), port: 1 + int(3) }
       // admits(): false exactly when add() turns the newcomer away without a ping that could let it in
-      const admits = ours.admits(id, peer.host, tick, FRESH)
+      const admits = ours.admits(id, peer.host, tick, FRESH_TICKS)
       const logged = oursLog.length
       const added = ours.add(id, peer, tick)
       expect(added).toBe(model.add(id, peer, tick))
       const event = oursLog[logged]
       const stalePing = event?.startsWith('ping ') === true &&
-        [...event.matchAll(/ t(\d+) f\d+[,<]/g)].some((m) => tick - Number(m[1]) >= FRESH)
+        [...event.matchAll(/ t(\d+) f\d+[,<]/g)].some((m) => tick - Number(m[1]) >= FRESH_TICKS)
       expect(admits, event).toBe(added || stalePing)
     } else if (r < 0.55) {
       const id = pick()
