@@ -156,7 +156,7 @@ export interface UDPRequestStats {
   forwardedRequests: number
   /** Responses sent by `forwardResponse()`. */
   forwardedResponses: number
-  /** Sends the socket reported as failed (e.g. `EHOSTUNREACH`). */
+  /** Sends the socket reported as failed (e.g. `EHOSTUNREACH`); of responses, only the sampled ones (see `response()`). */
   sendErrors: number
   /** Raw datagrams sent by `send()`. */
   datagramsSent: number
