@@ -22,17 +22,18 @@ const TRANSIENT_ERRORS = new Set([
 const HOST_CACHE_SIZE = 4096
 
 /**
- * On a Node dgram socket, `response()` sends all but one in RESPONSE_CHECK_EVERY responses without
- * a send callback. Node calls a send callback through process.nextTick even when the datagram left
- * at once, and that tick runs Node's unhandled-rejection pass (a Map allocated per pass): about 1 µs
- * and 500 bytes per datagram, a tenth of what a server spends on an answer. A response goes to the
- * address its request just came from, so it seldom fails; the sampled ones (the first, the 17th, ...)
- * keep a lasting failure (an egress firewall, a full send buffer) visible in `stats.sendErrors` and
- * warnings. A response too large for some path (over CHECKED_RESPONSE_BYTES, the IPv6 minimum MTU
- * less headers) is always checked: EMSGSIZE is a failure of that one datagram.
+ * On a Node dgram socket, responses (and requests marked `knownRoute`) are sent without a send
+ * callback, but for one in CHECK_EVERY of them. Node calls a send callback through
+ * process.nextTick even when the datagram left at once, and on Node 20 that tick runs the
+ * unhandled-rejection pass, which allocates a Map: about 1 µs and 500 bytes per datagram, a tenth
+ * of what a server spends on an answer. A response goes to the address its request just came
+ * from, and a `knownRoute` request to one that answered lately, so they seldom fail; the sampled
+ * ones (the first, the 17th, ...) keep a lasting failure (an egress firewall, a full send buffer)
+ * visible in `stats.sendErrors` and warnings. A datagram too large for some path (over
+ * CHECKED_BYTES, the IPv6 minimum MTU less headers) is always checked: EMSGSIZE concerns that one.
  */
-const RESPONSE_CHECK_EVERY = 16
-const CHECKED_RESPONSE_BYTES = 1232
+const CHECK_EVERY = 16
+const CHECKED_BYTES = 1232
 
 /**
  * One string per sender host, shared process-wide: every datagram brings a fresh copy of its
@@ -51,7 +52,17 @@ export function internHost (host: string): string {
   return host
 }
 
-function noop (): void {}
+/**
+ * The settle functions of the promise `request()` is making, handed over by one shared executor:
+ * an executor closure per request would cost a function and a context for its variables.
+ */
+let capturedResolve: ((result: never) => void) | null = null
+let capturedReject: ((err: Error) => void) | null = null
+
+function captureSettlers (resolve: (result: never) => void, reject: (err: Error) => void): void {
+  capturedResolve = resolve
+  capturedReject = reject
+}
 
 /** One request waiting for its response. */
 class Pending<Res> {
@@ -60,8 +71,8 @@ class Pending<Res> {
   /** Index into RETRY_TICKS of the next retry; RETRY_TICKS.length when none are left. */
   tries: number
   onAbort: (() => void) | null = null
-  /** Send callback, shared by the first transmission and the retries. */
-  onSent: (err: Error | null) => void = noop
+  /** Send callback, shared by the first transmission and the retries; null: unchecked (see CHECK_EVERY). */
+  onSent: ((err: Error | null) => void) | null = null
 
   constructor (
     readonly tid: number,
@@ -116,9 +127,9 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
   #listen: PendingListen | null = null
   #intercept: Interceptor | null = null
   #admit: ((host: string, bytes: number) => boolean) | null
-  /** See RESPONSE_CHECK_EVERY: true for a Node dgram socket (other sockets report errors otherwise). */
-  readonly #sampleResponseChecks: boolean
-  #responsesSinceCheck = 0
+  /** See CHECK_EVERY: true for a Node dgram socket (other sockets report errors otherwise). */
+  readonly #samplesChecks: boolean
+  #sinceCheck = 0
   #log: Logger | null
   #stats: UDPRequestStats = {
     requestsSent: 0,
@@ -156,7 +167,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     this.#admit = options.admit ?? null
     this.socket = options.socket ?? (createSocket({ type: options.ipv6 === true ? 'udp6' : 'udp4', lookup: ipLookup }) as unknown as DatagramSocket)
 
-    this.#sampleResponseChecks = this.socket instanceof DgramSocket
+    this.#samplesChecks = this.socket instanceof DgramSocket
     this.socket.on('message', this.#onMessage)
     this.socket.on('error', this.#onError)
     this.socket.on('listening', this.#onListening)
@@ -240,33 +251,37 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       return Promise.reject(err)
     }
 
-    const { host, port } = to
-    return new Promise<RequestResult<Res>>((resolve, reject) => {
-      const req = new Pending<Res>(tid, message, host, this.#hostKey(host), port,
-        options.retry ?? this.retry, options.forwarded === true, scale, resolve, reject, signal)
-      ;(this.#pending ??= new Map()).set(tid, req)
-      req.onSent = (err) => {
-        if (err === null || err === undefined) return
-        this.#stats.sendErrors++
-        if (this.#pending?.get(tid) !== req) return
-        this.#settle(req)
-        const error = UDPRequestError.SEND_FAILED(err, { host, port })
-        if (this.#log !== null) this.#logError('warn', 'udp-request: send failed', error)
-        reject(error)
-      }
-      if (signal !== undefined) {
-        req.onAbort = () => {
-          if (this.#pending?.get(tid) !== req) return
-          this.#stats.cancelled++
-          this.#settle(req)
-          reject(UDPRequestError.REQUEST_CANCELLED(signal.reason, { host, port }))
-        }
-        signal.addEventListener('abort', req.onAbort, { once: true })
-      }
-      this.#startTicking()
-      this.#stats.requestsSent++
-      this.#sendRequest(req)
-    })
+    const promise = new Promise<RequestResult<Res>>(captureSettlers)
+    const req = new Pending<Res>(tid, message, to.host, this.#hostKey(to.host), to.port, options.retry ?? this.retry,
+      options.forwarded === true, scale, capturedResolve as Pending<Res>['resolve'], capturedReject!, signal)
+    capturedResolve = capturedReject = null
+    ;(this.#pending ??= new Map()).set(tid, req)
+    if (options.knownRoute !== true || this.#checkDue(message)) req.onSent = (err) => { this.#onRequestSent(req, err) }
+    if (signal !== undefined) {
+      req.onAbort = () => { this.#onRequestAborted(req) }
+      signal.addEventListener('abort', req.onAbort, { once: true })
+    }
+    this.#startTicking()
+    this.#stats.requestsSent++
+    this.#sendRequest(req)
+    return promise
+  }
+
+  #onRequestSent (req: Pending<Res>, err: Error | null | undefined): void {
+    if (err === null || err === undefined) return
+    this.#stats.sendErrors++
+    if (this.#pending?.get(req.tid) !== req) return
+    this.#settle(req)
+    const error = UDPRequestError.SEND_FAILED(err, { host: req.host, port: req.port })
+    if (this.#log !== null) this.#logError('warn', 'udp-request: send failed', error)
+    req.reject(error)
+  }
+
+  #onRequestAborted (req: Pending<Res>): void {
+    if (this.#pending?.get(req.tid) !== req) return
+    this.#stats.cancelled++
+    this.#settle(req)
+    req.reject(UDPRequestError.REQUEST_CANCELLED(req.signal?.reason, { host: req.host, port: req.port }))
   }
 
   /** Answers a received request; `peer` is the one from the `request` event (it carries the tid). */
@@ -393,7 +408,8 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
   }
 
   #sendRequest (req: Pending<Res>): void {
-    this.#send(req.message, req.port, req.host, req.onSent)
+    const onSent = req.onSent
+    this.#send(req.message, req.port, req.host, onSent ?? this.#onReplySent, onSent !== null)
   }
 
   #sendFramed (request: boolean, value: Req | Res, from: { tid: number }, to: Peer,
@@ -408,9 +424,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       ? this.#frame(true, from.tid, value as Req, this.requestEncoding)
       : this.#frame(false, from.tid, value as Res, this.responseEncoding)
     this.#stats[counter]++
-    const checked = counter !== 'responsesSent' || !this.#sampleResponseChecks ||
-      message.length > CHECKED_RESPONSE_BYTES || this.#responseCheckDue()
-    this.#send(message, to.port, to.host, this.#onReplySent, checked)
+    this.#send(message, to.port, to.host, this.#onReplySent, counter !== 'responsesSent' || this.#checkDue(message))
   }
 
   /** Header and body in one buffer: written in place when the encoding can, else copied after encoding. */
@@ -427,7 +441,11 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     return message
   }
 
-  /** Send callback of responses and forwards: a failure is a warning (dgram errors carry address and port). */
+  /**
+   * Send callback of responses, forwards and raw sends, and where an unchecked send that throws
+   * reports (an unchecked request then times out): a failure is a warning (dgram errors carry
+   * address and port).
+   */
   #onReplySent = (err: Error | null): void => {
     if (err === null || err === undefined) return
     this.#stats.sendErrors++
@@ -457,7 +475,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
   /**
    * Sends a datagram; `done(err)` reports a failure, including one thrown synchronously. Unless
    * `checked`, dgram is given no callback and only a synchronous failure is seen (see
-   * RESPONSE_CHECK_EVERY).
+   * CHECK_EVERY).
    */
   #send (message: Uint8Array, port: number, host: string, done: (err: Error | null) => void, checked = true): void {
     try {
@@ -470,10 +488,11 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     }
   }
 
-  /** True for one response in RESPONSE_CHECK_EVERY, starting with the first (see there). */
-  #responseCheckDue (): boolean {
-    const n = this.#responsesSinceCheck
-    this.#responsesSinceCheck = n + 1 === RESPONSE_CHECK_EVERY ? 0 : n + 1
+  /** Whether a send that may go unchecked is checked all the same (see CHECK_EVERY). */
+  #checkDue (message: Uint8Array): boolean {
+    if (!this.#samplesChecks || message.length > CHECKED_BYTES) return true
+    const n = this.#sinceCheck
+    this.#sinceCheck = n + 1 === CHECK_EVERY ? 0 : n + 1
     return n === 0
   }
 

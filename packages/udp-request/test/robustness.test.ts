@@ -247,6 +247,16 @@ describe('send errors', () => {
     server.response(new Uint8Array(70_000), { host: HOST, port: 9, tid: 2 })
     await waitFor(() => server.stats.sendErrors === 4)
   })
+
+  test('a knownRoute request goes unchecked but for the sampled ones: its send failure is then a timeout', async () => {
+    const client = track(new UDPRequest({ timeout: 40 }))
+    await client.listen(0, HOST)
+    const broadcast = { host: '255.255.255.255', port: 9 } // EACCES
+    expect((await rejection(client.request(enc('x'), broadcast, { knownRoute: true }))).code).toBe('SEND_FAILED') // the sampled first
+    expect((await rejection(client.request(enc('x'), broadcast, { knownRoute: true }))).code).toBe('REQUEST_TIMEOUT')
+    expect((await rejection(client.request(enc('x'), broadcast))).code).toBe('SEND_FAILED') // not marked: always checked
+    expect(client.stats.sendErrors).toBe(2)
+  })
 })
 
 describe('ipv6', () => {
