@@ -550,14 +550,16 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
       this.#stats.intercepted++
       return
     }
-    if (message.byteLength < HEADER_BYTES) {
+    // (`length` rather than `byteLength` throughout: the same on a Uint8Array, and on a Buffer
+    // V8 in Node 20 calls the byteLength getter instead of inlining it)
+    if (message.length < HEADER_BYTES) {
       this.#stats.dropped.tooShort++
-      this.#warn('debug', 'udp-request: datagram dropped', () => UDPRequestError.MESSAGE_TOO_SHORT(message.byteLength, { host: rinfo.address, port: rinfo.port }))
+      this.#warn('debug', 'udp-request: datagram dropped', () => UDPRequestError.MESSAGE_TOO_SHORT(message.length, { host: rinfo.address, port: rinfo.port }))
       return
     }
     const request = isRequest(message)
     const host = internHost(rinfo.address)
-    if (request && this.#admit !== null && !this.#admit(host, message.byteLength)) {
+    if (request && this.#admit !== null && !this.#admit(host, message.length)) {
       this.#stats.dropped.refused++
       return // not even decoded: a flood costs what it costs to count it
     }
@@ -659,7 +661,7 @@ function encode<T> (encoding: Encoding<T>, value: T): Uint8Array {
  */
 function decodeBody<T> (encoding: Encoding<T>, message: Uint8Array): T {
   return encoding.encodeInto !== undefined
-    ? encoding.decode(message, HEADER_BYTES, message.byteLength)
+    ? encoding.decode(message, HEADER_BYTES, message.length)
     : encoding.decode(message.subarray(HEADER_BYTES))
 }
 

@@ -36,7 +36,7 @@ export class ProofCache {
 
   /** Remembers the token `host` issued us (copied: the caller's bytes are a view of a datagram). */
   set (host: string, token: Uint8Array): void {
-    if (token.byteLength !== this.#tokenBytes || this.max <= 0) return
+    if (token.length !== this.#tokenBytes || this.max <= 0) return
     const v4 = dottedQuad(host)
     let slot = this.#find(host, v4)
     if (slot < 0) {

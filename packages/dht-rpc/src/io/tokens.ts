@@ -56,10 +56,10 @@ export class Tokens {
 
   /** True if `token` was issued to `host` under either live secret. */
   verify (token: Uint8Array | null | undefined, host: string): boolean {
-    if (!token || token.byteLength !== TOKEN_BYTES) return false
+    if (!token || token.length !== TOKEN_BYTES) return false
     const slot = this.#slot(host)
-    if (crypto.timingSafeEqual(token, this.#token(this.#current, host, slot))) return true
-    return this.#previous !== null && crypto.timingSafeEqual(token, this.#token(this.#previous, host, slot))
+    if (sameToken(token, this.#token(this.#current, host, slot))) return true
+    return this.#previous !== null && sameToken(token, this.#token(this.#previous, host, slot))
   }
 
   /** Start a new secret; tokens of the one before last stop verifying. */
@@ -91,6 +91,17 @@ export class Tokens {
     }
     return token
   }
+}
+
+/**
+ * Constant-time comparison of two tokens (TOKEN_BYTES each): every byte is looked at whatever
+ * differs, so the time taken tells a guesser nothing. Instead of `crypto.timingSafeEqual`,
+ * whose call into C++ cost more than the comparison on every proven request.
+ */
+function sameToken (a: Uint8Array, b: Uint8Array): boolean {
+  let diff = 0
+  for (let i = 0; i < TOKEN_BYTES; i++) diff |= a[i]! ^ b[i]!
+  return diff === 0
 }
 
 /** `crypto.hash` (Node 20.12+): one call, no Hash object. */
