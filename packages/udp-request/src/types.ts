@@ -124,7 +124,7 @@ export interface RequestOptions {
   forwarded?: boolean
   /**
    * The destination answered us lately, so a send to it is unlikely to fail: on a Node dgram
-   * socket the request then goes without a send callback, but for one in 16 sampled sends (as
+   * socket the request then goes without a send callback, but for one in 64 sampled sends (as
    * responses do; see `response()`). A send failure it meets shows as `REQUEST_TIMEOUT` instead of
    * `SEND_FAILED`. Saves a `process.nextTick` per datagram. Ignored for requests over 1,232 bytes
    * and on other sockets. @default false
