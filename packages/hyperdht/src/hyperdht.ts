@@ -60,6 +60,8 @@ import type {
 
 /** The holepuncher's events a node re-emits. */
 const FORWARDED = new Set<string | symbol>(['mode', 'nat', 'reachability', 'portmapping'])
+/** Before `listen()`'s second try of a first announce that no node stored (dht-rpc's rate limit refills 5 requests a second). */
+const LISTEN_RETRY_DELAY = 1000
 
 /**
  * A DHT node that stores and finds peers under 32-byte keys (the `peers` command of
@@ -205,6 +207,14 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
     })
     try {
       await announcer.refresh()
+      // Nodes exist but none stored it: the burst was lost, or rate-limited (a small network's few
+      // nodes all see a fresh node's bootstrap, NAT probes and announce from one address at once,
+      // more so behind a NAT shared with other peers). One more try once their buckets refill.
+      if (announcer.announces === 0 && this.dht.tableSize > 0) {
+        await new Promise((resolve) => setTimeout(resolve, LISTEN_RETRY_DELAY))
+        this.#check()
+        await announcer.refresh()
+      }
       if (announcer.announces === 0) throw HyperDHTError.NOT_STORED('announce')
     } catch (err) {
       await server.close().catch(() => {})

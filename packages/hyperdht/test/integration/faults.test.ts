@@ -2,7 +2,7 @@
 // answer slowly or never. Announces and lookups must finish: with the announce found where the
 // network still allows it, else with a typed HyperDHTError; no unhandled rejection; destroy()
 // during an announce or a lookup is clean and leaves no timer or socket behind.
-import { resourceCensus, seededRandom } from '@hyperdht-ts/test-utils'
+import { resourceCensus, seededRandom, waitFor } from '@hyperdht-ts/test-utils'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { HyperDHT, HyperDHTError } from '../../src/index.js'
 import { createHyperNetwork, has, randomKey, type HyperNetwork } from '../helpers/network.js'
@@ -187,4 +187,27 @@ describe('destroy() during announces and lookups', () => {
       }
     }
   }, 40_000)
+})
+
+describe('listen() when its first announce is lost', () => {
+  it('tries once more a second later instead of failing with NOT_STORED', async () => {
+    // A small network's few nodes see a fresh node's whole first burst at once; when all of it is
+    // dropped (lost, or over their rate limit), listen() must not give up on the first try.
+    const net = await createHyperNetwork(4, { timeout: 300, memory: { latency: [1, 5] } })
+    try {
+      const [looker, listener] = [net.nodes[1]!, net.nodes[3]!]
+      const key = randomKey()
+      net.network!.loss = 1 // everything is lost until the first announce has failed
+      const listening = listener.listen(key)
+      listening.catch(() => {}) // awaited below
+      await waitFor(() => { const s = listener.dht.stats; return s.timeouts > 0 && s.inflight === 0 && s.queued === 0 })
+      net.network!.loss = 0
+      const server = await listening
+      expect(server.storing.length).toBeGreaterThan(0)
+      const found = await lookup(looker, key)
+      expect(has(found.peers, address(listener).host, address(listener).port)).toBe(true)
+    } finally {
+      await net.destroy()
+    }
+  }, 20_000)
 })
