@@ -164,7 +164,7 @@ export interface UDPRequestStats {
   forwardedRequests: number
   /** Responses sent by `forwardResponse()`. */
   forwardedResponses: number
-  /** Sends the socket reported as failed (e.g. `EHOSTUNREACH`); of responses, only the sampled ones (see `response()`). */
+  /** Sends the socket reported as failed (e.g. `EHOSTUNREACH`); of responses and `knownRoute` requests, only the sampled ones (see `response()`). */
   sendErrors: number
   /** Raw datagrams sent by `send()`. */
   datagramsSent: number

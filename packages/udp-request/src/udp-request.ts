@@ -29,9 +29,9 @@ const HOST_CACHE_SIZE = 4096
  * of a server's ~13 µs per answer, and ~6 µs per client `_ping` (26 vs 32 µs, both ends in one
  * process). A response goes to the address its request just came from, and a `knownRoute`
  * request to one that answered lately, so they seldom fail; the sampled ones (the first, the
- * 65th, ...) keep a lasting failure (an egress firewall, a full send buffer)
- * visible in `stats.sendErrors` and warnings. A datagram too large for some path (over
- * CHECKED_BYTES, the IPv6 minimum MTU less headers) is always checked: EMSGSIZE concerns that one.
+ * 65th, ...) keep a lasting failure (an egress firewall, a full send buffer) visible in
+ * `stats.sendErrors` and warnings. A datagram too large for some path (over CHECKED_BYTES, the
+ * IPv6 minimum MTU less headers) is always checked: EMSGSIZE concerns that one datagram.
  */
 const CHECK_EVERY = 64
 const CHECKED_BYTES = 1232
