@@ -3,7 +3,7 @@ import { lookup } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
 import { isIP } from 'node:net'
 import { parseAddress } from '@hyperdht-ts/ip-encoding'
-import { UDPRequest, UDPRequestError, internHost, type Interceptor, type Logger, type RequestPeer, type RequestResult } from '@hyperdht-ts/udp-request'
+import { UDPRequest, UDPRequestError, internHost, type Interceptor, type Logger, type RequestPeer, type RequestResult, type ResponseHandler } from '@hyperdht-ts/udp-request'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
   MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
@@ -18,7 +18,7 @@ import { ProofCache } from './io/proofs.js'
 import { Contacted } from './io/contacted.js'
 import { RttEstimator } from './io/rtt.js'
 import { RateLimiter } from './io/rate-limit.js'
-import { Stats, type DHTStats, type DropReason } from './io/stats.js'
+import { Stats, type CommandStats, type DHTStats, type DropReason } from './io/stats.js'
 import { Tokens } from './io/tokens.js'
 import { AddressCodec } from './messages/addresses.js'
 import { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage } from './messages/codec.js'
@@ -157,6 +157,38 @@ let internal: {
   ping: (d: DHT, node: TableNode) => Promise<unknown>
   nodeAdded: (d: DHT, node: TableNode) => void
   nodeRemoved: (d: DHT, node: TableNode) => void
+  answered: (d: DHT, req: SentRequest, res: Answer) => void
+  failed: (d: DHT, req: SentRequest, err: Error) => void
+}
+
+/**
+ * The settle functions of the promise `#sendRequest` is making, handed over by one shared
+ * executor (an executor closure per request would cost a function and a context).
+ */
+let captured: { resolve: (value: unknown) => void, reject: (err: Error) => void } | null = null
+
+function captureSettlers (resolve: (value: unknown) => void, reject: (err: Error) => void): void {
+  captured = { resolve, reject }
+}
+
+/** One request of ours in flight: udp-request's handler for it, and what its answer needs. */
+class SentRequest implements ResponseHandler<ResponseMessage> {
+  constructor (
+    readonly dht: DHT,
+    readonly command: string,
+    readonly cmd: CommandStats,
+    readonly to: Peer,
+    readonly opts: RequestOptions,
+    /** The lane slot to give back when it settles (null: the lane's queue gives it back). */
+    readonly lane: FlowQueue | null,
+    /** Turns the answer into the promise's value. */
+    readonly map: ((answer: Answer) => unknown) | null,
+    readonly sentAt: number,
+    readonly settle: { resolve: (value: unknown) => void, reject: (err: Error) => void }
+  ) {}
+
+  resolve (res: Answer): void { internal.answered(this.dht, this, res) }
+  reject (err: Error): void { internal.failed(this.dht, this, err) }
 }
 
 /**
@@ -703,8 +735,9 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /**
    * Sends a request now; `lane`, if given, is the slot to release when it settles. `map`, if
-   * given, turns the answer into the result in the same step (a `.then()` after would cost a
-   * promise and a microtask more per request).
+   * given, turns the answer into the result in the same step. The request is udp-request's
+   * handler itself (`sendRequest`): one promise per request, no closures, and the answer reaches
+   * the caller one microtask after it arrived.
    */
   #sendRequest (msg: RequestMessage, to: Peer, opts: RequestOptions, lane: FlowQueue | null, map: ((answer: Answer) => unknown) | null): Promise<unknown> {
     const forwarded = opts.forwarded === true
@@ -717,42 +750,54 @@ export class DHT extends EventEmitter<DHTEvents> {
     // a host that gave us a token (the one an update carries, or a proof) answered lately: the
     // send goes unchecked on a dgram socket (udp-request's knownRoute), sparing a tick
     const knownRoute = !forwarded && (msg.roundtripToken != null || msg.proof != null)
-    const sentAt = performance.now()
-    let sent: Promise<Answer>
-    try {
-      // our options are a superset of udp-request's (signal, forwarded, retry, timeout)
-      sent = this.#io.request(msg, to, knownRoute ? withKnownRoute(opts) : opts)
-    } catch (err) {
-      sent = Promise.reject(err)
+    const promise = new Promise(captureSettlers)
+    const req = new SentRequest(this, msg.command, cmd, to, opts, lane, map, performance.now(), captured!)
+    captured = null
+    // our options are a superset of udp-request's (signal, forwarded, retry, timeout)
+    this.#io.sendRequest(msg, to, knownRoute ? withKnownRoute(opts) : opts, req)
+    return promise
+  }
+
+  #answered (req: SentRequest, res: Answer): void {
+    req.lane?.release()
+    req.cmd.responsesIn++
+    this.#stats.responsesIn++
+    if (req.opts.forwarded !== true) {
+      if (req.opts.retry !== true) this.#rtt.update(performance.now() - req.sentAt)
+      if (res.value.roundtripToken != null) this.#proofs.set(res.peer.host, res.value.roundtripToken)
+      if (validId(res.value.id)) this.#table.add(res.value.id, res.peer, this.#tick)
+      if (this.listenerCount('observed-address') > 0) this.#observed(req.command, res.value, res.peer)
     }
-    return sent.then((res) => {
-      lane?.release()
-      cmd.responsesIn++
-      this.#stats.responsesIn++
-      if (!forwarded) {
-        if (opts.retry !== true) this.#rtt.update(performance.now() - sentAt)
-        if (res.value.roundtripToken != null) this.#proofs.set(res.peer.host, res.value.roundtripToken)
-        if (validId(res.value.id)) this.#table.add(res.value.id, res.peer, this.#tick)
-        if (this.listenerCount('observed-address') > 0) this.#observed(msg.command, res.value, res.peer)
-      }
-      return map === null ? res : map(res)
-    }, (err: unknown) => {
-      lane?.release()
-      const peer = { host: to.host, port: to.port }
-      if (UDPRequestError.isInstance(err)) {
-        if (err.code === 'REQUEST_TIMEOUT') {
-          cmd.timeouts++
-          this.#stats.timeouts++
-          throw DHTError.REQUEST_TIMEOUT(err, peer)
-        }
-        this.#stats.failures++
-        if (err.code === 'DESTROYED') throw DHTError.DESTROYED()
-        if (err.code === 'REQUEST_CANCELLED') throw opts.signal?.aborted === true ? DHTError.ABORTED(opts.signal.reason) : DHTError.REQUEST_CANCELLED(err, peer)
-        throw DHTError.REQUEST_FAILED(err, peer)
+    if (req.map === null) return req.settle.resolve(res)
+    let result: unknown
+    try {
+      result = req.map(res)
+    } catch (err) {
+      return req.settle.reject(err as Error)
+    }
+    req.settle.resolve(result)
+  }
+
+  #failed (req: SentRequest, err: Error): void {
+    req.lane?.release()
+    req.settle.reject(this.#requestError(req, err))
+  }
+
+  #requestError ({ to, opts, cmd }: SentRequest, err: Error): DHTError {
+    const peer = { host: to.host, port: to.port }
+    if (UDPRequestError.isInstance(err)) {
+      if (err.code === 'REQUEST_TIMEOUT') {
+        cmd.timeouts++
+        this.#stats.timeouts++
+        return DHTError.REQUEST_TIMEOUT(err, peer)
       }
       this.#stats.failures++
-      throw DHTError.REQUEST_FAILED(err, peer)
-    })
+      if (err.code === 'DESTROYED') return DHTError.DESTROYED()
+      if (err.code === 'REQUEST_CANCELLED') return opts.signal?.aborted === true ? DHTError.ABORTED(opts.signal.reason) : DHTError.REQUEST_CANCELLED(err, peer)
+      return DHTError.REQUEST_FAILED(err, peer)
+    }
+    this.#stats.failures++
+    return DHTError.REQUEST_FAILED(err, peer)
   }
 
   /** The timeout of a query request: adaptive (see `MIN_ADAPTIVE_TIMEOUT`), or the node's. */
@@ -1010,7 +1055,9 @@ export class DHT extends EventEmitter<DHTEvents> {
       nodeRemoved: (d, node) => {
         d.#log?.debug?.('dht-rpc: node removed', { id: toHex(node.id), host: node.host, port: node.port })
         d.emit('remove-node', node)
-      }
+      },
+      answered: (d, req, res) => { d.#answered(req, res) },
+      failed: (d, req, err) => { d.#failed(req, err) }
     }
   }
 

@@ -7,5 +7,5 @@ export {
 } from './constants.js'
 export type {
   DatagramSocket, Encoding, Interceptor, LocalAddress, LogFields, Logger, Peer, RemoteInfo, RequestOptions, RequestPeer, RequestResult,
-  UDPRequestEvents, UDPRequestOptions, UDPRequestStats
+  ResponseHandler, UDPRequestEvents, UDPRequestOptions, UDPRequestStats
 } from './types.js'

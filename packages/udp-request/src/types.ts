@@ -137,6 +137,18 @@ export interface RequestResult<Res> {
   peer: RequestPeer
 }
 
+/**
+ * Where `sendRequest()` reports how a request ended: exactly one of the two is called, once. The
+ * `resolve` and `reject` of a Promise executor, as `{ resolve, reject }`, are such a handler; a
+ * layer above can pass an object of its own that keeps its per-request state, so that a request
+ * through both costs one promise (its own) and no closures. The methods must not throw: they
+ * run inside the socket's `message` event, a timer or an abort listener.
+ */
+export interface ResponseHandler<Res> {
+  resolve: (result: RequestResult<Res>) => void
+  reject: (err: Error) => void
+}
+
 /** Bound address of the socket. */
 export interface LocalAddress {
   host: string

@@ -395,3 +395,64 @@ describe('sharing the socket', () => {
     expect(calls.filter((c) => c === 'decode@2')).toHaveLength(2)
   })
 })
+
+describe('sendRequest (a handler instead of a promise)', () => {
+  function recorder (): { calls: string[], results: unknown[], handler: { resolve: (r: unknown) => void, reject: (e: Error) => void } } {
+    const calls: string[] = []
+    const results: unknown[] = []
+    return {
+      calls,
+      results,
+      handler: {
+        resolve: (r) => { calls.push('resolve'); results.push(r) },
+        reject: (e) => { calls.push('reject'); results.push(e) }
+      }
+    }
+  }
+
+  test('calls resolve once with the answer and the peer, as request() resolves', async () => {
+    const server = await echoServer()
+    const client = track(new UDPRequest())
+    const r = recorder()
+    client.sendRequest(enc('hello'), { host: HOST, port: server.address().port }, {}, r.handler)
+    expect(r.calls).toEqual([]) // the answer is asynchronous
+    await waitFor(() => r.calls.length > 0)
+    expect(r.calls).toEqual(['resolve'])
+    const { value, peer } = r.results[0] as { value: Uint8Array, peer: { host: string, port: number } }
+    expect(dec(value)).toBe('hello')
+    expect(peer).toMatchObject({ host: HOST, port: server.address().port })
+    expect(client.inflight).toBe(0)
+  })
+
+  test('calls reject once with REQUEST_TIMEOUT when nobody answers', async () => {
+    const s = await silent()
+    const client = track(new UDPRequest({ timeout: 40 }))
+    const r = recorder()
+    client.sendRequest(enc('x'), { host: HOST, port: s.port }, {}, r.handler)
+    await waitFor(() => r.calls.length > 0)
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(r.calls).toEqual(['reject'])
+    expect((r.results[0] as UDPRequestError).code).toBe('REQUEST_TIMEOUT')
+  })
+
+  test('never throws: a request that cannot be sent is rejected before it returns', async () => {
+    const client = track(new UDPRequest())
+    const r = recorder()
+    client.sendRequest(enc('x'), { host: '', port: 1 }, {}, r.handler)
+    client.sendRequest(enc('x'), { host: HOST, port: 1 }, { timeout: -1 }, r.handler)
+    await client.destroy()
+    client.sendRequest(enc('x'), { host: HOST, port: 1 }, {}, r.handler)
+    expect(r.calls).toEqual(['reject', 'reject', 'reject'])
+    expect(r.results.map((e) => (e as UDPRequestError).code)).toEqual(['INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'DESTROYED'])
+  })
+
+  test('destroy rejects a pending request through its handler with DESTROYED', async () => {
+    const s = await silent()
+    const client = track(new UDPRequest())
+    const r = recorder()
+    client.sendRequest(enc('x'), { host: HOST, port: s.port }, {}, r.handler)
+    await client.destroy()
+    expect(r.calls).toEqual(['reject'])
+    expect((r.results[0] as UDPRequestError).code).toBe('DESTROYED')
+  })
+})

@@ -10,7 +10,7 @@ import { UDPRequestError } from './errors.js'
 import { frame, isRequest, tidOf, writeHeader } from './header.js'
 import type {
   DatagramSocket, Encoding, Interceptor, LocalAddress, Logger, Peer, RemoteInfo, RequestOptions, RequestPeer,
-  RequestResult, UDPRequestEvents, UDPRequestOptions, UDPRequestStats
+  RequestResult, ResponseHandler, UDPRequestEvents, UDPRequestOptions, UDPRequestStats
 } from './types.js'
 
 /** Socket errors that concern one datagram, not the socket: reported as `warning`. */
@@ -57,12 +57,10 @@ export function internHost (host: string): string {
  * The settle functions of the promise `request()` is making, handed over by one shared executor:
  * an executor closure per request would cost a function and a context for its variables.
  */
-let capturedResolve: ((result: never) => void) | null = null
-let capturedReject: ((err: Error) => void) | null = null
+let captured: { resolve: (result: never) => void, reject: (err: Error) => void } | null = null
 
 function captureSettlers (resolve: (result: never) => void, reject: (err: Error) => void): void {
-  capturedResolve = resolve
-  capturedReject = reject
+  captured = { resolve, reject }
 }
 
 /** One request waiting for its response. */
@@ -86,8 +84,7 @@ class Pending<Res> {
     readonly anySender: boolean,
     /** This request's timeout relative to the instance's (1 = the instance's own timing). */
     readonly scale: number,
-    readonly resolve: (result: RequestResult<Res>) => void,
-    readonly reject: (err: Error) => void,
+    readonly handler: ResponseHandler<Res>,
     readonly signal: AbortSignal | undefined
   ) {
     this.tries = retry ? 0 : RETRY_TICKS.length
@@ -224,22 +221,36 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
   /**
    * Sends a request and resolves with the first response from the same host and port carrying
    * its transaction id (from any host with `{ forwarded: true }`). Rejects with `REQUEST_TIMEOUT`, `REQUEST_CANCELLED`, `DESTROYED`,
-   * `SEND_FAILED`, `ENCODE_FAILED` or `INVALID_ARGUMENT`.
+   * `SEND_FAILED`, `ENCODE_FAILED`, `TOO_MANY_REQUESTS` or `INVALID_ARGUMENT`.
    */
   request (value: Req, to: Peer, options: RequestOptions = {}): Promise<RequestResult<Res>> {
-    if (this.#destroyed) return Promise.reject(UDPRequestError.DESTROYED())
+    const promise = new Promise<RequestResult<Res>>(captureSettlers)
+    const handler = captured as unknown as ResponseHandler<Res>
+    captured = null
+    this.sendRequest(value, to, options, handler)
+    return promise
+  }
+
+  /**
+   * `request()` without its promise: the outcome goes to `handler` (see {@link ResponseHandler}),
+   * with the same results and errors. For layers that make a promise of their own per request.
+   * Never throws; a request that cannot be sent (a bad argument, a destroyed instance, a send
+   * failing at once) is rejected before this returns.
+   */
+  sendRequest (value: Req, to: Peer, options: RequestOptions, handler: ResponseHandler<Res>): void {
+    if (this.#destroyed) return handler.reject(UDPRequestError.DESTROYED())
     const invalid = checkPeer(to)
-    if (invalid !== null) return Promise.reject(invalid)
+    if (invalid !== null) return handler.reject(invalid)
     const { signal } = options
     if (signal?.aborted === true) {
       this.#stats.cancelled++
-      return Promise.reject(UDPRequestError.REQUEST_CANCELLED(signal.reason, to))
+      return handler.reject(UDPRequestError.REQUEST_CANCELLED(signal.reason, to))
     }
-    if ((this.#pending?.size ?? 0) >= TID_LIMIT) return Promise.reject(UDPRequestError.TOO_MANY_REQUESTS())
+    if ((this.#pending?.size ?? 0) >= TID_LIMIT) return handler.reject(UDPRequestError.TOO_MANY_REQUESTS())
     let scale = 1
     if (options.timeout !== undefined) {
       if (typeof options.timeout !== 'number' || !(options.timeout > 0) || !Number.isFinite(options.timeout)) {
-        return Promise.reject(UDPRequestError.INVALID_ARGUMENT(`timeout must be a positive number, got ${String(options.timeout)}`))
+        return handler.reject(UDPRequestError.INVALID_ARGUMENT(`timeout must be a positive number, got ${String(options.timeout)}`))
       }
       scale = options.timeout / this.timeout
     }
@@ -249,13 +260,11 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     try {
       message = this.#frame(true, tid, value, this.requestEncoding)
     } catch (err) {
-      return Promise.reject(err)
+      return handler.reject(err as Error)
     }
 
-    const promise = new Promise<RequestResult<Res>>(captureSettlers)
     const req = new Pending<Res>(tid, message, to.host, this.#hostKey(to.host), to.port, options.retry ?? this.retry,
-      options.forwarded === true, scale, capturedResolve as Pending<Res>['resolve'], capturedReject!, signal)
-    capturedResolve = capturedReject = null
+      options.forwarded === true, scale, handler, signal)
     ;(this.#pending ??= new Map()).set(tid, req)
     if (options.knownRoute !== true || this.#checkDue(message)) req.onSent = (err) => { this.#onRequestSent(req, err) }
     if (signal !== undefined) {
@@ -264,8 +273,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     }
     this.#startTicking()
     this.#stats.requestsSent++
-    this.#sendRequest(req)
-    return promise
+    this.#transmit(req)
   }
 
   #onRequestSent (req: Pending<Res>, err: Error | null | undefined): void {
@@ -275,14 +283,14 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     this.#settle(req)
     const error = UDPRequestError.SEND_FAILED(err, { host: req.host, port: req.port })
     if (this.#log !== null) this.#logError('warn', 'udp-request: send failed', error)
-    req.reject(error)
+    req.handler.reject(error)
   }
 
   #onRequestAborted (req: Pending<Res>): void {
     if (this.#pending?.get(req.tid) !== req) return
     this.#stats.cancelled++
     this.#settle(req)
-    req.reject(UDPRequestError.REQUEST_CANCELLED(req.signal?.reason, { host: req.host, port: req.port }))
+    req.handler.reject(UDPRequestError.REQUEST_CANCELLED(req.signal?.reason, { host: req.host, port: req.port }))
   }
 
   /** Answers a received request; `peer` is the one from the `request` event (it carries the tid). */
@@ -366,7 +374,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     this.#pending = null
     for (const req of pending) {
       this.#removeAbort(req)
-      req.reject(UDPRequestError.DESTROYED())
+      req.handler.reject(UDPRequestError.DESTROYED())
     }
   }
 
@@ -408,7 +416,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     }
   }
 
-  #sendRequest (req: Pending<Res>): void {
+  #transmit (req: Pending<Res>): void {
     const onSent = req.onSent
     this.#send(req.message, req.port, req.host, onSent ?? this.#onReplySent, onSent !== null)
   }
@@ -536,11 +544,11 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
         const ticks = RETRY_TICKS[req.tries++]! * SUBTICKS
         req.ticks = req.scale === 1 ? ticks : Math.ceil(ticks * req.scale)
         this.#stats.retries++
-        this.#sendRequest(req)
+        this.#transmit(req)
       } else {
         this.#stats.timeouts++
         this.#settle(req)
-        req.reject(UDPRequestError.REQUEST_TIMEOUT({ host: req.host, port: req.port }))
+        req.handler.reject(UDPRequestError.REQUEST_TIMEOUT({ host: req.host, port: req.port }))
       }
     }
   }
@@ -604,7 +612,7 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     // Only a response that answers one of our requests is reported: an unsolicited one must not
     // teach a listener anything (a routing table learning from it would be poisoned).
     this.emit('response', value, peer)
-    req.resolve({ value, peer })
+    req.handler.resolve({ value, peer })
   }
 
   #dropUndecodable (err: unknown, peer: RequestPeer): void {

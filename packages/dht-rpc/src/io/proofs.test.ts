@@ -51,4 +51,17 @@ describe('ProofCache', () => {
     c.set('10.0.0.1', token(1))
     expect(c.get('10.0.0.1')).toBeNull()
   })
+
+  it('gives the right token for each host asked in turn, also after the cache grew', () => {
+    const c = new ProofCache(64)
+    c.set('10.0.0.1', token(1))
+    expect(c.get('10.0.0.1')).toEqual(token(1))
+    c.set('10.0.0.1', token(7)) // the same slot, new bytes
+    expect(c.get('10.0.0.1')).toEqual(token(7))
+    for (let i = 2; i <= 40; i++) c.set(`10.0.0.${i}`, token(i)) // grows its buffer several times
+    c.set('10.0.0.1', token(8)) // into the new buffer: a view kept from before would show 7
+    expect(c.get('10.0.0.1')).toEqual(token(8))
+    expect(c.get('10.0.0.40')).toEqual(token(40))
+    expect(c.get('10.0.0.1')).toEqual(token(8))
+  })
 })

@@ -66,3 +66,27 @@ describe('Tokens', () => {
     expect(t.verify(t.create(long), long)).toBe(true)
   })
 })
+
+describe('Tokens.peek', () => {
+  it('gives the token create() gives, for each host in turn, across a rotation', () => {
+    const t = new Tokens()
+    const hosts = ['1.1.1.1', '2.2.2.2', '1.1.1.1', '1.1.1.1', '3.3.3.3', '2.2.2.2']
+    for (const h of hosts) expect([...t.peek(h)]).toEqual([...t.create(h)])
+    t.rotate()
+    for (const h of hosts) {
+      const peeked = [...t.peek(h)]
+      expect(peeked).toEqual([...t.create(h)])
+      expect(t.verify(Uint8Array.from(peeked), h)).toBe(true)
+    }
+  })
+
+  it('a slot handed to another host holds that host\'s token in the view given out again', () => {
+    const t = new Tokens()
+    const first = [...t.peek('10.0.0.0')]
+    // fill every slot with other hosts: 10.0.0.0's slot goes to one of them
+    for (let i = 1; i <= TOKEN_CACHE_SIZE; i++) t.peek(`10.0.0.${i}`)
+    const again = t.peek('10.0.0.0')
+    expect([...again]).toEqual(first)
+    expect(t.verify(Uint8Array.from(again), '10.0.0.0')).toBe(true)
+  })
+})

@@ -15,12 +15,19 @@ export const TOKEN_CACHE_SIZE = 8
 interface Generation {
   bytes: Uint8Array
   filled: number
+  /**
+   * The view of the slot `peek` handed out last (-1: none yet): a host asking again (a client's
+   * pings, a query's update) gets it again instead of a new view (~80 bytes) per answer.
+   */
+  viewSlot: number
+  view: Uint8Array | null
 }
 
-function generation (reuse?: Uint8Array): Generation {
-  const bytes = reuse ?? new Uint8Array(TOKEN_BYTES * (1 + TOKEN_CACHE_SIZE))
+function generation (reuse?: Generation): Generation {
+  const bytes = reuse?.bytes ?? new Uint8Array(TOKEN_BYTES * (1 + TOKEN_CACHE_SIZE))
   crypto.randomFillSync(bytes, 0, TOKEN_BYTES)
-  return { bytes, filled: 0 }
+  // a view is a position in the bytes, whatever token the slot holds: it goes along with them
+  return { bytes, filled: 0, viewSlot: reuse?.viewSlot ?? -1, view: reuse?.view ?? null }
 }
 
 /**
@@ -43,7 +50,11 @@ export class Tokens {
 
   /** The token this node hands to `host` now (a copy: the cache's bytes are reused). */
   create (host: string): Uint8Array {
-    return this.#token(this.#current, host, this.#slot(host)).slice()
+    const g = this.#current
+    const slot = this.#slot(host)
+    this.#fill(g, host, slot)
+    const at = (slot + 1) * TOKEN_BYTES
+    return g.bytes.slice(at, at + TOKEN_BYTES)
   }
 
   /**
@@ -51,21 +62,29 @@ export class Tokens {
    * answer encoded at once (`_ping`, `_find_node`); a copy was a new ArrayBuffer per answer.
    */
   peek (host: string): Uint8Array {
-    return this.#token(this.#current, host, this.#slot(host))
+    const g = this.#current
+    const slot = this.#slot(host)
+    this.#fill(g, host, slot)
+    if (g.viewSlot !== slot || g.view === null) {
+      const at = (slot + 1) * TOKEN_BYTES
+      g.view = g.bytes.subarray(at, at + TOKEN_BYTES)
+      g.viewSlot = slot
+    }
+    return g.view
   }
 
   /** True if `token` was issued to `host` under either live secret. */
   verify (token: Uint8Array | null | undefined, host: string): boolean {
     if (!token || token.length !== TOKEN_BYTES) return false
     const slot = this.#slot(host)
-    if (sameToken(token, this.#token(this.#current, host, slot))) return true
-    return this.#previous !== null && sameToken(token, this.#token(this.#previous, host, slot))
+    if (this.#issued(this.#current, host, slot, token)) return true
+    return this.#previous !== null && this.#issued(this.#previous, host, slot, token)
   }
 
   /** Start a new secret; tokens of the one before last stop verifying. */
   rotate (): void {
     // the generation that goes lends its buffer to the new one
-    const reuse = this.#previous?.bytes
+    const reuse = this.#previous ?? undefined
     this.#previous = this.#current
     this.#current = generation(reuse)
   }
@@ -82,25 +101,28 @@ export class Tokens {
     return slot
   }
 
-  #token (g: Generation, host: string, slot: number): Uint8Array {
-    const at = (slot + 1) * TOKEN_BYTES
-    const token = g.bytes.subarray(at, at + TOKEN_BYTES)
-    if ((g.filled & (1 << slot)) === 0) {
-      token.set(hash(g.bytes, host))
-      g.filled |= 1 << slot
-    }
-    return token
+  /** Whether `token` is the one `g` gives the host of `slot` (compared in place: no view). */
+  #issued (g: Generation, host: string, slot: number, token: Uint8Array): boolean {
+    this.#fill(g, host, slot)
+    return sameToken(token, g.bytes, (slot + 1) * TOKEN_BYTES)
+  }
+
+  /** Hashes the token of `slot`'s host into the slot, unless it holds it already. */
+  #fill (g: Generation, host: string, slot: number): void {
+    if ((g.filled & (1 << slot)) !== 0) return
+    g.bytes.set(hash(g.bytes, host), (slot + 1) * TOKEN_BYTES)
+    g.filled |= 1 << slot
   }
 }
 
 /**
- * Constant-time comparison of two tokens (TOKEN_BYTES each): every byte is looked at whatever
+ * Constant-time comparison of `a` with the token at `at` of `b` (TOKEN_BYTES each): every byte is looked at whatever
  * differs, so the time taken tells a guesser nothing. Instead of `crypto.timingSafeEqual`,
  * whose call into C++ cost more than the comparison on every proven request.
  */
-function sameToken (a: Uint8Array, b: Uint8Array): boolean {
+function sameToken (a: Uint8Array, b: Uint8Array, at: number): boolean {
   let diff = 0
-  for (let i = 0; i < TOKEN_BYTES; i++) diff |= a[i]! ^ b[i]!
+  for (let i = 0; i < TOKEN_BYTES; i++) diff |= a[i]! ^ b[at + i]!
   return diff === 0
 }
 
