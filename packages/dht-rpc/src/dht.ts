@@ -758,22 +758,26 @@ export class DHT extends EventEmitter<DHTEvents> {
     return promise
   }
 
+  /**
+   * udp-request calls this inside the socket's `message` event: whatever throws here (a listener
+   * of `add-node` or `observed-address`, `map`) rejects the request, as it did in a `.then()`,
+   * instead of escaping into the socket.
+   */
   #answered (req: SentRequest, res: Answer): void {
     req.lane?.release()
     req.cmd.responsesIn++
     this.#stats.responsesIn++
-    if (req.opts.forwarded !== true) {
-      if (req.opts.retry !== true) this.#rtt.update(performance.now() - req.sentAt)
-      if (res.value.roundtripToken != null) this.#proofs.set(res.peer.host, res.value.roundtripToken)
-      if (validId(res.value.id)) this.#table.add(res.value.id, res.peer, this.#tick)
-      if (this.listenerCount('observed-address') > 0) this.#observed(req.command, res.value, res.peer)
-    }
-    if (req.map === null) return req.settle.resolve(res)
-    let result: unknown
+    let result: unknown = res
     try {
-      result = req.map(res)
+      if (req.opts.forwarded !== true) {
+        if (req.opts.retry !== true) this.#rtt.update(performance.now() - req.sentAt)
+        if (res.value.roundtripToken != null) this.#proofs.set(res.peer.host, res.value.roundtripToken)
+        if (validId(res.value.id)) this.#table.add(res.value.id, res.peer, this.#tick)
+        if (this.listenerCount('observed-address') > 0) this.#observed(req.command, res.value, res.peer)
+      }
+      if (req.map !== null) result = req.map(res)
     } catch (err) {
-      return req.settle.reject(err as Error)
+      return req.settle.reject(err instanceof Error ? err : new Error(String(err)))
     }
     req.settle.resolve(result)
   }

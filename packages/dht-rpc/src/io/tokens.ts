@@ -116,9 +116,10 @@ export class Tokens {
 }
 
 /**
- * Constant-time comparison of `a` with the token at `at` of `b` (TOKEN_BYTES each): every byte is looked at whatever
- * differs, so the time taken tells a guesser nothing. Instead of `crypto.timingSafeEqual`,
- * whose call into C++ cost more than the comparison on every proven request.
+ * Constant-time comparison of `a` with the token at `at` of `b` (TOKEN_BYTES each): every byte
+ * is looked at whatever differs, so the time taken tells a guesser nothing. Instead of
+ * `crypto.timingSafeEqual`, whose call into C++ cost more than the comparison on every proven
+ * request.
  */
 function sameToken (a: Uint8Array, b: Uint8Array, at: number): boolean {
   let diff = 0

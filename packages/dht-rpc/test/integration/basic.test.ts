@@ -87,6 +87,25 @@ describe('DHT over loopback UDP', () => {
     expect(hex(b.findLocal(a.id)?.id)).toBe(hex(a.id))
   })
 
+  it('a listener that throws on the answer rejects that request and leaves the node working', async () => {
+    const a = new DHT()
+    const b = new DHT()
+    cleanup.push(() => a.destroy(), () => b.destroy())
+    await a.listen(0, '127.0.0.1')
+    await b.listen(0, '127.0.0.1')
+    const to = { host: '127.0.0.1', port: b.address().port }
+    const boom = new Error('listener failed')
+    const thrower = (): void => { throw boom }
+    a.once('add-node', thrower) // runs inside the socket's message event: it must not escape there
+    await expect(a.ping(to)).rejects.toBe(boom)
+    a.on('observed-address', thrower)
+    await expect(a.ping(to)).rejects.toBe(boom)
+    a.off('observed-address', thrower)
+    const res = await a.ping(to)
+    expect(res.address).toEqual({ host: '127.0.0.1', port: a.address().port })
+    expect(a.destroyed).toBe(false)
+  })
+
   it('fails with NO_NODES_RESPONDED when nobody answers', async () => {
     const a = new DHT({ bootstrap: ['127.0.0.1:1'], timeout: 200 })
     cleanup.push(() => a.destroy())
