@@ -222,23 +222,11 @@ function skipField (buf: Uint8Array, key: number, offset: number, end: number): 
     throw new RangeError('offset or end outside the buffer')
   }
 }`,
-  bytesView: `// A bytes field is a plain Uint8Array even if the input was a Buffer: a view of the input's
-// ArrayBuffer, read through buf.buffer and buf.byteOffset, which the decoder reads once, at the
-// first field that needs them: on Node 20 those getters are calls, not inlined, and cost about
-// what making the view costs. Until then a field of up to SMALL_BYTES bytes (an address, a LAN
-// address) is copied instead: a copy that small lives inside its own heap object and costs no
-// more than a view, so a message whose only bytes field is small (a peers request) never pays
-// for the getters. Measured: decoding a peers request, 49 -> 44 ns.
-const SMALL_BYTES = 8
-
+  bytesView: `// A view of len bytes at \`start\` of the ArrayBuffer, not a copy (a plain Uint8Array even if the
+// input was a Buffer). The decoder reads buf.buffer and buf.byteOffset once: on Node 20 those
+// getters (like byteLength) are not inlined and cost more than the view itself.
 function bytesView (ab: ArrayBufferLike, start: number, len: number): Uint8Array {
   return new Uint8Array(ab, start, len)
-}
-
-function smallBytes (buf: Uint8Array, start: number, len: number): Uint8Array {
-  const b = new Uint8Array(len)
-  for (let i = 0; i < len; i++) b[i] = buf[start + i]!
-  return b
 }`,
   utf8: `const utf8Decoder = new TextDecoder()
 const utf8Encoder = new TextEncoder()
@@ -405,7 +393,7 @@ function emitMessage (m, use) {
 
   // decode
   const dec = [`function decode${name} (buf: Uint8Array, offset: number, end: number): Required<${name}> {`, '  checkRange(buf, offset, end)']
-  if (fields.some((f) => f.type === 'bytes')) dec.push('  let ab: ArrayBufferLike | null = null', '  let base = 0')
+  if (fields.some((f) => f.type === 'bytes')) dec.push('  const ab = buf.buffer', '  const base = buf.byteOffset')
   for (const f of fields) dec.push(`  let ${f.name}: ${TYPES[f.type].ts} | null = null`)
   dec.push('  while (offset < end) {', '    let key = buf[offset]!', '    if (key < 0x80) offset++', '    else {', '      key = readVarint32(buf, offset, end)', '      offset = cursor', '    }', '    switch (key) {')
   for (const f of fields) {
@@ -415,9 +403,7 @@ function emitMessage (m, use) {
       case 'string':
         dec.push('        const len = readLength(buf, offset, end)', `        ${f.name} = readString(buf, cursor, len)`, '        offset = cursor + len'); use('utf8'); break
       case 'bytes':
-        dec.push('        const len = readLength(buf, offset, end)', `        if (len <= SMALL_BYTES && ab === null) ${f.name} = smallBytes(buf, cursor, len)`, '        else {',
-          '          if (ab === null) {', '            ab = buf.buffer', '            base = buf.byteOffset', '          }', `          ${f.name} = bytesView(ab, base + cursor, len)`, '        }',
-          '        offset = cursor + len'); use('bytesView'); break
+        dec.push('        const len = readLength(buf, offset, end)', `        ${f.name} = bytesView(ab, base + cursor, len)`, '        offset = cursor + len'); use('bytesView'); break
       case 'uint32':
         dec.push('        if (offset >= end) fail(\'truncated varint\')', `        ${f.name} = buf[offset]!`, `        if (${f.name} < 0x80) offset++`, '        else {', `          ${f.name} = readVarint32(buf, offset, end)`, '          offset = cursor', '        }'); break
       case 'uint64':

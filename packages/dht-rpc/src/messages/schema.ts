@@ -100,23 +100,11 @@ function skipField (buf: Uint8Array, key: number, offset: number, end: number): 
   }
 }
 
-// A bytes field is a plain Uint8Array even if the input was a Buffer: a view of the input's
-// ArrayBuffer, read through buf.buffer and buf.byteOffset, which the decoder reads once, at the
-// first field that needs them: on Node 20 those getters are calls, not inlined, and cost about
-// what making the view costs. Until then a field of up to SMALL_BYTES bytes (an address, a LAN
-// address) is copied instead: a copy that small lives inside its own heap object and costs no
-// more than a view, so a message whose only bytes field is small (a peers request) never pays
-// for the getters. Measured: decoding a peers request, 49 -> 44 ns.
-const SMALL_BYTES = 8
-
+// A view of len bytes at `start` of the ArrayBuffer, not a copy (a plain Uint8Array even if the
+// input was a Buffer). The decoder reads buf.buffer and buf.byteOffset once: on Node 20 those
+// getters (like byteLength) are not inlined and cost more than the view itself.
 function bytesView (ab: ArrayBufferLike, start: number, len: number): Uint8Array {
   return new Uint8Array(ab, start, len)
-}
-
-function smallBytes (buf: Uint8Array, start: number, len: number): Uint8Array {
-  const b = new Uint8Array(len)
-  for (let i = 0; i < len; i++) b[i] = buf[start + i]!
-  return b
 }
 
 // (`length`, not `byteLength`, throughout: the same for a Uint8Array, and a much cheaper
@@ -307,8 +295,8 @@ function encodeIntoRequest (m: Request, buf: Uint8Array, offset: number): number
 
 function decodeRequest (buf: Uint8Array, offset: number, end: number): Required<Request> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let command: string | null = null
   let id: Uint8Array | null = null
   let target: Uint8Array | null = null
@@ -333,92 +321,43 @@ function decodeRequest (buf: Uint8Array, offset: number, end: number): Required<
       }
       case 18: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) id = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          id = bytesView(ab, base + cursor, len)
-        }
+        id = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 26: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) target = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          target = bytesView(ab, base + cursor, len)
-        }
+        target = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 34: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) forwardRequest = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          forwardRequest = bytesView(ab, base + cursor, len)
-        }
+        forwardRequest = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 42: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) forwardResponse = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          forwardResponse = bytesView(ab, base + cursor, len)
-        }
+        forwardResponse = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 50: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) roundtripToken = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          roundtripToken = bytesView(ab, base + cursor, len)
-        }
+        roundtripToken = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 58: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) value = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          value = bytesView(ab, base + cursor, len)
-        }
+        value = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 66: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) proof = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          proof = bytesView(ab, base + cursor, len)
-        }
+        proof = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -534,8 +473,8 @@ function encodeIntoResponse (m: Response, buf: Uint8Array, offset: number): numb
 
 function decodeResponse (buf: Uint8Array, offset: number, end: number): Required<Response> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let id: Uint8Array | null = null
   let nodes: Uint8Array | null = null
   let value: Uint8Array | null = null
@@ -551,66 +490,31 @@ function decodeResponse (buf: Uint8Array, offset: number, end: number): Required
     switch (key) {
       case 10: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) id = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          id = bytesView(ab, base + cursor, len)
-        }
+        id = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 18: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) nodes = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          nodes = bytesView(ab, base + cursor, len)
-        }
+        nodes = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 26: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) value = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          value = bytesView(ab, base + cursor, len)
-        }
+        value = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 34: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) roundtripToken = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          roundtripToken = bytesView(ab, base + cursor, len)
-        }
+        roundtripToken = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 42: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) to = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          to = bytesView(ab, base + cursor, len)
-        }
+        to = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }

@@ -119,23 +119,11 @@ function skipField (buf: Uint8Array, key: number, offset: number, end: number): 
   }
 }
 
-// A bytes field is a plain Uint8Array even if the input was a Buffer: a view of the input's
-// ArrayBuffer, read through buf.buffer and buf.byteOffset, which the decoder reads once, at the
-// first field that needs them: on Node 20 those getters are calls, not inlined, and cost about
-// what making the view costs. Until then a field of up to SMALL_BYTES bytes (an address, a LAN
-// address) is copied instead: a copy that small lives inside its own heap object and costs no
-// more than a view, so a message whose only bytes field is small (a peers request) never pays
-// for the getters. Measured: decoding a peers request, 49 -> 44 ns.
-const SMALL_BYTES = 8
-
+// A view of len bytes at `start` of the ArrayBuffer, not a copy (a plain Uint8Array even if the
+// input was a Buffer). The decoder reads buf.buffer and buf.byteOffset once: on Node 20 those
+// getters (like byteLength) are not inlined and cost more than the view itself.
 function bytesView (ab: ArrayBufferLike, start: number, len: number): Uint8Array {
   return new Uint8Array(ab, start, len)
-}
-
-function smallBytes (buf: Uint8Array, start: number, len: number): Uint8Array {
-  const b = new Uint8Array(len)
-  for (let i = 0; i < len; i++) b[i] = buf[start + i]!
-  return b
 }
 
 // (`length`, not `byteLength`, throughout: the same for a Uint8Array, and a much cheaper
@@ -177,8 +165,8 @@ function encodeIntoReachRequest (m: ReachRequest, buf: Uint8Array, offset: numbe
 
 function decodeReachRequest (buf: Uint8Array, offset: number, end: number): Required<ReachRequest> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let nonce: Uint8Array | null = null
   while (offset < end) {
     let key = buf[offset]!
@@ -190,14 +178,7 @@ function decodeReachRequest (buf: Uint8Array, offset: number, end: number): Requ
     switch (key) {
       case 10: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) nonce = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          nonce = bytesView(ab, base + cursor, len)
-        }
+        nonce = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -269,8 +250,8 @@ function encodeIntoReachResponse (m: ReachResponse, buf: Uint8Array, offset: num
 
 function decodeReachResponse (buf: Uint8Array, offset: number, end: number): Required<ReachResponse> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let status: number | null = null
   let via: Uint8Array | null = null
   while (offset < end) {
@@ -293,14 +274,7 @@ function decodeReachResponse (buf: Uint8Array, offset: number, end: number): Req
       }
       case 18: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) via = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          via = bytesView(ab, base + cursor, len)
-        }
+        via = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -371,8 +345,8 @@ function encodeIntoDialRequest (m: DialRequest, buf: Uint8Array, offset: number)
 
 function decodeDialRequest (buf: Uint8Array, offset: number, end: number): Required<DialRequest> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let nonce: Uint8Array | null = null
   let to: Uint8Array | null = null
   while (offset < end) {
@@ -385,27 +359,13 @@ function decodeDialRequest (buf: Uint8Array, offset: number, end: number): Requi
     switch (key) {
       case 10: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) nonce = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          nonce = bytesView(ab, base + cursor, len)
-        }
+        nonce = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 18: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) to = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          to = bytesView(ab, base + cursor, len)
-        }
+        to = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -538,8 +498,8 @@ function encodeIntoDialback (m: Dialback, buf: Uint8Array, offset: number): numb
 
 function decodeDialback (buf: Uint8Array, offset: number, end: number): Required<Dialback> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let nonce: Uint8Array | null = null
   while (offset < end) {
     let key = buf[offset]!
@@ -551,14 +511,7 @@ function decodeDialback (buf: Uint8Array, offset: number, end: number): Required
     switch (key) {
       case 10: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) nonce = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          nonce = bytesView(ab, base + cursor, len)
-        }
+        nonce = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -702,8 +655,8 @@ function encodeIntoPunchOffer (m: PunchOffer, buf: Uint8Array, offset: number): 
 
 function decodePunchOffer (buf: Uint8Array, offset: number, end: number): Required<PunchOffer> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let id: number | null = null
   let peer: Uint8Array | null = null
   let nat: number | null = null
@@ -731,14 +684,7 @@ function decodePunchOffer (buf: Uint8Array, offset: number, end: number): Requir
       }
       case 18: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) peer = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          peer = bytesView(ab, base + cursor, len)
-        }
+        peer = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -754,40 +700,19 @@ function decodePunchOffer (buf: Uint8Array, offset: number, end: number): Requir
       }
       case 34: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) address = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          address = bytesView(ab, base + cursor, len)
-        }
+        address = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 42: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) lan = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          lan = bytesView(ab, base + cursor, len)
-        }
+        lan = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 50: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) observed = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          observed = bytesView(ab, base + cursor, len)
-        }
+        observed = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -931,8 +856,8 @@ function encodeIntoPunchAnswer (m: PunchAnswer, buf: Uint8Array, offset: number)
 
 function decodePunchAnswer (buf: Uint8Array, offset: number, end: number): Required<PunchAnswer> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let status: number | null = null
   let nat: number | null = null
   let address: Uint8Array | null = null
@@ -970,40 +895,19 @@ function decodePunchAnswer (buf: Uint8Array, offset: number, end: number): Requi
       }
       case 26: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) address = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          address = bytesView(ab, base + cursor, len)
-        }
+        address = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 34: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) lan = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          lan = bytesView(ab, base + cursor, len)
-        }
+        lan = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 42: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) observed = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          observed = bytesView(ab, base + cursor, len)
-        }
+        observed = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }

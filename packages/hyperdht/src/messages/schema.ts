@@ -119,23 +119,11 @@ function skipField (buf: Uint8Array, key: number, offset: number, end: number): 
   }
 }
 
-// A bytes field is a plain Uint8Array even if the input was a Buffer: a view of the input's
-// ArrayBuffer, read through buf.buffer and buf.byteOffset, which the decoder reads once, at the
-// first field that needs them: on Node 20 those getters are calls, not inlined, and cost about
-// what making the view costs. Until then a field of up to SMALL_BYTES bytes (an address, a LAN
-// address) is copied instead: a copy that small lives inside its own heap object and costs no
-// more than a view, so a message whose only bytes field is small (a peers request) never pays
-// for the getters. Measured: decoding a peers request, 49 -> 44 ns.
-const SMALL_BYTES = 8
-
+// A view of len bytes at `start` of the ArrayBuffer, not a copy (a plain Uint8Array even if the
+// input was a Buffer). The decoder reads buf.buffer and buf.byteOffset once: on Node 20 those
+// getters (like byteLength) are not inlined and cost more than the view itself.
 function bytesView (ab: ArrayBufferLike, start: number, len: number): Uint8Array {
   return new Uint8Array(ab, start, len)
-}
-
-function smallBytes (buf: Uint8Array, start: number, len: number): Uint8Array {
-  const b = new Uint8Array(len)
-  for (let i = 0; i < len; i++) b[i] = buf[start + i]!
-  return b
 }
 
 // (`length`, not `byteLength`, throughout: the same for a Uint8Array, and a much cheaper
@@ -203,8 +191,8 @@ function encodeIntoPeersRequest (m: PeersRequest, buf: Uint8Array, offset: numbe
 
 function decodePeersRequest (buf: Uint8Array, offset: number, end: number): Required<PeersRequest> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let type: number | null = null
   let port: number | null = null
   let localAddress: Uint8Array | null = null
@@ -238,14 +226,7 @@ function decodePeersRequest (buf: Uint8Array, offset: number, end: number): Requ
       }
       case 26: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) localAddress = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          localAddress = bytesView(ab, base + cursor, len)
-        }
+        localAddress = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -320,8 +301,8 @@ function encodeIntoPeersResponse (m: PeersResponse, buf: Uint8Array, offset: num
 
 function decodePeersResponse (buf: Uint8Array, offset: number, end: number): Required<PeersResponse> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let peers: Uint8Array | null = null
   let localPeers: Uint8Array | null = null
   while (offset < end) {
@@ -334,27 +315,13 @@ function decodePeersResponse (buf: Uint8Array, offset: number, end: number): Req
     switch (key) {
       case 10: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) peers = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          peers = bytesView(ab, base + cursor, len)
-        }
+        peers = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 18: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) localPeers = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          localPeers = bytesView(ab, base + cursor, len)
-        }
+        localPeers = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -415,8 +382,8 @@ function encodeIntoImmutablePut (m: ImmutablePut, buf: Uint8Array, offset: numbe
 
 function decodeImmutablePut (buf: Uint8Array, offset: number, end: number): Required<ImmutablePut> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let value: Uint8Array | null = null
   while (offset < end) {
     let key = buf[offset]!
@@ -428,14 +395,7 @@ function decodeImmutablePut (buf: Uint8Array, offset: number, end: number): Requ
     switch (key) {
       case 10: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) value = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          value = bytesView(ab, base + cursor, len)
-        }
+        value = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -493,8 +453,8 @@ function encodeIntoImmutableValue (m: ImmutableValue, buf: Uint8Array, offset: n
 
 function decodeImmutableValue (buf: Uint8Array, offset: number, end: number): Required<ImmutableValue> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let value: Uint8Array | null = null
   while (offset < end) {
     let key = buf[offset]!
@@ -506,14 +466,7 @@ function decodeImmutableValue (buf: Uint8Array, offset: number, end: number): Re
     switch (key) {
       case 10: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) value = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          value = bytesView(ab, base + cursor, len)
-        }
+        value = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -632,8 +585,8 @@ function encodeIntoMutableRequest (m: MutableRequest, buf: Uint8Array, offset: n
 
 function decodeMutableRequest (buf: Uint8Array, offset: number, end: number): Required<MutableRequest> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let publicKey: Uint8Array | null = null
   let salt: Uint8Array | null = null
   let seq: number | null = null
@@ -649,27 +602,13 @@ function decodeMutableRequest (buf: Uint8Array, offset: number, end: number): Re
     switch (key) {
       case 10: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) publicKey = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          publicKey = bytesView(ab, base + cursor, len)
-        }
+        publicKey = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 18: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) salt = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          salt = bytesView(ab, base + cursor, len)
-        }
+        salt = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -680,27 +619,13 @@ function decodeMutableRequest (buf: Uint8Array, offset: number, end: number): Re
       }
       case 34: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) value = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          value = bytesView(ab, base + cursor, len)
-        }
+        value = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 42: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) signature = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          signature = bytesView(ab, base + cursor, len)
-        }
+        signature = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -783,8 +708,8 @@ function encodeIntoMutableRecord (m: MutableRecord, buf: Uint8Array, offset: num
 
 function decodeMutableRecord (buf: Uint8Array, offset: number, end: number): Required<MutableRecord> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let seq: number | null = null
   let value: Uint8Array | null = null
   let signature: Uint8Array | null = null
@@ -803,27 +728,13 @@ function decodeMutableRecord (buf: Uint8Array, offset: number, end: number): Req
       }
       case 18: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) value = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          value = bytesView(ab, base + cursor, len)
-        }
+        value = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 26: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) signature = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          signature = bytesView(ab, base + cursor, len)
-        }
+        signature = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
@@ -924,8 +835,8 @@ function encodeIntoPutResponse (m: PutResponse, buf: Uint8Array, offset: number)
 
 function decodePutResponse (buf: Uint8Array, offset: number, end: number): Required<PutResponse> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
+  const ab = buf.buffer
+  const base = buf.byteOffset
   let status: number | null = null
   let seq: number | null = null
   let value: Uint8Array | null = null
@@ -955,27 +866,13 @@ function decodePutResponse (buf: Uint8Array, offset: number, end: number): Requi
       }
       case 26: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) value = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          value = bytesView(ab, base + cursor, len)
-        }
+        value = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
       case 34: {
         const len = readLength(buf, offset, end)
-        if (len <= SMALL_BYTES && ab === null) signature = smallBytes(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          signature = bytesView(ab, base + cursor, len)
-        }
+        signature = bytesView(ab, base + cursor, len)
         offset = cursor + len
         break
       }
