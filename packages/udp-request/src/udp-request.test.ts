@@ -446,6 +446,25 @@ describe('sendRequest (a handler instead of a promise)', () => {
     expect(r.results.map((e) => (e as UDPRequestError).code)).toEqual(['INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'DESTROYED'])
   })
 
+  test('options may be undefined; a handler without resolve and reject is refused at once', async () => {
+    const server = await echoServer()
+    const client = track(new UDPRequest())
+    const r = recorder()
+    client.sendRequest(enc('x'), { host: HOST, port: server.address().port }, undefined, r.handler)
+    await waitFor(() => r.calls.length > 0)
+    expect(r.calls).toEqual(['resolve'])
+    for (const bad of [null, {}, { resolve: () => {} }]) {
+      let err: unknown
+      try {
+        client.sendRequest(enc('x'), { host: HOST, port: server.address().port }, {}, bad as never)
+      } catch (e) {
+        err = e
+      }
+      expect((err as UDPRequestError).code).toBe('INVALID_ARGUMENT')
+    }
+    expect(client.inflight).toBe(0)
+  })
+
   test('destroy rejects a pending request through its handler with DESTROYED', async () => {
     const s = await silent()
     const client = track(new UDPRequest())

@@ -20,6 +20,7 @@ const TRANSIENT_ERRORS = new Set([
 ])
 
 const HOST_CACHE_SIZE = 4096
+const NO_OPTIONS: RequestOptions = Object.freeze({})
 
 /**
  * On a Node dgram socket, responses (and requests marked `knownRoute`) are sent without a send
@@ -234,10 +235,15 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
   /**
    * `request()` without its promise: the outcome goes to `handler` (see {@link ResponseHandler}),
    * with the same results and errors. For layers that make a promise of their own per request.
-   * Never throws; a request that cannot be sent (a bad argument, a destroyed instance, a send
-   * failing at once) is rejected before this returns.
+   * Throws only for a handler without the two functions (there is nowhere else to report that);
+   * a request that cannot be sent (a bad argument, a destroyed instance, a send failing at once)
+   * is rejected before this returns.
    */
-  sendRequest (value: Req, to: Peer, options: RequestOptions, handler: ResponseHandler<Res>): void {
+  sendRequest (value: Req, to: Peer, options: RequestOptions | undefined, handler: ResponseHandler<Res>): void {
+    if (handler === null || typeof handler !== 'object' || typeof handler.resolve !== 'function' || typeof handler.reject !== 'function') {
+      throw UDPRequestError.INVALID_ARGUMENT('handler must be an object with resolve and reject functions')
+    }
+    options ??= NO_OPTIONS
     if (this.#destroyed) return handler.reject(UDPRequestError.DESTROYED())
     const invalid = checkPeer(to)
     if (invalid !== null) return handler.reject(invalid)
