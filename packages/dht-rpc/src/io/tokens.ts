@@ -50,11 +50,8 @@ export class Tokens {
 
   /** The token this node hands to `host` now (a copy: the cache's bytes are reused). */
   create (host: string): Uint8Array {
-    const g = this.#current
-    const slot = this.#slot(host)
-    this.#fill(g, host, slot)
-    const at = (slot + 1) * TOKEN_BYTES
-    return g.bytes.slice(at, at + TOKEN_BYTES)
+    const at = tokenAt(this.#currentSlot(host))
+    return this.#current.bytes.slice(at, at + TOKEN_BYTES)
   }
 
   /**
@@ -62,11 +59,10 @@ export class Tokens {
    * answer encoded at once (`_ping`, `_find_node`); a copy was a new ArrayBuffer per answer.
    */
   peek (host: string): Uint8Array {
+    const slot = this.#currentSlot(host)
     const g = this.#current
-    const slot = this.#slot(host)
-    this.#fill(g, host, slot)
     if (g.viewSlot !== slot || g.view === null) {
-      const at = (slot + 1) * TOKEN_BYTES
+      const at = tokenAt(slot)
       g.view = g.bytes.subarray(at, at + TOKEN_BYTES)
       g.viewSlot = slot
     }
@@ -101,18 +97,30 @@ export class Tokens {
     return slot
   }
 
+  /** The slot of `host`, holding its token under the current secret. */
+  #currentSlot (host: string): number {
+    const slot = this.#slot(host)
+    this.#fill(this.#current, host, slot)
+    return slot
+  }
+
   /** Whether `token` is the one `g` gives the host of `slot` (compared in place: no view). */
   #issued (g: Generation, host: string, slot: number, token: Uint8Array): boolean {
     this.#fill(g, host, slot)
-    return sameToken(token, g.bytes, (slot + 1) * TOKEN_BYTES)
+    return sameToken(token, g.bytes, tokenAt(slot))
   }
 
   /** Hashes the token of `slot`'s host into the slot, unless it holds it already. */
   #fill (g: Generation, host: string, slot: number): void {
     if ((g.filled & (1 << slot)) !== 0) return
-    g.bytes.set(hash(g.bytes, host), (slot + 1) * TOKEN_BYTES)
+    g.bytes.set(hash(g.bytes, host), tokenAt(slot))
     g.filled |= 1 << slot
   }
+}
+
+/** Where the token of cache slot `slot` starts in a generation's bytes (after the secret). */
+function tokenAt (slot: number): number {
+  return (slot + 1) * TOKEN_BYTES
 }
 
 /**
