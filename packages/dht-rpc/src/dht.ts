@@ -3,7 +3,9 @@ import { lookup } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
 import { isIP } from 'node:net'
 import { parseAddress } from '@hyperdht-ts/ip-encoding'
-import { UDPRequest, UDPRequestError, internHost, type Interceptor, type Logger, type RequestPeer, type RequestResult, type ResponseHandler } from '@hyperdht-ts/udp-request'
+import {
+  UDPRequest, UDPRequestError, internHost, withResolvers, type Interceptor, type Logger, type RequestPeer, type RequestResult, type Resolvers, type ResponseHandler
+} from '@hyperdht-ts/udp-request'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
   MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
@@ -161,16 +163,6 @@ let internal: {
   failed: (d: DHT, req: SentRequest, err: Error) => void
 }
 
-/**
- * The settle functions of the promise `#sendRequest` is making, handed over by one shared
- * executor (an executor closure per request would cost a function and a context).
- */
-let captured: { resolve: (value: unknown) => void, reject: (err: Error) => void } | null = null
-
-function captureSettlers (resolve: (value: unknown) => void, reject: (err: Error) => void): void {
-  captured = { resolve, reject }
-}
-
 /** One request of ours in flight: udp-request's handler for it, and what its answer needs. */
 class SentRequest implements ResponseHandler<ResponseMessage> {
   constructor (
@@ -184,7 +176,7 @@ class SentRequest implements ResponseHandler<ResponseMessage> {
     /** Turns the answer into the promise's value. */
     readonly map: ((answer: Answer) => unknown) | null,
     readonly sentAt: number,
-    readonly settle: { resolve: (value: unknown) => void, reject: (err: Error) => void }
+    readonly settle: Resolvers<unknown>
   ) {}
 
   resolve (res: Answer): void { internal.answered(this.dht, this, res) }
@@ -750,12 +742,11 @@ export class DHT extends EventEmitter<DHTEvents> {
     // a host that gave us a token (the one an update carries, or a proof) answered lately: the
     // send goes unchecked on a dgram socket (udp-request's knownRoute), sparing a tick
     const knownRoute = !forwarded && (msg.roundtripToken != null || msg.proof != null)
-    const promise = new Promise(captureSettlers)
-    const req = new SentRequest(this, msg.command, cmd, to, opts, lane, map, performance.now(), captured!)
-    captured = null
+    const settle = withResolvers<unknown>()
+    const req = new SentRequest(this, msg.command, cmd, to, opts, lane, map, performance.now(), settle)
     // our options are a superset of udp-request's (signal, forwarded, retry, timeout)
     this.#io.sendRequest(msg, to, knownRoute ? withKnownRoute(opts) : opts, req)
-    return promise
+    return settle.promise
   }
 
   /**

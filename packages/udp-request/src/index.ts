@@ -1,4 +1,5 @@
 export { UDPRequest, internHost } from './udp-request.js'
+export { withResolvers, type Resolvers } from './resolvers.js'
 export { UDPRequestError } from './errors.js'
 export type { UDPRequestErrorCode, UDPRequestErrorOptions } from './errors.js'
 export { passthrough } from './encoding.js'

@@ -138,10 +138,10 @@ export interface RequestResult<Res> {
 }
 
 /**
- * Where `sendRequest()` reports how a request ended: exactly one of the two is called, once. The
- * `resolve` and `reject` of a Promise executor, as `{ resolve, reject }`, are such a handler; a
- * layer above can pass an object of its own that keeps its per-request state, so that a request
- * through both costs one promise (its own) and no closures. The methods must not throw: they
+ * Where `sendRequest()` reports how a request ended: exactly one of the two is called, once.
+ * `withResolvers()` makes a promise with such a handler; a layer above can pass an object of its
+ * own that keeps its per-request state, so that a request through both costs one promise (its
+ * own) and no closures. The methods must not throw: they
  * run inside the socket's `message` event, a timer or an abort listener.
  */
 export interface ResponseHandler<Res> {

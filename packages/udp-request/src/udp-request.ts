@@ -6,6 +6,7 @@ import {
 } from './constants.js'
 import { passthrough } from './encoding.js'
 import { ipLookup } from './ip-lookup.js'
+import { withResolvers } from './resolvers.js'
 import { UDPRequestError } from './errors.js'
 import { frame, isRequest, tidOf, writeHeader } from './header.js'
 import type {
@@ -52,16 +53,6 @@ export function internHost (host: string): string {
   if (HOSTS.size >= MAX_HOSTS) HOSTS.clear()
   HOSTS.set(host, host)
   return host
-}
-
-/**
- * The settle functions of the promise `request()` is making, handed over by one shared executor:
- * an executor closure per request would cost a function and a context for its variables.
- */
-let captured: { resolve: (result: never) => void, reject: (err: Error) => void } | null = null
-
-function captureSettlers (resolve: (result: never) => void, reject: (err: Error) => void): void {
-  captured = { resolve, reject }
 }
 
 /** One request waiting for its response. */
@@ -225,11 +216,9 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
    * `SEND_FAILED`, `ENCODE_FAILED`, `TOO_MANY_REQUESTS` or `INVALID_ARGUMENT`.
    */
   request (value: Req, to: Peer, options: RequestOptions = {}): Promise<RequestResult<Res>> {
-    const promise = new Promise<RequestResult<Res>>(captureSettlers)
-    const handler = captured as unknown as ResponseHandler<Res>
-    captured = null
-    this.sendRequest(value, to, options, handler)
-    return promise
+    const settle = withResolvers<RequestResult<Res>>()
+    this.sendRequest(value, to, options, settle)
+    return settle.promise
   }
 
   /**
