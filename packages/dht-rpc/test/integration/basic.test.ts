@@ -7,6 +7,16 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!()
 })
 
+/** Two nodes bound on loopback, destroyed after the test. */
+async function listeningPair (): Promise<[DHT, DHT]> {
+  const a = new DHT()
+  const b = new DHT()
+  cleanup.push(() => a.destroy(), () => b.destroy())
+  await a.listen(0, '127.0.0.1')
+  await b.listen(0, '127.0.0.1')
+  return [a, b]
+}
+
 describe('DHT over loopback UDP', () => {
   it('queries a custom command across a small network', async () => {
     const net = await network(8)
@@ -74,11 +84,7 @@ describe('DHT over loopback UDP', () => {
   })
 
   it('ping returns our reflexive address', async () => {
-    const a = new DHT()
-    const b = new DHT()
-    cleanup.push(() => a.destroy(), () => b.destroy())
-    await a.listen(0, '127.0.0.1')
-    await b.listen(0, '127.0.0.1')
+    const [a, b] = await listeningPair()
     const res = await a.ping({ host: '127.0.0.1', port: b.address().port })
     expect(res.address).toEqual({ host: '127.0.0.1', port: a.address().port })
     expect(hex(res.node.id)).toBe(hex(b.id))
@@ -88,11 +94,7 @@ describe('DHT over loopback UDP', () => {
   })
 
   it('a listener that throws on the answer rejects that request and leaves the node working', async () => {
-    const a = new DHT()
-    const b = new DHT()
-    cleanup.push(() => a.destroy(), () => b.destroy())
-    await a.listen(0, '127.0.0.1')
-    await b.listen(0, '127.0.0.1')
+    const [a, b] = await listeningPair()
     const to = { host: '127.0.0.1', port: b.address().port }
     const boom = new Error('listener failed')
     const thrower = (): void => { throw boom }
