@@ -78,6 +78,24 @@ export function remoteKey (from: Peer, distinctHosts = true): string {
 }
 
 /**
+ * Samples as parallel columns (sample `i` is entry `i` of each), at most one per remote, in the
+ * order they were added. {@link NatSampler} keeps its samples this way, so that classifying
+ * them after every sample allocates almost nothing and normalizes no host again.
+ */
+export interface SampleColumns {
+  /** Samples in use; the columns may be longer. */
+  count: number
+  /** Our host as the remote reported it. */
+  host: readonly string[]
+  /** `hostKey()` of that host (hosts are compared by it). */
+  hostKey: readonly string[]
+  /** Our port as the remote reported it. */
+  port: ArrayLike<number>
+  /** When the report arrived. */
+  at: ArrayLike<number>
+}
+
+/**
  * Classifies our NAT from what remote nodes report as our address.
  *
  * 1. Only the newest sample of each remote counts (remotes are hosts, or host:port without
@@ -92,85 +110,167 @@ export function remoteKey (from: Peer, distinctHosts = true): string {
  *    of `localAddresses` (or `assumeOpen`).
  */
 export function classifyNat (samples: Iterable<NatSample>, options: ClassifyNatOptions = {}): NatVerdict {
+  const distinctHosts = options.distinctHosts ?? true
+  const oldest = options.now !== undefined && options.maxAge !== undefined ? options.now - options.maxAge : -Infinity
+  // the newest unexpired sample of each remote, at the place its remote first appeared (on
+  // equal times the later sample in the input wins: it was added last)
+  const slot = new Map<string, number>()
+  const host: string[] = []
+  const port: number[] = []
+  const at: number[] = []
+  for (const sample of samples) {
+    if (!(sample.at >= oldest)) continue
+    const key = remoteKey(sample.from, distinctHosts)
+    let i = slot.get(key)
+    if (i === undefined) {
+      i = host.length
+      slot.set(key, i)
+    } else if (!(sample.at >= at[i]!)) {
+      continue
+    }
+    host[i] = sample.address.host
+    port[i] = sample.address.port
+    at[i] = sample.at
+  }
+  return classifyColumns({ count: host.length, host, hostKey: host.map(hostKey), port, at }, options)
+}
+
+/** {@link classifyNat} on samples already reduced to one per remote (see {@link SampleColumns}). */
+export function classifyColumns (samples: SampleColumns, options: ClassifyNatOptions = {}): NatVerdict {
   const minRemotes = Math.max(1, options.minRemotes ?? NAT_MIN_REMOTES)
   const tolerance = Math.min(0.49, Math.max(0, options.tolerance ?? NAT_OUTLIER_TOLERANCE))
-  const distinctHosts = options.distinctHosts ?? true
+  const oldest = options.now !== undefined && options.maxAge !== undefined ? options.now - options.maxAge : -Infinity
 
-  const newest = newestPerRemote(samples, distinctHosts, options.now, options.maxAge)
-  const current = dropSuperseded(newest, minRemotes)
-  if (current.length === 0) return { ...UNKNOWN_NAT }
+  const order = newestFirst(samples, oldest)
+  const current = dropSuperseded(samples, order, minRemotes)
+  if (current === 0) return { ...UNKNOWN_NAT }
 
-  const hostCounts = countBy(current, (s) => hostKey(s.address.host))
-  const [topHost, topHostCount] = top(hostCounts)
-  if (topHostCount * 2 <= current.length) {
-    return { type: 'unknown', host: null, port: null, remotes: current.length, agreeing: 0 }
+  const hostKeys = samples.hostKey
+  const first = top(order, current, hostKeys)
+  const onHostCount = topCount
+  if (onHostCount * 2 <= current) {
+    return { type: 'unknown', host: null, port: null, remotes: current, agreeing: 0 }
   }
 
-  const onHost = current.filter((s) => hostKey(s.address.host) === topHost)
-  const host = onHost[0]!.address.host
-  const n = onHost.length
-  const [topPort, topPortCount] = top(countBy(onHost, (s) => String(s.address.port)))
-  const port = Number(topPort)
+  // the samples that report that host, newest first, at the front of `order`
+  const publicKey = hostKeys[first]
+  let n = 0
+  for (let r = 0; r < current; r++) if (hostKeys[order[r]!] === publicKey) order[n++] = order[r]!
+  const host = samples.host[first]!
+  const port = samples.port[top(order, n, samples.port)]!
+  const topPortCount = topCount
   const outliers = Math.floor(n * tolerance)
 
   if (n < minRemotes) {
-    return { type: 'unknown', host, port: topPortCount * 2 > n ? port : null, remotes: current.length, agreeing: topPortCount }
+    return { type: 'unknown', host, port: topPortCount * 2 > n ? port : null, remotes: current, agreeing: topPortCount }
   }
 
   if (topPortCount >= n - outliers && topPortCount >= minRemotes) {
     const open = options.reachability === 'reachable' &&
       (options.assumeOpen === true || (options.localAddresses ?? []).some((a) => sameAddress(a, { host, port })))
-    return { type: open ? 'open' : 'consistent', host, port, remotes: current.length, agreeing: topPortCount }
+    return { type: open ? 'open' : 'consistent', host, port, remotes: current, agreeing: topPortCount }
   }
 
   if (topPortCount <= Math.max(1, outliers)) {
-    return { type: 'random', host, port: null, remotes: current.length, agreeing: n }
+    return { type: 'random', host, port: null, remotes: current, agreeing: n }
   }
 
-  return { type: 'unknown', host, port: topPortCount * 2 > n ? port : null, remotes: current.length, agreeing: topPortCount }
+  return { type: 'unknown', host, port: topPortCount * 2 > n ? port : null, remotes: current, agreeing: topPortCount }
 }
 
-/** The newest unexpired sample of each remote, newest first. */
-function newestPerRemote (samples: Iterable<NatSample>, distinctHosts: boolean, now?: number, maxAge?: number): NatSample[] {
-  const oldest = now !== undefined && maxAge !== undefined ? now - maxAge : -Infinity
-  const byRemote = new Map<string, NatSample>()
-  for (const sample of samples) {
-    if (!(sample.at >= oldest)) continue
-    const key = remoteKey(sample.from, distinctHosts)
-    const seen = byRemote.get(key)
-    // on equal times the later sample in the input wins: it was added last
-    if (seen === undefined || sample.at >= seen.at) byRemote.set(key, sample)
+/**
+ * The indices of the unexpired samples, newest first; samples of equal time stay in the order
+ * they were added. Samples usually arrive in time order, so the last is the newest: read
+ * backwards they are sorted but for runs of equal times (one millisecond), which are turned
+ * around. Only samples out of time order need a sort.
+ */
+function newestFirst (samples: SampleColumns, oldest: number): number[] {
+  const at = samples.at
+  const order: number[] = []
+  let inOrder = true
+  for (let i = samples.count - 1; i >= 0; i--) {
+    const t = at[i]!
+    if (!(t >= oldest)) continue
+    if (order.length > 0 && at[order[order.length - 1]!]! < t) inOrder = false
+    order.push(i)
   }
-  return [...byRemote.values()].sort((a, b) => b.at - a.at)
+  if (!inOrder) return order.sort((a, b) => at[b]! - at[a]! || a - b)
+  for (let start = 0; start < order.length;) {
+    let end = start + 1
+    while (end < order.length && at[order[end]!] === at[order[start]!]) end++
+    for (let a = start, b = end - 1; a < b; a++, b--) {
+      const swap = order[a]!
+      order[a] = order[b]!
+      order[b] = swap
+    }
+    start = end
+  }
+  return order
 }
 
 /**
  * Drops samples made obsolete by an address change: when the `minRemotes` newest samples agree on
  * a host, older samples with another host are dropped; when they also agree on the port, older
- * samples with another port are dropped too. Expects `newest` sorted newest first.
+ * samples with another port are dropped too. Compacts `order` (newest first) in place and returns
+ * how many samples are left at its front.
  */
-function dropSuperseded (newest: NatSample[], minRemotes: number): NatSample[] {
-  if (newest.length <= minRemotes) return newest
-  const recent = newest.slice(0, minRemotes)
-  const host = hostKey(recent[0]!.address.host)
-  if (!recent.every((s) => hostKey(s.address.host) === host)) return newest
-  const port = recent[0]!.address.port
-  const samePort = recent.every((s) => s.address.port === port)
-  return newest.filter((s, i) => i < minRemotes || (hostKey(s.address.host) === host && (!samePort || s.address.port === port)))
-}
-
-function countBy<T> (items: readonly T[], key: (item: T) => string): Map<string, number> {
-  const counts = new Map<string, number>()
-  for (const item of items) {
-    const k = key(item)
-    counts.set(k, (counts.get(k) ?? 0) + 1)
+function dropSuperseded (samples: SampleColumns, order: number[], minRemotes: number): number {
+  const { hostKey: hostKeys, port: ports } = samples
+  if (order.length <= minRemotes) return order.length
+  const host = hostKeys[order[0]!]
+  const port = ports[order[0]!]
+  let samePort = true
+  for (let r = 1; r < minRemotes; r++) {
+    if (hostKeys[order[r]!] !== host) return order.length
+    if (ports[order[r]!] !== port) samePort = false
   }
-  return counts
+  let kept = minRemotes
+  for (let r = minRemotes; r < order.length; r++) {
+    const i = order[r]!
+    if (hostKeys[i] === host && (!samePort || ports[i] === port)) order[kept++] = i
+  }
+  return kept
 }
 
-/** The key with the highest count; on a tie, the first one counted (the newest sample's). */
-function top (counts: Map<string, number>): [string, number] {
-  let best: [string, number] = ['', 0]
-  for (const entry of counts) if (entry[1] > best[1]) best = entry
+/** The count of the value {@link top} returned last (a second result without an allocation). */
+let topCount = 0
+
+/** Above this many samples, counting goes through a map rather than comparing every pair. */
+const PAIRWISE_LIMIT = 32
+
+/**
+ * The sample (an index) whose value of `column` is the most common among the first `length` of
+ * `order`; on a tie, the value counted first. Its count is left in {@link topCount}.
+ */
+function top<T> (order: readonly number[], length: number, column: ArrayLike<T>): number {
+  let best = -1
+  let bestCount = 0
+  if (length > PAIRWISE_LIMIT) {
+    const counts = new Map<T, { first: number, count: number }>()
+    for (let r = 0; r < length; r++) {
+      const i = order[r]!
+      const seen = counts.get(column[i]!)
+      if (seen === undefined) counts.set(column[i]!, { first: i, count: 1 })
+      else seen.count++
+    }
+    for (const { first, count } of counts.values()) {
+      if (count > bestCount) {
+        best = first
+        bestCount = count
+      }
+    }
+  } else {
+    outer: for (let r = 0; r < length; r++) {
+      const value = column[order[r]!]
+      for (let q = 0; q < r; q++) if (column[order[q]!] === value) continue outer // counted already
+      let count = 1
+      for (let q = r + 1; q < length; q++) if (column[order[q]!] === value) count++
+      if (count > bestCount) {
+        best = order[r]!
+        bestCount = count
+      }
+    }
+  }
+  topCount = bestCount
   return best
 }

@@ -3,12 +3,12 @@
 // No timers: time comes in with each sample or from the injected clock.
 import { EventEmitter } from 'node:events'
 import type { Peer } from '@hyperdht-ts/ip-encoding'
-import { isPeer } from '../address'
+import { hostKey, isPeer } from '../address'
 import { NAT_MAX_SAMPLES, NAT_MIN_REMOTES, NAT_OUTLIER_TOLERANCE, NAT_SAMPLE_MAX_AGE } from '../constants'
 import { HolepunchError } from '../errors'
 import { defaultClock } from '../timers'
 import type { Clock, Reachability } from '../types'
-import { classifyNat, remoteKey, UNKNOWN_NAT, type NatSample, type NatVerdict } from './classifier'
+import { classifyColumns, remoteKey, UNKNOWN_NAT, type NatSample, type NatVerdict, type SampleColumns } from './classifier'
 
 /** Options of {@link NatSampler}. */
 export interface NatSamplerOptions {
@@ -75,15 +75,16 @@ export type NatSampleInput = Omit<NatSample, 'at'> & { at?: number }
  */
 export class NatSampler extends EventEmitter<NatSamplerEvents> {
   /**
-   * The samples, oldest update first, kept flat (a node keeps up to `maxSamples` of them): the
-   * remote key of each, its two hosts (the remote's, and ours as it saw us) and its three numbers
-   * (the remote's port, ours, when). An object per sample and a map of them cost twice as much.
+   * The samples, oldest update first, as columns (sample `i` is entry `i` of each; a node keeps
+   * up to `maxSamples` of them, sized on the first sample). The classifier reads the columns
+   * directly: an object per sample, and a map of them, cost twice the memory, and building them
+   * on every sample cost most of the time.
    */
-  #count = 0
-  /** Per sample: its remote key, the remote's host, our host as it saw us (sized on the first sample). */
-  #strings: string[] = []
-  /** Per sample: the remote's port, ours, when. */
-  #numbers = new Float64Array(0)
+  #columns: SampleColumns & { host: string[], hostKey: string[], port: number[], at: number[] } = { count: 0, host: [], hostKey: [], port: [], at: [] }
+  /** Per sample: the remote's key (see remoteKey), host and port. */
+  #remotes: string[] = []
+  #fromHosts: string[] = []
+  #fromPorts: number[] = []
   readonly #maxSamples: number
   readonly #minRemotes: number
   readonly #distinctHosts: boolean
@@ -122,7 +123,7 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
   /** The kept samples (newest per remote), oldest update first. */
   get samples (): readonly NatSample[] {
     const out: NatSample[] = []
-    for (let i = 0; i < this.#count; i++) out.push(this.#sample(i))
+    for (let i = 0; i < this.#columns.count; i++) out.push(this.#sample(i))
     return out
   }
 
@@ -133,31 +134,34 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
    */
   add (sample: NatSampleInput): NatVerdict {
     if (!isPeer(sample?.from) || !isPeer(sample?.address)) throw HolepunchError.INVALID_ARGUMENT('a NAT sample needs from and address as { host, port }')
-    const at = sample.at ?? this.#now()
+    const now = this.#now()
+    const at = sample.at ?? now
     const key = remoteKey(sample.from, this.#distinctHosts)
+    const columns = this.#columns
     // the remote's previous sample goes: the samples stay in update order, the stalest first
-    for (let i = 0; i < this.#count; i++) {
-      if (this.#strings[i * 3] === key) {
-        this.#remove(i)
-        break
-      }
-    }
-    // most samples report the same address: keep one copy of its host string
+    const previous = this.#remotes.indexOf(key)
+    if (previous !== -1 && previous < columns.count) this.#remove(previous)
+    if (columns.count === this.#maxSamples) this.#remove(0)
+    if (this.#remotes.length === 0) this.#allocate()
+    // most samples report the same address: keep one copy of its host string, normalized once
     let host = sample.address.host
-    if (this.#count > 0 && this.#strings[2] === host) host = this.#strings[2]
-    if (this.#count === this.#maxSamples) this.#remove(0)
-    if (this.#numbers.length === 0) {
-      this.#strings = new Array<string>(this.#maxSamples * 3).fill('')
-      this.#numbers = new Float64Array(this.#maxSamples * 3)
+    let hostKeyOfHost: string
+    const last = columns.count - 1
+    if (last >= 0 && columns.host[last] === host) {
+      host = columns.host[last]!
+      hostKeyOfHost = columns.hostKey[last]!
+    } else {
+      hostKeyOfHost = hostKey(host)
     }
-    const i = this.#count++
-    this.#strings[i * 3] = key
-    this.#strings[i * 3 + 1] = sample.from.host
-    this.#strings[i * 3 + 2] = host
-    this.#numbers[i * 3] = sample.from.port
-    this.#numbers[i * 3 + 1] = sample.address.port
-    this.#numbers[i * 3 + 2] = at
-    return this.#update()
+    const i = columns.count++
+    this.#remotes[i] = key
+    this.#fromHosts[i] = sample.from.host
+    this.#fromPorts[i] = sample.from.port
+    columns.host[i] = host
+    columns.hostKey[i] = hostKeyOfHost
+    columns.port[i] = sample.address.port
+    columns.at[i] = at
+    return this.#update(now)
   }
 
   /** Tells the classifier the reachability verdict (`open` needs `reachable`). */
@@ -185,33 +189,65 @@ export class NatSampler extends EventEmitter<NatSamplerEvents> {
 
   /** Forgets every sample (after a stall or a network change); the verdict becomes `unknown`. */
   clear (): NatVerdict {
-    this.#count = 0
-    this.#strings.fill('')
+    this.#columns.count = 0
+    this.#forget(0)
     return this.#update()
   }
 
   #sample (i: number): NatSample {
-    const n = this.#numbers
-    return { from: { host: this.#strings[i * 3 + 1]!, port: n[i * 3]! }, address: { host: this.#strings[i * 3 + 2]!, port: n[i * 3 + 1]! }, at: n[i * 3 + 2]! }
+    const columns = this.#columns
+    return { from: { host: this.#fromHosts[i]!, port: this.#fromPorts[i]! }, address: { host: columns.host[i]!, port: columns.port[i]! }, at: columns.at[i]! }
+  }
+
+  #allocate (): void {
+    const n = this.#maxSamples
+    this.#remotes = new Array<string>(n).fill('')
+    this.#fromHosts = new Array<string>(n).fill('')
+    this.#fromPorts = new Array<number>(n).fill(0)
+    const columns = this.#columns
+    columns.host = new Array<string>(n).fill('')
+    columns.hostKey = new Array<string>(n).fill('')
+    columns.port = new Array<number>(n).fill(0)
+    // (a double from the start: times are not small integers)
+    columns.at = new Array<number>(n).fill(0.5)
   }
 
   /** Removes sample `i`, moving the later ones down (order kept). */
   #remove (i: number): void {
-    const end = this.#count * 3
-    this.#strings.copyWithin(i * 3, i * 3 + 3, end)
-    this.#numbers.copyWithin(i * 3, i * 3 + 3, end)
-    this.#count--
-    this.#strings.fill('', this.#count * 3, end)
+    const columns = this.#columns
+    const { host, hostKey: keys, port, at } = columns
+    const remotes = this.#remotes
+    const fromHosts = this.#fromHosts
+    const fromPorts = this.#fromPorts
+    const last = --columns.count
+    for (let k = i; k < last; k++) {
+      remotes[k] = remotes[k + 1]!
+      fromHosts[k] = fromHosts[k + 1]!
+      fromPorts[k] = fromPorts[k + 1]!
+      host[k] = host[k + 1]!
+      keys[k] = keys[k + 1]!
+      port[k] = port[k + 1]!
+      at[k] = at[k + 1]!
+    }
+    remotes[last] = fromHosts[last] = host[last] = keys[last] = ''
   }
 
-  #update (): NatVerdict {
-    const now = this.#now()
-    for (let i = this.#count - 1; i >= 0; i--) {
-      if (this.#numbers[i * 3 + 2]! < now - this.#maxAge) this.#remove(i)
+  /** Lets go of the strings from `from` on (the slots are unused). */
+  #forget (from: number): void {
+    const columns = this.#columns
+    this.#remotes.fill('', from)
+    this.#fromHosts.fill('', from)
+    columns.host.fill('', from)
+    columns.hostKey.fill('', from)
+  }
+
+  #update (now = this.#now()): NatVerdict {
+    const columns = this.#columns
+    for (let i = columns.count - 1; i >= 0; i--) {
+      if (columns.at[i]! < now - this.#maxAge) this.#remove(i)
     }
-    const verdict = classifyNat(this.samples, {
+    const verdict = classifyColumns(columns, {
       minRemotes: this.#minRemotes,
-      distinctHosts: this.#distinctHosts,
       tolerance: this.#tolerance,
       now,
       maxAge: this.#maxAge,
