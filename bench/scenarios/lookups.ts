@@ -1,5 +1,5 @@
 // Lookups on loopback UDP networks of 200 and 2,000 nodes vs hyperdht@1.3.0 (one process):
-// found share, requests per lookup, median lookup time, memory per node.
+// found share, requests per lookup, median lookup time, memory per node, CPU per pair.
 import { referenceDestroyErrorCount, runLookupBench } from '../../packages/hyperdht/bench/lookup.js'
 import type { Row } from '../lib/rows.js'
 
@@ -18,7 +18,8 @@ export async function run (quick: boolean): Promise<Row[]> {
       { ...base, scenario: `${net}: found`, unit: 'found', higherIsBetter: true, ours: a.found, reference: b.found },
       { ...base, scenario: `${net}: requests per lookup`, unit: 'requests', higherIsBetter: false, ours: a.requests, reference: b.requests },
       { ...base, scenario: `${net}: median lookup`, unit: 'ms', higherIsBetter: false, ours: a.median, reference: b.median },
-      { ...base, scenario: `${net}: memory per node (heap + ArrayBuffers)`, unit: 'KB', higherIsBetter: false, ours: a.heapPerNode / 1024, reference: b.heapPerNode / 1024 }
+      { ...base, scenario: `${net}: memory per node (heap + ArrayBuffers)`, unit: 'KB', higherIsBetter: false, ours: a.heapPerNode / 1024, reference: b.heapPerNode / 1024 },
+      { ...base, scenario: `${net}: CPU per announce→lookup pair (every node)`, unit: 'ms', higherIsBetter: false, ours: a.cpuPerPair / 1000, reference: b.cpuPerPair / 1000 }
     )
   }
   const errors = referenceDestroyErrorCount()

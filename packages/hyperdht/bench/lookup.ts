@@ -1,7 +1,8 @@
 // Lookup benchmark: loopback UDP networks of our nodes and of hyperdht@1.3.0 nodes, in one
 // process and one run. For each network: announce under a random key from a random node, then
 // a full lookup from another random node (500 pairs at 2,000 nodes, 200 at 200 by default).
-// Prints found share, requests per lookup, median and p95 lookup time and heap per node, with
+// Prints found share, requests per lookup, median and p95 lookup time, heap per node and the
+// process's CPU time per pair (every node's work: the lookup, the announce, table upkeep), with
 // ours/reference ratios.
 //
 //   pnpm bench                          (sizes 200 and 2000)
@@ -152,6 +153,8 @@ export interface LookupRow {
   p95: number
   heapPerNode: number
   buildSeconds: number
+  /** CPU time of the whole process (every node) per announce→lookup pair, µs. */
+  cpuPerPair: number
 }
 
 function quantile (sorted: number[], q: number): number {
@@ -186,6 +189,7 @@ async function measure (impl: Impl, size: number, lookups: number): Promise<Look
   const times: number[] = []
   let found = 0
   let requests = 0
+  const cpu = process.cpuUsage()
   for (let i = 0; i < lookups; i++) {
     const key = new Uint8Array(randomBytes(32))
     const port = 10_000 + i
@@ -199,9 +203,10 @@ async function measure (impl: Impl, size: number, lookups: number): Promise<Look
     if (r.found) found++
     requests += r.requests
   }
+  const used = process.cpuUsage(cpu)
   await impl.destroy()
   times.sort((x, y) => x - y)
-  return { size, impl: impl.name, found, lookups, requests: requests / lookups, median: quantile(times, 0.5), p95: quantile(times, 0.95), heapPerNode, buildSeconds }
+  return { size, impl: impl.name, found, lookups, requests: requests / lookups, median: quantile(times, 0.5), p95: quantile(times, 0.95), heapPerNode, buildSeconds, cpuPerPair: (used.user + used.system) / lookups }
 }
 
 function fmt (n: number, digits = 1): string {
@@ -234,16 +239,16 @@ export function referenceDestroyErrorCount (): number {
 
 async function main (): Promise<void> {
   const rows = await runLookupBench()
-  const header = ['nodes', 'implementation', 'found', 'requests/lookup', 'median ms', 'p95 ms', 'memory/node KB']
+  const header = ['nodes', 'implementation', 'found', 'requests/lookup', 'median ms', 'p95 ms', 'memory/node KB', 'CPU/pair ms']
   const lines = [header]
   for (const r of rows) {
-    lines.push([String(r.size), r.impl, `${r.found}/${r.lookups} (${fmt(100 * r.found / r.lookups, 0)}%)`, fmt(r.requests), fmt(r.median), fmt(r.p95), fmt(r.heapPerNode / 1024)])
+    lines.push([String(r.size), r.impl, `${r.found}/${r.lookups} (${fmt(100 * r.found / r.lookups, 0)}%)`, fmt(r.requests), fmt(r.median), fmt(r.p95), fmt(r.heapPerNode / 1024), fmt(r.cpuPerPair / 1000, 2)])
   }
   for (const size of SIZES) {
     const a = rows.find((r) => r.size === size && r.impl === 'ours')
     const b = rows.find((r) => r.size === size && r.impl !== 'ours')
     if (a === undefined || b === undefined) continue
-    lines.push([String(size), 'ratio ours/ref', ratio(a.found, b.found), ratio(a.requests, b.requests), ratio(a.median, b.median), ratio(a.p95, b.p95), ratio(a.heapPerNode, b.heapPerNode)])
+    lines.push([String(size), 'ratio ours/ref', ratio(a.found, b.found), ratio(a.requests, b.requests), ratio(a.median, b.median), ratio(a.p95, b.p95), ratio(a.heapPerNode, b.heapPerNode), ratio(a.cpuPerPair, b.cpuPerPair)])
   }
   const widths = header.map((_, c) => Math.max(...lines.map((l) => (l[c] as string).length)))
   const out = lines.map((l) => '| ' + l.map((cell, c) => cell.padEnd(widths[c] as number)).join(' | ') + ' |')
