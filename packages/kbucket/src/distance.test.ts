@@ -80,6 +80,7 @@ describe('idEquals', () => {
   test('compares bytes and lengths', () => {
     expect(idEquals(bytes(1, 2), bytes(1, 2))).toBe(true)
     expect(idEquals(bytes(1, 2), bytes(1, 3))).toBe(false)
+    expect(idEquals(bytes(9, 2, 3), bytes(1, 2, 3))).toBe(false) // only the first byte differs
     expect(idEquals(bytes(1, 2), bytes(1, 2, 0))).toBe(false)
     expect(idEquals(bytes(), bytes())).toBe(true)
   })

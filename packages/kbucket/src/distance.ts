@@ -51,11 +51,15 @@ function distanceDigit (target: Uint8Array, id: Uint8Array, i: number): number {
   return i < target.length && i < id.length ? target[i]! ^ id[i]! : 255
 }
 
-/** Byte-wise equality of two ids. */
+/**
+ * Byte-wise equality of two ids. Compares from the last byte: the ids a table compares share
+ * their leading bits (a bucket holds the ids of one prefix, and the deeper buckets share most of
+ * the local id), so differing ids usually differ at the end.
+ */
 export function idEquals (a: Uint8Array, b: Uint8Array): boolean {
   if (a === b) return true
   if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false
   return true
 }
 
