@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { hostKey, sameAddress } from '../address'
 import { NAT_MIN_REMOTES, NAT_OUTLIER_TOLERANCE } from '../constants'
+import { seededRandom as random } from '../random'
 import { classifyNat, remoteKey, UNKNOWN_NAT, type ClassifyNatOptions, type NatSample, type NatVerdict } from './classifier'
 import { NatSampler } from './sampler'
 
@@ -59,18 +60,6 @@ function top (counts: Map<string, number>): [string, number] {
   let best: [string, number] = ['', 0]
   for (const entry of counts) if (entry[1] > best[1]) best = entry
   return best
-}
-
-/** A small deterministic generator (mulberry32), so that a failure names a reproducible seed. */
-function random (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 // Few remotes, hosts and ports, so that duplicates, ties and majorities all come up; our hosts
