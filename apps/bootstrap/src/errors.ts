@@ -1,5 +1,5 @@
 /** Every `code` a {@link BootstrapError} can carry. */
-export type BootstrapErrorCode = 'USAGE' | 'ADDRESS_IN_USE' | 'LISTEN_FAILED' | 'HTTP_LISTEN_FAILED'
+export type BootstrapErrorCode = 'USAGE' | 'ADDRESS_IN_USE' | 'LISTEN_FAILED' | 'HTTP_LISTEN_FAILED' | 'TRANSPORT_UNAVAILABLE'
 
 const MARKER = Symbol.for('hyperdht-ts.bootstrap.error')
 
@@ -31,6 +31,10 @@ export class BootstrapError extends Error {
 
   static LISTEN_FAILED (host: string, port: number, why: string, cause?: unknown): BootstrapError {
     return new BootstrapError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${why}`, { cause })
+  }
+
+  static TRANSPORT_UNAVAILABLE (transport: string, why: string, cause?: unknown): BootstrapError {
+    return new BootstrapError('TRANSPORT_UNAVAILABLE', `cannot use --transport ${transport}: ${why}`, { cause })
   }
 
   static HTTP_LISTEN_FAILED (host: string, port: number, why: string, cause?: unknown): BootstrapError {

@@ -12,6 +12,7 @@ import { createMetrics, type MetricsSnapshot } from './metrics.js'
 import { RateHistory } from './rate-history.js'
 import { readStateFile, writeStateFile } from './state-file.js'
 import { statusPage } from './status-page.js'
+import { udxSocket } from './transport.js'
 
 export interface ServerOptions {
   /** UDP port and address of the DHT node. */
@@ -33,6 +34,8 @@ export interface ServerOptions {
   rateLimit: { rate: number, burst: number } | false
   /** Other bootstrap nodes to join through (optional: a first server has none). */
   bootstrap: string[]
+  /** The UDP implementation: Node's dgram (the default) or udx-native. */
+  transport?: 'dgram' | 'udx'
   log: Logger
 }
 
@@ -86,7 +89,9 @@ export class BootstrapServer {
         log.warn({ file: opts.stateFile, problem }, 'state file ignored: starting without it')
       }
     }
+    const socket = opts.transport === 'udx' ? await udxSocket() : undefined
     const node = new HyperDHT({
+      ...(socket === undefined ? {} : { socket }),
       mode: 'server',
       bootstrap: opts.bootstrap,
       nodes,
@@ -106,7 +111,7 @@ export class BootstrapServer {
         throw BootstrapError.LISTEN_FAILED(opts.host, opts.port, cause?.code === 'EADDRNOTAVAIL' ? 'that address is not on this machine' : cause?.message ?? (err as Error).message, err)
       }
       const addr = node.address()
-      log.info({ host: addr.host, port: addr.port, id: Buffer.from(node.id).toString('hex'), rateLimit: server.#rateLimit() }, 'DHT node listening (server mode)')
+      log.info({ host: addr.host, port: addr.port, id: Buffer.from(node.id).toString('hex'), rateLimit: server.#rateLimit(), transport: opts.transport ?? 'dgram' }, 'DHT node listening (server mode)')
       if (opts.rateLimit === false) log.warn('rate limiting is off: any source may make this node answer as fast as it sends (private networks only)')
       if (opts.httpPort !== undefined) {
         server.#http = await startAdmin(opts.httpHost, opts.httpPort, server.#routes(), log)
