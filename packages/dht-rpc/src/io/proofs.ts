@@ -1,4 +1,5 @@
 import { dottedQuad } from './host-slots.js'
+import { SlotView } from './slot-view.js'
 
 /**
  * The roundtrip tokens other nodes issued us, by their host (a token binds the host it was
@@ -24,12 +25,8 @@ export class ProofCache {
   #v4 = new Int32Array(0)
   /** Hosts that are no dotted quad, by slot; `null` while there are none. */
   #others: Array<string | undefined> | null = null
-  /**
-   * The view `get` handed out last, and its slot: requests to one host in a row (pings, a query
-   * and its update) reuse it instead of making a view (~80 bytes) per request.
-   */
-  #viewSlot = -1
-  #view: Uint8Array | null = null
+  /** What `get` hands out: requests to one host in a row (pings, a query and its update) get the same view. */
+  readonly #got = new SlotView()
 
   constructor (max = 128, tokenBytes = 32) {
     this.max = max
@@ -64,12 +61,7 @@ export class ProofCache {
   get (host: string): Uint8Array | null {
     const slot = this.#find(host, dottedQuad(host))
     if (slot < 0) return null
-    if (slot !== this.#viewSlot || this.#view === null) {
-      const at = slot * this.#tokenBytes
-      this.#view = this.#tokens.subarray(at, at + this.#tokenBytes)
-      this.#viewSlot = slot
-    }
-    return this.#view
+    return this.#got.of(this.#tokens, slot * this.#tokenBytes, this.#tokenBytes)
   }
 
   #find (host: string, v4: number): number {
@@ -95,7 +87,6 @@ export class ProofCache {
     const tokens = new Uint8Array(buffer, 0, slots * this.#tokenBytes)
     tokens.set(this.#tokens)
     this.#tokens = tokens
-    this.#view = null // a view of the old buffer
     const v4 = new Int32Array(buffer, start, slots)
     v4.set(this.#v4)
     this.#v4 = v4

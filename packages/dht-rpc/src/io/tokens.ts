@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto'
+import { SlotView } from './slot-view.js'
 
 const TOKEN_BYTES = 32
 /**
@@ -15,19 +16,12 @@ export const TOKEN_CACHE_SIZE = 8
 interface Generation {
   bytes: Uint8Array
   filled: number
-  /**
-   * The view of the slot `peek` handed out last (-1: none yet): a host asking again (a client's
-   * pings, a query's update) gets it again instead of a new view (~80 bytes) per answer.
-   */
-  viewSlot: number
-  view: Uint8Array | null
 }
 
-function generation (reuse?: Generation): Generation {
-  const bytes = reuse?.bytes ?? new Uint8Array(TOKEN_BYTES * (1 + TOKEN_CACHE_SIZE))
+function generation (reuse?: Uint8Array): Generation {
+  const bytes = reuse ?? new Uint8Array(TOKEN_BYTES * (1 + TOKEN_CACHE_SIZE))
   crypto.randomFillSync(bytes, 0, TOKEN_BYTES)
-  // a view is a position in the bytes, whatever token the slot holds: it goes along with them
-  return { bytes, filled: 0, viewSlot: reuse?.viewSlot ?? -1, view: reuse?.view ?? null }
+  return { bytes, filled: 0 }
 }
 
 /**
@@ -47,6 +41,8 @@ export class Tokens {
   readonly #hosts: string[] = new Array<string>(TOKEN_CACHE_SIZE).fill('')
   /** The slot a new host gets next (round robin). */
   #next = 0
+  /** What `peek` hands out: a host asking again (a client's pings, a query's update) gets the same view. */
+  readonly #peeked = new SlotView()
 
   /** The token this node hands to `host` now (a copy: the cache's bytes are reused). */
   create (host: string): Uint8Array {
@@ -59,14 +55,7 @@ export class Tokens {
    * answer encoded at once (`_ping`, `_find_node`); a copy was a new ArrayBuffer per answer.
    */
   peek (host: string): Uint8Array {
-    const slot = this.#currentSlot(host)
-    const g = this.#current
-    if (g.viewSlot !== slot || g.view === null) {
-      const at = tokenAt(slot)
-      g.view = g.bytes.subarray(at, at + TOKEN_BYTES)
-      g.viewSlot = slot
-    }
-    return g.view
+    return this.#peeked.of(this.#current.bytes, tokenAt(this.#currentSlot(host)), TOKEN_BYTES)
   }
 
   /** True if `token` was issued to `host` under either live secret. */
@@ -80,7 +69,7 @@ export class Tokens {
   /** Start a new secret; tokens of the one before last stop verifying. */
   rotate (): void {
     // the generation that goes lends its buffer to the new one
-    const reuse = this.#previous ?? undefined
+    const reuse = this.#previous?.bytes
     this.#previous = this.#current
     this.#current = generation(reuse)
   }
