@@ -47,6 +47,12 @@ export const REBOOTSTRAP_FIRST_RETRY = 1000
 export const TICK_INTERVAL = 5000
 /** Every this many ticks (~40 s) the least recently seen nodes are pinged. */
 export const PING_EVERY_TICKS = 8
+/**
+ * After an upkeep round removed a contact that stopped answering, rounds run every tick for this
+ * many ticks (~40 s), each removal extending it: nodes are leaving, and the rest of the table
+ * likely holds more of them. Without churn the rate stays one round every `PING_EVERY_TICKS`.
+ */
+export const CHURN_CHECK_TICKS = 8
 /** A node seen within this many ticks (~15 s) counts as fresh and is not re-pinged. */
 export const FRESH_TICKS = 3
 /** While the table holds fewer than K nodes, re-bootstrap every this many ticks (~60 s). */

@@ -8,7 +8,7 @@ import {
 } from '@hyperdht-ts/udp-request'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
-  MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
+  CHURN_CHECK_TICKS, MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
   FRESH_TICKS, REBOOTSTRAP_TICKS, REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, RELAY_BURST, RELAY_RATE, RELAY_TOTAL_BURST,
   RELAY_TOTAL_RATE, SECRET_ROTATE_INTERVAL, TICK_INTERVAL
 } from './constants.js'
@@ -225,6 +225,8 @@ export class DHT extends EventEmitter<DHTEvents> {
   #isBound = false
   #bootstrapping: Promise<BootstrapResult> | null = null
   #refreshing: Promise<void> | null = null
+  /** Upkeep rounds run every tick before this tick: the last ones removed contacts (churn). */
+  #churnCheckUntil = 0
   #ready: Promise<BootstrapResult> | null = null
   #bootstrapped = false
   #bootstrapResult: BootstrapResult | null = null
@@ -881,6 +883,13 @@ export class DHT extends EventEmitter<DHTEvents> {
     return this.#table.hasAddress(peer.host, peer.port)
   }
 
+  /** One upkeep round; one that removed contacts keeps the rounds coming every tick (`CHURN_CHECK_TICKS`). */
+  #pingSome (): void {
+    pingSome(this.#context).then((removed) => {
+      if (removed > 0) this.#churnCheckUntil = this.#tick + CHURN_CHECK_TICKS
+    }, () => {})
+  }
+
   #startTimers (): void {
     this.#tickTimer = setInterval(this.#ontick, TICK_INTERVAL)
     if (this.#unrefed) this.#tickTimer.unref()
@@ -896,7 +905,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#tick++
     // the token secret rotates on the maintenance tick (one timer a node, not two)
     if (this.#tick % SECRET_ROTATE_TICKS === 0) this.#tokens.rotate()
-    if (this.#tick % PING_EVERY_TICKS === 0) pingSome(this.#context)
+    if (this.#tick % PING_EVERY_TICKS === 0 || this.#tick < this.#churnCheckUntil) this.#pingSome()
     if (this.#tick % REBOOTSTRAP_TICKS === 0 && this.#bootstrapped && this.#table.count() < this.#table.k &&
       this.#bootstrapInput.length > 0) {
       this.#bootstrap().catch(() => {})

@@ -23,12 +23,25 @@ export function notAnswering (err: unknown): boolean {
 }
 
 /**
- * The contacts of each table being pinged by {@link onBucketFull} now (hex ids). Newcomers to one
- * full bucket come in bursts (every node a lookup asks, every node that verifies us): each used to
- * ping the same stale contacts again while the first pings were in flight: 3 in 4 of these pings
- * (an announce and a lookup at 2,000 nodes, tables stale after the build: ~250, now ~65).
+ * The contacts of each table being pinged by {@link onBucketFull} or {@link pingSome} now (hex
+ * ids). Newcomers to one full bucket come in bursts (every node a lookup asks, every node that
+ * verifies us): each used to ping the same stale contacts again while the first pings were in
+ * flight: 3 in 4 of these pings (an announce and a lookup at 2,000 nodes, tables stale after the
+ * build: ~250, now ~65). Upkeep rounds overlap too while nodes are leaving (a dead contact's
+ * ping with its retransmissions takes 8 s, rounds then come every 5 s).
  */
 const repinging = new WeakMap<RoutingTable, Set<string>>()
+
+/** Marks `key` as being pinged in `table`'s set; returns what unmarks it. */
+function markPinging (table: RoutingTable, key: string): () => void {
+  let busy = repinging.get(table)
+  if (busy === undefined) repinging.set(table, busy = new Set())
+  busy.add(key)
+  return () => {
+    busy.delete(key)
+    if (busy.size === 0) repinging.delete(table)
+  }
+}
 
 /**
  * A full bucket got a newcomer. Contacts heard from recently stay (refreshed); the others are
@@ -54,12 +67,7 @@ export function onBucketFull (ctx: UpkeepContext, oldContacts: TableNode[], newC
       if (busy?.has(key) !== true) break
     }
     if (old === undefined) return
-    if (busy === undefined) repinging.set(table, busy = new Set())
-    busy.add(key)
-    const done = (): void => {
-      busy.delete(key)
-      if (busy.size === 0) repinging.delete(table)
-    }
+    const done = markPinging(table, key)
     const pinged = old
     ctx.ping(pinged).then(() => {
       done()
@@ -74,21 +82,38 @@ export function onBucketFull (ctx: UpkeepContext, oldContacts: TableNode[], newC
   next()
 }
 
-/** Pings a few of the least recently seen nodes that are not fresh; those that fail are removed. */
-export function pingSome (ctx: UpkeepContext): void {
+/**
+ * Pings a few of the least recently seen nodes that are not fresh (and not being pinged already);
+ * those that fail are removed. Resolves, once every ping settled, with how many were removed: the
+ * caller's cue that nodes are leaving (churn) and the rest of the table is worth checking soon.
+ */
+export async function pingSome (ctx: UpkeepContext): Promise<number> {
   let count = ctx.inflightQueries > 2 ? 1 : 3
+  const table = ctx.table
+  const busy = repinging.get(table)
   const stale: TableNode[] = []
-  for (const node of ctx.table.leastRecentlySeen()) {
-    if (count-- <= 0 || ctx.tick - node.tick < FRESH_TICKS) break
+  for (const node of table.leastRecentlySeen()) {
+    if (count <= 0 || ctx.tick - node.tick < FRESH_TICKS) break
+    if (busy?.has(toHex(node.id)) === true) continue
     stale.push(node)
+    count--
   }
-  for (const node of stale) {
+  const removed = await Promise.all(stale.map(async (node) => {
     const seen = node.tick
-    ctx.ping(node).catch((err: unknown) => {
-      if (!notAnswering(err)) return
+    const done = markPinging(table, toHex(node.id))
+    try {
+      await ctx.ping(node)
+      return 0
+    } catch (err) {
+      if (!notAnswering(err)) return 0
       // Only if nothing was heard from it meanwhile (the table updates the same object).
       const current = ctx.table.get(node.id)
-      if (current && current.tick === seen) ctx.table.remove(node.id)
-    })
-  }
+      if (current == null || current.tick !== seen) return 0
+      ctx.table.remove(node.id)
+      return 1
+    } finally {
+      done()
+    }
+  }))
+  return removed.reduce((a: number, b) => a + b, 0)
 }

@@ -12,13 +12,15 @@ afterEach(() => {
  * maintenance tick and udp-request's timeout tick); `ticks(n)` runs n ticks of 5 s. Everything
  * is destroyed afterwards.
  */
-async function withJoinedNode (body: (x: DHT, nodes: DHT[], ticks: (n: number) => Promise<void>, removed: string[]) => Promise<void>): Promise<void> {
-  const net = await network(4)
+async function withJoinedNode (body: (x: DHT, nodes: DHT[], ticks: (n: number) => Promise<void>, removed: string[]) => Promise<void>, size = 4): Promise<void> {
+  const net = await network(size)
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
   const x = new DHT({ bootstrap: [net.bootstrap] })
   try {
     await x.ready()
-    expect(x.toArray().length).toBe(4)
+    // the join asks the nodes closest to x's id; in a larger network x meets the others by pinging them
+    for (const n of net.nodes) await x.ping(n.address())
+    expect(x.toArray().length).toBe(size)
     const removed: string[] = []
     x.on('remove-node', (n) => removed.push(hex(n.id)))
     const ticks = async (n: number): Promise<void> => {
@@ -44,6 +46,32 @@ describe('routing-table upkeep over UDP', () => {
       expect(x.toArray().length).toBe(3)
       expect(x.findLocal(dead.id)).toBeNull()
     })
+  })
+
+  it('after a round removed a contact, checks the rest of the table every tick instead of every 8', async () => {
+    await withJoinedNode(async (x, nodes, ticks, removed) => {
+      // 6 of 26 nodes leave at once (churn); 20 stay, so no re-bootstrap (below k) finds them
+      const dead = nodes.slice(20)
+      await Promise.all(dead.map(async (n) => { await n.destroy() }))
+      await ticks(1)
+      // x hears from the others on tick 1: the 6 are its least recently seen contacts
+      for (const n of nodes.slice(0, 20)) await x.ping(n.address())
+      // tick 8 pings 3 of them; their pings (retransmitted) fail after 8.25 s, during tick 9,
+      // so tick 10 pings the next 3, which fail during tick 11 (at one round per 8 ticks, the
+      // next 3 would wait for tick 16)
+      await ticks(12)
+      expect(removed.sort()).toEqual(dead.map((n) => hex(n.id)).sort())
+      expect(x.toArray().length).toBe(20)
+    }, 26)
+  })
+
+  it('without churn, stays at one round of 3 pings every 8 ticks', async () => {
+    await withJoinedNode(async (x, _nodes, ticks, removed) => {
+      const before = x.stats.commands._ping?.requestsOut ?? 0
+      await ticks(15)
+      expect(x.stats.commands._ping!.requestsOut - before).toBe(3)
+      expect(removed).toEqual([])
+    }, 26)
   })
 
   it('contacts whose first upkeep ping is lost answer the resent one and stay', async () => {
