@@ -190,16 +190,42 @@ describe('upkeep', () => {
     for (let i = 0; i < 6; i++) t.add(randomBytes(32), { host: `n${i}`, port: 1 }, i < 4 ? 0 : 9)
     state.tick = 10
     const c = ctx(t, (n) => n.host !== 'n2', state)
-    pingSome(c)
-    await flush()
+    expect(await pingSome(c)).toBe(1) // how many it removed
     expect(c.pinged).toEqual(['n0', 'n1', 'n2'])
     expect(t.toArray().map((n) => n.host).sort()).toEqual(['n0', 'n1', 'n3', 'n4', 'n5'])
     // fresh nodes are left alone
     const c2 = ctx(t, () => true, { tick: 10 })
     const fresh = new RoutingTable(randomBytes(32))
     fresh.add(randomBytes(32), { host: 'f', port: 1 }, 9)
-    pingSome({ ...c2, table: fresh, ping: c2.ping, tick: 10, bootstrapped: true, inflightQueries: 0 })
+    expect(await pingSome({ ...c2, table: fresh, ping: c2.ping, tick: 10, bootstrapped: true, inflightQueries: 0 })).toBe(0)
     expect(c2.pinged).toEqual([])
+  })
+
+  it('pingSome skips contacts whose ping (an earlier round, a full bucket\'s check) is still out', async () => {
+    const t = new RoutingTable(randomBytes(32))
+    for (let i = 0; i < 8; i++) t.add(randomBytes(32), { host: `n${i}`, port: 1 }, 0)
+    const pinged: string[] = []
+    let answer = (): void => {}
+    const answered = new Promise<void>((resolve) => { answer = resolve })
+    const slow: UpkeepContext = {
+      table: t,
+      tick: 10,
+      bootstrapped: true,
+      inflightQueries: 0,
+      ping: async (n) => {
+        pinged.push(n.host)
+        await answered
+      }
+    }
+    const first = pingSome(slow)
+    const second = pingSome(slow)
+    expect(pinged).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5'])
+    answer()
+    expect([await first, await second]).toEqual([0, 0])
+    // all settled (this fake ping refreshes nobody): the least recently seen are pinged again
+    pinged.length = 0
+    void pingSome(slow)
+    expect(pinged).toEqual(['n0', 'n1', 'n2'])
   })
 
   it('evicts only nodes that did not answer, never on a ping our own queue refused', async () => {
@@ -211,8 +237,7 @@ describe('upkeep', () => {
     const t = new RoutingTable(randomBytes(32))
     for (let i = 0; i < 4; i++) t.add(randomBytes(32), { host: `n${i}`, port: 1 }, 0)
     const c = ctx(t, () => false, { tick: 10 }, () => DHTError.QUEUE_FULL(8))
-    pingSome(c)
-    await flush()
+    expect(await pingSome(c)).toBe(0)
     expect(c.pinged).toEqual(['n0', 'n1', 'n2'])
     expect(t.count()).toBe(4)
   })

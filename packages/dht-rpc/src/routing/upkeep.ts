@@ -59,7 +59,7 @@ export function onBucketFull (ctx: UpkeepContext, oldContacts: TableNode[], newC
   if (reping.length === 0) return
   const table = ctx.table
   const next = (): void => {
-    let busy = repinging.get(table)
+    const busy = repinging.get(table)
     let old: TableNode | undefined
     let key = ''
     while ((old = reping.shift()) !== undefined) {
