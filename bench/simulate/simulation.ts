@@ -4,7 +4,7 @@ import vm from 'node:vm'
 import type { VirtualClock } from './clock.js'
 import { HopTracker } from './hops.js'
 import { natScenario, type NatResult } from './nat.js'
-import { cpuSeconds, SimNetwork, type JoinSummary } from './network.js'
+import { cpuSeconds, SimNetwork, type JoinSummary, type SimNode } from './network.js'
 import { seeded, sample, type Random } from './random.js'
 import { announceThenLookup, lookupAnnounced, startAnnouncers, type Context, type ScenarioResult } from './scenarios.js'
 
@@ -49,6 +49,8 @@ export interface ChurnResult {
   /** Lookups `waitedSeconds` later, re-announces and table upkeep having run. */
   later: ScenarioResult
   waitedSeconds: number
+  /** Share of the live nodes' routing-table entries that are removed nodes: right after the removal, and `waitedSeconds` later. */
+  deadContacts: { atOnce: number, later: number }
   reannounces: number
 }
 
@@ -144,15 +146,18 @@ async function publicScenarios (clock: VirtualClock, random: Random, size: numbe
     const removable = others.filter((n) => !announcing.includes(n))
     const removed = sample(random, removable, Math.round(opts.churn * (sim.alive.length)))
     await sim.remove(removed)
-    log(`churn: removed ${removed.length} of ${removed.length + sim.alive.length} nodes`)
+    const deadAtOnce = deadContacts(sim, removed)
+    log(`churn: removed ${removed.length} of ${removed.length + sim.alive.length} nodes (${(deadAtOnce * 100).toFixed(1)}% of table entries)`)
     const immediately = await lookupAnnounced(ctx, targets)
     log(`churn, at once: ${line(immediately)}`)
     await clock.until(clock.advance(opts.churnWait * 1000))
+    const deadLater = deadContacts(sim, removed)
+    log(`churn, ${opts.churnWait} s later: ${(deadLater * 100).toFixed(1)}% of table entries are removed nodes`)
     const later = await lookupAnnounced(ctx, targets)
     log(`churn, ${opts.churnWait} s later: ${line(later)}`)
     const reannounces = handles.reduce((a, h) => a + h.announces, 0) - before
     result.churn = {
-      share: opts.churn, removed: removed.length, announcers: targets.length, announceFailures: failed, immediately, later, waitedSeconds: opts.churnWait, reannounces
+      share: opts.churn, removed: removed.length, announcers: targets.length, announceFailures: failed, immediately, later, waitedSeconds: opts.churnWait, deadContacts: { atOnce: deadAtOnce, later: deadLater }, reannounces
     }
   }
 
@@ -160,6 +165,20 @@ async function publicScenarios (clock: VirtualClock, random: Random, size: numbe
   ctx.hops.destroy()
   await sim.destroy()
   return result
+}
+
+/** Share of the live nodes' routing-table entries that point at `removed` nodes. */
+function deadContacts (sim: SimNetwork, removed: SimNode[]): number {
+  const gone = new Set(removed.map((n) => `${n.host}:${n.port}`))
+  let entries = 0
+  let dead = 0
+  for (const n of sim.alive) {
+    for (const e of n.node.dht.toArray()) {
+      entries++
+      if (gone.has(`${e.host}:${e.port}`)) dead++
+    }
+  }
+  return entries === 0 ? 0 : dead / entries
 }
 
 function seconds (since: bigint): number {
