@@ -50,7 +50,8 @@ export const PING_EVERY_TICKS = 8
 /**
  * After an upkeep round removed a contact that stopped answering, rounds run every tick for this
  * many ticks (~40 s), each removal extending it: nodes are leaving, and the rest of the table
- * likely holds more of them. Without churn the rate stays one round every `PING_EVERY_TICKS`.
+ * likely holds more of them. Not when nothing at all answered us meanwhile (we are the one
+ * offline). Without churn the rate stays one round every `PING_EVERY_TICKS`.
  */
 export const CHURN_CHECK_TICKS = 8
 /** A node seen within this many ticks (~15 s) counts as fresh and is not re-pinged. */

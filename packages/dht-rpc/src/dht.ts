@@ -883,10 +883,15 @@ export class DHT extends EventEmitter<DHTEvents> {
     return this.#table.hasAddress(peer.host, peer.port)
   }
 
-  /** One upkeep round; one that removed contacts keeps the rounds coming every tick (`CHURN_CHECK_TICKS`). */
+  /**
+   * One upkeep round. One that removed contacts while some answer reached us (so our own link
+   * works: offline, every ping fails, and rounds every tick would empty the table in minutes)
+   * keeps the rounds coming every tick (`CHURN_CHECK_TICKS`).
+   */
   #pingSome (): void {
+    const heard = this.#stats.responsesIn
     pingSome(this.#context).then((removed) => {
-      if (removed > 0) this.#churnCheckUntil = this.#tick + CHURN_CHECK_TICKS
+      if (removed > 0 && this.#stats.responsesIn > heard) this.#churnCheckUntil = this.#tick + CHURN_CHECK_TICKS
     }, () => {})
   }
 

@@ -57,11 +57,25 @@ describe('routing-table upkeep over UDP', () => {
       // x hears from the others on tick 1: the 6 are its least recently seen contacts
       for (const n of nodes.slice(0, 20)) await x.ping(n.address())
       // tick 8 pings 3 of them; their pings (retransmitted) fail after 8.25 s, during tick 9,
-      // so tick 10 pings the next 3, which fail during tick 11 (at one round per 8 ticks, the
-      // next 3 would wait for tick 16)
-      await ticks(12)
+      // while x hears from the network (its own link works), so tick 10 pings the next 3, which
+      // fail during tick 11 (at one round per 8 ticks, the next 3 would wait for tick 16)
+      await ticks(8)
+      await x.ping(nodes[0]!.address())
+      await ticks(4)
       expect(removed.sort()).toEqual(dead.map((n) => hex(n.id)).sort())
       expect(x.toArray().length).toBe(20)
+    }, 26)
+  })
+
+  it('a round whose pings all fail while nothing else answers (we are offline) does not speed up', async () => {
+    await withJoinedNode(async (x, nodes, ticks, removed) => {
+      await Promise.all(nodes.map(async (n) => { await n.destroy() }))
+      const before = x.stats.commands._ping?.requestsOut ?? 0
+      // tick 8 pings 3, which fail; the next round is tick 16's (the table keeps k or more
+      // contacts, so no re-bootstrap on tick 12 asks them either)
+      await ticks(15)
+      expect(x.stats.commands._ping!.requestsOut - before).toBe(3)
+      expect(removed).toHaveLength(3)
     }, 26)
   })
 
