@@ -54,6 +54,11 @@ export const PING_EVERY_TICKS = 8
  * offline). Without churn the rate stays one round every `PING_EVERY_TICKS`.
  */
 export const CHURN_CHECK_TICKS = 8
+/**
+ * Contacts pinged per round while checking for churn (3 otherwise): a table of ~80 contacts is
+ * checked in under a minute. A burst of pings per tick, only while contacts keep failing.
+ */
+export const CHURN_CHECK_PINGS = 8
 /** A node seen within this many ticks (~15 s) counts as fresh and is not re-pinged. */
 export const FRESH_TICKS = 3
 /** While the table holds fewer than K nodes, re-bootstrap every this many ticks (~60 s). */

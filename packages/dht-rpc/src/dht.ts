@@ -8,7 +8,7 @@ import {
 } from '@hyperdht-ts/udp-request'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
-  CHURN_CHECK_TICKS, MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
+  CHURN_CHECK_PINGS, CHURN_CHECK_TICKS, MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
   FRESH_TICKS, REBOOTSTRAP_TICKS, REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, RELAY_BURST, RELAY_RATE, RELAY_TOTAL_BURST,
   RELAY_TOTAL_RATE, SECRET_ROTATE_INTERVAL, TICK_INTERVAL
 } from './constants.js'
@@ -888,9 +888,9 @@ export class DHT extends EventEmitter<DHTEvents> {
    * works: offline, every ping fails, and rounds every tick would empty the table in minutes)
    * keeps the rounds coming every tick (`CHURN_CHECK_TICKS`).
    */
-  #pingSome (): void {
+  #pingSome (count: number): void {
     const heard = this.#stats.responsesIn
-    pingSome(this.#context).then((removed) => {
+    pingSome(this.#context, count).then((removed) => {
       if (removed > 0 && this.#stats.responsesIn > heard) this.#churnCheckUntil = this.#tick + CHURN_CHECK_TICKS
     }, () => {})
   }
@@ -910,7 +910,8 @@ export class DHT extends EventEmitter<DHTEvents> {
     this.#tick++
     // the token secret rotates on the maintenance tick (one timer a node, not two)
     if (this.#tick % SECRET_ROTATE_TICKS === 0) this.#tokens.rotate()
-    if (this.#tick % PING_EVERY_TICKS === 0 || this.#tick < this.#churnCheckUntil) this.#pingSome()
+    if (this.#tick < this.#churnCheckUntil) this.#pingSome(CHURN_CHECK_PINGS)
+    else if (this.#tick % PING_EVERY_TICKS === 0) this.#pingSome(3)
     if (this.#tick % REBOOTSTRAP_TICKS === 0 && this.#bootstrapped && this.#table.count() < this.#table.k &&
       this.#bootstrapInput.length > 0) {
       this.#bootstrap().catch(() => {})

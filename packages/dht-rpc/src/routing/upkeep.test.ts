@@ -201,6 +201,17 @@ describe('upkeep', () => {
     expect(c2.pinged).toEqual([])
   })
 
+  it('pingSome pings as many as asked, a third of that while more than 2 queries run', async () => {
+    const t = new RoutingTable(randomBytes(32))
+    for (let i = 0; i < 10; i++) t.add(randomBytes(32), { host: `n${i}`, port: 1 }, 0)
+    const c = ctx(t, () => true, { tick: 10 })
+    await pingSome(c, 8)
+    expect(c.pinged).toHaveLength(8)
+    const busy = ctx(t, () => true, { tick: 10 })
+    await pingSome({ ...busy, tick: 10, bootstrapped: true, inflightQueries: 3 }, 8)
+    expect(busy.pinged).toHaveLength(3)
+  })
+
   it('pingSome skips contacts whose ping (an earlier round, a full bucket\'s check) is still out', async () => {
     const t = new RoutingTable(randomBytes(32))
     for (let i = 0; i < 8; i++) t.add(randomBytes(32), { host: `n${i}`, port: 1 }, 0)

@@ -83,12 +83,13 @@ export function onBucketFull (ctx: UpkeepContext, oldContacts: TableNode[], newC
 }
 
 /**
- * Pings a few of the least recently seen nodes that are not fresh (and not being pinged already);
- * those that fail are removed. Resolves, once every ping settled, with how many were removed: the
- * caller's cue that nodes are leaving (churn) and the rest of the table is worth checking soon.
+ * Pings a few (`count`, a third of it while more than 2 queries run) of the least recently seen
+ * nodes that are not fresh (and not being pinged already); those that fail are removed. Resolves,
+ * once every ping settled, with how many were removed: the caller's cue that nodes are leaving
+ * (churn) and the rest of the table is worth checking soon.
  */
-export async function pingSome (ctx: UpkeepContext): Promise<number> {
-  let count = ctx.inflightQueries > 2 ? 1 : 3
+export async function pingSome (ctx: UpkeepContext, count = 3): Promise<number> {
+  if (ctx.inflightQueries > 2) count = Math.ceil(count / 3)
   const table = ctx.table
   const busy = repinging.get(table)
   const stale: TableNode[] = []

@@ -57,8 +57,9 @@ describe('routing-table upkeep over UDP', () => {
       // x hears from the others on tick 1: the 6 are its least recently seen contacts
       for (const n of nodes.slice(0, 20)) await x.ping(n.address())
       // tick 8 pings 3 of them; their pings (retransmitted) fail after 8.25 s, during tick 9,
-      // while x hears from the network (its own link works), so tick 10 pings the next 3, which
-      // fail during tick 11 (at one round per 8 ticks, the next 3 would wait for tick 16)
+      // while x hears from the network (its own link works), so tick 10 pings the next 8 (the
+      // other 3 among them), which fail during tick 11 (at one round per 8 ticks, the next 3
+      // would wait for tick 16)
       await ticks(8)
       await x.ping(nodes[0]!.address())
       await ticks(4)
