@@ -21,6 +21,24 @@ function ctx (table: RoutingTable, alive: (n: TableNode) => boolean, state: { ti
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
+/** A context whose pings (at tick 10) all succeed, each only once `answers` releases it. */
+function heldPings (table: RoutingTable): UpkeepContext & { pinged: string[], answers: Array<() => void> } {
+  const pinged: string[] = []
+  const answers: Array<() => void> = []
+  return {
+    table,
+    tick: 10,
+    bootstrapped: true,
+    inflightQueries: 0,
+    pinged,
+    answers,
+    ping: async (n) => {
+      pinged.push(n.host)
+      await new Promise<void>((resolve) => answers.push(resolve))
+    }
+  }
+}
+
 describe('RoutingTable', () => {
   it('adds valid ids, ignores its own id and wrong lengths, keeps least-recently-seen order', () => {
     const id = randomBytes(32)
@@ -153,18 +171,8 @@ describe('upkeep', () => {
     const t = new RoutingTable(Buffer.alloc(32, 0), 4)
     for (let i = 0; i < 4; i++) t.add(randomBytes(32), { host: `n${i}`, port: 1 }, 0)
     const old = t.toArray().sort((a, b) => a.host < b.host ? -1 : 1).slice(0, 3)
-    const pinged: string[] = []
-    const answers: Array<() => void> = []
-    const c: UpkeepContext = {
-      table: t,
-      tick: 10,
-      bootstrapped: true,
-      inflightQueries: 0,
-      ping: async (n) => {
-        pinged.push(n.host)
-        await new Promise<void>((resolve) => answers.push(resolve))
-      }
-    }
+    const c = heldPings(t)
+    const { pinged, answers } = c
     const newcomer = (host: string): TableNode => ({ id: randomBytes(32), host, port: 1, tick: 10 } as unknown as TableNode)
     onBucketFull(c, old, newcomer('a'))
     onBucketFull(c, old, newcomer('b')) // n0 is being pinged: this check starts with n1
@@ -215,23 +223,12 @@ describe('upkeep', () => {
   it('pingSome skips contacts whose ping (an earlier round, a full bucket\'s check) is still out', async () => {
     const t = new RoutingTable(randomBytes(32))
     for (let i = 0; i < 8; i++) t.add(randomBytes(32), { host: `n${i}`, port: 1 }, 0)
-    const pinged: string[] = []
-    let answer = (): void => {}
-    const answered = new Promise<void>((resolve) => { answer = resolve })
-    const slow: UpkeepContext = {
-      table: t,
-      tick: 10,
-      bootstrapped: true,
-      inflightQueries: 0,
-      ping: async (n) => {
-        pinged.push(n.host)
-        await answered
-      }
-    }
+    const slow = heldPings(t)
+    const { pinged, answers } = slow
     const first = pingSome(slow)
     const second = pingSome(slow)
     expect(pinged).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5'])
-    answer()
+    for (const answer of answers.splice(0)) answer()
     expect([await first, await second]).toEqual([0, 0])
     // all settled (this fake ping refreshes nobody): the least recently seen are pinged again
     pinged.length = 0
