@@ -45,8 +45,9 @@ export const MIN_ADAPTIVE_TIMEOUT = 200
 export const REBOOTSTRAP_FIRST_RETRY = 1000
 /** How often the maintenance tick runs (ms). */
 export const TICK_INTERVAL = 5000
-/** Every this many ticks (~40 s) the least recently seen nodes are pinged. */
+/** Every this many ticks (~40 s) the least recently seen nodes are pinged, this many of them. */
 export const PING_EVERY_TICKS = 8
+export const UPKEEP_PINGS = 3
 /**
  * After an upkeep round removed a contact that stopped answering, rounds run every tick for this
  * many ticks (~40 s), each removal extending it: nodes are leaving, and the rest of the table
@@ -55,8 +56,8 @@ export const PING_EVERY_TICKS = 8
  */
 export const CHURN_CHECK_TICKS = 8
 /**
- * Contacts pinged per round while checking for churn (3 otherwise): a table of ~80 contacts is
- * checked in under a minute. A burst of pings per tick, only while contacts keep failing.
+ * Contacts pinged per round while checking for churn (`UPKEEP_PINGS` otherwise): a table of ~80
+ * contacts is checked in under a minute. A burst of pings per tick, only while contacts keep failing.
  */
 export const CHURN_CHECK_PINGS = 8
 /** A node seen within this many ticks (~15 s) counts as fresh and is not re-pinged. */

@@ -10,7 +10,7 @@ import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
   CHURN_CHECK_PINGS, CHURN_CHECK_TICKS, MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
   FRESH_TICKS, REBOOTSTRAP_TICKS, REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, RELAY_BURST, RELAY_RATE, RELAY_TOTAL_BURST,
-  RELAY_TOTAL_RATE, SECRET_ROTATE_INTERVAL, TICK_INTERVAL
+  RELAY_TOTAL_RATE, SECRET_ROTATE_INTERVAL, TICK_INTERVAL, UPKEEP_PINGS
 } from './constants.js'
 import { DHTError } from './errors.js'
 import { handleRequest, type HandlerContext } from './handlers/index.js'
@@ -911,7 +911,7 @@ export class DHT extends EventEmitter<DHTEvents> {
     // the token secret rotates on the maintenance tick (one timer a node, not two)
     if (this.#tick % SECRET_ROTATE_TICKS === 0) this.#tokens.rotate()
     if (this.#tick < this.#churnCheckUntil) this.#pingSome(CHURN_CHECK_PINGS)
-    else if (this.#tick % PING_EVERY_TICKS === 0) this.#pingSome(3)
+    else if (this.#tick % PING_EVERY_TICKS === 0) this.#pingSome(UPKEEP_PINGS)
     if (this.#tick % REBOOTSTRAP_TICKS === 0 && this.#bootstrapped && this.#table.count() < this.#table.k &&
       this.#bootstrapInput.length > 0) {
       this.#bootstrap().catch(() => {})

@@ -1,5 +1,5 @@
 import { toHex } from '../bytes.js'
-import { FRESH_TICKS } from '../constants.js'
+import { FRESH_TICKS, UPKEEP_PINGS } from '../constants.js'
 import { DHTError } from '../errors.js'
 import type { RoutingTable, TableNode } from './table.js'
 
@@ -88,20 +88,20 @@ export function onBucketFull (ctx: UpkeepContext, oldContacts: TableNode[], newC
  * once every ping settled, with how many were removed: the caller's cue that nodes are leaving
  * (churn) and the rest of the table is worth checking soon.
  */
-export async function pingSome (ctx: UpkeepContext, count = 3): Promise<number> {
+export async function pingSome (ctx: UpkeepContext, count = UPKEEP_PINGS): Promise<number> {
   if (ctx.inflightQueries > 2) count = Math.ceil(count / 3)
   const table = ctx.table
   const busy = repinging.get(table)
-  const stale: TableNode[] = []
+  const stale: Array<{ node: TableNode, done: () => void }> = []
   for (const node of table.leastRecentlySeen()) {
     if (count <= 0 || ctx.tick - node.tick < FRESH_TICKS) break
-    if (busy?.has(toHex(node.id)) === true) continue
-    stale.push(node)
+    const key = toHex(node.id)
+    if (busy?.has(key) === true) continue
+    stale.push({ node, done: markPinging(table, key) })
     count--
   }
-  const removed = await Promise.all(stale.map(async (node) => {
+  const removed = await Promise.all(stale.map(async ({ node, done }) => {
     const seen = node.tick
-    const done = markPinging(table, toHex(node.id))
     try {
       await ctx.ping(node)
       return 0
