@@ -41,6 +41,15 @@ export const DEFAULT_PORT = 3282
  * given up after this long, not after the full `timeout`. Above it, `srtt + 4 * rttvar`.
  */
 export const MIN_ADAPTIVE_TIMEOUT = 200
+/**
+ * A lookup walk stops waiting for a request unanswered after `srtt + 4 * rttvar`, at least this
+ * long (ms): the request runs on until its timeout, but the walk may end without it. Below the
+ * timeout's floor only where answers take milliseconds (a LAN, loopback); on the internet
+ * `srtt + 4 * rttvar` is the timeout already.
+ */
+export const MIN_OVERDUE = 10
+/** Candidates a walk keeps past its k closest: the next in line when some of the k go overdue. */
+export const WALK_SPARES = 10
 /** A bootstrap that nobody answered is tried again after this long, doubling up to `REBOOTSTRAP_TICKS` ticks (ms). */
 export const REBOOTSTRAP_FIRST_RETRY = 1000
 /** How often the maintenance tick runs (ms). */

@@ -8,7 +8,7 @@ import {
 } from '@hyperdht-ts/udp-request'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_PORT, DEFAULT_TIMEOUT, FIND_NODE, ID_LENGTH, K,
-  CHURN_CHECK_PINGS, CHURN_CHECK_TICKS, MIN_ADAPTIVE_TIMEOUT, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
+  CHURN_CHECK_PINGS, CHURN_CHECK_TICKS, MIN_ADAPTIVE_TIMEOUT, MIN_OVERDUE, REBOOTSTRAP_FIRST_RETRY, MAX_VALUE_SIZE, MAX_VERIFYING, PING, PING_CONCURRENCY, PING_EVERY_TICKS, PING_MAX_QUEUE,
   FRESH_TICKS, REBOOTSTRAP_TICKS, REFRESH_CONCURRENCY, REFRESH_MIN_NODES, REFRESH_TICKS, RELAY_BURST, RELAY_RATE, RELAY_TOTAL_BURST,
   RELAY_TOTAL_RATE, SECRET_ROTATE_INTERVAL, TICK_INTERVAL, UPKEEP_PINGS
 } from './constants.js'
@@ -153,6 +153,8 @@ let internal: {
   request: (d: DHT, msg: RequestMessage, to: Peer, signal: AbortSignal, bootstrap: boolean) => Promise<{ value: ResponseMessage, peer: RequestPeer }>
   holepunch: (d: DHT, to: Peer, referrer: Peer, signal: AbortSignal) => Promise<NodeInfo>
   shouldHolepunch: (d: DHT, c: Candidate) => boolean
+  overdueAfter: (d: DHT) => number | null
+  requestOverdue: (d: DHT, c: Candidate) => void
   requestFailed: (d: DHT, c: Candidate, err: DHTError) => void
   queryStarted: (d: DHT, q: Query<unknown>) => void
   queryEnded: (d: DHT, q: Query<unknown>) => void
@@ -812,9 +814,18 @@ export class DHT extends EventEmitter<DHTEvents> {
    * timeout) times out in every query in flight at once, and that is one piece of evidence.
    */
   #onQueryTimeout (id: Uint8Array, peer: Peer): void {
+    if (this.#checking.has(peer.host + ':' + peer.port) || this.#table.failed(id, peer)) return
+    this.#checkContact(id, peer)
+  }
+
+  /**
+   * Pings a node that went silent (with the full timeout); a contact of our table that stays so
+   * is removed. Also for a contact whose overdue answer a lookup ended without: no timeout of its
+   * request will come, and a contact that merely was slow answers the ping.
+   */
+  #checkContact (id: Uint8Array, peer: Peer): void {
     const key = peer.host + ':' + peer.port
-    if (this.#checking.has(key) || this.#table.failed(id, peer)) return
-    if (this.#checking.size >= MAX_VERIFYING || this.#destroyed) return
+    if (this.#checking.has(key) || this.#checking.size >= MAX_VERIFYING || this.#destroyed) return
     this.#checking.add(key)
     this.#request({ command: PING, id: this.queryId }, peer, { lane: 'ping' }).then(() => {}, (err: unknown) => {
       if (!notAnswering(err)) return
@@ -1039,6 +1050,9 @@ export class DHT extends EventEmitter<DHTEvents> {
       holepunch: (d, to, referrer, signal) => d.#holepunch(to, referrer, signal),
       // see DHTOptions.holepunchPolicy: with 'reference-referrers', our nodes' referrals are
       // table contacts, reachable servers, so one that is silent is gone rather than NATed
+      overdueAfter: (d) => d.#adaptive ? d.#rtt.bound(MIN_OVERDUE) : null,
+      // only a contact of ours: that is what the check may remove
+      requestOverdue: (d, c) => { if (c.id !== null && d.#table.knownAt(c.id, c) === true) d.#checkContact(c.id, c) },
       shouldHolepunch: (d, c) => d.#punchOurReferrals || c.referredByOurs !== true,
       requestFailed: (d, c, err) => {
         if (c.id === null || err.code !== 'REQUEST_TIMEOUT') return
@@ -1225,6 +1239,8 @@ class NodeContext implements HandlerContext, QueryContext, UpkeepContext, Routin
 
   holepunch (to: Peer, referrer: Peer, signal: AbortSignal): Promise<NodeInfo> { return internal.holepunch(this.owner, to, referrer, signal) }
   shouldHolepunch (c: Candidate): boolean { return internal.shouldHolepunch(this.owner, c) }
+  overdueAfter (): number | null { return internal.overdueAfter(this.owner) }
+  requestOverdue (c: Candidate): void { internal.requestOverdue(this.owner, c) }
   requestFailed (c: Candidate, err: DHTError): void { internal.requestFailed(this.owner, c, err) }
   queryStarted (q: Query<unknown>): void { internal.queryStarted(this.owner, q) }
   queryEnded (q: Query<unknown>): void { internal.queryEnded(this.owner, q) }

@@ -27,7 +27,13 @@ export class RttEstimator {
 
   /** `srtt + 4 * rttvar` within [min, max] (ms); `max` before enough samples to trust. */
   timeout (min: number, max: number): number {
-    if (this.samples < 8) return max
-    return Math.min(max, Math.max(min, this.#srtt + 4 * this.#rttvar))
+    const bound = this.bound(min)
+    return bound === null ? max : Math.min(max, bound)
+  }
+
+  /** `srtt + 4 * rttvar`, at least `min` (ms); `null` before enough samples to trust. */
+  bound (min: number): number | null {
+    if (this.samples < 8) return null
+    return Math.max(min, this.#srtt + 4 * this.#rttvar)
   }
 }

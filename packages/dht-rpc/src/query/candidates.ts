@@ -14,6 +14,10 @@ export interface Candidate extends Peer {
   queried: boolean
   /** It answered (a query ends once the k closest known nodes all have). */
   responded?: boolean
+  /** When the walk's request to it went out (`performance.now()`), where overdue requests are watched. */
+  sentAt?: number
+  /** Unanswered well past the expected round trip: the walk stopped waiting for it (see Query). */
+  overdue?: boolean
   /**
    * The referrer speaks our extensions (its answer carried `to`): it only refers nodes of its
    * table, which are reachable servers, so a silent one is gone, not behind a NAT.

@@ -401,6 +401,68 @@ describe('Query', () => {
     world.releaseHanging()
   })
 
+  describe('overdue requests: a walk does not wait out the timeout of a node that went silent', () => {
+    /** A 40-node world whose closest node to the target hangs (a vanished node: only its timeout would end its request). */
+    function silentClosest (): { world: World, target: Uint8Array, silent: WorldNode } {
+      const world = new World(40)
+      seed(world)
+      const target = id(0xa0)
+      const silent = closestTo(world, target)[0]!
+      silent.behaviour = 'hang'
+      return { world, target, silent }
+    }
+
+    it('a lookup ends with the k closest that answered, without the overdue node, and reports it', async () => {
+      const { world, target, silent } = silentClosest()
+      const overdue: string[] = []
+      const ctx = world.context({ overdueAfter: () => 5, requestOverdue: (c) => overdue.push(c.host) })
+      const q = new Query(ctx, { command: FIND_NODE, target }, { holepunching: false })
+      const results = await q.toArray() // the hanging request is never released: only the overdue rule ends the walk
+      expect(hosts(results.map((r) => r.node)).filter((h) => closestTo(world, target, [silent]).some((n) => n.host === h))).toHaveLength(K)
+      expect(results.some((r) => r.node.host === silent.host)).toBe(false)
+      expect(q.overdue).toBe(1)
+      expect(q.errors).toBe(0)
+      expect(overdue).toEqual([silent.host])
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(world.inflight).toBe(0) // its request was cancelled with the query
+    })
+
+    it('an overdue request gives its place in the window: a walk of concurrency 1 goes on', async () => {
+      const { world, target, silent } = silentClosest()
+      const ctx = world.context({ overdueAfter: () => 5 })
+      const results = await new Query(ctx, { command: FIND_NODE, target }, { concurrency: 1, holepunching: false }).toArray()
+      expect(results.length).toBeGreaterThanOrEqual(K)
+      expect(world.sent.filter((s) => s.to === silent.host)).toHaveLength(1)
+    })
+
+    it('without a round-trip estimate (overdueAfter null) the walk waits for the request to end', async () => {
+      const { world, target } = silentClosest()
+      const q = new Query(world.context({ overdueAfter: () => null }), { command: FIND_NODE, target }, { holepunching: false })
+      const done = q.toArray()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(q.ended).toBe(false)
+      world.releaseHanging()
+      await done
+      expect(q.overdue).toBe(0)
+      expect(q.errors).toBe(1)
+    })
+
+    it('an update still waits: its commits must not start while a query-phase answer may come', async () => {
+      const { world, target } = silentClosest()
+      const overdue: string[] = []
+      const ctx = world.context({ overdueAfter: () => 5, requestOverdue: (c) => overdue.push(c.host) })
+      const q = new Query(ctx, { command: 'put', target, value: Uint8Array.of(1) }, { commit: true, holepunching: false })
+      const done = q.toArray()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(q.ended).toBe(false)
+      expect(world.sent.some((s) => s.msg.roundtripToken != null)).toBe(false) // no commit yet
+      world.releaseHanging()
+      expect(await done).toHaveLength(K)
+      expect(q.overdue).toBe(0)
+      expect(overdue).toEqual([])
+    })
+  })
+
   it('asks a bootstrap node the table knows, even when nodes learnt later push it out of the k closest', async () => {
     const target = new Uint8Array(32).fill(0xff)
     const table = new RoutingTable(SELF, K, { maxPer16: Infinity })

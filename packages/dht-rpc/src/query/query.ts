@@ -1,5 +1,5 @@
 import { EventEmitter, setMaxListeners } from 'node:events'
-import { BACKGROUND_CONCURRENCY, ID_LENGTH, K, WALK_ALPHA } from '../constants.js'
+import { BACKGROUND_CONCURRENCY, ID_LENGTH, K, WALK_ALPHA, WALK_SPARES } from '../constants.js'
 import { DHTError } from '../errors.js'
 import type { RequestMessage, ResponseMessage } from '../messages/codec.js'
 import type { AddressCodec } from '../messages/addresses.js'
@@ -33,6 +33,13 @@ export interface QueryContext {
    * {@link shouldHolepunch} agreed.
    */
   holepunch (to: Peer, referrer: Peer, signal: AbortSignal): Promise<unknown>
+  /**
+   * How long (ms) a walk's request may go unanswered before it is overdue: the walk then stops
+   * waiting for it (its request runs on until its own timeout). `null`: wait for the timeout.
+   */
+  overdueAfter?: () => number | null
+  /** A walk ended without the answer of `to`, overdue and still unanswered (maybe gone). */
+  requestOverdue?: (to: Candidate) => void
   /** Whether a candidate learnt from `referrer` that timed out may be behind a NAT worth punching. */
   shouldHolepunch (to: Candidate, referrer: Peer): boolean
   /** A node failed to answer a request of this query. */
@@ -76,7 +83,7 @@ export interface QueryEvents {
  * `NO_CLOSE_NODES_RESPONDED` when no commit was answered, `ABORTED`, `DESTROYED`, or
  * `QUERY_FAILED` when anything in its own machinery (a `map` function included) threw.
  *
- * Live counters: `requests`, `responses`, `errors`, `commits`, `holepunches`.
+ * Live counters: `requests`, `responses`, `errors`, `commits`, `holepunches`, `overdue`.
  */
 export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements AsyncIterable<T> {
   readonly command: string
@@ -92,6 +99,8 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   commits = 0
   /** Holepunches tried for nodes that timed out. */
   holepunches = 0
+  /** Requests of the walk that went overdue (unanswered well past the expected round trip). */
+  overdue = 0
 
   #ctx: QueryContext
   #opts: InternalQueryOptions<T>
@@ -124,6 +133,9 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   /** The per-node errors, for the `cause` of `NO_NODES_RESPONDED` (bounded). */
   #failures: DHTError[] = []
   #onabort: (() => void) | null = null
+  /** Overdue requests still in flight: they hold no place in the walk's window. */
+  #overdueInFlight = 0
+  #overdueTimer: NodeJS.Timeout | null = null
 
   constructor (ctx: QueryContext, msg: QueryMessage, opts: InternalQueryOptions<T> = {}) {
     super()
@@ -146,7 +158,8 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     // a walk's k closest obey the table's diversity limits (one bucket's share per /24): Sybils on
     // few addresses that refer one another cannot fill them
     const diversity = opts.nodes ? null : { maxPer24: ctx.table.diversity.maxPer24PerBucket, maxPer16: ctx.table.diversity.maxPer16 }
-    this.#pending = new CandidateList(this.target, opts.nodes ? Infinity : K, diversity)
+    // past the k closest, a few spares: the next in line when some of the k go overdue
+    this.#pending = new CandidateList(this.target, opts.nodes ? Infinity : K + WALK_SPARES, diversity)
     this.#closest = new CandidateList(this.target, opts.nodes ? Infinity : K, diversity)
     setMaxListeners(Infinity, this.#abort.signal)
   }
@@ -283,16 +296,20 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     const list = this.#committing ? this.#closest.list : this.#pending.list
     const limit = this.#limit()
     const width = this.#committing || !this.#moveCloser ? limit : this.#walkWidth(list, limit)
-    for (let i = 0; i < list.length && this.#inflight < limit; i++) {
+    // a walk asks the k closest candidates, overdue ones aside (the spares behind them wait)
+    let places = this.#committing || !this.#moveCloser ? Infinity : K
+    for (let i = 0; i < list.length && places > 0 && this.#inflight - this.#overdueInFlight < limit; i++) {
       const c = list[i]!
+      if (c.overdue === true) continue
+      places--
       if (c.queried) continue
       // the list is sorted: the ones after a candidate out of range are out of range too
-      if (this.#inflight >= width && !this.#inRange(c)) break
+      if (this.#inflight - this.#overdueInFlight >= width && !this.#inRange(c)) break
       c.queried = true
       this.#send(c, this.#committing)
       if (this.#ended) return
     }
-    if (this.#inflight > 0 && !this.#closestAnswered()) return
+    if (this.#inflight > this.#overdueInFlight && !this.#closestAnswered()) return
     if (this.#opts.commit && !this.#committing) {
       this.#committing = true
       this.#fill()
@@ -311,7 +328,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     const alpha = this.#alpha
     if (alpha >= limit) return limit
     const n = Math.min(alpha, list.length)
-    for (let i = 0; i < n; i++) if (list[i]!.responded !== true) return alpha
+    for (let i = 0; i < n; i++) if (list[i]!.responded !== true && list[i]!.overdue !== true) return alpha
     return limit
   }
 
@@ -322,16 +339,74 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   }
 
   /**
-   * The walk is done once the k closest nodes known all answered: requests still in flight are to
-   * farther nodes (or were pushed out), and waiting for them (a dead one times out) adds nothing.
+   * The walk is done once the k closest nodes known all answered, overdue ones aside: requests
+   * still in flight are to farther nodes (or were pushed out) or overdue, and waiting for them (a
+   * dead one times out) adds nothing.
    */
   #closestAnswered (): boolean {
     // (an update commits only once its query phase is quiet: a late answer must not count as a commit)
     if (this.#committing || !this.#moveCloser || this.#opts.commit === true) return false
-    const list = this.#pending.list
-    if (list.length < K) return false
-    for (let i = 0; i < K; i++) if (list[i]!.responded !== true) return false
-    return true
+    let answered = 0
+    for (const c of this.#pending.list) {
+      if (c.responded === true) {
+        if (++answered === K) return true
+      } else if (c.overdue !== true) {
+        return false
+      }
+    }
+    return false
+  }
+
+  /**
+   * Whether this walk watches its requests for overdue ones: a lookup walk (an update's commits
+   * must wait for its whole query phase anyway) whose DHT has a round-trip estimate.
+   */
+  #watchesOverdue (): boolean {
+    return this.#moveCloser && this.#opts.commit !== true && this.#ctx.overdueAfter !== undefined
+  }
+
+  /** Arms the timer for the earliest request that may go overdue, unless armed. */
+  #watchOverdue (): void {
+    if (this.#overdueTimer !== null || this.#ended) return
+    const after = this.#ctx.overdueAfter?.() ?? null
+    if (after === null) return
+    let earliest = Infinity
+    for (const c of this.#pending.list) {
+      if (c.sentAt !== undefined && c.sentAt < earliest && c.responded !== true && c.overdue !== true) earliest = c.sentAt
+    }
+    if (earliest === Infinity) return
+    this.#overdueTimer = setTimeout(this.#onOverdue, Math.max(0, earliest + after - performance.now()))
+  }
+
+  /**
+   * Marks the requests among the candidates unanswered for longer than the DHT's `overdueAfter`:
+   * on a network where answers take a millisecond, a node that vanished would otherwise hold
+   * the walk for the whole timeout (at least 200 ms), the walk's length many times over.
+   */
+  #onOverdue = (): void => {
+    this.#overdueTimer = null
+    if (this.#ended) return
+    const after = this.#ctx.overdueAfter?.() ?? null
+    if (after === null) return
+    const now = performance.now()
+    let marked = 0
+    for (const c of this.#pending.list) {
+      if (c.sentAt === undefined || c.responded === true || c.overdue === true || now - c.sentAt < after) continue
+      c.overdue = true
+      this.overdue++
+      this.#overdueInFlight++
+      marked++
+    }
+    this.#watchOverdue()
+    if (marked > 0) this.#guard(this.#fill)
+  }
+
+  /** `c`'s request settled: an overdue one leaves the count. */
+  #settled (c: Candidate): void {
+    if (c.overdue === true) {
+      c.overdue = false
+      this.#overdueInFlight--
+    }
   }
 
   #send (c: Candidate, commit: boolean, bootstrap = false): void {
@@ -346,6 +421,10 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     this.#inflight++
     this.requests++
     if (!commit && c.id !== null && this.#moveCloser) this.#asked.add(c as Candidate & { id: Uint8Array })
+    if (!commit && !bootstrap && this.#watchesOverdue()) {
+      c.sentAt = performance.now()
+      this.#watchOverdue()
+    }
     ctx.request(msg, c, this.#abort.signal, bootstrap).then(
       (res) => this.#guard(() => this.#onresponse(c, res.value, res.peer)),
       (err: unknown) => this.#guard(() => this.#onerror(c, msg, err))
@@ -391,6 +470,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       return
     }
     this.#inflight--
+    this.#settled(c)
     this.errors++
     if (this.#failures.length < 64) this.#failures.push(error)
     if (!this.#committing && c.id !== null) {
@@ -408,6 +488,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   #onresponse (c: Candidate, res: ResponseMessage, peer: Peer): void {
     this.#inflight--
     if (this.#ended) return
+    this.#settled(c)
     this.responses++
     if (this.#committing) this.commits++
     const ctx = this.#ctx
@@ -464,6 +545,11 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
 
   #finish (): void {
     if (this.#ended) return
+    // the walk ends without the overdue nodes' answers; their requests are cancelled with the
+    // rest, so the DHT checks them itself (a vanished contact must still leave its table)
+    if (this.#overdueInFlight > 0 && this.#ctx.requestOverdue !== undefined) {
+      for (const c of this.#pending.list) if (c.overdue === true) this.#ctx.requestOverdue(c)
+    }
     if (this.responses === 0) {
       this.#error = DHTError.NO_NODES_RESPONDED(this.#failures.length > 0 ? new AggregateError(this.#failures, 'every node failed') : undefined)
     } else if (this.#committing && this.commits === 0) {
@@ -475,6 +561,10 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   #end (): void {
     if (this.#ended) return
     this.#ended = true
+    if (this.#overdueTimer !== null) {
+      clearTimeout(this.#overdueTimer)
+      this.#overdueTimer = null
+    }
     if (this.#onabort) {
       this.#opts.signal?.removeEventListener('abort', this.#onabort)
       this.#onabort = null

@@ -1,9 +1,10 @@
-// Which timeouts cost a contact its place in the table. A query asks a contact with the adaptive
-// timeout (a few times the measured round trip, 200 ms at least), so a contact that is slow for a
-// moment (its machine loaded, a burst of traffic) times out in every query in flight at once.
-// That moment must count once: a ping with the full timeout decides, and only a contact that does
-// not answer it either is dropped. A contact that stopped answering still goes within about a
-// second of its first timeout.
+// Which silences cost a contact its place in the table. A lookup stops waiting for a contact
+// unanswered after a few times the measured round trip (it goes overdue; an update waits for the
+// adaptive timeout, 200 ms at least), so a contact that is slow for a moment (its machine loaded,
+// a burst of traffic) is overdue in every lookup in flight at once. That moment must count once: a
+// ping with the full timeout decides, and only a contact that does not answer it either is
+// dropped. A contact that stopped answering still goes within about a second of the first lookup
+// it was silent in.
 import { seededRandom } from '@hyperdht-ts/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DHT } from '../../src/index.js'
@@ -26,38 +27,57 @@ async function setup (seed: number): Promise<{ querier: DHT, contact: DHT }> {
   return { querier, contact }
 }
 
-/** Runs `count` lookups at once towards the contact's own id: each asks the contact. */
-async function lookupsAt (querier: DHT, contact: DHT, count: number): Promise<number> {
+/**
+ * Runs `count` lookups at once towards the contact's own id: each asks the contact. Returns how
+ * many timed out on it and how many went overdue (the contact is the only slow node here).
+ */
+async function lookupsAt (querier: DHT, contact: DHT, count: number): Promise<{ timeouts: number, overdue: number }> {
   let timeouts = 0
+  let overdue = 0
   await Promise.all(Array.from({ length: count }, async () => {
     const q = querier.query({ command: '_find_node', target: contact.id! }, { holepunching: false })
     q.on('request-failed', (err) => {
       if (err.code === 'REQUEST_TIMEOUT' && err.peer?.host === contact.address().host) timeouts++
     })
     await q.toArray().catch(() => [])
+    overdue += q.overdue
   }))
-  return timeouts
+  return { timeouts, overdue }
 }
 
 describe('eviction of contacts that time out in queries', () => {
-  it('a contact slow for a moment times out in three lookups at once and stays: the full-timeout ping it answers decides', async () => {
+  it('a contact slow for a moment is overdue in three lookups at once and stays: the full-timeout ping it answers decides', async () => {
     const { querier, contact } = await setup(5)
     // 400 ms: past the adaptive timeout (200 ms here), well within the full one (1 s)
     net!.network!.setFault(contact.address().host, { delay: 400 })
     const removed: string[] = []
     querier.on('remove-node', (n) => removed.push(hex(n.id)))
-    expect(await lookupsAt(querier, contact, 3)).toBe(3)
+    // the lookups end without it, long before its answer (or their 200 ms timeout)
+    expect(await lookupsAt(querier, contact, 3)).toEqual({ timeouts: 0, overdue: 3 })
     // the liveness ping is answered after ~400 ms
     await new Promise((resolve) => setTimeout(resolve, 1500))
     expect(removed).not.toContain(hex(contact.id))
     expect(querier.findLocal(contact.id!)).not.toBeNull()
   }, 20_000)
 
-  it('a contact that stopped answering is dropped after its first query timeout and the failed ping', async () => {
+  it('a contact that stopped answering is dropped after the first lookup it was silent in and the failed ping', async () => {
     const { querier, contact } = await setup(6)
     net!.network!.setFault(contact.address().host, { drop: true })
     const started = Date.now()
-    expect(await lookupsAt(querier, contact, 1)).toBe(1)
+    expect(await lookupsAt(querier, contact, 1)).toEqual({ timeouts: 0, overdue: 1 })
+    await waitFor(() => querier.findLocal(contact.id!) === null, 3000)
+    expect(Date.now() - started).toBeLessThan(2500)
+  }, 20_000)
+
+  it('a contact that stopped answering and times out in an update is dropped after the failed ping', async () => {
+    const { querier, contact } = await setup(7)
+    net!.network!.setFault(contact.address().host, { drop: true })
+    for (const n of net!.nodes) n.command('put', { update: () => null })
+    const before = querier.stats.commands.put?.timeouts ?? 0
+    const started = Date.now()
+    await querier.update({ command: 'put', target: contact.id!, value: Uint8Array.of(1) }, { holepunching: false })
+    // an update waits for its adaptive timeout (the walk's one request to the contact)
+    expect((querier.stats.commands.put?.timeouts ?? 0) - before).toBe(1)
     await waitFor(() => querier.findLocal(contact.id!) === null, 3000)
     expect(Date.now() - started).toBeLessThan(2500)
   }, 20_000)
