@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { formatTable, type Row } from './lib/rows.js'
 
 /** Scenario name → module under ./scenarios exporting `run(quick): Promise<Row[]>`. In run order. */
-const SCENARIOS = ['udp-request', 'ping-client', 'ping-server', 'codecs', 'ip-encoding', 'kbucket', 'lookups', 'nat'] as const
+const SCENARIOS = ['udp-request', 'ping-client', 'ping-server', 'codecs', 'ip-encoding', 'kbucket', 'lookups', 'churn', 'nat'] as const
 type Scenario = typeof SCENARIOS[number]
 
 const here = dirname(fileURLToPath(import.meta.url))

@@ -32,19 +32,37 @@ const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 0)
 const PARALLEL = 16
 let referenceDestroyErrors = 0
 
-interface Impl {
+export interface Impl {
   name: string
   /** Builds `size` nodes bootstrapped off the first one. */
   build (size: number): Promise<void>
   size (): number
   announce (i: number, key: Uint8Array, port: number): Promise<void>
   /** A full lookup: whether `port` was found, and how many requests it took. */
-  lookup (i: number, key: Uint8Array, port: number): Promise<{ found: boolean, requests: number }>
+  lookup (i: number, key: Uint8Array, port: number): Promise<LookupOutcome>
+  /** Destroys node `i` (no goodbye, as a crash) and puts a fresh node at `host` in its place. */
+  replace (i: number, host: string): Promise<void>
   destroy (): Promise<void>
 }
 
-function ours (): Impl {
+export interface LookupOutcome {
+  found: boolean
+  /** ms from the start of the lookup to the first result holding the port (NaN: not found). */
+  foundAfter: number
+  requests: number
+  /** Requests that got no answer (timeouts and other errors). */
+  unanswered: number
+}
+
+export function ours (): Impl {
   let nodes: HyperDHT[] = []
+  let bootstrap: string[] = []
+  const start = async (host: string): Promise<HyperDHT> => {
+    const n = new HyperDHT({ bootstrap, mode: 'server' })
+    await n.listen(0, host)
+    await n.ready()
+    return n
+  }
   return {
     name: 'ours',
     async build (size) {
@@ -55,25 +73,24 @@ function ours (): Impl {
       await first.listen(0, testnetHost(0))
       await first.ready()
       nodes = [first]
-      const bootstrap = [`${testnetHost(0)}:${first.address().port}`]
+      bootstrap = [`${testnetHost(0)}:${first.address().port}`]
       let next = 1
-      await pool(size - 1, async () => {
-        const host = testnetHost(next++)
-        const n = new HyperDHT({ bootstrap, mode: 'server' })
-        nodes.push(n)
-        await n.listen(0, host)
-        await n.ready()
-      })
+      await pool(size - 1, async () => { nodes.push(await start(testnetHost(next++))) })
     },
     size: () => nodes.length,
     async announce (i, key, port) {
       await (nodes[i] as HyperDHT).announce(key, { port })
     },
     async lookup (i, key, port) {
+      const s = performance.now()
       const q = (nodes[i] as HyperDHT).lookup(key)
-      let found = false
-      for await (const r of q) if (r.peers.some((p) => p.port === port)) found = true
-      return { found, requests: q.requests }
+      let foundAfter = NaN
+      for await (const r of q) if (Number.isNaN(foundAfter) && r.peers.some((p) => p.port === port)) foundAfter = performance.now() - s
+      return { found: !Number.isNaN(foundAfter), foundAfter, requests: q.requests, unanswered: q.requests - q.responses }
+    },
+    async replace (i, host) {
+      await (nodes[i] as HyperDHT).destroy()
+      nodes[i] = await start(host)
     },
     async destroy () {
       await Promise.all(nodes.map(async (n) => await n.destroy()))
@@ -82,7 +99,7 @@ function ours (): Impl {
   }
 }
 
-function reference (): Impl {
+export function reference (): Impl {
   let nodes: Any[] = []
   const start = async (bootstrap: string[] | undefined, host: string): Promise<Any> => {
     // each node on an address of its own, as ours: its listen(port) binds the socket we hand it,
@@ -91,20 +108,20 @@ function reference (): Impl {
     const bind = socket.bind.bind(socket) as (port: number, host: string, cb: () => void) => void
     ;(socket as Any).bind = (port: number, cb: () => void) => { bind(port, host, cb) }
     const n = RefHyperDHT(bootstrap === undefined ? { socket } : { bootstrap, socket })
-    nodes.push(n)
     n.on('error', () => {})
     await new Promise<void>((resolve) => n.listen(0, () => resolve()))
     await new Promise<void>((resolve) => n.ready(() => resolve()))
     return n
   }
+  let bootstrap: string[] = []
   return {
     name: 'hyperdht@1.3.0',
     async build (size) {
-      nodes = []
       const first = await start(undefined, testnetHost(0))
-      const bootstrap = [`${testnetHost(0)}:${first.address().port}`]
+      nodes = [first]
+      bootstrap = [`${testnetHost(0)}:${first.address().port}`]
       let next = 1
-      await pool(size - 1, async () => { await start(bootstrap, testnetHost(next++)) })
+      await pool(size - 1, async () => { nodes.push(await start(bootstrap, testnetHost(next++))) })
     },
     size: () => nodes.length,
     async announce (i, key, port) {
@@ -112,24 +129,35 @@ function reference (): Impl {
     },
     async lookup (i, key, port) {
       return await new Promise((resolve) => {
+        const s = performance.now()
+        let foundAfter = NaN
         const stream = nodes[i].lookup(Buffer.from(key), (err: Error | null, res: Array<{ peers: Array<{ port: number }> }>) => {
           const found = err === null && res.some((r) => r.peers.some((p) => p.port === port))
           // every request of the reference query ends as a response or an error
-          resolve({ found, requests: stream.responses + stream.errors })
+          resolve({ found, foundAfter: found ? foundAfter : NaN, requests: stream.responses + stream.errors, unanswered: stream.errors })
+        })
+        stream.on('data', (r: { peers: Array<{ port: number }> }) => {
+          if (Number.isNaN(foundAfter) && r.peers.some((p) => p.port === port)) foundAfter = performance.now() - s
         })
       })
     },
+    async replace (i, host) {
+      destroyReference(nodes[i])
+      nodes[i] = await start(bootstrap, host)
+    },
     async destroy () {
-      for (const n of nodes) {
-        // dht-rpc@2.3.0 can throw from destroy(): cancelling a pending re-ping removes a node
-        // that is no longer in its linked list ("Cannot set properties of null"). A reference
-        // bug; it must not end the benchmark.
-        try { n.destroy() } catch { referenceDestroyErrors++ }
-      }
+      for (const n of nodes) destroyReference(n)
       nodes = []
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
+}
+
+function destroyReference (n: Any): void {
+  // dht-rpc@2.3.0 can throw from destroy(): cancelling a pending re-ping removes a node that is
+  // no longer in its linked list ("Cannot set properties of null"). A reference bug; it must not
+  // end the benchmark.
+  try { n.destroy() } catch { referenceDestroyErrors++ }
 }
 
 async function pool (count: number, fn: () => Promise<void>): Promise<void> {
@@ -157,7 +185,7 @@ export interface LookupRow {
   cpuPerPair: number
 }
 
-function quantile (sorted: number[], q: number): number {
+export function quantile (sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number
 }
