@@ -23,7 +23,7 @@ export async function run (quick: boolean): Promise<Row[]> {
   const notes = [
     (b.uncaught ?? 0) > 0 ? `hyperdht@1.3.0 threw ${b.uncaught} uncaught exceptions from its timers (dht-rpc@2.3.0's linked-list bug)` : '',
     b.churn.stuck + b.clean.stuck > 0 ? `${b.churn.stuck + b.clean.stuck} of its pairs never settled` : '',
-    a.churn.stuck + a.clean.stuck + a.churn.failed + a.clean.failed > 0 ? `ours: ${a.churn.failed + a.clean.failed} pairs failed, ${a.churn.stuck + a.clean.stuck} never settled` : ''
+    a.churn.stuck + a.clean.stuck + a.churn.failed + a.clean.failed > 0 ? `ours: ${a.churn.failed + a.clean.failed} pairs failed ${JSON.stringify({ calm: a.clean.failures, churn: a.churn.failures })}, ${a.churn.stuck + a.clean.stuck} never settled` : ''
   ].filter((n) => n !== '')
   if (notes.length > 0) rows[0]!.note = notes.join('; ')
   return rows

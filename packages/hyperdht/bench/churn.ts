@@ -42,6 +42,8 @@ export interface ChurnPhase {
   interrupted: number
   /** Pairs whose announce or lookup failed with an error, both nodes alive. */
   failed: number
+  /** Those failures by error code. */
+  failures: Record<string, number>
   /** Pairs whose announce or lookup never settled (given up after 30 s). */
   stuck: number
   /** Lookup end, ms. */
@@ -67,7 +69,7 @@ export interface ChurnRow {
 }
 
 interface Sample { outcome: LookupOutcome, ms: number }
-interface PhaseSamples { samples: Sample[], interrupted: number, failed: number, stuck: number }
+interface PhaseSamples { samples: Sample[], interrupted: number, failures: Record<string, number>, stuck: number }
 
 /** An announce or lookup never settling (the reference's, after its timers threw) ends its pair. */
 const STUCK_AFTER = 30_000
@@ -83,7 +85,7 @@ async function withDeadline<T> (op: Promise<T>): Promise<T | false> {
   }
 }
 
-function summarize ({ samples, interrupted, failed, stuck }: PhaseSamples): ChurnPhase {
+function summarize ({ samples, interrupted, failures, stuck }: PhaseSamples): ChurnPhase {
   const times = samples.map((s) => s.ms).sort((a, b) => a - b)
   const found = samples.filter((s) => s.outcome.found)
   const foundTimes = found.map((s) => s.outcome.foundAfter).sort((a, b) => a - b)
@@ -93,7 +95,8 @@ function summarize ({ samples, interrupted, failed, stuck }: PhaseSamples): Chur
     lookups: samples.length,
     found: found.length,
     interrupted,
-    failed,
+    failed: Object.values(failures).reduce((a, b) => a + b, 0),
+    failures,
     stuck,
     median: quantile(times, 0.5),
     p95: quantile(times, 0.95),
@@ -113,7 +116,7 @@ async function measure (impl: Impl, opts: Required<Omit<ChurnOptions, 'log'>>, l
   log(`${impl.name}: ${opts.nodes} nodes built in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
   // Bumped when a node is replaced: a pair that saw its node's generation change was interrupted.
   const generation = new Array<number>(opts.nodes).fill(0)
-  const phase0 = (): PhaseSamples => ({ samples: [], interrupted: 0, failed: 0, stuck: 0 })
+  const phase0 = (): PhaseSamples => ({ samples: [], interrupted: 0, failures: {}, stuck: 0 })
   const phases = { clean: phase0(), churn: phase0() }
   let phase: 'clean' | 'churn' = 'clean'
   let stopped = false
@@ -135,20 +138,22 @@ async function measure (impl: Impl, opts: Required<Omit<ChurnOptions, 'log'>>, l
       const p = port++
       let sample: Sample | null = null
       let stuck = false
+      let error = ''
       try {
         stuck = await withDeadline(impl.announce(a, key, p)) === false
         const s = performance.now()
         const outcome = stuck ? null : await withDeadline(impl.lookup(b, key, p))
         if (outcome === false) stuck = true
         else if (outcome !== null) sample = { outcome, ms: performance.now() - s }
-      } catch {
-        // a node destroyed under the pair: counted below as interrupted
+      } catch (err) {
+        // a node destroyed under the pair is counted below as interrupted; other errors by code
+        error = (err as { code?: string }).code ?? String(err)
       }
       const bucket = phases[at === phase ? at : 'churn'] // a pair that ran into the churn is the churn's
       if (generation[a] !== ga || generation[b] !== gb) bucket.interrupted++
       else if (stuck) bucket.stuck++
       else if (sample !== null) bucket.samples.push(sample)
-      else bucket.failed++
+      else bucket.failures[error] = (bucket.failures[error] ?? 0) + 1
     }
   }
   const workers = Promise.all(Array.from({ length: opts.inflight }, worker))
@@ -222,7 +227,7 @@ async function main (): Promise<void> {
   for (const r of rows) {
     console.log(`${r.impl}: ${r.nodes} nodes, ${r.replacedPerRound} replaced every ${r.every / 1000} s, ${r.rounds} rounds`)
     for (const [name, p] of [['clean', r.clean], ['churn', r.churn]] as const) {
-      console.log(`  ${name.padEnd(5)} ${p.found}/${p.lookups} found (${p.interrupted} interrupted, ${p.failed} failed, ${p.stuck} stuck), lookup end median ${fmt(p.median)} ms, p95 ${fmt(p.p95)} ms, found after ${fmt(p.foundMedian)} ms, ${fmt(p.requests, 1)} requests, ${fmt(100 * p.unanswered, 1)}% unanswered`)
+      console.log(`  ${name.padEnd(5)} ${p.found}/${p.lookups} found (${p.interrupted} interrupted, ${p.failed} failed ${JSON.stringify(p.failures)}, ${p.stuck} stuck), lookup end median ${fmt(p.median)} ms, p95 ${fmt(p.p95)} ms, found after ${fmt(p.foundMedian)} ms, ${fmt(p.requests, 1)} requests, ${fmt(100 * p.unanswered, 1)}% unanswered`)
     }
     console.log(`  churn median / clean median: ${fmt(r.churn.median / r.clean.median, 2)}x`)
     if ((r.uncaught ?? 0) > 0) console.log(`  ${r.uncaught} uncaught exceptions from its timers (dht-rpc@2.3.0's linked-list bug)`)
