@@ -375,7 +375,8 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       if (c.sentAt !== undefined && c.sentAt < earliest && c.responded !== true && c.overdue !== true) earliest = c.sentAt
     }
     if (earliest === Infinity) return
-    this.#overdueTimer = setTimeout(this.#onOverdue, Math.max(0, earliest + after - performance.now()))
+    // unref: the requests it watches keep the process alive, or not (an unref()ed node), as before
+    this.#overdueTimer = setTimeout(this.#onOverdue, Math.max(0, earliest + after - performance.now())).unref()
   }
 
   /**

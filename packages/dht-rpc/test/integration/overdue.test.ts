@@ -1,0 +1,43 @@
+// A lookup on real UDP does not wait out the timeout of a node that vanished: once the querier
+// has measured round trips of a millisecond, the vanished node's request goes overdue after
+// `srtt + 4 * rttvar` (at least 10 ms), the next candidate takes its place, and the lookup ends
+// with the k closest that answered, long before the adaptive timeout (200 ms) would have failed
+// the request. The contact still leaves the querier's table: the full-timeout ping it fails.
+import { compareDistance } from '@hyperdht-ts/kbucket'
+import { afterEach, describe, expect, it } from 'vitest'
+import { K } from '../../src/constants.js'
+import { createTestnet, type Testnet } from '../../src/testnet.js'
+import { hex, waitFor } from '../helpers.js'
+
+let net: Testnet | null = null
+afterEach(async () => {
+  await net?.destroy()
+  net = null
+})
+
+describe('a lookup and a node that vanished', () => {
+  it('ends without waiting for its timeout, with the k closest that answered, and the contact is then removed', async () => {
+    net = await createTestnet(30)
+    const querier = net.nodes[1]!
+    // one of the querier's contacts, not the bootstrap node: it vanishes without a goodbye
+    const gone = net.nodes.find((n, i) => i > 1 && querier.findLocal(n.id!) !== null)!
+    expect(gone).toBeDefined()
+    // a warm round-trip estimate (8 samples at least): answers take about a millisecond here
+    for (const n of net.nodes.slice(2, 14)) await querier.ping(n.address())
+    const target = gone.id!
+    const goneAt = gone.address()
+    await gone.destroy()
+
+    const q = querier.query({ command: '_find_node', target }, { holepunching: false })
+    const results = await q.toArray()
+    expect(q.overdue).toBeGreaterThanOrEqual(1)
+    expect(q.errors).toBe(0) // it ended before the vanished node's request timed out
+    expect(results.some((r) => r.node.port === goneAt.port && r.node.host === goneAt.host)).toBe(false)
+    // the k live nodes closest to the target all answered (the next one took the vanished one's place)
+    const answered = new Set(results.map((r) => hex(r.node.id)))
+    const live = net.nodes.filter((n) => n !== gone && n !== querier).sort((a, b) => compareDistance(target, a.id!, b.id!))
+    for (const n of live.slice(0, K)) expect(answered.has(hex(n.id!))).toBe(true)
+
+    await waitFor(() => querier.findLocal(target) === null, 3000)
+  }, 20_000)
+})
