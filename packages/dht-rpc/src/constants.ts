@@ -43,9 +43,9 @@ export const DEFAULT_PORT = 3282
 export const MIN_ADAPTIVE_TIMEOUT = 200
 /**
  * A lookup walk stops waiting for a request unanswered after `srtt + 4 * rttvar`, at least this
- * long (ms): the request runs on until its timeout, but the walk may end without it. Below the
- * timeout's floor only where answers take milliseconds (a LAN, loopback); on the internet
- * `srtt + 4 * rttvar` is the timeout already.
+ * long (ms), where that is at most half the request's adaptive timeout (whose floor is
+ * `MIN_ADAPTIVE_TIMEOUT`): where answers take milliseconds (a LAN, loopback), a vanished node would
+ * otherwise hold a lookup many times its length. The request runs on; the walk may end without it.
  */
 export const MIN_OVERDUE = 10
 /** Candidates a walk keeps past its k closest: the next in line when some of the k go overdue. */

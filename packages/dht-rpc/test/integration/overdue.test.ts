@@ -3,7 +3,9 @@
 // `srtt + 4 * rttvar` (at least 10 ms), the next candidate takes its place, and the lookup ends
 // with the k closest that answered, long before the adaptive timeout (200 ms) would have failed
 // the request. The contact still leaves the querier's table: the full-timeout ping it fails.
+// Where answers take a hundred milliseconds, close to the timeout, the walk waits for it instead.
 import { compareDistance } from '@hyperdht-ts/kbucket'
+import { seededRandom } from '@hyperdht-ts/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { K } from '../../src/constants.js'
 import { createTestnet, type Testnet } from '../../src/testnet.js'
@@ -39,5 +41,18 @@ describe('a lookup and a node that vanished', () => {
     for (const n of live.slice(0, K)) expect(answered.has(hex(n.id!))).toBe(true)
 
     await waitFor(() => querier.findLocal(target) === null, 3000)
+  }, 20_000)
+
+  it('waits for the timeout where answers take over 100 ms: there a spare would cost more than the wait saves', async () => {
+    // one-way 50-60 ms: srtt + 4 * rttvar is above half the 200 ms timeout
+    net = await createTestnet(12, { memory: { latency: [50, 60], random: seededRandom(3) } })
+    const querier = net.nodes[1]!
+    const gone = net.nodes.find((n, i) => i > 1 && querier.findLocal(n.id!) !== null)!
+    for (let i = 0; i < 12; i++) await querier.ping(net.nodes[0]!.address())
+    net.network!.setFault(gone.address().host, { drop: true })
+    const q = querier.query({ command: '_find_node', target: gone.id! }, { holepunching: false })
+    await q.toArray()
+    expect(q.overdue).toBe(0)
+    expect(q.errors).toBe(1) // the vanished node's adaptive timeout
   }, 20_000)
 })
