@@ -121,10 +121,12 @@ async function measure (impl: Impl, opts: Required<Omit<ChurnOptions, 'log'>>, l
   let phase: 'clean' | 'churn' = 'clean'
   let stopped = false
   let port = 10_000
+  // nodes being replaced: their old instance is destroyed, the new one not there yet
+  const replacing = new Set<number>()
   const pick = (not = -1): number => {
     for (;;) {
       const i = Math.floor(Math.random() * opts.nodes)
-      if (i !== not) return i
+      if (i !== not && !replacing.has(i)) return i
     }
   }
   const worker = async (): Promise<void> => {
@@ -167,8 +169,10 @@ async function measure (impl: Impl, opts: Required<Omit<ChurnOptions, 'log'>>, l
     const victims = new Set<number>()
     while (victims.size < replaced) victims.add(1 + Math.floor(Math.random() * (opts.nodes - 1)))
     await Promise.all([...victims].map(async (i) => {
+      replacing.add(i)
       generation[i]!++
       await impl.replace(i, testnetHost(next++))
+      replacing.delete(i)
     }))
     log(`${impl.name}: round ${r + 1}/${opts.rounds}: ${replaced} nodes replaced`)
     await sleep(Math.max(0, opts.every - (performance.now() - round)))
