@@ -135,7 +135,6 @@ async function measure (impl: Impl, opts: Required<Omit<ChurnOptions, 'log'>>, l
       const b = pick(a)
       const ga = generation[a]
       const gb = generation[b]
-      const at = phase
       const key = new Uint8Array(randomBytes(32))
       const p = port++
       let sample: Sample | null = null
@@ -151,7 +150,7 @@ async function measure (impl: Impl, opts: Required<Omit<ChurnOptions, 'log'>>, l
         // a node destroyed under the pair is counted below as interrupted; other errors by code
         error = (err as { code?: string }).code ?? String(err)
       }
-      const bucket = phases[at === phase ? at : 'churn'] // a pair that ran into the churn is the churn's
+      const bucket = phases[phase] // a pair that ran into the churn is the churn's
       if (generation[a] !== ga || generation[b] !== gb) bucket.interrupted++
       else if (stuck) bucket.stuck++
       else if (sample !== null) bucket.samples.push(sample)
