@@ -43,13 +43,11 @@ export const DEFAULT_PORT = 3282
 export const MIN_ADAPTIVE_TIMEOUT = 200
 /**
  * A lookup walk stops waiting for a request unanswered after `srtt + 4 * rttvar`, at least this
- * long (ms), where that is at most half the request's adaptive timeout (whose floor is
- * `MIN_ADAPTIVE_TIMEOUT`): where answers take milliseconds (a LAN, loopback), a vanished node would
- * otherwise hold a lookup many times its length. The request runs on; the walk may end without it.
+ * long (ms), while the request itself runs on until the walk ends: the timeout's floor
+ * (`MIN_ADAPTIVE_TIMEOUT`) keeps a request from failing early on a busy node, but a vanished node
+ * need not hold a lookup that long (where answers take a millisecond, 30 times the lookup).
  */
 export const MIN_OVERDUE = 10
-/** Candidates a walk keeps past its k closest: the next in line when some of the k go overdue. */
-export const WALK_SPARES = 10
 /** A bootstrap that nobody answered is tried again after this long, doubling up to `REBOOTSTRAP_TICKS` ticks (ms). */
 export const REBOOTSTRAP_FIRST_RETRY = 1000
 /** How often the maintenance tick runs (ms). */

@@ -807,20 +807,6 @@ export class DHT extends EventEmitter<DHTEvents> {
   }
 
   /**
-   * When a lookup's request is overdue (see `MIN_OVERDUE`): after `srtt + 4 * rttvar`, where that
-   * is at most half the request's timeout, i.e. where the timeout's floor is far above what
-   * answers take here (a LAN, loopback). Closer to the timeout, asking a spare costs more than
-   * the wait saves: in a simulated 10,000-node network with 10-50 ms links (`srtt + 4 * rttvar`
-   * about 150 ms, timeout 200 ms) it added a fifth more requests per lookup under loss and churn
-   * for a few percent off the median lookup, and lengthened the slowest ones. `null`: none.
-   */
-  #overdueAfter (): number | null {
-    if (!this.#adaptive) return null
-    const after = this.#rtt.bound(MIN_OVERDUE)
-    return after !== null && 2 * after <= this.#rtt.timeout(MIN_ADAPTIVE_TIMEOUT, this.#timeout) ? after : null
-  }
-
-  /**
    * A contact of our table timed out in a query. One that keeps timing out is dropped (re-added
    * when heard from again); the first timeout also gets it a ping with the full timeout, and
    * failing that it goes at once, so that dead contacts do not stay for many lookups. Timeouts
@@ -1064,7 +1050,8 @@ export class DHT extends EventEmitter<DHTEvents> {
       holepunch: (d, to, referrer, signal) => d.#holepunch(to, referrer, signal),
       // see DHTOptions.holepunchPolicy: with 'reference-referrers', our nodes' referrals are
       // table contacts, reachable servers, so one that is silent is gone rather than NATed
-      overdueAfter: (d) => d.#overdueAfter(),
+      // (see MIN_OVERDUE: where srtt + 4 rttvar exceeds the timeout, the timeout comes first)
+      overdueAfter: (d) => d.#adaptive ? d.#rtt.bound(MIN_OVERDUE) : null,
       // only a contact of ours: that is what the check may remove
       requestOverdue: (d, c) => { if (c.id !== null && d.#table.knownAt(c.id, c) === true) d.#checkContact(c.id, c) },
       shouldHolepunch: (d, c) => d.#punchOurReferrals || c.referredByOurs !== true,

@@ -1,5 +1,5 @@
 import { EventEmitter, setMaxListeners } from 'node:events'
-import { BACKGROUND_CONCURRENCY, ID_LENGTH, K, WALK_ALPHA, WALK_SPARES } from '../constants.js'
+import { BACKGROUND_CONCURRENCY, ID_LENGTH, K, WALK_ALPHA } from '../constants.js'
 import { DHTError } from '../errors.js'
 import type { RequestMessage, ResponseMessage } from '../messages/codec.js'
 import type { AddressCodec } from '../messages/addresses.js'
@@ -133,8 +133,8 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   /** The per-node errors, for the `cause` of `NO_NODES_RESPONDED` (bounded). */
   #failures: DHTError[] = []
   #onabort: (() => void) | null = null
-  /** Overdue requests still in flight: they hold no place in the walk's window. */
-  #overdueInFlight = 0
+  /** Overdue requests still in flight: they hold no place in the walk's window nor among its k closest. */
+  #overdueInFlight: Candidate[] = []
   #overdueTimer: NodeJS.Timeout | null = null
 
   constructor (ctx: QueryContext, msg: QueryMessage, opts: InternalQueryOptions<T> = {}) {
@@ -158,8 +158,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     // a walk's k closest obey the table's diversity limits (one bucket's share per /24): Sybils on
     // few addresses that refer one another cannot fill them
     const diversity = opts.nodes ? null : { maxPer24: ctx.table.diversity.maxPer24PerBucket, maxPer16: ctx.table.diversity.maxPer16 }
-    // past the k closest, a few spares: the next in line when some of the k go overdue
-    this.#pending = new CandidateList(this.target, opts.nodes ? Infinity : K + WALK_SPARES, diversity)
+    this.#pending = new CandidateList(this.target, opts.nodes ? Infinity : K, diversity)
     this.#closest = new CandidateList(this.target, opts.nodes ? Infinity : K, diversity)
     setMaxListeners(Infinity, this.#abort.signal)
   }
@@ -296,20 +295,17 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     const list = this.#committing ? this.#closest.list : this.#pending.list
     const limit = this.#limit()
     const width = this.#committing || !this.#moveCloser ? limit : this.#walkWidth(list, limit)
-    // a walk asks the k closest candidates, overdue ones aside (the spares behind them wait)
-    let places = this.#committing || !this.#moveCloser ? Infinity : K
-    for (let i = 0; i < list.length && places > 0 && this.#inflight - this.#overdueInFlight < limit; i++) {
+    // (overdue requests hold no place in the window)
+    for (let i = 0; i < list.length && this.#inflight - this.#overdueInFlight.length < limit; i++) {
       const c = list[i]!
-      if (c.overdue === true) continue
-      places--
       if (c.queried) continue
       // the list is sorted: the ones after a candidate out of range are out of range too
-      if (this.#inflight - this.#overdueInFlight >= width && !this.#inRange(c)) break
+      if (this.#inflight - this.#overdueInFlight.length >= width && !this.#inRange(c)) break
       c.queried = true
       this.#send(c, this.#committing)
       if (this.#ended) return
     }
-    if (this.#inflight > this.#overdueInFlight && !this.#closestAnswered()) return
+    if (this.#inflight > this.#overdueInFlight.length && !this.#closestAnswered()) return
     if (this.#opts.commit && !this.#committing) {
       this.#committing = true
       this.#fill()
@@ -328,7 +324,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     const alpha = this.#alpha
     if (alpha >= limit) return limit
     const n = Math.min(alpha, list.length)
-    for (let i = 0; i < n; i++) if (list[i]!.responded !== true && list[i]!.overdue !== true) return alpha
+    for (let i = 0; i < n; i++) if (list[i]!.responded !== true) return alpha
     return limit
   }
 
@@ -339,22 +335,17 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   }
 
   /**
-   * The walk is done once the k closest nodes known all answered, overdue ones aside: requests
-   * still in flight are to farther nodes (or were pushed out) or overdue, and waiting for them (a
-   * dead one times out) adds nothing.
+   * The walk is done once the k closest nodes known all answered: requests still in flight are to
+   * farther nodes (or were pushed out) or overdue, and waiting for them (a dead one times out)
+   * adds nothing.
    */
   #closestAnswered (): boolean {
     // (an update commits only once its query phase is quiet: a late answer must not count as a commit)
     if (this.#committing || !this.#moveCloser || this.#opts.commit === true) return false
-    let answered = 0
-    for (const c of this.#pending.list) {
-      if (c.responded === true) {
-        if (++answered === K) return true
-      } else if (c.overdue !== true) {
-        return false
-      }
-    }
-    return false
+    const list = this.#pending.list
+    if (list.length < K) return false
+    for (let i = 0; i < K; i++) if (list[i]!.responded !== true) return false
+    return true
   }
 
   /**
@@ -372,7 +363,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     if (after === null) return
     let earliest = Infinity
     for (const c of this.#pending.list) {
-      if (c.sentAt !== undefined && c.sentAt < earliest && c.responded !== true && c.overdue !== true) earliest = c.sentAt
+      if (c.sentAt !== undefined && c.sentAt < earliest && c.responded !== true) earliest = c.sentAt
     }
     if (earliest === Infinity) return
     // unref: the requests it watches keep the process alive, or not (an unref()ed node), as before
@@ -382,7 +373,9 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   /**
    * Marks the requests among the candidates unanswered for longer than the DHT's `overdueAfter`:
    * on a network where answers take a millisecond, a node that vanished would otherwise hold
-   * the walk for the whole timeout (at least 200 ms), the walk's length many times over.
+   * the walk for the whole timeout (at least 200 ms), the walk's length many times over. An
+   * overdue node gives its place among the k closest to the next one, as a failed one does (its
+   * answer, if it comes while the walk runs, takes it back).
    */
   #onOverdue = (): void => {
     this.#overdueTimer = null
@@ -390,24 +383,23 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     const after = this.#ctx.overdueAfter?.() ?? null
     if (after === null) return
     const now = performance.now()
-    let marked = 0
-    for (const c of this.#pending.list) {
-      if (c.sentAt === undefined || c.responded === true || c.overdue === true || now - c.sentAt < after) continue
+    const overdue = this.#pending.list.filter((c) => c.sentAt !== undefined && c.responded !== true && now - c.sentAt >= after)
+    for (const c of overdue) {
       c.overdue = true
       this.overdue++
-      this.#overdueInFlight++
-      marked++
+      this.#overdueInFlight.push(c)
+      this.#pending.remove(c)
     }
     this.#watchOverdue()
-    if (marked > 0) this.#guard(this.#fill)
+    if (overdue.length > 0) this.#guard(this.#fill)
   }
 
-  /** `c`'s request settled: an overdue one leaves the count. */
-  #settled (c: Candidate): void {
-    if (c.overdue === true) {
-      c.overdue = false
-      this.#overdueInFlight--
-    }
+  /** `c`'s request settled: an overdue one leaves the overdue requests (and answered, is a candidate again). */
+  #settled (c: Candidate, answered: boolean): void {
+    if (c.overdue !== true) return
+    c.overdue = false
+    this.#overdueInFlight.splice(this.#overdueInFlight.indexOf(c), 1)
+    if (answered && c.id !== null) this.#pending.insert(c as Candidate & { id: Uint8Array })
   }
 
   #send (c: Candidate, commit: boolean, bootstrap = false): void {
@@ -471,7 +463,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       return
     }
     this.#inflight--
-    this.#settled(c)
+    this.#settled(c, false)
     this.errors++
     if (this.#failures.length < 64) this.#failures.push(error)
     if (!this.#committing && c.id !== null) {
@@ -489,7 +481,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   #onresponse (c: Candidate, res: ResponseMessage, peer: Peer): void {
     this.#inflight--
     if (this.#ended) return
-    this.#settled(c)
+    this.#settled(c, true)
     this.responses++
     if (this.#committing) this.commits++
     const ctx = this.#ctx
@@ -525,7 +517,8 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
         if (bytesEqual(n.id, ctx.id) || this.#failed.some((f) => bytesEqual(f, n.id))) continue
         const asked = this.#asked.size > 0 ? this.#asked.get(n.id) : undefined
         if (asked !== undefined) {
-          if (asked.id !== null) this.#pending.insert(asked as Candidate & { id: Uint8Array })
+          // (an overdue one stays out of the k closest while its request is unanswered)
+          if (asked.id !== null && asked.overdue !== true) this.#pending.insert(asked as Candidate & { id: Uint8Array })
           continue
         }
         this.#pending.insert({ id: n.id, host: n.host, port: n.port, referrer: { host: peer.host, port: peer.port }, roundtripToken: null, queried: false, referredByOurs: ours })
@@ -548,9 +541,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     if (this.#ended) return
     // the walk ends without the overdue nodes' answers; their requests are cancelled with the
     // rest, so the DHT checks them itself (a vanished contact must still leave its table)
-    if (this.#overdueInFlight > 0 && this.#ctx.requestOverdue !== undefined) {
-      for (const c of this.#pending.list) if (c.overdue === true) this.#ctx.requestOverdue(c)
-    }
+    if (this.#ctx.requestOverdue !== undefined) for (const c of this.#overdueInFlight) this.#ctx.requestOverdue(c)
     if (this.responses === 0) {
       this.#error = DHTError.NO_NODES_RESPONDED(this.#failures.length > 0 ? new AggregateError(this.#failures, 'every node failed') : undefined)
     } else if (this.#committing && this.commits === 0) {

@@ -1,9 +1,8 @@
 // A lookup on real UDP does not wait out the timeout of a node that vanished: once the querier
 // has measured round trips of a millisecond, the vanished node's request goes overdue after
-// `srtt + 4 * rttvar` (at least 10 ms), the next candidate takes its place, and the lookup ends
-// with the k closest that answered, long before the adaptive timeout (200 ms) would have failed
+// `srtt + 4 * rttvar` (at least 10 ms), it gives up its place among the k closest, and the lookup
+// ends with the closest that answered, long before the adaptive timeout (200 ms) would have failed
 // the request. The contact still leaves the querier's table: the full-timeout ping it fails.
-// Where answers take a hundred milliseconds, close to the timeout, the walk waits for it instead.
 import { compareDistance } from '@hyperdht-ts/kbucket'
 import { seededRandom } from '@hyperdht-ts/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -35,16 +34,17 @@ describe('a lookup and a node that vanished', () => {
     expect(q.overdue).toBeGreaterThanOrEqual(1)
     expect(q.errors).toBe(0) // it ended before the vanished node's request timed out
     expect(results.some((r) => r.node.port === goneAt.port && r.node.host === goneAt.host)).toBe(false)
-    // the k live nodes closest to the target all answered (the next one took the vanished one's place)
+    // the k - 1 live nodes closest to the target all answered (the vanished one gave its place up,
+    // as a failed one does: to the next one if a later answer names it)
     const answered = new Set(results.map((r) => hex(r.node.id)))
     const live = net.nodes.filter((n) => n !== gone && n !== querier).sort((a, b) => compareDistance(target, a.id!, b.id!))
-    for (const n of live.slice(0, K)) expect(answered.has(hex(n.id!))).toBe(true)
+    for (const n of live.slice(0, K - 1)) expect(answered.has(hex(n.id!))).toBe(true)
 
     await waitFor(() => querier.findLocal(target) === null, 3000)
   }, 20_000)
 
-  it('waits for the timeout where answers take over 100 ms: there a spare would cost more than the wait saves', async () => {
-    // one-way 50-60 ms: srtt + 4 * rttvar is above half the 200 ms timeout
+  it('also where answers take a hundred milliseconds: it ends before the adaptive timeout fails the request', async () => {
+    // one-way 50-60 ms: srtt + 4 * rttvar about 130 ms, the adaptive timeout its floor, 200 ms
     net = await createTestnet(12, { memory: { latency: [50, 60], random: seededRandom(3) } })
     const querier = net.nodes[1]!
     const gone = net.nodes.find((n, i) => i > 1 && querier.findLocal(n.id!) !== null)!
@@ -52,7 +52,7 @@ describe('a lookup and a node that vanished', () => {
     net.network!.setFault(gone.address().host, { drop: true })
     const q = querier.query({ command: '_find_node', target: gone.id! }, { holepunching: false })
     await q.toArray()
-    expect(q.overdue).toBe(0)
-    expect(q.errors).toBe(1) // the vanished node's adaptive timeout
+    expect(q.overdue).toBe(1)
+    expect(q.errors).toBe(0)
   }, 20_000)
 })
