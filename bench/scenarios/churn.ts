@@ -4,7 +4,7 @@ import { runChurnBench, type ChurnPhase } from '../../packages/hyperdht/bench/ch
 import type { Row } from '../lib/rows.js'
 
 export async function run (quick: boolean): Promise<Row[]> {
-  const options = quick ? { clean: 3000, every: 5000, rounds: 1 } : {}
+  const options = quick ? { warmup: 2000, clean: 3000, every: 5000, rounds: 1 } : {}
   const [a, b] = await runChurnBench({ ...options, log: (line) => console.error(`  ${line}`) })
   if (a === undefined || b === undefined) return []
   const net = `${a.nodes} nodes, ${a.replacedPerRound} replaced every ${a.every / 1000} s`

@@ -1,10 +1,11 @@
 // Lookups under churn on real UDP (issue 11, goal 5): a loopback network of 100 nodes, each on
 // an address of its own, where 5% of the nodes are replaced every 30 s: destroyed without a
 // goodbye (as a crash) and succeeded by fresh nodes at fresh addresses. Announce→lookup pairs run
-// without pause (4 in flight), first on the calm network, then while the churn goes on; the
+// without pause (4 in flight): for 20 s not counted (a network just built refreshes its buckets),
+// 20 s on the calm network, then while the churn goes on; the
 // figures of each phase are reported apart, ours and hyperdht@1.3.0 in the same run.
 //
-//   pnpm --filter @hyperdht-ts/hyperdht bench:churn      (CHURN_ROUNDS=3 CHURN_CLEAN_S=30 to change)
+//   pnpm --filter @hyperdht-ts/hyperdht bench:churn  (CHURN_ROUNDS=3 CHURN_WARMUP_S=20 CHURN_CLEAN_S=30 to change)
 //
 // A pair counts only if neither of its two nodes was replaced while it ran (those are counted as
 // interrupted): the figures are what surviving nodes see. The time of a lookup is until it ends
@@ -26,7 +27,12 @@ export interface ChurnOptions {
   every?: number
   /** Rounds of replacements (the churn phase lasts rounds x every). @default 2 */
   rounds?: number
-  /** ms of pairs on the calm network first. @default 20_000 */
+  /**
+   * ms of pairs run but not counted before the calm phase: a network just built is busy
+   * refreshing its buckets, and its lookups take twice as long as later. @default 20_000
+   */
+  warmup?: number
+  /** ms of pairs on the calm network, after the warm-up. @default 20_000 */
   clean?: number
   /** Announce→lookup pairs in flight. @default 4 */
   inflight?: number
@@ -117,8 +123,8 @@ async function measure (impl: Impl, opts: Required<Omit<ChurnOptions, 'log'>>, l
   // Bumped when a node is replaced: a pair that saw its node's generation change was interrupted.
   const generation = new Array<number>(opts.nodes).fill(0)
   const phase0 = (): PhaseSamples => ({ samples: [], interrupted: 0, failures: {}, stuck: 0 })
-  const phases = { clean: phase0(), churn: phase0() }
-  let phase: 'clean' | 'churn' = 'clean'
+  const phases = { warmup: phase0(), clean: phase0(), churn: phase0() }
+  let phase: 'warmup' | 'clean' | 'churn' = 'warmup'
   let stopped = false
   let port = 10_000
   // nodes being replaced: their old instance is destroyed, the new one not there yet
@@ -150,7 +156,7 @@ async function measure (impl: Impl, opts: Required<Omit<ChurnOptions, 'log'>>, l
         // a node destroyed under the pair is counted below as interrupted; other errors by code
         error = (err as { code?: string }).code ?? String(err)
       }
-      const bucket = phases[phase] // a pair that ran into the churn is the churn's
+      const bucket = phases[phase] // a pair belongs to the phase it ended in (the churn's if it ran into it)
       if (generation[a] !== ga || generation[b] !== gb) bucket.interrupted++
       else if (stuck) bucket.stuck++
       else if (sample !== null) bucket.samples.push(sample)
@@ -158,6 +164,8 @@ async function measure (impl: Impl, opts: Required<Omit<ChurnOptions, 'log'>>, l
     }
   }
   const workers = Promise.all(Array.from({ length: opts.inflight }, worker))
+  await sleep(opts.warmup)
+  phase = 'clean'
   await sleep(opts.clean)
   phase = 'churn'
   let next = opts.nodes // fresh addresses for the newcomers
@@ -197,6 +205,7 @@ export async function runChurnBench (options: ChurnOptions = {}): Promise<ChurnR
     share: options.share ?? 0.05,
     every: options.every ?? 30_000,
     rounds: options.rounds ?? 2,
+    warmup: options.warmup ?? 20_000,
     clean: options.clean ?? 20_000,
     inflight: options.inflight ?? 4
   }
@@ -224,6 +233,7 @@ export async function runChurnBench (options: ChurnOptions = {}): Promise<ChurnR
 async function main (): Promise<void> {
   const rows = await runChurnBench({
     rounds: Number(process.env.CHURN_ROUNDS ?? 2),
+    warmup: 1000 * Number(process.env.CHURN_WARMUP_S ?? 20),
     clean: 1000 * Number(process.env.CHURN_CLEAN_S ?? 20)
   })
   const fmt = (n: number, digits = 0): string => Number.isFinite(n) ? n.toFixed(digits) : '-'
