@@ -1048,12 +1048,12 @@ export class DHT extends EventEmitter<DHTEvents> {
         return d.#bound() ? d.#request(msg, to, opts) : d.#ensureListening().then(() => d.#request(msg, to, opts))
       },
       holepunch: (d, to, referrer, signal) => d.#holepunch(to, referrer, signal),
-      // see DHTOptions.holepunchPolicy: with 'reference-referrers', our nodes' referrals are
-      // table contacts, reachable servers, so one that is silent is gone rather than NATed
       // (see MIN_OVERDUE: where srtt + 4 rttvar exceeds the timeout, the timeout comes first)
       overdueAfter: (d) => d.#adaptive ? d.#rtt.bound(MIN_OVERDUE) : null,
       // only a contact of ours: that is what the check may remove
       requestOverdue: (d, c) => { if (c.id !== null && d.#table.knownAt(c.id, c) === true) d.#checkContact(c.id, c) },
+      // see DHTOptions.holepunchPolicy: with 'reference-referrers', our nodes' referrals are
+      // table contacts, reachable servers, so one that is silent is gone rather than NATed
       shouldHolepunch: (d, c) => d.#punchOurReferrals || c.referredByOurs !== true,
       requestFailed: (d, c, err) => {
         if (c.id === null || err.code !== 'REQUEST_TIMEOUT') return
