@@ -16,6 +16,7 @@ import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
+import { sleep } from '@hyperdht-ts/test-utils'
 import { ours, quantile, reference, type Impl, type LookupOutcome } from './lookup.js'
 
 export interface ChurnOptions {
@@ -110,10 +111,6 @@ function summarize ({ samples, interrupted, failures, stuck }: PhaseSamples): Ch
     requests: samples.length === 0 ? NaN : requests / samples.length,
     unanswered: requests === 0 ? NaN : unanswered / requests
   }
-}
-
-async function sleep (ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 async function measure (impl: Impl, opts: Required<Omit<ChurnOptions, 'log'>>, log: (line: string) => void): Promise<ChurnRow> {
