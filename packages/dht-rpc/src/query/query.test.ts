@@ -450,19 +450,53 @@ describe('Query', () => {
       expect(q.errors).toBe(1)
     })
 
-    it('an update still waits: its commits must not start while a query-phase answer may come', async () => {
-      const { world, target } = silentClosest()
+    it('an update walks on without an overdue node and commits to the closest that answered', async () => {
+      const { world, target, silent } = silentClosest()
       const overdue: string[] = []
       const ctx = world.context({ overdueAfter: () => 5, requestOverdue: (c) => overdue.push(c.host) })
       const q = new Query(ctx, { command: 'put', target, value: Uint8Array.of(1) }, { commit: true, holepunching: false })
-      const done = q.toArray()
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      expect(q.ended).toBe(false)
-      expect(world.sent.some((s) => s.msg.roundtripToken != null)).toBe(false) // no commit yet
-      world.releaseHanging()
-      expect(await done).toHaveLength(K - 1) // the silent node's place: no answer came after its timeout to name the next one
-      expect(q.overdue).toBe(0)
-      expect(overdue).toEqual([])
+      const commits = await q.toArray() // the hanging request is never released: only the overdue rule ends the walk
+      const committed = hosts(world.sent.filter((s) => s.msg.roundtripToken != null).map((s) => ({ host: s.to })))
+      expect(committed).not.toContain(silent.host)
+      for (const n of closestTo(world, target, [silent]).slice(0, K - 1)) expect(committed).toContain(n.host)
+      expect(hosts(commits.map((r) => r.node))).toEqual(committed)
+      expect(q.commits).toBe(committed.length)
+      expect(q.overdue).toBe(1)
+      expect(overdue).toEqual([silent.host])
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(world.inflight).toBe(0) // the walk's request to it was cancelled when the commits started
+    })
+
+    it('a walk answer that comes while the commits run is not a commit', async () => {
+      const { world, target, silent } = silentClosest()
+      silent.behaviour = 'answer'
+      const base = world.context()
+      const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+      let lateAnswers = 0
+      const ctx = world.context({
+        overdueAfter: () => 5,
+        request: async (msg, to, signal, bootstrap) => {
+          if (msg.roundtripToken != null) { // a commit: slow, so that the late walk answer comes while they run
+            await sleep(60)
+            return await base.request(msg, to, signal, bootstrap)
+          }
+          if (to.host !== silent.host) return await base.request(msg, to, signal, bootstrap)
+          // the closest node answers after it went overdue, and its answer was on its way when the
+          // walk ended (the abort comes too late for it)
+          await sleep(30)
+          const res = await base.request(msg, to, new AbortController().signal, bootstrap)
+          lateAnswers++
+          return res
+        }
+      })
+      const q = new Query(ctx, { command: 'put', target, value: Uint8Array.of(1) }, { commit: true, holepunching: false })
+      const commits = await q.toArray()
+      expect(lateAnswers).toBe(1)
+      const committed = world.sent.filter((s) => s.msg.roundtripToken != null)
+      expect(committed.some((s) => s.to === silent.host)).toBe(false)
+      expect(q.commits).toBe(committed.length)
+      expect(commits.some((r) => r.node.host === silent.host)).toBe(false)
+      expect(commits).toHaveLength(committed.length)
     })
   })
 

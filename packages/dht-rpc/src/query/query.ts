@@ -111,7 +111,10 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   #alpha: number
   /** How near the target the walk's final k likely are (see closeRange); null: no estimate. */
   #range: Uint8Array | null = null
-  #inflight = 0
+  /** Requests of the walk (the query phase) in flight, overdue ones included. */
+  #walkInflight = 0
+  /** Commits in flight. */
+  #commitInflight = 0
   #booting = false
   #committing = false
   #iterated = false
@@ -123,6 +126,12 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   #wake: (() => void) | null = null
   /** Aborts every request of this query (one listener per request in flight, removed when it settles). */
   #abort = new AbortController()
+  /**
+   * Aborts the walk's requests: at the end, or when an update's commits start while some are
+   * still in flight (to farther nodes, or overdue). Each request is tagged with its phase, so an
+   * answer to the walk never counts as a commit.
+   */
+  #walk = new AbortController()
   /**
    * The candidates asked in the walk, by id: one pushed out of the k closest and referred again
    * comes back as it was (asked, maybe answered), not as a new candidate to ask a second time.
@@ -161,6 +170,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     this.#pending = new CandidateList(this.target, opts.nodes ? Infinity : K, diversity)
     this.#closest = new CandidateList(this.target, opts.nodes ? Infinity : K, diversity)
     setMaxListeners(Infinity, this.#abort.signal)
+    setMaxListeners(Infinity, this.#walk.signal)
   }
 
   /** True once the query finished, failed or was destroyed. */
@@ -292,26 +302,59 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
 
   #fill = (): void => {
     if (this.#ended || this.#booting) return
-    const list = this.#committing ? this.#closest.list : this.#pending.list
+    if (this.#committing) {
+      this.#fillCommits()
+      return
+    }
+    const list = this.#pending.list
     const limit = this.#limit()
-    const width = this.#committing || !this.#moveCloser ? limit : this.#walkWidth(list, limit)
+    const width = this.#moveCloser ? this.#walkWidth(list, limit) : limit
     // (overdue requests hold no place in the window)
-    for (let i = 0; i < list.length && this.#inflight - this.#overdueInFlight.length < limit; i++) {
+    for (let i = 0; i < list.length && this.#walkInflight - this.#overdueInFlight.length < limit; i++) {
       const c = list[i]!
       if (c.queried) continue
       // the list is sorted: the ones after a candidate out of range are out of range too
-      if (this.#inflight - this.#overdueInFlight.length >= width && !this.#inRange(c)) break
+      if (this.#walkInflight - this.#overdueInFlight.length >= width && !this.#inRange(c)) break
       c.queried = true
-      this.#send(c, this.#committing)
+      this.#send(c, false)
       if (this.#ended) return
     }
-    if (this.#inflight > this.#overdueInFlight.length && !this.#closestAnswered()) return
-    if (this.#opts.commit && !this.#committing) {
+    if (this.#walkInflight > this.#overdueInFlight.length && !this.#closestAnswered()) return
+    this.#endWalk()
+    if (this.#opts.commit === true) {
       this.#committing = true
-      this.#fill()
+      this.#fillCommits()
       return
     }
     this.#finish()
+  }
+
+  /** The commit phase of an update: the closest nodes that answered with a token, each once. */
+  #fillCommits (): void {
+    const list = this.#closest.list
+    const limit = this.#limit()
+    for (let i = 0; i < list.length && this.#commitInflight < limit; i++) {
+      const c = list[i]!
+      if (c.queried) continue
+      c.queried = true
+      this.#send(c, true)
+      if (this.#ended) return
+    }
+    if (this.#commitInflight === 0) this.#finish()
+  }
+
+  /**
+   * The walk is over: requests of it still in flight (to farther nodes, or overdue) are cancelled,
+   * and the DHT checks the overdue nodes itself (a vanished contact must still leave its table).
+   */
+  #endWalk (): void {
+    if (this.#ctx.requestOverdue !== undefined) for (const c of this.#overdueInFlight) this.#ctx.requestOverdue(c)
+    this.#overdueInFlight = []
+    if (this.#overdueTimer !== null) {
+      clearTimeout(this.#overdueTimer)
+      this.#overdueTimer = null
+    }
+    if (this.#walkInflight > 0) this.#walk.abort(DHTError.ABORTED())
   }
 
   /**
@@ -340,8 +383,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
    * adds nothing.
    */
   #closestAnswered (): boolean {
-    // (an update commits only once its query phase is quiet: a late answer must not count as a commit)
-    if (this.#committing || !this.#moveCloser || this.#opts.commit === true) return false
+    if (!this.#moveCloser) return false
     const list = this.#pending.list
     if (list.length < K) return false
     for (let i = 0; i < K; i++) if (list[i]!.responded !== true) return false
@@ -349,11 +391,11 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   }
 
   /**
-   * Whether this walk watches its requests for overdue ones: a lookup walk (an update's commits
-   * must wait for its whole query phase anyway) whose DHT has a round-trip estimate.
+   * Whether this walk watches its requests for overdue ones: a walk towards a target (not a
+   * query of given nodes, which all must be asked) whose DHT has a round-trip estimate.
    */
   #watchesOverdue (): boolean {
-    return this.#moveCloser && this.#opts.commit !== true && this.#ctx.overdueAfter !== undefined
+    return this.#moveCloser && this.#ctx.overdueAfter !== undefined
   }
 
   /** Arms the timer for the earliest request that may go overdue, unless armed. */
@@ -383,6 +425,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     const after = this.#ctx.overdueAfter?.() ?? null
     if (after === null) return
     const now = performance.now()
+    if (this.#committing) return
     const overdue = this.#pending.list.filter((c) => c.sentAt !== undefined && c.responded !== true && now - c.sentAt >= after)
     for (const c of overdue) {
       c.overdue = true
@@ -411,17 +454,28 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       value: this.value,
       roundtripToken: commit ? c.roundtripToken : null
     }
-    this.#inflight++
+    if (commit) this.#commitInflight++
+    else this.#walkInflight++
     this.requests++
     if (!commit && c.id !== null && this.#moveCloser) this.#asked.add(c as Candidate & { id: Uint8Array })
     if (!commit && !bootstrap && this.#watchesOverdue()) {
       c.sentAt = performance.now()
       this.#watchOverdue()
     }
-    ctx.request(msg, c, this.#abort.signal, bootstrap).then(
-      (res) => this.#guard(() => this.#onresponse(c, res.value, res.peer)),
-      (err: unknown) => this.#guard(() => this.#onerror(c, msg, err))
+    ctx.request(msg, c, commit ? this.#abort.signal : this.#walk.signal, bootstrap).then(
+      (res) => this.#guard(() => this.#onresponse(c, res.value, res.peer, commit)),
+      (err: unknown) => this.#guard(() => this.#onerror(c, msg, err, commit))
     )
+  }
+
+  /**
+   * A request of this phase settled. False if the query is past it (ended, or an update's walk
+   * request settling after its commits started): the caller then ignores the outcome.
+   */
+  #current (commit: boolean): boolean {
+    if (commit) this.#commitInflight--
+    else this.#walkInflight--
+    return !this.#ended && commit === this.#committing
   }
 
   /** Runs a step of the query; anything it throws ends the query with `QUERY_FAILED`. */
@@ -437,20 +491,17 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     this.destroy(DHTError.isInstance(err) && (err.code === 'DESTROYED' || err.code === 'ABORTED') ? err : DHTError.QUERY_FAILED(err))
   }
 
-  #onerror (c: Candidate, msg: RequestMessage, err: unknown): void {
-    if (this.#ended) {
-      this.#inflight--
-      return
-    }
+  #onerror (c: Candidate, msg: RequestMessage, err: unknown, commit: boolean): void {
     const error = asDHTError(err, c)
     const referrer = c.referrer
-    if (referrer !== null && error.code === 'REQUEST_TIMEOUT' && !this.#committing && this.#opts.holepunching !== false &&
-      this.#ctx.shouldHolepunch(c, referrer)) {
-      // Learnt through a referrer and silent: maybe behind a NAT. Ask the referrer to punch, then retry once.
+    if (!this.#ended && !commit && !this.#committing && referrer !== null && error.code === 'REQUEST_TIMEOUT' &&
+      this.#opts.holepunching !== false && this.#ctx.shouldHolepunch(c, referrer)) {
+      // Learnt through a referrer and silent: maybe behind a NAT. Ask the referrer to punch, then
+      // retry once (still a request of the walk: it keeps its place in flight).
       c.referrer = null
       this.holepunches++
       this.requests++
-      const signal = this.#abort.signal
+      const signal = this.#walk.signal
       this.#ctx.holepunch(c, referrer, signal)
         .then(() => this.#ctx.request(msg, c, signal, false), (punchErr: unknown) => {
           // the punch failing means the node stayed silent: the error is its timeout (the
@@ -458,15 +509,15 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
           if (DHTError.isInstance(punchErr) && (punchErr.code === 'ABORTED' || punchErr.code === 'DESTROYED')) throw punchErr
           throw DHTError.REQUEST_TIMEOUT(punchErr, { host: c.host, port: c.port })
         })
-        .then((res) => this.#guard(() => this.#onresponse(c, res.value, res.peer)),
-          (err2: unknown) => this.#guard(() => this.#onerror(c, msg, err2)))
+        .then((res) => this.#guard(() => this.#onresponse(c, res.value, res.peer, false)),
+          (err2: unknown) => this.#guard(() => this.#onerror(c, msg, err2, false)))
       return
     }
-    this.#inflight--
+    if (!this.#current(commit)) return
     this.#settled(c, false)
     this.errors++
     if (this.#failures.length < 64) this.#failures.push(error)
-    if (!this.#committing && c.id !== null) {
+    if (!commit && c.id !== null) {
       // A node that failed gives its place among the k closest to the next candidate, so the
       // query ends with answers from the k closest nodes that respond (the set an update commits
       // to), not from fewer; it is not taken in again when other nodes list it.
@@ -478,12 +529,11 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     this.#fill()
   }
 
-  #onresponse (c: Candidate, res: ResponseMessage, peer: Peer): void {
-    this.#inflight--
-    if (this.#ended) return
+  #onresponse (c: Candidate, res: ResponseMessage, peer: Peer, commit: boolean): void {
+    if (!this.#current(commit)) return
     this.#settled(c, true)
     this.responses++
-    if (this.#committing) this.commits++
+    if (commit) this.commits++
     const ctx = this.#ctx
     const id = validId(res.id) ? res.id : null
     const self = id !== null && bytesEqual(id, ctx.id)
@@ -495,13 +545,13 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
         known.queried = true
         known.responded = true
       }
-      if (this.#moveCloser && !this.#committing) {
+      if (this.#moveCloser && !commit) {
         const asked = this.#asked.get(id)
         if (asked !== undefined) asked.responded = true
         else if (known !== null) this.#asked.add(known as Candidate & { id: Uint8Array })
         else this.#asked.add({ id, host: peer.host, port: peer.port, referrer: null, roundtripToken: null, queried: true, responded: true })
       }
-      if (res.roundtripToken) {
+      if (res.roundtripToken && !commit) {
         const prev = this.#closest.get(id)
         if (prev) {
           prev.roundtripToken = res.roundtripToken
@@ -511,7 +561,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       }
     }
 
-    if (this.#moveCloser && !this.#committing) {
+    if (this.#moveCloser && !commit) {
       const ours = res.to != null
       for (const n of ctx.codec.decodeNodes(res.nodes)) {
         if (bytesEqual(n.id, ctx.id) || this.#failed.some((f) => bytesEqual(f, n.id))) continue
@@ -525,7 +575,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       }
     }
 
-    if (id !== null && (!this.#opts.commit || this.#opts.verbose || this.#committing)) {
+    if (id !== null && (!this.#opts.commit || this.#opts.verbose || commit)) {
       const result: QueryResult = { node: { id, host: peer.host, port: peer.port }, value: res.value ?? null, token: res.roundtripToken ?? null }
       const map = this.#opts.map
       const out = map ? map(result) : (result as T)
@@ -539,9 +589,6 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
 
   #finish (): void {
     if (this.#ended) return
-    // the walk ends without the overdue nodes' answers; their requests are cancelled with the
-    // rest, so the DHT checks them itself (a vanished contact must still leave its table)
-    if (this.#ctx.requestOverdue !== undefined) for (const c of this.#overdueInFlight) this.#ctx.requestOverdue(c)
     if (this.responses === 0) {
       this.#error = DHTError.NO_NODES_RESPONDED(this.#failures.length > 0 ? new AggregateError(this.#failures, 'every node failed') : undefined)
     } else if (this.#committing && this.commits === 0) {
@@ -561,7 +608,8 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       this.#opts.signal?.removeEventListener('abort', this.#onabort)
       this.#onabort = null
     }
-    if (this.#inflight > 0) this.#abort.abort(this.#error ?? DHTError.ABORTED())
+    if (this.#walkInflight > 0 && !this.#walk.signal.aborted) this.#walk.abort(this.#error ?? DHTError.ABORTED())
+    if (this.#commitInflight > 0) this.#abort.abort(this.#error ?? DHTError.ABORTED())
     if (this.#started) this.#ctx.queryEnded(this)
     this.#notify()
   }
