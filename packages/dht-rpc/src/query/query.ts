@@ -124,14 +124,15 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   #results: T[] = []
   #head = 0
   #wake: (() => void) | null = null
-  /** Aborts every request of this query (one listener per request in flight, removed when it settles). */
-  #abort = new AbortController()
   /**
-   * Aborts the walk's requests: at the end, or when an update's commits start while some are
-   * still in flight (to farther nodes, or overdue). Each request is tagged with its phase, so an
-   * answer to the walk never counts as a commit.
+   * Aborts the walk's requests (one listener per request in flight, removed when it settles): at
+   * the end, or when an update's commits start while some are still in flight (to farther nodes,
+   * or overdue). Each request is tagged with its phase, so an answer to the walk never counts as
+   * a commit.
    */
   #walk = new AbortController()
+  /** Aborts an update's commits, at the end. */
+  #commitAbort = new AbortController()
   /**
    * The candidates asked in the walk, by id: one pushed out of the k closest and referred again
    * comes back as it was (asked, maybe answered), not as a new candidate to ask a second time.
@@ -169,7 +170,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     const diversity = opts.nodes ? null : { maxPer24: ctx.table.diversity.maxPer24PerBucket, maxPer16: ctx.table.diversity.maxPer16 }
     this.#pending = new CandidateList(this.target, opts.nodes ? Infinity : K, diversity)
     this.#closest = new CandidateList(this.target, opts.nodes ? Infinity : K, diversity)
-    setMaxListeners(Infinity, this.#abort.signal)
+    setMaxListeners(Infinity, this.#commitAbort.signal)
     setMaxListeners(Infinity, this.#walk.signal)
   }
 
@@ -421,11 +422,10 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
    */
   #onOverdue = (): void => {
     this.#overdueTimer = null
-    if (this.#ended) return
+    if (this.#ended || this.#committing) return
     const after = this.#ctx.overdueAfter?.() ?? null
     if (after === null) return
     const now = performance.now()
-    if (this.#committing) return
     const overdue = this.#pending.list.filter((c) => c.sentAt !== undefined && c.responded !== true && now - c.sentAt >= after)
     for (const c of overdue) {
       c.overdue = true
@@ -462,7 +462,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       c.sentAt = performance.now()
       this.#watchOverdue()
     }
-    ctx.request(msg, c, commit ? this.#abort.signal : this.#walk.signal, bootstrap).then(
+    ctx.request(msg, c, commit ? this.#commitAbort.signal : this.#walk.signal, bootstrap).then(
       (res) => this.#guard(() => this.#onresponse(c, res.value, res.peer, commit)),
       (err: unknown) => this.#guard(() => this.#onerror(c, msg, err, commit))
     )
@@ -609,7 +609,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       this.#onabort = null
     }
     if (this.#walkInflight > 0 && !this.#walk.signal.aborted) this.#walk.abort(this.#error ?? DHTError.ABORTED())
-    if (this.#commitInflight > 0) this.#abort.abort(this.#error ?? DHTError.ABORTED())
+    if (this.#commitInflight > 0) this.#commitAbort.abort(this.#error ?? DHTError.ABORTED())
     if (this.#started) this.#ctx.queryEnded(this)
     this.#notify()
   }
