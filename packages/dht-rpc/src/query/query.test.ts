@@ -450,6 +450,58 @@ describe('Query', () => {
       expect(q.errors).toBe(1)
     })
 
+    it('a walk whose requests are nearly all overdue waits for them: the round-trip estimate does not fit them', async () => {
+      // every node answers after 30 ms, six times what the estimate says (a longer path than the
+      // one it was measured on)
+      const world = new World(40)
+      seed(world)
+      const base = world.context()
+      let inflight = 0
+      let maxInflight = 0
+      const ctx = world.context({
+        overdueAfter: () => 5,
+        request: async (msg, to, signal, bootstrap) => {
+          maxInflight = Math.max(maxInflight, ++inflight)
+          try {
+            await new Promise((resolve) => setTimeout(resolve, 30))
+            return await base.request(msg, to, signal, bootstrap)
+          } finally {
+            inflight--
+          }
+        }
+      })
+      const q = new Query(ctx, { command: FIND_NODE, target: id(0xa0) }, { holepunching: false })
+      const results = await q.toArray()
+      expect(hosts(results.map((r) => r.node))).toEqual(expect.arrayContaining(hosts(closestTo(world, id(0xa0)))))
+      expect(q.errors).toBe(0)
+      // each answer lets the walk give up one overdue request, no more: the window holds
+      expect(maxInflight).toBeLessThanOrEqual(16 + q.responses)
+    })
+
+    it('a walk held up by its own event loop counts the answers that came meanwhile before judging', async () => {
+      const world = new World(40)
+      seed(world)
+      const base = world.context()
+      let stalled = false
+      const ctx = world.context({
+        overdueAfter: () => 20, // answers take 10 ms: none is overdue unless the loop stalls
+        request: async (msg, to, signal, bootstrap) => {
+          if (!stalled) {
+            stalled = true
+            // once this round of sends is out, our event loop is held up for 30 ms (a long task)
+            queueMicrotask(() => { const until = Date.now() + 30; while (Date.now() < until); })
+          }
+          // the answer is there 10 ms after the request: during the stall, for the first round
+          await new Promise((resolve) => setTimeout(resolve, 10))
+          return await base.request(msg, to, signal, bootstrap)
+        }
+      })
+      const q = new Query(ctx, { command: FIND_NODE, target: id(0xa0) }, { holepunching: false })
+      await q.toArray()
+      expect(q.requests).toBeGreaterThan(0)
+      expect(q.overdue).toBe(0)
+    })
+
     it('an update walks on without an overdue node and commits to the closest that answered', async () => {
       const { world, target, silent } = silentClosest()
       const overdue: string[] = []

@@ -146,6 +146,8 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   /** Overdue requests still in flight: they hold no place in the walk's window nor among its k closest. */
   #overdueInFlight: Candidate[] = []
   #overdueTimer: NodeJS.Timeout | null = null
+  /** The check that follows the timer, after the I/O phase (see `#onOverdue`). */
+  #overdueCheck: NodeJS.Immediate | null = null
 
   constructor (ctx: QueryContext, msg: QueryMessage, opts: InternalQueryOptions<T> = {}) {
     super()
@@ -310,17 +312,18 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     const list = this.#pending.list
     const limit = this.#limit()
     const width = this.#moveCloser ? this.#walkWidth(list, limit) : limit
-    // (overdue requests hold no place in the window)
-    for (let i = 0; i < list.length && this.#walkInflight - this.#overdueInFlight.length < limit; i++) {
+    // (overdue requests given up hold no place in the window)
+    const givenUp = this.#overdueGivenUp()
+    for (let i = 0; i < list.length && this.#walkInflight - givenUp < limit; i++) {
       const c = list[i]!
       if (c.queried) continue
       // the list is sorted: the ones after a candidate out of range are out of range too
-      if (this.#walkInflight - this.#overdueInFlight.length >= width && !this.#inRange(c)) break
+      if (this.#walkInflight - givenUp >= width && !this.#inRange(c)) break
       c.queried = true
       this.#send(c, false)
       if (this.#ended) return
     }
-    if (this.#walkInflight > this.#overdueInFlight.length && !this.#closestAnswered()) return
+    if (this.#walkInflight > givenUp && !this.#closestAnswered()) return
     this.#endWalk()
     if (this.#opts.commit === true) {
       this.#committing = true
@@ -351,10 +354,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   #endWalk (): void {
     if (this.#ctx.requestOverdue !== undefined) for (const c of this.#overdueInFlight) this.#ctx.requestOverdue(c)
     this.#overdueInFlight = []
-    if (this.#overdueTimer !== null) {
-      clearTimeout(this.#overdueTimer)
-      this.#overdueTimer = null
-    }
+    this.#stopWatchingOverdue()
     if (this.#walkInflight > 0) this.#walk.abort(DHTError.ABORTED())
   }
 
@@ -399,9 +399,20 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     return this.#moveCloser && this.#ctx.overdueAfter !== undefined
   }
 
+  /**
+   * How many of the overdue requests the walk gives up on (they hold no place in its window, and
+   * it may end without them): at most as many as it has answers. Where most of a walk's requests
+   * are overdue, the round-trip estimate does not fit them (they cross longer paths than those it
+   * was measured on, or our own event loop was held up), so they are waited for, up to their
+   * timeout, instead of the walk asking on without limit or ending with no answer at all.
+   */
+  #overdueGivenUp (): number {
+    return Math.min(this.#overdueInFlight.length, this.responses)
+  }
+
   /** Arms the timer for the earliest request that may go overdue, unless armed. */
   #watchOverdue (): void {
-    if (this.#overdueTimer !== null || this.#ended) return
+    if (this.#overdueTimer !== null || this.#overdueCheck !== null || this.#ended) return
     const after = this.#ctx.overdueAfter?.() ?? null
     if (after === null) return
     let earliest = Infinity
@@ -413,6 +424,28 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     this.#overdueTimer = setTimeout(this.#onOverdue, Math.max(0, earliest + after - performance.now())).unref()
   }
 
+  #stopWatchingOverdue (): void {
+    if (this.#overdueTimer !== null) {
+      clearTimeout(this.#overdueTimer)
+      this.#overdueTimer = null
+    }
+    if (this.#overdueCheck !== null) {
+      clearImmediate(this.#overdueCheck)
+      this.#overdueCheck = null
+    }
+  }
+
+  /**
+   * The timer ran out: the check waits for the end of the event loop's I/O phase. Timers run
+   * before it, so after our event loop was held up (a long task, a GC pause) the answers that
+   * came meanwhile are still in the socket: they must count before anything is judged overdue.
+   */
+  #onOverdue = (): void => {
+    this.#overdueTimer = null
+    if (this.#ended || this.#committing) return
+    this.#overdueCheck = setImmediate(this.#markOverdue).unref()
+  }
+
   /**
    * Marks the requests among the candidates unanswered for longer than the DHT's `overdueAfter`:
    * on a network where answers take a millisecond, a node that vanished would otherwise hold
@@ -420,8 +453,8 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
    * overdue node gives its place among the k closest to the next one, as a failed one does (its
    * answer, if it comes while the walk runs, takes it back).
    */
-  #onOverdue = (): void => {
-    this.#overdueTimer = null
+  #markOverdue = (): void => {
+    this.#overdueCheck = null
     if (this.#ended || this.#committing) return
     const after = this.#ctx.overdueAfter?.() ?? null
     if (after === null) return
@@ -600,10 +633,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   #end (): void {
     if (this.#ended) return
     this.#ended = true
-    if (this.#overdueTimer !== null) {
-      clearTimeout(this.#overdueTimer)
-      this.#overdueTimer = null
-    }
+    this.#stopWatchingOverdue()
     if (this.#onabort) {
       this.#opts.signal?.removeEventListener('abort', this.#onabort)
       this.#onabort = null
