@@ -2,7 +2,7 @@
 // as Prometheus text, the status page rendered by a real headless chromium), its shutdown and its
 // restart from the state file, joined by library nodes on distinct /16s.
 import { createSocket } from 'node:dgram'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -48,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(nodes.map(async (n) => await n.destroy()))
   await server?.stop('SIGKILL')
+  rmSync(dir, { recursive: true, force: true })
 })
 
 describe('HTTP admin endpoint', () => {

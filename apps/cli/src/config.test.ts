@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { checkConfig, defaultConfigPath, loadConfigFile, resolveSettings } from './config.js'
 import { DEFAULT_BOOTSTRAP } from './constants.js'
 
@@ -49,6 +49,7 @@ describe('resolveSettings: flags > environment > config file > defaults', () => 
 
 describe('config file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hyperdht-config-'))
+  afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
 
   it('lives under XDG_CONFIG_HOME, ~/.config, or where HYPERDHT_CONFIG says', () => {
     expect(defaultConfigPath({}, '/home/u')).toBe('/home/u/.config/hyperdht/config.json')

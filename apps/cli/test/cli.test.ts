@@ -1,10 +1,10 @@
 // The built `hyperdht` binary against a `hyperdht testnet` it started itself, on loopback,
 // every command with --json parsed.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { baseEnv, BIN, cli, freeUdpPort, oneLine, Running } from './helpers.js'
 
 // a /16 of its own, away from other tests and from a testnet someone runs on 127.0.0.1:49737
@@ -25,6 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await testnet?.stop('SIGKILL')
+  rmSync(dir, { recursive: true, force: true })
 })
 
 describe('hyperdht testnet', () => {
@@ -203,6 +204,7 @@ describe('console', () => {
 describe('console on a terminal (a pseudo-terminal from util-linux `script`)', () => {
   it('completes with Tab, recalls history with the up arrow and keeps it in a file', async () => {
     const xdg = mkdtempSync(join(tmpdir(), 'hyperdht-xdg-'))
+    onTestFinished(() => { rmSync(xdg, { recursive: true, force: true }) })
     const cmd = [process.execPath, BIN, 'console'].map((a) => `'${a}'`).join(' ')
     const p = spawn('script', ['-qfc', cmd, '/dev/null'], { env: baseEnv({ ...env, XDG_CONFIG_HOME: xdg, TERM: 'xterm' }), stdio: ['pipe', 'pipe', 'pipe'] })
     let screen = ''

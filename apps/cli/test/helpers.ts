@@ -1,15 +1,18 @@
 // Runs the BUILT `hyperdht` binary as a child process, as a user would.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createSocket } from 'node:dgram'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll } from 'vitest'
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 
 /** A home of its own, so no real config file or history is read or written. */
 export const HOME = mkdtempSync(join(tmpdir(), 'hyperdht-cli-test-'))
+// (registered on the suite of each test file that imports this module: one HOME per file)
+afterAll(() => { rmSync(HOME, { recursive: true, force: true }) })
 
 /** The environment of every run: no HYPERDHT_* from the caller, a private HOME. */
 export function baseEnv (extra: Record<string, string> = {}): Record<string, string> {

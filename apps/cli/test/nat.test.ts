@@ -7,9 +7,9 @@
 //   boot p1 p2 p3 (hyperdht node --mode server)     nata        natb
 //                                                    a1          b1
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { Lab, type LabHost, type LabRouter } from '@hyperdht-ts/netlab'
 import { describeLab } from '@hyperdht-ts/netlab/vitest'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
@@ -71,6 +71,7 @@ describeLab('hyperdht listen / connect / chat through real NATs (network namespa
 
   afterAll(async () => {
     await lab?.destroy()
+    if (config !== undefined) rmSync(dirname(config), { recursive: true, force: true })
   }, 60_000)
 
   it('listen behind one NAT, connect from behind another: a holepunch path, lines both ways, Ctrl-C closes both cleanly', async () => {

@@ -5,7 +5,7 @@
 // code runs, belongs to Node (the default action applies) and is not tested.
 import { execFileSync } from 'node:child_process'
 import { createSocket, type Socket } from 'node:dgram'
-import { constants, mkdtempSync } from 'node:fs'
+import { constants, mkdtempSync, rmSync } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -44,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await testnet?.stop('SIGKILL')
   silent?.close()
+  rmSync(dir, { recursive: true, force: true })
 })
 
 /** Sends `sig`, and expects a graceful stop: exit 0 (not death by the signal), nothing on stderr. */
