@@ -42,10 +42,11 @@ export const DEFAULT_PORT = 3282
  */
 export const MIN_ADAPTIVE_TIMEOUT = 200
 /**
- * A lookup walk stops waiting for a request unanswered after `srtt + 4 * rttvar`, at least this
- * long (ms), while the request itself runs on until the walk ends: the timeout's floor
- * (`MIN_ADAPTIVE_TIMEOUT`) keeps a request from failing early on a busy node, but a vanished node
- * need not hold a lookup that long (where answers take a millisecond, 30 times the lookup).
+ * A walk (a lookup's or an update's) stops waiting for a request unanswered after
+ * `srtt + 4 * rttvar`, at least this long (ms), while the request itself runs on until the walk
+ * ends: the timeout's floor (`MIN_ADAPTIVE_TIMEOUT`) keeps a request from failing early on a busy
+ * node, but a vanished node need not hold a walk that long (where answers take a millisecond,
+ * 30 times the whole walk).
  */
 export const MIN_OVERDUE = 10
 /** A bootstrap that nobody answered is tried again after this long, doubling up to `REBOOTSTRAP_TICKS` ticks (ms). */

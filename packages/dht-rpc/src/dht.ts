@@ -820,7 +820,7 @@ export class DHT extends EventEmitter<DHTEvents> {
 
   /**
    * Pings a node that went silent (with the full timeout); a contact of our table that stays so
-   * is removed. Also for a contact whose overdue answer a lookup ended without: no timeout of its
+   * is removed. Also for a contact whose overdue answer a walk ended without: no timeout of its
    * request will come, and a contact that merely was slow answers the ping.
    */
   #checkContact (id: Uint8Array, peer: Peer): void {

@@ -143,7 +143,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   /** The per-node errors, for the `cause` of `NO_NODES_RESPONDED` (bounded). */
   #failures: DHTError[] = []
   #onabort: (() => void) | null = null
-  /** Overdue requests still in flight: they hold no place in the walk's window nor among its k closest. */
+  /** Overdue requests still in flight: out of the walk's k closest; those given up (`#overdueGivenUp`) hold no place in its window. */
   #overdueInFlight: Candidate[] = []
   #overdueTimer: NodeJS.Timeout | null = null
   /** The check that follows the timer, after the I/O phase (see `#onOverdue`). */
