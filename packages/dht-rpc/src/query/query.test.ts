@@ -402,6 +402,13 @@ describe('Query', () => {
   })
 
   describe('overdue requests: a walk does not wait out the timeout of a node that went silent', () => {
+    /**
+     * The round-trip estimate of the tests with one silent node: far past an answer here (one
+     * turn of the event loop), so that only the silent node goes overdue, also on a loaded
+     * machine (at 5 ms a live node held up that long went overdue too, and could be left behind).
+     */
+    const OVERDUE_MS = 40
+
     /** A 40-node world whose closest node to the target hangs (a vanished node: only its timeout would end its request). */
     function silentClosest (): { world: World, target: Uint8Array, silent: WorldNode } {
       const world = new World(40)
@@ -415,7 +422,7 @@ describe('Query', () => {
     it('a lookup ends without the overdue node, with the closest that answered, and reports it', async () => {
       const { world, target, silent } = silentClosest()
       const overdue: string[] = []
-      const ctx = world.context({ overdueAfter: () => 5, requestOverdue: (c) => overdue.push(c.host) })
+      const ctx = world.context({ overdueAfter: () => OVERDUE_MS, requestOverdue: (c) => overdue.push(c.host) })
       const q = new Query(ctx, { command: FIND_NODE, target }, { holepunching: false })
       const results = await q.toArray() // the hanging request is never released: only the overdue rule ends the walk
       // the k - 1 closest live ones: every answer came before the silent node went overdue, so
@@ -432,7 +439,7 @@ describe('Query', () => {
 
     it('an overdue request gives its place in the window: a walk of concurrency 1 goes on', async () => {
       const { world, target, silent } = silentClosest()
-      const ctx = world.context({ overdueAfter: () => 5 })
+      const ctx = world.context({ overdueAfter: () => OVERDUE_MS })
       const results = await new Query(ctx, { command: FIND_NODE, target }, { concurrency: 1, holepunching: false }).toArray()
       expect(results.length).toBeGreaterThanOrEqual(K - 1)
       expect(world.sent.filter((s) => s.to === silent.host)).toHaveLength(1)
@@ -505,7 +512,7 @@ describe('Query', () => {
     it('an update walks on without an overdue node and commits to the closest that answered', async () => {
       const { world, target, silent } = silentClosest()
       const overdue: string[] = []
-      const ctx = world.context({ overdueAfter: () => 5, requestOverdue: (c) => overdue.push(c.host) })
+      const ctx = world.context({ overdueAfter: () => OVERDUE_MS, requestOverdue: (c) => overdue.push(c.host) })
       const q = new Query(ctx, { command: 'put', target, value: Uint8Array.of(1) }, { commit: true, holepunching: false })
       const commits = await q.toArray() // the hanging request is never released: only the overdue rule ends the walk
       const committed = hosts(world.sent.filter((s) => s.msg.roundtripToken != null).map((s) => ({ host: s.to })))
