@@ -51,8 +51,11 @@ describe('a lookup and a node that vanished', () => {
     for (let i = 0; i < 12; i++) await querier.ping(net.nodes[0]!.address())
     net.network!.setFault(gone.address().host, { drop: true })
     const q = querier.query({ command: '_find_node', target: gone.id! }, { holepunching: false })
-    await q.toArray()
-    expect(q.overdue).toBe(1)
+    const results = await q.toArray()
+    // errors 0: it ended before the dropped node's request failed, so that request went overdue
+    // (a live node's answer may go overdue too on a loaded machine: the count is a floor)
     expect(q.errors).toBe(0)
+    expect(q.overdue).toBeGreaterThanOrEqual(1)
+    expect(results.some((r) => r.node.host === gone.address().host)).toBe(false)
   }, 20_000)
 })
