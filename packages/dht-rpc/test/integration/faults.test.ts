@@ -89,14 +89,14 @@ describe.each([0.1, 0.3])('%s loss', (loss) => {
       const node = pick(net, random)
       const table = node.toArray().length
       try {
-        return { table, committed: (await node.update({ command: 'echo', target: randomId(), value: new Uint8Array([2]) })).length }
+        return { table, committed: (await node.update({ command: 'echo', target: randomId(), value: new Uint8Array([2]) })).length, error: 'no error' }
       } catch (err) {
         expect(DHTError.isInstance(err)).toBe(true)
         expect((err as DHTError).code).toMatch(/^NO_(CLOSE_)?NODES_RESPONDED$/)
-        return { table, committed: 0 }
+        return { table, committed: 0, error: `${(err as DHTError).code} (${String((err as DHTError).cause)})` }
       }
     }))
-    for (const u of updates) if (u.table >= 3) expect(u.committed, `an update from a node with ${u.table} contacts`).toBeGreaterThan(0)
+    for (const u of updates) if (u.table >= 3) expect(u.committed, `an update from a node with ${u.table} contacts: ${u.error}`).toBeGreaterThan(0)
     expect(counter.updates).toBeGreaterThan(0)
     // the loss was real
     expect(net.network!.stats.lost).toBeGreaterThan(net.network!.stats.sent * loss * 0.5)
@@ -104,7 +104,7 @@ describe.each([0.1, 0.3])('%s loss', (loss) => {
 
   it('a ping either answers or fails with REQUEST_TIMEOUT', async () => {
     const a = pick(net, random)
-    const outcomes = await Promise.all(net.nodes.slice(1, 21).filter((n) => n !== a).map(async (n) => {
+    const outcomes = await Promise.all(net.nodes.slice(1).filter((n) => n !== a).map(async (n) => {
       try {
         await a.ping({ host: n.address().host, port: n.address().port })
         return 'ok'
@@ -114,7 +114,11 @@ describe.each([0.1, 0.3])('%s loss', (loss) => {
       }
     }))
     for (const o of outcomes) expect(['ok', 'REQUEST_TIMEOUT']).toContain(o)
-    expect(outcomes.filter((o) => o === 'ok').length).toBeGreaterThan(outcomes.length / 4)
+    // One try each: a ping is answered when neither datagram is lost, (1 - loss)^2 of them on
+    // average (0.49 at 30% loss). More than a third of that fails once in 50,000 runs at 38 pings
+    // (with 19 pings and a quarter of all, once in 80 runs: it did on a loaded CI machine).
+    const expected = outcomes.length * (1 - loss) ** 2
+    expect(outcomes.filter((o) => o === 'ok').length).toBeGreaterThan(expected / 3)
   })
 })
 
