@@ -1,125 +1,14 @@
-// Unit tests of the query core against a scripted world: each node of the world answers with the
-// nodes it knows, or fails as the test says, through a QueryContext with no sockets.
-import { compareDistance } from '@hyperdht-ts/kbucket'
+// Unit tests of the query core against a scripted world (test/query-world.ts): each node of the
+// world answers with the nodes it knows, or fails as the test says, through a QueryContext with no
+// sockets.
 import { describe, expect, it } from 'vitest'
+import { byText, closestTo, codec, hosts, id, seed, SELF, World, type WorldNode } from '../../test/query-world.js'
 import { FIND_NODE, K } from '../constants.js'
 import { DHTError } from '../errors.js'
-import { AddressCodec } from '../messages/addresses.js'
-import type { RequestMessage, ResponseMessage } from '../messages/codec.js'
+import type { ResponseMessage } from '../messages/codec.js'
 import { RoutingTable } from '../routing/table.js'
 import type { Node, Peer, QueryResult } from '../types.js'
-import { Query, type QueryContext } from './query.js'
-
-/** A 32-byte id: `b0`, `b1`, then zeros. */
-function id (b0: number, b1 = 0): Uint8Array {
-  const out = new Uint8Array(32)
-  out[0] = b0
-  out[1] = b1
-  return out
-}
-
-const codec = new AddressCodec(4)
-const SELF = id(0, 0)
-
-type Behaviour = 'answer' | 'timeout' | 'hang'
-
-interface WorldNode extends Node {
-  knows: Node[]
-  behaviour: Behaviour
-  token: Uint8Array
-}
-
-interface Sent {
-  to: string
-  msg: RequestMessage
-}
-
-/** A scripted network of `count` nodes with ids `id(0x80 + i)`, each knowing every other. */
-class World {
-  nodes: WorldNode[] = []
-  sent: Sent[] = []
-  inflight = 0
-  maxInflight = 0
-  holepunches: Array<{ to: string, referrer: string }> = []
-  destroyed = false
-  userQueries = 0
-  table = new RoutingTable(SELF)
-  #hanging: Array<() => void> = []
-
-  constructor (count: number) {
-    for (let i = 0; i < count; i++) {
-      // a /16 of its own each: the table's diversity limits never get in the way
-      this.nodes.push({ id: id(0x80 + i), host: `10.${i}.0.1`, port: 1000 + i, knows: [], behaviour: 'answer', token: id(0xaa, i) })
-    }
-    for (const n of this.nodes) n.knows = this.nodes.filter((m) => m !== n)
-  }
-
-  byHost (host: string): WorldNode {
-    return this.nodes.find((n) => n.host === host)!
-  }
-
-  /** Releases every hanging request with a timeout. */
-  releaseHanging (): void {
-    for (const fn of this.#hanging.splice(0)) fn()
-  }
-
-  context (overrides: Partial<QueryContext> = {}): QueryContext {
-    const world = this
-    return {
-      id: SELF,
-      queryId: SELF,
-      concurrency: 16,
-      get destroyed () { return world.destroyed },
-      get userQueries () { return world.userQueries },
-      table: this.table,
-      codec,
-      bootstrapPeers: async () => [],
-      request: (msg, to, signal) => this.#request(msg, to, signal),
-      holepunch: async (to, referrer) => { this.holepunches.push({ to: to.host, referrer: referrer.host }) },
-      shouldHolepunch: () => true,
-      requestFailed: () => {},
-      queryStarted: () => {},
-      queryEnded: () => {},
-      ...overrides
-    }
-  }
-
-  async #request (msg: RequestMessage, to: Peer, signal: AbortSignal): Promise<{ value: ResponseMessage, peer: Peer }> {
-    this.sent.push({ to: to.host, msg })
-    const node = this.byHost(to.host)
-    this.inflight++
-    this.maxInflight = Math.max(this.maxInflight, this.inflight)
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const timeout = (): void => reject(DHTError.REQUEST_TIMEOUT(undefined, { host: to.host, port: to.port }))
-        signal.addEventListener('abort', () => reject(DHTError.ABORTED()), { once: true })
-        if (node.behaviour === 'answer') setImmediate(resolve)
-        else if (node.behaviour === 'timeout') setImmediate(timeout)
-        else this.#hanging.push(timeout)
-      })
-    } finally {
-      this.inflight--
-    }
-    // a few more than k, so that the nodes behind failed ones are named too
-    const closest = [...node.knows].sort((a, b) => compareDistance(msg.target!, a.id, b.id)).slice(0, K + 5)
-    return {
-      value: { id: node.id, nodes: codec.encodeNodes(closest), roundtripToken: node.token, value: msg.value ?? null },
-      peer: { host: node.host, port: node.port }
-    }
-  }
-}
-
-/** Puts `count` nodes of the world in our table: the last ones (far from the targets used here). */
-function seed (world: World, count = 3): void {
-  for (const n of world.nodes.slice(-count)) world.table.add(n.id, n, 0)
-}
-
-const byText = (a: string, b: string): number => a < b ? -1 : a > b ? 1 : 0
-const hosts = (nodes: Array<{ host: string }>): string[] => nodes.map((n) => n.host).sort(byText)
-
-function closestTo (world: World, target: Uint8Array, exclude: WorldNode[] = []): WorldNode[] {
-  return world.nodes.filter((n) => !exclude.includes(n)).sort((a, b) => compareDistance(target, a.id, b.id)).slice(0, K)
-}
+import { Query } from './query.js'
 
 describe('Query', () => {
   it('walks to the k closest nodes and yields every response', async () => {
@@ -509,6 +398,46 @@ describe('Query', () => {
       expect(q.overdue).toBe(0)
     })
 
+    it('a walk held up past a later deadline judges as of the deadline that was due: an answer queued meanwhile counts', async () => {
+      // Answers take 25 ms; the silent node is asked at s. The loop is held up from s + 55 to
+      // s + 62 (a long task, or a loaded machine that descheduled us), so the silent node's
+      // overdue timer (due at s + 60) and the answer of the first request sent 20 ms or more
+      // after it (timed for s + 61) run in one turn; that answer then takes 60 ms more to come
+      // out. Judged as of now, that request would be overdue (sent over 90 ms before); as of
+      // s + 60, when the check was due, it was not.
+      const { world, target, silent } = silentClosest()
+      const base = world.context()
+      const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))) }
+      const busy = (ms: number): void => { const until = performance.now() + ms; while (performance.now() < until); }
+      let silentAt: number | null = null
+      let late: string | null = null
+      const overdue: string[] = []
+      const ctx = world.context({
+        overdueAfter: () => 60,
+        requestOverdue: (c) => overdue.push(c.host),
+        request: async (msg, to, signal, bootstrap) => {
+          const sentAt = performance.now()
+          if (to.host === silent.host && silentAt === null) {
+            silentAt = sentAt
+            setTimeout(() => busy(7), 55)
+          } else if (silentAt !== null && late === null && sentAt - silentAt >= 20) {
+            late = to.host
+            await sleep(silentAt + 61 - sentAt)
+            busy(60)
+            return await base.request(msg, to, signal, bootstrap)
+          }
+          await sleep(25)
+          return await base.request(msg, to, signal, bootstrap)
+        }
+      })
+      const q = new Query(ctx, { command: FIND_NODE, target }, { holepunching: false })
+      const results = await q.toArray()
+      expect(late).not.toBeNull()
+      expect(results.map((r) => r.node.host)).toContain(late)
+      expect(overdue).toEqual([silent.host])
+      expect(q.overdue).toBe(1)
+    })
+
     it('an update walks on without an overdue node and commits to the closest that answered', async () => {
       const { world, target, silent } = silentClosest()
       const overdue: string[] = []
@@ -536,13 +465,14 @@ describe('Query', () => {
         overdueAfter: () => 5,
         request: async (msg, to, signal, bootstrap) => {
           if (msg.roundtripToken != null) { // a commit: slow, so that the late walk answer comes while they run
-            await sleep(60)
+            await sleep(150)
             return await base.request(msg, to, signal, bootstrap)
           }
           if (to.host !== silent.host) return await base.request(msg, to, signal, bootstrap)
-          // the closest node answers after it went overdue, and its answer was on its way when the
-          // walk ended (the abort comes too late for it)
-          await sleep(30)
+          // the closest node answers well after it went overdue (at 5 ms: its check must come
+          // first also where the test's process is held up for a while), and its answer was on its
+          // way when the walk ended (the abort comes too late for it)
+          await sleep(60)
           const res = await base.request(msg, to, new AbortController().signal, bootstrap)
           lateAnswers++
           return res

@@ -148,6 +148,8 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   #overdueTimer: NodeJS.Timeout | null = null
   /** The check that follows the timer, after the I/O phase (see `#onOverdue`). */
   #overdueCheck: NodeJS.Immediate | null = null
+  /** When the timer is due: its check judges the requests as of then (see `#markOverdue`). */
+  #overdueDue = 0
 
   constructor (ctx: QueryContext, msg: QueryMessage, opts: InternalQueryOptions<T> = {}) {
     super()
@@ -420,8 +422,9 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       if (c.sentAt !== undefined && c.sentAt < earliest && c.responded !== true) earliest = c.sentAt
     }
     if (earliest === Infinity) return
+    this.#overdueDue = earliest + after
     // unref: the requests it watches keep the process alive, or not (an unref()ed node), as before
-    this.#overdueTimer = setTimeout(this.#onOverdue, Math.max(0, earliest + after - performance.now())).unref()
+    this.#overdueTimer = setTimeout(this.#onOverdue, Math.max(0, this.#overdueDue - performance.now())).unref()
   }
 
   #stopWatchingOverdue (): void {
@@ -443,7 +446,9 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
   #onOverdue = (): void => {
     this.#overdueTimer = null
     if (this.#ended || this.#committing) return
-    this.#overdueCheck = setImmediate(this.#markOverdue).unref()
+    // Not unref()ed: an unref()ed immediate lets libuv's poll block until the next event (at worst
+    // the silent node's timeout), and it keeps nothing alive anyway: it runs in this very turn.
+    this.#overdueCheck = setImmediate(this.#markOverdue)
   }
 
   /**
@@ -452,14 +457,22 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
    * the walk for the whole timeout (at least 200 ms), the walk's length many times over. An
    * overdue node gives its place among the k closest to the next one, as a failed one does (its
    * answer, if it comes while the walk runs, takes it back).
+   *
+   * Requests are judged as of when the timer was due, not now: had our process been held up or
+   * descheduled (a loaded machine) past later deadlines, their answers, which may be waiting in
+   * the socket or queued behind this check, would be judged by a wait that was ours. Each of those
+   * requests gets a timer of its own, and its check comes after the next I/O phase. (A timer may
+   * run a millisecond or two early, on the event loop's clock: judged as of when it was due, the
+   * request it was armed for is overdue all the same.)
    */
   #markOverdue = (): void => {
     this.#overdueCheck = null
     if (this.#ended || this.#committing) return
     const after = this.#ctx.overdueAfter?.() ?? null
     if (after === null) return
-    const now = performance.now()
-    const overdue = this.#pending.list.filter((c) => c.sentAt !== undefined && c.responded !== true && now - c.sentAt >= after)
+    // (sentAt + after: the sum the due time is, so the request it was armed for is due exactly then)
+    const due = this.#overdueDue
+    const overdue = this.#pending.list.filter((c) => c.sentAt !== undefined && c.responded !== true && c.sentAt + after <= due)
     for (const c of overdue) {
       c.overdue = true
       this.overdue++
