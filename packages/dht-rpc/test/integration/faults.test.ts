@@ -116,7 +116,7 @@ describe.each([0.1, 0.3])('%s loss', (loss) => {
     for (const o of outcomes) expect(['ok', 'REQUEST_TIMEOUT']).toContain(o)
     // One try each: a ping is answered when neither datagram is lost, (1 - loss)^2 of them on
     // average (0.49 at 30% loss). More than a third of that fails once in 50,000 runs at 38 pings
-    // (with 19 pings and a quarter of all, once in 80 runs: it did on a loaded CI machine).
+    // (with 19 pings and a quarter of all, once in 80 runs: it failed in a loaded run).
     const expected = outcomes.length * (1 - loss) ** 2
     expect(outcomes.filter((o) => o === 'ok').length).toBeGreaterThan(expected / 3)
   })
