@@ -2,6 +2,7 @@ export { loopbackHost } from './loopback.js'
 export { recordingLogger, spyOnOutput, type LogEntry, type LogLevel, type OutputSpy, type RecordingLogger } from './logger.js'
 export { seededRandom } from './random.js'
 export { resourceCensus, type ResourceCensus } from './resources.js'
+export { runScript, type ScriptOutcome } from './script.js'
 export { sleep, waitFor } from './wait.js'
 export * from './fuzz/index.js'
 export {

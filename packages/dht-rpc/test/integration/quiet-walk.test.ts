@@ -3,28 +3,14 @@
 // unref()ed setImmediate does not keep libuv's poll from blocking until the next event, which
 // held the walk until the silent node's timeout. A process of its own, because inside vitest the
 // test runner's own traffic wakes the event loop all the time.
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { runScript } from '@hyperdht-ts/test-utils'
 import { expect, test } from 'vitest'
 
 test('a walk in an otherwise idle process leaves a silent node behind once it is overdue, long before its timeout', async () => {
   const script = fileURLToPath(new URL('../fixtures/quiet-walk.ts', import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { err += d.toString() })
-  const code = await new Promise<number | null>((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-    child.on('exit', (c) => {
-      clearTimeout(killer)
-      resolve(c)
-    })
-  })
-  expect(code, err).toBe(0)
+  const { code, stdout, stderr } = await runScript(script, fileURLToPath(new URL('../..', import.meta.url)))
+  expect(code, stderr).toBe(0)
   // errors 1 and overdue 0: the walk waited for the timeout (3 s) to wake it
-  expect(JSON.parse(out)).toMatchObject({ overdue: 1, errors: 0 })
+  expect(JSON.parse(stdout)).toMatchObject({ overdue: 1, errors: 0 })
 }, 20_000)
