@@ -1,6 +1,7 @@
 // Unit tests of the query core against a scripted world (test/query-world.ts): each node of the
 // world answers with the nodes it knows, or fails as the test says, through a QueryContext with no
 // sockets.
+import { sleep } from '@hyperdht-ts/test-utils'
 import { describe, expect, it } from 'vitest'
 import { byText, closestTo, codec, hosts, id, seed, SELF, World, type WorldNode } from '../../test/query-world.js'
 import { FIND_NODE, K } from '../constants.js'
@@ -9,6 +10,12 @@ import type { ResponseMessage } from '../messages/codec.js'
 import { RoutingTable } from '../routing/table.js'
 import type { Node, Peer, QueryResult } from '../types.js'
 import { Query } from './query.js'
+
+/** Holds this process's event loop for `ms` milliseconds (a long task). */
+function busy (ms: number): void {
+  const until = performance.now() + ms
+  while (performance.now() < until);
+}
 
 describe('Query', () => {
   it('walks to the k closest nodes and yields every response', async () => {
@@ -385,7 +392,7 @@ describe('Query', () => {
           if (!stalled) {
             stalled = true
             // once this round of sends is out, our event loop is held up for 30 ms (a long task)
-            queueMicrotask(() => { const until = Date.now() + 30; while (Date.now() < until); })
+            queueMicrotask(() => busy(30))
           }
           // the answer is there 10 ms after the request: during the stall, for the first round
           await new Promise((resolve) => setTimeout(resolve, 10))
@@ -407,8 +414,6 @@ describe('Query', () => {
       // s + 60, when the check was due, it was not.
       const { world, target, silent } = silentClosest()
       const base = world.context()
-      const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))) }
-      const busy = (ms: number): void => { const until = performance.now() + ms; while (performance.now() < until); }
       let silentAt: number | null = null
       let late: string | null = null
       const overdue: string[] = []
@@ -459,7 +464,6 @@ describe('Query', () => {
       const { world, target, silent } = silentClosest()
       silent.behaviour = 'answer'
       const base = world.context()
-      const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
       let lateAnswers = 0
       const ctx = world.context({
         overdueAfter: () => 5,
