@@ -39,7 +39,8 @@ export interface MessageEncoding<T> {
 
 // Code generated from schema.proto by scripts/proto-gen.mjs (chosen by measurement over
 // protobufjs reflection and static code, see bench/codec.ts and the README). Decoded bytes are
-// views into the datagram; absent fields are null; unknown fields are skipped.
+// views into the datagram (a field of at most SHORT_BYTES met before any longer one is a copy:
+// cheaper); absent fields are null; unknown fields are skipped.
 
 /** Encoding of `Request` bodies. `decode` throws on malformed input (missing `command`, bad wire types, truncation). */
 export const requestEncoding: MessageEncoding<RequestMessage> = {

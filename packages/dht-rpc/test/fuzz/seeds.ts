@@ -84,6 +84,39 @@ export function dhtRpcSeeds (rand: Prng, enc: SeedEncoders, commands: readonly s
 }
 
 /**
+ * Offset in `body` of the contents of the last occurrence of length-delimited field `field`, the
+ * one a decoder keeps, or -1. `body` must be a message the decoder accepted.
+ */
+function lastFieldAt (body: Uint8Array, field: number): number {
+  let i = 0
+  const varint = (): number => {
+    let value = 0
+    let scale = 1
+    for (;;) {
+      const b = body[i++]!
+      value += (b & 0x7f) * scale
+      if (b < 0x80) return value
+      scale *= 128
+    }
+  }
+  let found = -1
+  while (i < body.length) {
+    const key = varint()
+    switch (key % 8) {
+      case 0: varint(); break
+      case 1: i += 8; break
+      case 5: i += 4; break
+      default: {
+        const len = varint()
+        if (Math.floor(key / 8) === field) found = i
+        i += len
+      }
+    }
+  }
+  return found
+}
+
+/**
  * Keeps forward fields on loopback: a datagram whose request body decodes with a 6-byte
  * `forwardRequest` or `forwardResponse` (the only length a node acts on) naming a host outside
  * 127/8 gets that host's first octet set to 127. Deterministic (no randomness), so replay holds;
@@ -93,18 +126,19 @@ export function confineForwards (decodeRequest: (body: Uint8Array) => RequestFie
   const stats = { confined: 0 }
   const confine = (bytes: Uint8Array): Uint8Array => {
     if (bytes.length < 2 || (bytes[0]! & 0x80) === 0) return bytes
+    const body = bytes.subarray(2)
     let m: RequestFields
     try {
-      m = decodeRequest(bytes.subarray(2))
+      m = decodeRequest(body)
     } catch {
       return bytes
     }
     let out: Uint8Array | null = null
-    for (const f of [m.forwardRequest, m.forwardResponse]) {
+    // (found by position: a decoded 6-byte field may be a copy, not a view of the datagram)
+    for (const [field, f] of [[4, m.forwardRequest], [5, m.forwardResponse]] as const) {
       if (!f || f.length !== 6 || f[0] === 127) continue
-      if (f.buffer !== bytes.buffer) throw new Error('confineForwards: the decoder copied a field; cannot patch it in place')
       out ??= Uint8Array.from(bytes)
-      out[f.byteOffset - bytes.byteOffset] = 127
+      out[2 + lastFieldAt(body, field)] = 127
     }
     if (out === null) return bytes
     stats.confined++

@@ -1,6 +1,7 @@
 // Typed encoders/decoders over the code generated from schema.proto (scripts/proto-gen.mjs).
 // Decoders never throw: a message that does not decode (or misses a required field) is null.
-// Decoded bytes are views into the datagram (copy what you keep).
+// Decoded bytes may be views into the datagram (copy what you keep): long fields are, short ones
+// may be copies (scripts/proto-gen.mjs says when).
 import { ImmutablePut, ImmutableValue, MutableRecord as MutableRecordMessage, MutableRequest, PeersRequest, PeersResponse, PutResponse } from './schema.js'
 
 export interface PeersRequestMessage {

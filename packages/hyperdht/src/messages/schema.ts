@@ -119,11 +119,24 @@ function skipField (buf: Uint8Array, key: number, offset: number, end: number): 
   }
 }
 
-// A view of len bytes at `start` of the ArrayBuffer, not a copy (a plain Uint8Array even if the
-// input was a Buffer). The decoder reads buf.buffer and buf.byteOffset once: on Node 20 those
-// getters (like byteLength) are not inlined and cost more than the view itself.
+// Decoded bytes are plain Uint8Arrays (even if the input was a Buffer) that may share memory
+// with the input. A long field is a view of the input's ArrayBuffer. Making one needs
+// buf.buffer and buf.byteOffset, which Node 20 reads through C++ calls that cost more than the
+// view itself: the decoder reads them once, at its first long field. A field of at most
+// SHORT_BYTES met before that (a 6-byte address, say) is copied instead: measured, the copy
+// costs less than those two reads (a peers request decodes in about 20% less time), and a kept
+// copy does not hold on to the datagram. A short field after a long one is a view, which is
+// cheaper than a copy once the two reads are paid.
+export const SHORT_BYTES = 8
+
 function bytesView (ab: ArrayBufferLike, start: number, len: number): Uint8Array {
   return new Uint8Array(ab, start, len)
+}
+
+function bytesCopy (buf: Uint8Array, start: number, len: number): Uint8Array {
+  const copy = new Uint8Array(len)
+  for (let i = 0; i < len; i++) copy[i] = buf[start + i]!
+  return copy
 }
 
 // (`length`, not `byteLength`, throughout: the same for a Uint8Array, and a much cheaper
@@ -191,8 +204,8 @@ function encodeIntoPeersRequest (m: PeersRequest, buf: Uint8Array, offset: numbe
 
 function decodePeersRequest (buf: Uint8Array, offset: number, end: number): Required<PeersRequest> {
   checkRange(buf, offset, end)
-  const ab = buf.buffer
-  const base = buf.byteOffset
+  let ab: ArrayBufferLike | null = null
+  let base = 0
   let type: number | null = null
   let port: number | null = null
   let localAddress: Uint8Array | null = null
@@ -226,7 +239,14 @@ function decodePeersRequest (buf: Uint8Array, offset: number, end: number): Requ
       }
       case 26: {
         const len = readLength(buf, offset, end)
-        localAddress = bytesView(ab, base + cursor, len)
+        if (ab === null && len <= SHORT_BYTES) localAddress = bytesCopy(buf, cursor, len)
+        else {
+          if (ab === null) {
+            ab = buf.buffer
+            base = buf.byteOffset
+          }
+          localAddress = bytesView(ab, base + cursor, len)
+        }
         offset = cursor + len
         break
       }
@@ -301,8 +321,8 @@ function encodeIntoPeersResponse (m: PeersResponse, buf: Uint8Array, offset: num
 
 function decodePeersResponse (buf: Uint8Array, offset: number, end: number): Required<PeersResponse> {
   checkRange(buf, offset, end)
-  const ab = buf.buffer
-  const base = buf.byteOffset
+  let ab: ArrayBufferLike | null = null
+  let base = 0
   let peers: Uint8Array | null = null
   let localPeers: Uint8Array | null = null
   while (offset < end) {
@@ -315,13 +335,27 @@ function decodePeersResponse (buf: Uint8Array, offset: number, end: number): Req
     switch (key) {
       case 10: {
         const len = readLength(buf, offset, end)
-        peers = bytesView(ab, base + cursor, len)
+        if (ab === null && len <= SHORT_BYTES) peers = bytesCopy(buf, cursor, len)
+        else {
+          if (ab === null) {
+            ab = buf.buffer
+            base = buf.byteOffset
+          }
+          peers = bytesView(ab, base + cursor, len)
+        }
         offset = cursor + len
         break
       }
       case 18: {
         const len = readLength(buf, offset, end)
-        localPeers = bytesView(ab, base + cursor, len)
+        if (ab === null && len <= SHORT_BYTES) localPeers = bytesCopy(buf, cursor, len)
+        else {
+          if (ab === null) {
+            ab = buf.buffer
+            base = buf.byteOffset
+          }
+          localPeers = bytesView(ab, base + cursor, len)
+        }
         offset = cursor + len
         break
       }
@@ -382,8 +416,8 @@ function encodeIntoImmutablePut (m: ImmutablePut, buf: Uint8Array, offset: numbe
 
 function decodeImmutablePut (buf: Uint8Array, offset: number, end: number): Required<ImmutablePut> {
   checkRange(buf, offset, end)
-  const ab = buf.buffer
-  const base = buf.byteOffset
+  let ab: ArrayBufferLike | null = null
+  let base = 0
   let value: Uint8Array | null = null
   while (offset < end) {
     let key = buf[offset]!
@@ -395,7 +429,14 @@ function decodeImmutablePut (buf: Uint8Array, offset: number, end: number): Requ
     switch (key) {
       case 10: {
         const len = readLength(buf, offset, end)
-        value = bytesView(ab, base + cursor, len)
+        if (ab === null && len <= SHORT_BYTES) value = bytesCopy(buf, cursor, len)
+        else {
+          if (ab === null) {
+            ab = buf.buffer
+            base = buf.byteOffset
+          }
+          value = bytesView(ab, base + cursor, len)
+        }
         offset = cursor + len
         break
       }
@@ -453,8 +494,8 @@ function encodeIntoImmutableValue (m: ImmutableValue, buf: Uint8Array, offset: n
 
 function decodeImmutableValue (buf: Uint8Array, offset: number, end: number): Required<ImmutableValue> {
   checkRange(buf, offset, end)
-  const ab = buf.buffer
-  const base = buf.byteOffset
+  let ab: ArrayBufferLike | null = null
+  let base = 0
   let value: Uint8Array | null = null
   while (offset < end) {
     let key = buf[offset]!
@@ -466,7 +507,14 @@ function decodeImmutableValue (buf: Uint8Array, offset: number, end: number): Re
     switch (key) {
       case 10: {
         const len = readLength(buf, offset, end)
-        value = bytesView(ab, base + cursor, len)
+        if (ab === null && len <= SHORT_BYTES) value = bytesCopy(buf, cursor, len)
+        else {
+          if (ab === null) {
+            ab = buf.buffer
+            base = buf.byteOffset
+          }
+          value = bytesView(ab, base + cursor, len)
+        }
         offset = cursor + len
         break
       }
@@ -585,8 +633,8 @@ function encodeIntoMutableRequest (m: MutableRequest, buf: Uint8Array, offset: n
 
 function decodeMutableRequest (buf: Uint8Array, offset: number, end: number): Required<MutableRequest> {
   checkRange(buf, offset, end)
-  const ab = buf.buffer
-  const base = buf.byteOffset
+  let ab: ArrayBufferLike | null = null
+  let base = 0
   let publicKey: Uint8Array | null = null
   let salt: Uint8Array | null = null
   let seq: number | null = null
@@ -602,13 +650,27 @@ function decodeMutableRequest (buf: Uint8Array, offset: number, end: number): Re
     switch (key) {
       case 10: {
         const len = readLength(buf, offset, end)
-        publicKey = bytesView(ab, base + cursor, len)
+        if (ab === null && len <= SHORT_BYTES) publicKey = bytesCopy(buf, cursor, len)
+        else {
+          if (ab === null) {
+            ab = buf.buffer
+            base = buf.byteOffset
+          }
+          publicKey = bytesView(ab, base + cursor, len)
+        }
         offset = cursor + len
         break
       }
       case 18: {
         const len = readLength(buf, offset, end)
-        salt = bytesView(ab, base + cursor, len)
+        if (ab === null && len <= SHORT_BYTES) salt = bytesCopy(buf, cursor, len)
+        else {
+          if (ab === null) {
+            ab = buf.buffer
+            base = buf.byteOffset
+          }
+          salt = bytesView(ab, base + cursor, len)
+        }
         offset = cursor + len
         break
       }
@@ -619,13 +681,27 @@ function decodeMutableRequest (buf: Uint8Array, offset: number, end: number): Re
       }
       case 34: {
         const len = readLength(buf, offset, end)
-        value = bytesView(ab, base + cursor, len)
+        if (ab === null && len <= SHORT_BYTES) value = bytesCopy(buf, cursor, len)
+        else {
+          if (ab === null) {
+            ab = buf.buffer
+            base = buf.byteOffset
+          }
+          value = bytesView(ab, base + cursor, len)
+        }
         offset = cursor + len
         break
       }
       case 42: {
         const len = readLength(buf, offset, end)
-        signature = bytesView(ab, base + cursor, len)
+        if (ab === null && len <= SHORT_BYTES) signature = bytesCopy(buf, cursor, len)
+        else {
+          if (ab === null) {
+            ab = buf.buffer
+            base = buf.byteOffset
+          }
+          signature = bytesView(ab, base + cursor, len)
+        }
         offset = cursor + len
         break
       }
@@ -708,8 +784,8 @@ function encodeIntoMutableRecord (m: MutableRecord, buf: Uint8Array, offset: num
 
 function decodeMutableRecord (buf: Uint8Array, offset: number, end: number): Required<MutableRecord> {
   checkRange(buf, offset, end)
-  const ab = buf.buffer
-  const base = buf.byteOffset
+  let ab: ArrayBufferLike | null = null
+  let base = 0
   let seq: number | null = null
   let value: Uint8Array | null = null
   let signature: Uint8Array | null = null
@@ -728,13 +804,27 @@ function decodeMutableRecord (buf: Uint8Array, offset: number, end: number): Req
       }
       case 18: {
         const len = readLength(buf, offset, end)
-        value = bytesView(ab, base + cursor, len)
+        if (ab === null && len <= SHORT_BYTES) value = bytesCopy(buf, cursor, len)
+        else {
+          if (ab === null) {
+            ab = buf.buffer
+            base = buf.byteOffset
+          }
+          value = bytesView(ab, base + cursor, len)
+        }
         offset = cursor + len
         break
       }
       case 26: {
         const len = readLength(buf, offset, end)
-        signature = bytesView(ab, base + cursor, len)
+        if (ab === null && len <= SHORT_BYTES) signature = bytesCopy(buf, cursor, len)
+        else {
+          if (ab === null) {
+            ab = buf.buffer
+            base = buf.byteOffset
+          }
+          signature = bytesView(ab, base + cursor, len)
+        }
         offset = cursor + len
         break
       }
@@ -835,8 +925,8 @@ function encodeIntoPutResponse (m: PutResponse, buf: Uint8Array, offset: number)
 
 function decodePutResponse (buf: Uint8Array, offset: number, end: number): Required<PutResponse> {
   checkRange(buf, offset, end)
-  const ab = buf.buffer
-  const base = buf.byteOffset
+  let ab: ArrayBufferLike | null = null
+  let base = 0
   let status: number | null = null
   let seq: number | null = null
   let value: Uint8Array | null = null
@@ -866,13 +956,27 @@ function decodePutResponse (buf: Uint8Array, offset: number, end: number): Requi
       }
       case 26: {
         const len = readLength(buf, offset, end)
-        value = bytesView(ab, base + cursor, len)
+        if (ab === null && len <= SHORT_BYTES) value = bytesCopy(buf, cursor, len)
+        else {
+          if (ab === null) {
+            ab = buf.buffer
+            base = buf.byteOffset
+          }
+          value = bytesView(ab, base + cursor, len)
+        }
         offset = cursor + len
         break
       }
       case 34: {
         const len = readLength(buf, offset, end)
-        signature = bytesView(ab, base + cursor, len)
+        if (ab === null && len <= SHORT_BYTES) signature = bytesCopy(buf, cursor, len)
+        else {
+          if (ab === null) {
+            ab = buf.buffer
+            base = buf.byteOffset
+          }
+          signature = bytesView(ab, base + cursor, len)
+        }
         offset = cursor + len
         break
       }

@@ -287,7 +287,7 @@ export function verifyMutable (record: MutableRecord): boolean {
   return verifyDetached(signable(record.salt, record.seq, record.value), record.signature, record.publicKey)
 }
 
-// Stored bytes are copied: decoded fields are views into the datagram they came in, which the
+// Stored bytes are copied: decoded fields may be views into the datagram they came in, which the
 // store must neither keep alive nor see change if the buffer is reused.
 function packRecord (r: MutableRecord): Uint8Array {
   const salt = r.salt ?? EMPTY
