@@ -261,9 +261,14 @@ export class UDPRequest<Req = Uint8Array, Res = Uint8Array> extends EventEmitter
     const req = new Pending<Res>(tid, message, to.host, this.#hostKey(to.host), to.port, options.retry ?? this.retry,
       options.forwarded === true, scale, handler, signal)
     ;(this.#pending ??= new Map()).set(tid, req)
-    if (options.knownRoute !== true || this.#checkDue(message)) req.onSent = (err) => { this.#onRequestSent(req, err) }
+    // Bound functions, not arrow closures kept on the request that capture it (through their
+    // context): with those, a loop of requests on Node 20 had nearly every request survive into
+    // the old generation (73 MB promoted in 3 s instead of 4 MB, scavenges of 10-13 ms instead of
+    // about 1) and made 15% fewer requests. How often that happens depends on the heap's history:
+    // inside `pnpm bench` the udp-request row gained only 0.01-0.03x of bare.
+    if (options.knownRoute !== true || this.#checkDue(message)) req.onSent = this.#onRequestSent.bind(this, req)
     if (signal !== undefined) {
-      req.onAbort = () => { this.#onRequestAborted(req) }
+      req.onAbort = this.#onRequestAborted.bind(this, req)
       signal.addEventListener('abort', req.onAbort, { once: true })
     }
     this.#startTicking()
