@@ -26,10 +26,10 @@ const here = dirname(fileURLToPath(import.meta.url))
 interface ChildMessage { rows?: Row[], error?: string, skipped?: string }
 
 /** The scenario's rows, or why it was skipped. */
-async function runInChild (name: Scenario, quick: boolean): Promise<Row[] | { skipped: string }> {
+async function runInChild (name: Scenario, quick: boolean, natOut: string | undefined): Promise<Row[] | { skipped: string }> {
   const child = fork(fileURLToPath(import.meta.url), ['--scenario', name], {
     execArgv: ['--import', import.meta.resolve('tsx')],
-    env: { ...process.env, BENCH_QUICK: quick ? '1' : '' },
+    env: { ...process.env, BENCH_QUICK: quick ? '1' : '', ...(natOut !== undefined ? { BENCH_NAT_OUT: natOut } : {}) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
   return await new Promise<Row[] | { skipped: string }>((resolve, reject) => {
@@ -75,6 +75,9 @@ async function main (argv: string[]): Promise<void> {
   for (const name of only ?? []) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario ${name} (${SCENARIOS.join(', ')})`)
   const chosen = SCENARIOS.filter((s) => only === undefined || only.includes(s))
   const out = resolve(flag('out') ?? resolve(here, 'results/latest.json'))
+  // the NAT scenario's file of every attempt goes beside --out (x.json: x.nat.json), not into
+  // bench/results/, so that a run elsewhere leaves the committed results alone
+  const natOut = flag('out') === undefined ? undefined : out.replace(/(\.json)?$/, '.nat.json')
 
   const cpus = os.cpus()
   const machine = {
@@ -96,7 +99,7 @@ async function main (argv: string[]): Promise<void> {
     const t0 = Date.now()
     console.error(`\n[${name}] running...`)
     try {
-      const got = await runInChild(name, quick)
+      const got = await runInChild(name, quick, natOut)
       if (Array.isArray(got)) {
         rows.push(...got)
         console.error(`[${name}] done in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
