@@ -178,6 +178,9 @@ interface Accepting {
   key: Uint8Array
   remote: PunchPeerInfo
   stop: AbortController
+  /** The initiator as the referrer saw it, and our answer: a repeat of the offer gets it again. */
+  observed: Uint8Array | null
+  answer: Uint8Array
 }
 
 interface Sessions {
@@ -732,7 +735,10 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     if (this.#destroyed || sessions?.listeners.has(hex) !== true) return PunchAnswer.encode({ status: ANSWER.NOT_LISTENING })
     // our own offer, relayed back to us: we announced the key we are connecting to
     if (sessions.offering.has(offer.id)) return PunchAnswer.encode({ status: ANSWER.SELF })
-    if (this.#frameRouter?.has(offer.id) === true || sessions.accepting.has(offer.id)) return PunchAnswer.encode({ status: ANSWER.REFUSED })
+    const earlier = sessions.accepting.get(offer.id)
+    // the initiator resent its offer (a copy or our answer was lost): the same answer, once more
+    if (earlier !== undefined && isRepeat(earlier, key, offer)) return earlier.answer
+    if (this.#frameRouter?.has(offer.id) === true || earlier !== undefined) return PunchAnswer.encode({ status: ANSWER.REFUSED })
     const observed = this.#addresses.decode(offer.observed)
     const claimed = this.#addresses.decode(offer.address)
     const remote: PunchPeerInfo = {
@@ -749,8 +755,16 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
       this.#log?.debug?.('holepunch: offer rate limited', { id: offer.id, reason: admission.limited })
       return PunchAnswer.encode({ status: ANSWER.RATE_LIMITED, retryAfter: admission.retryAfter ?? BIRTHDAY_BUSY_RETRY })
     }
+    const address = local.publicAddress?.host != null && local.publicAddress.port != null ? { host: local.publicAddress.host, port: local.publicAddress.port } : null
+    const answer = PunchAnswer.encode({
+      status: ANSWER.ACCEPTED,
+      nat: encodeNat(local.nat),
+      address: this.#addresses.encode(address),
+      lan: this.#addresses.encodeList(local.lanAddresses ?? [])
+    })
     const stop = new AbortController()
-    sessions.accepting.set(offer.id, { key, remote, stop })
+    // copied: the decoded offer may be a view into the whole datagram
+    sessions.accepting.set(offer.id, { key, remote, stop, observed: offer.observed == null ? null : new Uint8Array(offer.observed), answer })
     this.#log?.debug?.('holepunch: offer accepted', { id: offer.id, referrer: `${referrer.host}:${referrer.port}`, nat: remote.nat })
     // our half: probes (and, if we are the random side, the birthday sockets) until OPEN arrives
     this.#runPlan(offer.id, local, remote, stop.signal, admission).catch(() => {}).finally(() => {
@@ -760,13 +774,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
         if (a?.stop === stop) sessions.accepting.delete(offer.id)
       }, OPEN_TIMEOUT).unref()
     })
-    const address = local.publicAddress?.host != null && local.publicAddress.port != null ? { host: local.publicAddress.host, port: local.publicAddress.port } : null
-    return PunchAnswer.encode({
-      status: ANSWER.ACCEPTED,
-      nat: encodeNat(local.nat),
-      address: this.#addresses.encode(address),
-      lan: this.#addresses.encodeList(local.lanAddresses ?? [])
-    })
+    return answer
   }
 
   /** An OPEN for a connection we do not have: accept it if we listen on its key. */
@@ -793,6 +801,13 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
 
 /** The message of the `PEER_NOT_FOUND` of a connect that reached our own listener. */
 export const SELF_PEER_MESSAGE = 'That peer is this node (our own announce)'
+
+/** A relayed offer is a repeat of one we accepted: same id and key, from the same initiator address. */
+function isRepeat (earlier: Accepting, key: Uint8Array, offer: PunchOffer): boolean {
+  const observed = offer.observed ?? null
+  return Buffer.from(earlier.key).equals(key) &&
+    (observed === null ? earlier.observed === null : earlier.observed !== null && Buffer.from(earlier.observed).equals(observed))
+}
 
 function checkKey (key: unknown): asserts key is Uint8Array {
   if (!(key instanceof Uint8Array) || key.byteLength !== 32) throw HolepunchError.INVALID_ARGUMENT('key must be a 32-byte Uint8Array')

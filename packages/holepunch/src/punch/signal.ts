@@ -79,8 +79,9 @@ export class Signalling implements CommandOwner {
    * node), or when nobody answered.
    */
   async offer (key: Uint8Array, offer: PunchOffer, referrer: Peer, opts: { token?: Uint8Array | null, signal?: AbortSignal, timeout: number }): Promise<Required<PunchAnswer> | null> {
+    // retried: every copy carries the same offer, which the listener answers the same way
     const res = await this.#dht.request({ command: CONNECT_COMMAND, target: key, value: PunchOffer.encode(offer) }, referrer,
-      { signal: opts.signal, timeout: opts.timeout, token: opts.token ?? undefined })
+      { signal: opts.signal, timeout: opts.timeout, retry: true, token: opts.token ?? undefined })
     return safeDecode(PunchAnswer.decode, res.value)
   }
 

@@ -5,7 +5,7 @@
 // No NAT is in the way here, so a "random" NAT is what the node is told by the remotes it asks
 // (the DHT's `observed-address` reports, which are all the holepuncher ever sees of its NAT).
 import { randomBytes } from 'node:crypto'
-import { createSocket } from 'node:dgram'
+import { createSocket, type Socket } from 'node:dgram'
 import { DHT } from '@hyperdht-ts/dht-rpc'
 import { testnetHost } from '@hyperdht-ts/dht-rpc/testnet'
 import { waitFor } from '@hyperdht-ts/test-utils'
@@ -24,8 +24,8 @@ afterEach(async () => {
 interface TestNode { dht: DHT, hp: Holepuncher, address: Peer }
 
 /** A DHT node on its own loopback address (testnetHost(i)), with a holepuncher. */
-async function node (i: number, opts: HolepuncherOptions & { bootstrap?: Peer } = {}): Promise<TestNode> {
-  const dht = new DHT({ bootstrap: opts.bootstrap === undefined ? [] : [`${opts.bootstrap.host}:${opts.bootstrap.port}`] })
+async function node (i: number, opts: HolepuncherOptions & { bootstrap?: Peer, socket?: Socket } = {}): Promise<TestNode> {
+  const dht = new DHT({ bootstrap: opts.bootstrap === undefined ? [] : [`${opts.bootstrap.host}:${opts.bootstrap.port}`], socket: opts.socket })
   const hp = new Holepuncher(dht, opts)
   cleanup.push(async () => { await hp.destroy(); await dht.destroy() })
   await dht.listen(0, testnetHost(i))
@@ -37,13 +37,35 @@ async function node (i: number, opts: HolepuncherOptions & { bootstrap?: Peer } 
  * A referrer `r` and a listener `b` announced on it under `key` (b talked to r, so it accepts r's
  * relays). Nodes get hosts from `first`: each test its own range.
  */
-async function network (first: number, opts: { b?: HolepuncherOptions, key?: Uint8Array } = {}): Promise<{ r: TestNode, b: TestNode, key: Uint8Array }> {
+async function network (first: number, opts: { b?: HolepuncherOptions, key?: Uint8Array, socket?: Socket } = {}): Promise<{ r: TestNode, b: TestNode, key: Uint8Array }> {
   const key = opts.key ?? randomBytes(32)
-  const r = await node(first, { mode: 'server' })
+  const r = await node(first, { mode: 'server', socket: opts.socket })
   const b = await node(first + 1, { mode: 'client', bootstrap: r.address, ...opts.b })
   r.hp.announced = (k, peer) => Buffer.from(k).equals(key) && peer.host === b.address.host && peer.port === b.address.port
   await b.dht.ping(r.address)
   return { r, b, key }
+}
+
+/**
+ * A UDP socket that loses the next response it sends to `dropNext` (then clears it): a lost
+ * datagram on the way back, where a lost request would leave the listener out of the test.
+ */
+function losingSocket (): { socket: Socket, dropNext: Peer | null, dropped: number } {
+  const socket = createSocket('udp4')
+  const state = { socket, dropNext: null as Peer | null, dropped: 0 }
+  const send = socket.send.bind(socket) as (msg: Uint8Array, port: number, host: string, cb?: (err: Error | null) => void) => void
+  socket.send = ((msg: Uint8Array, port: number, host: string, cb?: (err: Error | null) => void): void => {
+    const to = state.dropNext
+    const response = (msg[0]! & 0x80) === 0 // udp-request's header: the top bit marks requests
+    if (to !== null && response && to.host === host && to.port === port) {
+      state.dropNext = null
+      state.dropped++
+      cb?.(null)
+      return
+    }
+    send(msg, port, host, cb)
+  }) as Socket['send']
+  return state
 }
 
 /** Makes `n` believe its NAT maps ports randomly: remotes on distinct hosts each report another port. */
@@ -305,5 +327,48 @@ describe('holepuncher: birthday attempts (one NAT reported random)', () => {
     expect(err.message).toMatch(/Too many birthday attempts; retry in \d+ ms/)
     expect(err.retryAfter).toBeGreaterThan(0)
     expect(err.peer).toEqual(b.address)
+  })
+})
+
+describe('signalling: a lost datagram costs a resend, not the whole wait', () => {
+  it('an answer to the offer lost on the way back: the offer is resent and the listener answers the repeat as the first', async () => {
+    const lossy = losingSocket()
+    const { r, b, key } = await network(220, { socket: lossy.socket })
+    const a = await node(222, { mode: 'client', bootstrap: r.address })
+    const listener = b.hp.listen(key)
+    const accepted = new Promise<Connection>((resolve) => listener.once('connection', resolve))
+    lossy.dropNext = a.address // r's answer to a's _hp_connect
+    const started = Date.now()
+    const conn = await a.hp.connect({ key, peer: b.address, referrer: r.address })
+    const took = Date.now() - started
+    expect(lossy.dropped).toBe(1)
+    expect(b.hp.stats.signal.offers).toBe(2) // relayed twice: the copy reached b as well
+    expect(a.dht.stats.holepunches.requested).toBe(0) // no classic fallback after a timeout
+    expect(took).toBeLessThan(3000) // the resend, about 0.95 s in; the whole wait is about 5.3 s
+    const other = await accepted
+    await conn.send(Buffer.from('after a resend'))
+    expect(Buffer.from((await other.messages().next()).value as Uint8Array).toString()).toBe('after a resend')
+  })
+
+  it('a repeated offer id is answered as the first only from the same initiator address; from another it is REFUSED', async () => {
+    const { r, b, key } = await network(230)
+    b.hp.listen(key)
+    const offer = PunchOffer.encode({ id: 77, peer: new Addresses(4).encode(b.address), nat: encodeNat('consistent'), address: null, lan: null })
+    const asker = async (i: number): Promise<DHT> => {
+      const d = new DHT({ bootstrap: [`${r.address.host}:${r.address.port}`], ephemeral: true })
+      cleanup.push(async () => await d.destroy())
+      await d.listen(0, testnetHost(i))
+      return d
+    }
+    const x = await asker(232)
+    const y = await asker(233)
+    const ask = async (from: DHT): Promise<Required<PunchAnswer>> =>
+      PunchAnswer.decode((await from.request({ command: CONNECT_COMMAND, target: key, value: offer }, r.address)).value!) as Required<PunchAnswer>
+    const first = await ask(x)
+    expect(first.status).toBe(ANSWER.ACCEPTED)
+    const again = await ask(x)
+    expect(again).toEqual(first)
+    expect((await ask(y)).status).toBe(ANSWER.REFUSED) // another host guessed or reused the id
+    expect(b.hp.stats.signal.offers).toBe(3)
   })
 })
