@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
-import { isIP } from 'node:net'
-import { parseAddress } from '@hyperdht-ts/ip-encoding'
+import { addressFamily, parseAddress } from '@hyperdht-ts/ip-encoding'
 import {
   UDPRequest, UDPRequestError, internHost, withResolvers, type Interceptor, type Logger, type RequestPeer, type RequestResult, type Resolvers, type ResponseHandler
 } from '@hyperdht-ts/udp-request'
@@ -445,13 +444,13 @@ export class DHT extends EventEmitter<DHTEvents> {
       return Promise.reject(err)
     }
     // an address on a bound socket (the usual case) costs no async frame and no extra promise
-    if (!this.#bound() || isIP(to.host) === 0) return this.#pingResolving(to, opts)
+    if (!this.#bound() || addressFamily(to.host) === 0) return this.#pingResolving(to, opts)
     const options = opts.signal === undefined ? PING_REQUEST : { signal: opts.signal, lane: 'ping' as const }
     return this.#request({ command: PING, id: this.queryId }, to, options, this.#toPingResult)
   }
 
   async #pingResolving (peer: Peer, opts: SignalOptions): Promise<PingResult> {
-    const to = isIP(peer.host) === 0 ? await resolvePeer(peer, this.#codec.family) : peer
+    const to = addressFamily(peer.host) === 0 ? await resolvePeer(peer, this.#codec.family) : peer
     if (!this.#bound()) await this.#ensureListening()
     return await this.#request({ command: PING, id: this.queryId }, to, { signal: opts.signal, lane: 'ping' }, this.#toPingResult)
   }
@@ -1186,14 +1185,14 @@ function literalPeers (input: Array<string | number | Peer>): Peer[] | null {
     } catch {
       return null
     }
-    if (isIP(peer.host) === 0) return null
+    if (addressFamily(peer.host) === 0) return null
     peers.push(peer)
   }
   return peers
 }
 
 async function resolvePeer (peer: Peer, family: 4 | 6): Promise<Peer> {
-  if (isIP(peer.host) !== 0) return peer
+  if (addressFamily(peer.host) !== 0) return peer
   const { address } = await lookup(peer.host, { family })
   return { host: address, port: peer.port }
 }

@@ -5,7 +5,7 @@ import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
 import { afterEach, describe, expect, test } from 'vitest'
 import { HOST, dec, enc, packet, rawServer, sendRaw, waitFor, type RawServer } from '../test/helpers.js'
-import { UDPRequest, UDPRequestError, type Encoding } from './index.js'
+import { internHost, UDPRequest, UDPRequestError, type Encoding } from './index.js'
 
 const cleanup: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -473,5 +473,17 @@ describe('sendRequest (a handler instead of a promise)', () => {
     await client.destroy()
     expect(r.calls).toEqual(['reject'])
     expect((r.results[0] as UDPRequestError).code).toBe('DESTROYED')
+  })
+})
+
+describe('internHost', () => {
+  // (which object comes back is not observable from JS; the value is)
+  test('returns the host it was given, whether it is the last one interned, one before, or new', () => {
+    const copy = (s: string): string => s.split('').join('') // an equal string built at run time
+    expect(internHost(copy('198.51.100.1'))).toBe('198.51.100.1')
+    expect(internHost(copy('198.51.100.2'))).toBe('198.51.100.2')
+    expect(internHost(copy('198.51.100.2'))).toBe('198.51.100.2') // the last one
+    expect(internHost(copy('198.51.100.1'))).toBe('198.51.100.1') // from the table
+    expect(internHost(copy('198.51.100.1'))).toBe('198.51.100.1')
   })
 })

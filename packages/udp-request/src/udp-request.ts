@@ -48,12 +48,16 @@ const CHECKED_BYTES = 1232
 const HOSTS = new Map<string, string>()
 const MAX_HOSTS = 8192
 
+/** The last host interned: a datagram's sender is often the previous one's (one hashing of a fresh string spared). */
+let lastHost = ''
+
 export function internHost (host: string): string {
+  if (host === lastHost) return lastHost
   const known = HOSTS.get(host)
-  if (known !== undefined) return known
+  if (known !== undefined) return (lastHost = known)
   if (HOSTS.size >= MAX_HOSTS) HOSTS.clear()
   HOSTS.set(host, host)
-  return host
+  return (lastHost = host)
 }
 
 /** One request waiting for its response. */
