@@ -21,6 +21,7 @@ import type { Cancel, Clock, Logger, Schedule } from '../types'
 import { decodeFrame, encodeFrame, FRAME_HEADER_BYTES, FRAME_TYPE, unwrapSeq, type Frame, type FrameType } from './frame'
 import { MessageQueue } from './message-queue'
 import { RttEstimator } from './rtt'
+import { SeqRing } from './seq-ring'
 
 /** Options of {@link ReliableChannel}. */
 export interface ReliableChannelOptions {
@@ -167,13 +168,17 @@ export class ReliableChannel extends EventEmitter<ReliableChannelEvents> {
 
   // sending
   #nextSeq = 0
-  readonly #inflight = new Map<number, Outgoing>() // by seq, in send order
+  /** The oldest message not acknowledged yet (`#nextSeq` when none is in flight). */
+  #una = 0
+  /** Sent and not acknowledged, by seq: all within [#una, #nextSeq), a window's span. */
+  readonly #inflight: SeqRing<Outgoing>
   readonly #queue: Outgoing[] = []
   #lastSendAt: number
 
   // receiving
   #rcvNext = 0
-  readonly #reorder = new Map<number, Uint8Array>()
+  /** Received ahead of `#rcvNext`, by seq: all within the window after it. */
+  readonly #reorder: SeqRing<Uint8Array>
 
   // liveness: the last time the peer proved it receives our frames (a pong, an ack of new data)
   #lastProofAt: number
@@ -211,6 +216,8 @@ export class ReliableChannel extends EventEmitter<ReliableChannelEvents> {
     this.#window = positive(options.window ?? SEND_WINDOW, 'window')
     if (this.#window > SACK_BITS * 1024) throw HolepunchError.INVALID_ARGUMENT('window is too large')
     this.#maxQueue = nonNegative(options.maxQueue ?? MAX_SEND_QUEUE, 'maxQueue')
+    this.#inflight = new SeqRing(Math.ceil(this.#window) + 1)
+    this.#reorder = new SeqRing(Math.ceil(this.#window) + 1)
     this.#keepaliveInterval = positive(options.keepaliveInterval ?? KEEPALIVE_INTERVAL, 'keepaliveInterval')
     this.#idleTimeout = positive(options.idleTimeout ?? IDLE_TIMEOUT, 'idleTimeout')
     this.#closeTimeout = positive(options.closeTimeout ?? CLOSE_TIMEOUT, 'closeTimeout')
@@ -273,7 +280,7 @@ export class ReliableChannel extends EventEmitter<ReliableChannelEvents> {
     if (this.#state !== 'open') return Promise.reject(this.#endedError())
     const { signal } = options
     if (signal?.aborted === true) return Promise.reject(HolepunchError.ABORTED(signal.reason))
-    if (this.#queue.length >= this.#maxQueue && this.#nextSeq - this.#sndUna() >= this.#window) return Promise.reject(HolepunchError.QUEUE_FULL(this.#maxQueue))
+    if (this.#queue.length >= this.#maxQueue && this.#nextSeq - this.#una >= this.#window) return Promise.reject(HolepunchError.QUEUE_FULL(this.#maxQueue))
 
     return new Promise<void>((resolve, reject) => {
       const out: Outgoing = {
@@ -408,13 +415,8 @@ export class ReliableChannel extends EventEmitter<ReliableChannelEvents> {
 
   // ── sending ───────────────────────────────────────────────────────────────────────────────
 
-  #sndUna (): number {
-    for (const seq of this.#inflight.keys()) return seq
-    return this.#nextSeq
-  }
-
   #pump (): void {
-    while (this.#state !== 'closed' && this.#queue.length > 0 && this.#nextSeq - this.#sndUna() < this.#window) {
+    while (this.#state !== 'closed' && this.#queue.length > 0 && this.#nextSeq - this.#una < this.#window) {
       const out = this.#queue.shift()!
       out.seq = this.#nextSeq++
       this.#inflight.set(out.seq, out)
@@ -452,13 +454,14 @@ export class ReliableChannel extends EventEmitter<ReliableChannelEvents> {
   }
 
   #onAck (frame: Frame): void {
-    const una = this.#sndUna()
+    const una = this.#una
     const ack = unwrapSeq(frame.ack, una)
     if (ack < una || ack > this.#nextSeq) return // stale or bogus
     const now = this.#now()
     let newest: Outgoing | undefined
-    for (const [seq, out] of this.#inflight) {
-      if (seq >= ack) break
+    for (let seq = una; seq < ack; seq++) {
+      const out = this.#inflight.get(seq)
+      if (out === undefined) continue // acknowledged earlier, selectively
       this.#inflight.delete(seq)
       newest = out
       this.#settle(out)
@@ -471,6 +474,7 @@ export class ReliableChannel extends EventEmitter<ReliableChannelEvents> {
       if (newest === undefined || out.lastSentAt > newest.lastSentAt) newest = out
       this.#settle(out)
     }
+    while (this.#una < this.#nextSeq && !this.#inflight.has(this.#una)) this.#una++
     // Karn: only a message sent once gives an unambiguous round trip
     if (newest !== undefined && newest.sends === 1) this.#rtt.sample(now - newest.lastSentAt)
     if (newest !== undefined) this.#pingAnswered() // an ack of new data proves the path as well as a pong
@@ -562,8 +566,12 @@ export class ReliableChannel extends EventEmitter<ReliableChannelEvents> {
       ? HolepunchError.DESTROYED('Connection')
       : HolepunchError.CONNECTION_CLOSED(reason === 'remote' ? 'Connection closed by the peer' : 'Connection closed', this.remoteAddress))
     for (const out of this.#queue.splice(0)) this.#settle(out, pendingError)
-    for (const out of this.#inflight.values()) this.#settle(out, pendingError)
+    for (let seq = this.#una; seq < this.#nextSeq; seq++) {
+      const out = this.#inflight.get(seq)
+      if (out !== undefined) this.#settle(out, pendingError)
+    }
     this.#inflight.clear()
+    this.#una = this.#nextSeq
     this.#reorder.clear()
     this.#pings.clear()
     for (const queue of [...this.#iterators]) queue.end(error)
@@ -585,8 +593,9 @@ export class ReliableChannel extends EventEmitter<ReliableChannelEvents> {
   /** The earliest time something must happen. */
   #deadline (): number {
     let at = Math.min(this.#lastProofAt + this.#idleTimeout, this.#nextPingAt())
-    for (const out of this.#inflight.values()) {
-      at = Math.min(at, out.firstSentAt + this.#idleTimeout, out.lastSentAt + this.#rtt.backoff(out.sends))
+    for (let seq = this.#una; seq < this.#nextSeq; seq++) {
+      const out = this.#inflight.get(seq)
+      if (out !== undefined) at = Math.min(at, out.firstSentAt + this.#idleTimeout, out.lastSentAt + this.#rtt.backoff(out.sends))
     }
     if (this.#closeSentAt !== null) at = Math.min(at, this.#closeSentAt + this.#closeTimeout, this.#lastCloseAt + this.#rtt.backoff(this.#closeSends))
     return at
@@ -632,13 +641,15 @@ export class ReliableChannel extends EventEmitter<ReliableChannelEvents> {
     // deadlines are compared exactly as #deadline() computes them (a + b <= now), so that a timer
     // set for a fractional time always finds its work due
     if (this.#lastProofAt + this.#idleTimeout <= now) return this.#lost(`the peer acknowledged nothing for ${now - this.#lastProofAt} ms`)
-    for (const out of this.#inflight.values()) {
-      if (out.firstSentAt + this.#idleTimeout <= now) return this.#lost(`message ${out.seq} unacknowledged for ${now - out.firstSentAt} ms`)
+    for (let seq = this.#una; seq < this.#nextSeq; seq++) {
+      const out = this.#inflight.get(seq)
+      if (out !== undefined && out.firstSentAt + this.#idleTimeout <= now) return this.#lost(`message ${out.seq} unacknowledged for ${now - out.firstSentAt} ms`)
     }
     if (this.#closeSentAt !== null && this.#closeSentAt + this.#closeTimeout <= now) return this.#end('local')
 
-    for (const out of this.#inflight.values()) {
-      if (out.lastSentAt + this.#rtt.backoff(out.sends) <= now) this.#transmitData(out)
+    for (let seq = this.#una; seq < this.#nextSeq; seq++) {
+      const out = this.#inflight.get(seq)
+      if (out !== undefined && out.lastSentAt + this.#rtt.backoff(out.sends) <= now) this.#transmitData(out)
     }
     if (this.#closeSentAt !== null && this.#lastCloseAt + this.#rtt.backoff(this.#closeSends) <= now) this.#sendClose()
     if (now >= this.#nextPingAt()) this.#ping(now)
