@@ -3,24 +3,25 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fullText, ipv4Host, ipv6Bytes, ipv6Spelling, nodeCanonical } from '../../test/arbitraries'
 import { addressFamily, hostKey, ipv4Value, normalizeHost, prefix16, prefix24 } from './host'
-import { parseIPv4 } from './ipv4'
 import { code } from '../../test/error-code'
 
-describe('parseIPv4', () => {
-  it('answers a repeat of the last whole string from memory, and a range parse neither uses nor changes it', () => {
-    const sequence: Array<[string, number, number | undefined, number]> = [
-      ['1.2.3.4', 0, undefined, 0x01020304],
-      ['1.2.3.4', 0, undefined, 0x01020304], // the remembered one
-      ['x1.2.3.5', 1, undefined, 0x01020305], // a range: parsed, not remembered
-      ['1.2.3.4', 0, undefined, 0x01020304],
-      ['1.2.3.4x', 0, 7, 0x01020304], // a range of a longer string
-      ['1.2.3.4x', 0, undefined, -1], // the whole of it is not an address
-      ['1.2.3.4x', 0, undefined, -1],
-      ['1.2.3.4', 0, undefined, 0x01020304],
-      [String(1) + '.2.3.4', 0, undefined, 0x01020304], // an equal string built at run time
-      ['1.2.3.44', 0, undefined, 0x0102032c]
+describe('the remembered last host', () => {
+  it('answers a repeat of the last host from memory, whichever function parsed it', () => {
+    const sequence: Array<[(host: string) => unknown, string, unknown]> = [
+      [ipv4Value, '1.2.3.4', 0x01020304],
+      [ipv4Value, '1.2.3.4', 0x01020304], // the remembered one
+      [addressFamily, '1.2.3.4', 4],
+      [hostKey, '1.2.3.4', '1.2.3.4'],
+      [hostKey, '0.0.0.0', null],
+      [ipv4Value, '0.0.0.0', 0],
+      [addressFamily, '1.2.3.4x', 0],
+      [ipv4Value, '1.2.3.4x', -1],
+      [ipv4Value, String(1) + '.2.3.4', 0x01020304], // an equal string built at run time
+      [ipv4Value, '::ffff:1.2.3.4', 0x01020304],
+      [ipv4Value, '1.2.3.44', 0x0102032c],
+      [normalizeHost, '1.2.3.44', '1.2.3.44']
     ]
-    for (const [text, start, end, value] of sequence) expect(parseIPv4(text, start, end)).toBe(value)
+    for (const [fn, host, expected] of sequence) expect(fn(host)).toBe(expected)
   })
 })
 

@@ -31,12 +31,30 @@ function parseIPv6WithZone (host: string): number {
 }
 
 /**
+ * The last host text `ipv4Of` parsed, and its value. One datagram's host is checked in several
+ * places one after another (udp-request's socket lookup and the key that matches its answer,
+ * dht-rpc's rate limits, proofs and routing table): those all hit, and a hit costs a string
+ * comparison (a pointer comparison for the interned hosts udp-request hands out) instead of a
+ * parse. The codecs parse with `parseIPv4` itself: a list of distinct hosts would only miss.
+ */
+let lastText = ''
+let lastValue = -1
+
+function ipv4Of (host: string): number {
+  if (host === lastText) return lastValue
+  const value = parseIPv4(host)
+  lastText = host
+  lastValue = value
+  return value
+}
+
+/**
  * The family of an IP address literal: 4, 6 or 0 when `host` is not one (hostnames included).
  * Agrees with `net.isIP`: IPv4-mapped IPv6 text and IPv6 with a zone id (`fe80::1%eth0`) are 6.
  */
 export function addressFamily (host: string): Family | 0 {
   if (typeof host !== 'string') return 0
-  if (parseIPv4(host) >= 0) return 4
+  if (ipv4Of(host) >= 0) return 4
   if (host.indexOf(':') !== -1 && parseIPv6WithZone(host) !== -2) return 6
   return 0
 }
@@ -48,7 +66,7 @@ export function addressFamily (host: string): Family | 0 {
  */
 export function normalizeHost (host: string): string {
   if (typeof host !== 'string') throw IpEncodingError.INVALID_HOST(`host must be a string, got ${describe(host)}`)
-  if (parseIPv4(host) >= 0) return host
+  if (ipv4Of(host) >= 0) return host
   const z = host.indexOf(':') === -1 ? -2 : parseIPv6WithZone(host)
   if (z === -2) throw IpEncodingError.INVALID_HOST(`not an IP address: ${describe(host)}`)
   writeWords(WORDS, SCRATCH, 0)
@@ -65,7 +83,7 @@ export function normalizeHost (host: string): string {
  */
 export function hostKey (host: string): string | null {
   if (typeof host !== 'string') return null
-  const v4 = parseIPv4(host)
+  const v4 = ipv4Of(host)
   if (v4 >= 0) return v4 === 0 ? null : host
   if (host.indexOf(':') === -1) return null
   if (parseIPv6WithZone(host) === -2) return null
@@ -123,7 +141,7 @@ function prefix (host: string, bits4: 16 | 24, bits6: 32 | 48): string {
  */
 export function ipv4Value (host: string): number {
   if (typeof host !== 'string') return -1
-  const v4 = parseIPv4(host)
+  const v4 = ipv4Of(host)
   if (v4 >= 0) return v4
   if (host.indexOf(':') === -1 || parseIPv6WithZone(host) === -2 || !isMappedWords(WORDS)) return -1
   return WORDS[6]! * 65536 + WORDS[7]!

@@ -5,28 +5,10 @@
 export const OCTETS: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i))
 
 /**
- * The last whole string parsed, and its value. One datagram's host is parsed in several places
- * (validation, the key that matches its answer, rate limits, routing-table slots, the codec),
- * one after another: those all hit, and a hit costs a string comparison (a pointer comparison
- * for the interned host strings udp-request passes around) instead of a parse.
- */
-let lastText = ''
-let lastValue = -1
-
-/**
  * Parses `s.slice(start, end)` as a dotted quad without allocating.
  * Returns the address as an unsigned 32-bit integer, or -1 when it is not a valid IPv4 address.
  */
 export function parseIPv4 (s: string, start = 0, end = s.length): number {
-  if (start !== 0 || end !== s.length) return parseRange(s, start, end)
-  if (s === lastText) return lastValue
-  const value = parseRange(s, 0, end)
-  lastText = s
-  lastValue = value
-  return value
-}
-
-function parseRange (s: string, start: number, end: number): number {
   const len = end - start
   if (len < 7 || len > 15) return -1
   let result = 0
