@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events'
 import type { HolepunchError } from '../errors'
 import type { DatagramPort } from '../io/port'
 import type { ConnectionPath, Logger, Peer } from '../types'
+import type { Frame } from './frame'
 import { ReliableChannel, type ChannelClose, type ReliableChannelOptions } from './reliable-channel'
 
 /** Events of a {@link Connection}. */
@@ -134,9 +135,9 @@ export class Connection extends EventEmitter<ConnectionEvents> implements AsyncI
     this.#channel.destroy(error)
   }
 
-  /** Hands over a frame of this connection that arrived. @internal */
-  receive (bytes: Uint8Array): boolean {
-    return this.#channel.receive(bytes)
+  /** Hands over a frame of this connection that arrived (decoded by the router). @internal */
+  receive (frame: Frame): boolean {
+    return this.#channel.receiveFrame(frame)
   }
 }
 

@@ -324,6 +324,11 @@ export class ReliableChannel extends EventEmitter<ReliableChannelEvents> {
       this.#logger?.debug?.('holepunch: dropped a datagram that is not a valid frame', { id: this.id, error: (err as Error).message })
       return false
     }
+    return this.receiveFrame(frame)
+  }
+
+  /** `receive` of a frame already decoded (the router decodes every frame to dispatch it). @internal */
+  receiveFrame (frame: Frame): boolean {
     if (frame.id !== this.id) {
       this.stats.dropped++
       return false

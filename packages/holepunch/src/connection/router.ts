@@ -149,7 +149,7 @@ export class FrameRouter {
           this.stats.dropped.unknownConnection++
           return
         }
-        conn.receive(bytes)
+        conn.receive(frame)
       }
     }
   }

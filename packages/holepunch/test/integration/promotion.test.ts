@@ -24,7 +24,7 @@ test('after a full GC mid-stream, 80,000 more messages leave the old generation 
     for (const [to, frame] of queue.splice(0)) to.receive(frame)
   }
   const post = (to: () => ReliableChannel) => (frame: Uint8Array): void => {
-    queue.push([to(), frame.slice()])
+    queue.push([to(), new Uint8Array(frame)]) // a copy, as a datagram arrives
     if (!draining) {
       draining = true
       setImmediate(drain)
