@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { networkInterfaces } from 'node:os'
 import type { DHT } from '@hyperdht-ts/dht-rpc'
-import { punchAddress } from './address'
+import { punchAddress, sameAddress } from './address'
 import { BIRTHDAY_BUSY_RETRY, CLOSE_TIMEOUT, MAX_LAN_ADDRESSES, OPEN_RESEND_INTERVAL, OPEN_TIMEOUT, PUNCH_TIMEOUT, REACH_FIRST_DELAY, REACH_INTERVAL, SIGNAL_TIMEOUT, STALL_TICK } from './constants'
 import { Connection } from './connection/connection'
 import { encodeFrame, FRAME_TYPE } from './connection/frame'
@@ -175,11 +175,12 @@ export class Listener extends EventEmitter<ListenerEvents> implements AsyncItera
 }
 
 interface Accepting {
-  key: Uint8Array
+  /** The key (hex), and the initiator as the referrer saw it: a repeat of the offer has both. */
+  hex: string
+  observed: Peer | null
   remote: PunchPeerInfo
   stop: AbortController
-  /** The initiator as the referrer saw it, and our answer: a repeat of the offer gets it again. */
-  observed: Uint8Array | null
+  /** Our answer: a repeat of the offer gets it again. */
   answer: Uint8Array
 }
 
@@ -735,11 +736,11 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
     if (this.#destroyed || sessions?.listeners.has(hex) !== true) return PunchAnswer.encode({ status: ANSWER.NOT_LISTENING })
     // our own offer, relayed back to us: we announced the key we are connecting to
     if (sessions.offering.has(offer.id)) return PunchAnswer.encode({ status: ANSWER.SELF })
+    const observed = this.#addresses.decode(offer.observed)
     const earlier = sessions.accepting.get(offer.id)
     // the initiator resent its offer (a copy or our answer was lost): the same answer, once more
-    if (earlier !== undefined && isRepeat(earlier, key, offer)) return earlier.answer
+    if (earlier !== undefined && earlier.hex === hex && sameAddress(earlier.observed, observed)) return earlier.answer
     if (this.#frameRouter?.has(offer.id) === true || earlier !== undefined) return PunchAnswer.encode({ status: ANSWER.REFUSED })
-    const observed = this.#addresses.decode(offer.observed)
     const claimed = this.#addresses.decode(offer.address)
     const remote: PunchPeerInfo = {
       nat: decodeNat(offer.nat),
@@ -763,8 +764,7 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
       lan: this.#addresses.encodeList(local.lanAddresses ?? [])
     })
     const stop = new AbortController()
-    // copied: the decoded offer may be a view into the whole datagram
-    sessions.accepting.set(offer.id, { key, remote, stop, observed: offer.observed == null ? null : new Uint8Array(offer.observed), answer })
+    sessions.accepting.set(offer.id, { hex, observed, remote, stop, answer })
     this.#log?.debug?.('holepunch: offer accepted', { id: offer.id, referrer: `${referrer.host}:${referrer.port}`, nat: remote.nat })
     // our half: probes (and, if we are the random side, the birthday sockets) until OPEN arrives
     this.#runPlan(offer.id, local, remote, stop.signal, admission).catch(() => {}).finally(() => {
@@ -801,13 +801,6 @@ export class Holepuncher extends EventEmitter<HolepuncherEvents> {
 
 /** The message of the `PEER_NOT_FOUND` of a connect that reached our own listener. */
 export const SELF_PEER_MESSAGE = 'That peer is this node (our own announce)'
-
-/** A relayed offer is a repeat of one we accepted: same id and key, from the same initiator address. */
-function isRepeat (earlier: Accepting, key: Uint8Array, offer: PunchOffer): boolean {
-  const observed = offer.observed ?? null
-  return Buffer.from(earlier.key).equals(key) &&
-    (observed === null ? earlier.observed === null : earlier.observed !== null && Buffer.from(earlier.observed).equals(observed))
-}
 
 function checkKey (key: unknown): asserts key is Uint8Array {
   if (!(key instanceof Uint8Array) || key.byteLength !== 32) throw HolepunchError.INVALID_ARGUMENT('key must be a 32-byte Uint8Array')
