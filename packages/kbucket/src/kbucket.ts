@@ -8,7 +8,7 @@ import {
 import { defaultArbiter, xorDistance } from './distance.js'
 import { KBucketError } from './errors.js'
 import { BOUNDED_INSERTION_MAX, closestByXor, smallestByKey } from './select.js'
-import { childFor, createLeaf, indexOfId, splitLeaf, type TreeNode } from './tree.js'
+import { childFor, createLeaf, indexOfId, pushContact, removeAt, splitLeaf, type TreeNode } from './tree.js'
 import type {
   ArbiterFunction,
   BucketInfo,
@@ -76,19 +76,21 @@ export class KBucket<T extends Contact = Contact> extends EventEmitter<KBucketEv
       while (node.contacts === null) node = childFor(node, id, depth++)
       const contacts = node.contacts
 
-      const index = indexOfId(contacts, id)
+      const index = indexOfId(node, id)
       if (index >= 0) {
-        this.#update(contacts, index, contact)
+        this.#update(node, index, contact)
         return this
       }
       if (contacts.length < this.numberOfNodesPerKBucket) {
-        contacts.push(contact)
+        pushContact(node, contact)
         this.#count++
         this.emit('added', contact)
         return this
       }
       if (node.dontSplit) {
-        this.emit('ping', contacts.slice(0, this.numberOfNodesToPing), contact)
+        // (the copy of the oldest contacts only when someone listens: most offers to a full
+        // bucket end here)
+        if (this.listenerCount('ping') > 0) this.emit('ping', contacts.slice(0, this.numberOfNodesToPing), contact)
         return this
       }
       // Split, then keep descending from the same node, which is now an inner node.
@@ -100,21 +102,22 @@ export class KBucket<T extends Contact = Contact> extends EventEmitter<KBucketEv
   get (id: Uint8Array): T | null {
     assertId(id)
     if (id.length !== this.localNodeId.length) return null
-    const contacts = this.#leafFor(id)
-    const index = indexOfId(contacts, id)
-    return index >= 0 ? contacts[index]! : null
+    const leaf = this.#leafFor(id)
+    if (leaf.index !== null) return leaf.index.get(id) ?? null
+    const index = indexOfId(leaf, id)
+    return index >= 0 ? leaf.contacts![index]! : null
   }
 
   /** Removes the contact with id `id`, emitting `removed`; unknown ids are a no-op. */
   remove (id: Uint8Array): this {
     assertId(id)
     if (id.length !== this.localNodeId.length) return this
-    const contacts = this.#leafFor(id)
-    const index = indexOfId(contacts, id)
+    const leaf = this.#leafFor(id)
+    const index = indexOfId(leaf, id)
     if (index >= 0) {
-      const [contact] = contacts.splice(index, 1)
+      const contact = removeAt(leaf, index)
       this.#count--
-      this.emit('removed', contact!)
+      this.emit('removed', contact)
     }
     return this
   }
@@ -200,20 +203,22 @@ export class KBucket<T extends Contact = Contact> extends EventEmitter<KBucketEv
     }
   }
 
-  #leafFor (id: Uint8Array): T[] {
+  #leafFor (id: Uint8Array): TreeNode<T> {
     let node = this.#root
     let depth = 0
     while (node.contacts === null) node = childFor(node, id, depth++)
-    return node.contacts
+    return node
   }
 
-  #update (contacts: T[], index: number, candidate: T): void {
+  #update (leaf: TreeNode<T>, index: number, candidate: T): void {
+    const contacts = leaf.contacts!
     const incumbent = contacts[index]!
     const selection = this.arbiter(incumbent, candidate)
     // The stored version won against a different object: nothing changes, not even recency.
     if (selection === incumbent && incumbent !== candidate) return
     contacts.splice(index, 1)
     contacts.push(selection)
+    if (selection !== incumbent) leaf.index?.replace(incumbent, selection)
     this.emit('updated', incumbent, selection)
   }
 }

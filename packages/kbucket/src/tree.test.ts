@@ -30,8 +30,8 @@ describe('splitLeaf', () => {
     expect(node.left!.dontSplit).toBe(false)
     expect(node.right!.dontSplit).toBe(true)
     expect(childFor(node, bytes(0x90), 0)).toBe(node.right)
-    expect(indexOfId(node.right!.contacts!, bytes(0xc0))).toBe(1)
-    expect(indexOfId(node.right!.contacts!, bytes(0xc1))).toBe(-1)
+    expect(indexOfId(node.right!, bytes(0xc0))).toBe(1)
+    expect(indexOfId(node.right!, bytes(0xc1))).toBe(-1)
 
     splitLeaf(node.left!, 1, bytes(0x7f))
     expect(node.left!.left!.dontSplit).toBe(true)

@@ -3,6 +3,7 @@
 import RefKBucket from 'k-bucket'
 import { describe, expect, test } from 'vitest'
 import { compareDistance, KBucket, xorDistance, type Contact } from '../src/index.js'
+import { INDEX_MIN } from '../src/leaf-index.js'
 import { createRandom, idAtDepth, randomBytes, randomInt } from './random.js'
 
 interface TestContact extends Contact {
@@ -17,6 +18,11 @@ interface Scenario {
   toPing?: number
   arbiter?: (incumbent: TestContact, candidate: TestContact) => TestContact
   distance?: (a: Uint8Array, b: Uint8Array) => number
+  /**
+   * Some new ids copy a known one but for one byte before the last four: the same bucket and the
+   * same last bytes, the key of a big leaf's index (so its collision chains get exercised).
+   */
+  sameTails?: boolean
   ops: number
 }
 
@@ -46,7 +52,10 @@ const scenarios: Scenario[] = [
   { name: '20-byte ids, k=20 (defaults)', idLength: 20, ops: 4000 },
   { name: '20-byte ids, k=4', idLength: 20, k: 4, toPing: 2, ops: 3000 },
   { name: '32-byte ids, k=20', idLength: 32, ops: 4000 },
-  { name: '32-byte ids, k=3', idLength: 32, k: 3, ops: 3000 }
+  { name: '32-byte ids, k=3', idLength: 32, k: 3, ops: 3000 },
+  // buckets past INDEX_MIN contacts: found through their index
+  { name: '32-byte ids, k=80 (indexed buckets)', idLength: 32, k: 80, sameTails: true, ops: 6000 },
+  { name: '6-byte ids, k=100, ping 4 (indexed buckets)', idLength: 6, k: 100, toPing: 4, sameTails: true, ops: 6000 }
 ]
 
 const SEEDS = [1, 0xc0ffee]
@@ -86,7 +95,7 @@ function countRoundedTies (result: TestContact[], target: Uint8Array): number {
   return ties
 }
 
-interface RunStats { ops: number, closestCalls: number, pings: number, splits: number, roundedTies: number }
+interface RunStats { ops: number, closestCalls: number, pings: number, splits: number, roundedTies: number, biggest: number }
 
 function run (scenario: Scenario, seed: number): RunStats {
   const random = createRandom(seed)
@@ -127,6 +136,10 @@ function run (scenario: Scenario, seed: number): RunStats {
     let id: Uint8Array
     if (r < 0.25) {
       id = randomBytes(random, idLength)
+    } else if (scenario.sameTails === true && r < 0.32 && known.length > 0) {
+      id = known[randomInt(random, known.length)]!.slice()
+      const at = Math.max(0, idLength - 5 - randomInt(random, 2))
+      id[at] = id[at]! ^ (1 + randomInt(random, 255))
     } else if (r < 0.4 && known.length > 0) {
       // A sibling of a known id, differing only in its last bytes: with long ids, their numeric
       // distances to most targets round to the same double, so tie ordering gets compared.
@@ -228,7 +241,7 @@ function run (scenario: Scenario, seed: number): RunStats {
   expect(serials(ours.closest(localNodeId))).toStrictEqual(serials(ref.closest(localNodeId)))
   const leaves = ours.buckets()
   expect(leaves.map((b) => `${b.depth}:${b.size}:${b.coversLocalId}`)).toStrictEqual(referenceLeaves(ref))
-  return { ops: scenario.ops, closestCalls, pings, splits: leaves.length - 1, roundedTies }
+  return { ops: scenario.ops, closestCalls, pings, splits: leaves.length - 1, roundedTies, biggest: Math.max(...leaves.map((b) => b.size)) }
 }
 
 describe('matches k-bucket@5.1.0 on random operations', () => {
@@ -241,6 +254,7 @@ describe('matches k-bucket@5.1.0 on random operations', () => {
         expect(stats.splits).toBeGreaterThan(0)
         expect(stats.pings).toBeGreaterThan(0)
         if (scenario.idLength >= 20) expect(stats.roundedTies).toBeGreaterThan(0)
+        if ((scenario.k ?? 20) > INDEX_MIN) expect(stats.biggest).toBeGreaterThanOrEqual(INDEX_MIN)
       }
     })
   }
