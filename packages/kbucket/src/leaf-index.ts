@@ -57,9 +57,10 @@ export class LeafIndex<T extends Contact> {
     if (entry === contact) {
       this.#byKey.delete(key)
     } else if (entry instanceof Collision) {
-      const rest = entry.contacts.filter((c) => c !== contact)
-      if (rest.length === 1) this.#byKey.set(key, rest[0]!)
-      else this.#byKey.set(key, new Collision(rest))
+      const chain = entry.contacts
+      const at = chain.indexOf(contact)
+      if (at !== -1) chain.splice(at, 1)
+      if (chain.length === 1) this.#byKey.set(key, chain[0]!)
     }
   }
 }
