@@ -5,7 +5,7 @@ describe('public surface', () => {
   it('exports exactly the documented names', () => {
     expect(Object.keys(api).sort()).toStrictEqual([
       'IPV4_PEER_BYTES', 'IPV6_PEER_BYTES', 'IpEncodingError', 'LAN_PEER_BYTES',
-      'addressFamily', 'formatAddress', 'hostKey', 'ipv4Peers', 'ipv4Value', 'ipv6Peers', 'lanPeer', 'nodeCodec',
+      'addressFamily', 'formatAddress', 'hostKey', 'ipv4Peers', 'ipv4Text', 'ipv4Value', 'ipv6Peers', 'lanPeer', 'nodeCodec',
       'normalizeHost', 'parseAddress', 'peerCodec', 'prefix16', 'prefix24'
     ])
   })

@@ -1,4 +1,4 @@
-import { ipv4Value, prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
+import { ipv4Text, ipv4Value, prefix16, prefix24 } from '@hyperdht-ts/ip-encoding'
 import { dottedQuad } from '../io/host-slots.js'
 
 /**
@@ -106,8 +106,7 @@ export class ContactSlots {
   host (slot: number): string {
     const pack = this.#meta[slot * FIELDS + PACK]!
     if ((pack & TEXT) !== 0) return this.#others!.get(slot)![0]
-    const v4 = this.#meta[slot * FIELDS + V4]!
-    return OCTETS[v4 >>> 24]! + '.' + OCTETS[(v4 >>> 16) & 255]! + '.' + OCTETS[(v4 >>> 8) & 255]! + '.' + OCTETS[v4 & 255]!
+    return ipv4Text(this.#meta[slot * FIELDS + V4]! >>> 0)
   }
 
   /**
@@ -245,4 +244,3 @@ export function addressPrefixes (host: string): [string, string] {
   }
 }
 
-const OCTETS = Array.from({ length: 256 }, (_, i) => String(i))

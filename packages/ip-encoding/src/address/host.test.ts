@@ -2,7 +2,7 @@ import { isIP } from 'node:net'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fullText, ipv4Host, ipv6Bytes, ipv6Spelling, nodeCanonical } from '../../test/arbitraries'
-import { addressFamily, hostKey, ipv4Value, normalizeHost, prefix16, prefix24 } from './host'
+import { addressFamily, hostKey, ipv4Text, ipv4Value, normalizeHost, prefix16, prefix24 } from './host'
 import { code } from '../../test/error-code'
 
 describe('the remembered last host', () => {
@@ -94,6 +94,24 @@ describe('normalizeHost', () => {
   it('throws INVALID_HOST for anything that is not an IP address', () => {
     for (const bad of ['', 'localhost', '1.2.3.256', '[::1]', '::1::', 'fe80::1%', 42, null]) {
       expect(code(() => normalizeHost(bad as string))).toBe('INVALID_HOST')
+    }
+  })
+})
+
+describe('ipv4Text', () => {
+  it('is the inverse of ipv4Value on dotted quads, every octet included', () => {
+    for (let octet = 0; octet < 256; octet++) {
+      for (const host of [`${octet}.0.0.0`, `0.${octet}.0.0`, `0.0.${octet}.0`, `0.0.0.${octet}`, `${octet}.${255 - octet}.${octet}.${255 - octet}`]) {
+        expect(ipv4Text(ipv4Value(host))).toBe(host)
+      }
+    }
+    expect(ipv4Text(0x0a141e28)).toBe('10.20.30.40')
+    expect(ipv4Text(0xffffffff)).toBe('255.255.255.255')
+  })
+
+  it('throws INVALID_ARGUMENT for anything but an integer in [0, 2^32)', () => {
+    for (const bad of [-1, 2 ** 32, 1.5, NaN, Infinity, '1', null, undefined]) {
+      expect(() => ipv4Text(bad as number)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
     }
   })
 })

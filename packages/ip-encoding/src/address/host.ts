@@ -136,6 +136,16 @@ function prefix (host: string, bits4: 16 | 24, bits6: 32 | 48): string {
 }
 
 /**
+ * The dotted quad of an unsigned 32-bit IPv4 address (`0x0a141e28` → `10.20.30.40`): the inverse
+ * of {@link ipv4Value} for dotted quads. Throws `INVALID_ARGUMENT` for anything but an integer in
+ * [0, 2^32).
+ */
+export function ipv4Text (value: number): string {
+  if (value >>> 0 !== value) throw IpEncodingError.INVALID_ARGUMENT(`an IPv4 value must be an integer in [0, 2^32), got ${describe(value)}`)
+  return formatIPv4Value(value)
+}
+
+/**
  * The IPv4 address of `host` (a dotted quad or IPv4-mapped IPv6) as an unsigned 32-bit integer,
  * -1 for anything else. Never throws: for compact numeric keys (e.g. of /24 and /16 networks).
  */

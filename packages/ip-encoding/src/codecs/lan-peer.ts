@@ -2,7 +2,7 @@
 // IPv4 address then the port. The first two octets are implied by the requester's own LAN
 // address, the /16 prefix the decoder is given.
 
-import { OCTETS } from '../address/ipv4'
+import { OCTETS, OCTETS_DOT } from '../address/ipv4'
 import { hostToIPv4 } from '../address/host'
 import { checkPort, describe } from '../address/port'
 import { LAN_PEER_BYTES } from '../constants'
@@ -48,7 +48,7 @@ function prefixValue (prefix: LanPrefix): number {
 
 function prefixText (prefix: LanPrefix): string {
   const v = prefixValue(prefix)
-  return OCTETS[v >>> 8]! + '.' + OCTETS[v & 255]! + '.'
+  return OCTETS_DOT[v >>> 8]! + OCTETS_DOT[v & 255]!
 }
 
 function write (peer: unknown, index: number, out: Uint8Array, o: number): void {
@@ -63,7 +63,7 @@ function write (peer: unknown, index: number, out: Uint8Array, o: number): void 
 
 function read (bytes: Uint8Array, o: number, head: string): Peer {
   const port = readPort(bytes, o + 2)
-  return { host: head + OCTETS[bytes[o]!]! + '.' + OCTETS[bytes[o + 1]!]!, port }
+  return { host: head + OCTETS_DOT[bytes[o]!]! + OCTETS[bytes[o + 1]!]!, port }
 }
 
 /** The 4-byte LAN peer codec (docs/protocol.md §3). */
