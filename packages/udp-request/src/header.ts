@@ -1,3 +1,5 @@
+// (imported: the global `Buffer` is an accessor on Node 20, about 6 ns more a use)
+import { Buffer } from 'node:buffer'
 import { HEADER_BYTES, REQUEST_BIT, TID_MASK } from './constants.js'
 
 /** Frames a body: 2-byte big-endian header (request bit + tid) followed by the body. */

@@ -1,3 +1,5 @@
+// (imported: the global `Buffer` is an accessor on Node 20, about 6 ns more a use)
+import { Buffer } from 'node:buffer'
 import { createSocket, Socket as DgramSocket } from 'node:dgram'
 import { EventEmitter } from 'node:events'
 import { hostKey } from '@hyperdht-ts/ip-encoding'

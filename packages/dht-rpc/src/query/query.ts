@@ -1,4 +1,5 @@
 import { EventEmitter, setMaxListeners } from 'node:events'
+import { performance } from 'node:perf_hooks'
 import { BACKGROUND_CONCURRENCY, ID_LENGTH, K, WALK_ALPHA } from '../constants.js'
 import { DHTError } from '../errors.js'
 import type { RequestMessage, ResponseMessage } from '../messages/codec.js'
