@@ -242,12 +242,15 @@ export const OPEN_RESEND_INTERVAL = 250
 
 /**
  * Timeout of a signalling request (`_hp_connect`), which the referrer relays before answering
- * (ms). It is sent with udp-request's retry: copies at about 0, 0.95, 1.7 and 3.2 s, given up
- * at about 5.3 s (measured). One datagram dropped on the way (loss, or a referrer's per-IP rate
- * limit that peers behind one NAT share) then costs a second instead of the whole wait and the
- * classic fallback; the listener answers a repeated offer with its first answer.
+ * (ms). It is sent with udp-request's retry, whose copies go out at fixed multiples of it: at
+ * about 0, 0.5, 0.9 and 1.65 s, given up at about 2.75 s (measured), after the referrer's own
+ * wait for the listener (`RELAY_TIMEOUT`), so that its refusal still reaches us. One datagram
+ * dropped on the way (loss, or a referrer's per-IP rate limit that peers behind one NAT share)
+ * then costs half a second; the listener answers a repeated offer with its first answer. (At
+ * 700 ms a drop cost 0.95 s: in the NAT benchmark's same-NAT scenario, 4 to 6 of 20 connects
+ * took 945-975 ms.)
  */
-export const SIGNAL_TIMEOUT = 700
+export const SIGNAL_TIMEOUT = 350
 /** Timeout of the referrer's relayed request to the listener (`_hp_relay`) (ms). */
 export const RELAY_TIMEOUT = 2500
 /** `_hp_connect` requests one initiator may send a referrer per second, and burst. */
