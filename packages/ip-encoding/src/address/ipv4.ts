@@ -46,10 +46,12 @@ export function parseIPv4 (s: string, start = 0, end = s.length): number {
 
 /** Dotted-quad text of the 4 bytes at `offset`. */
 export function formatIPv4 (bytes: Uint8Array, offset: number): string {
-  return OCTETS_DOT[bytes[offset]!]! + OCTETS_DOT[bytes[offset + 1]!]! + OCTETS_DOT[bytes[offset + 2]!]! + OCTETS[bytes[offset + 3]!]!
+  return OCTETS_DOT[bytes[offset]!]! + OCTETS_DOT[bytes[offset + 1]!]! +
+    OCTETS_DOT[bytes[offset + 2]!]! + OCTETS[bytes[offset + 3]!]!
 }
 
 /** Dotted-quad text of an unsigned 32-bit address. */
 export function formatIPv4Value (value: number): string {
-  return OCTETS_DOT[(value >>> 24) & 255]! + OCTETS_DOT[(value >>> 16) & 255]! + OCTETS_DOT[(value >>> 8) & 255]! + OCTETS[value & 255]!
+  return OCTETS_DOT[(value >>> 24) & 255]! + OCTETS_DOT[(value >>> 16) & 255]! +
+    OCTETS_DOT[(value >>> 8) & 255]! + OCTETS[value & 255]!
 }
