@@ -8,7 +8,7 @@ export const OCTETS: readonly string[] = Array.from({ length: 256 }, (_, i) => S
  * The same, each followed by a dot. Every `+` makes a new string (V8 copies results shorter than
  * 13 characters, and links longer ones as a rope that the first hash or compare flattens), so a
  * dotted quad is three concatenations of these instead of seven of octets and dots: measured,
- * 22 instead of 35 ns a host, with four strings allocated instead of eight.
+ * 22 instead of 35 ns a host, three new strings instead of seven.
  */
 export const OCTETS_DOT: readonly string[] = OCTETS.map((octet) => octet + '.')
 
