@@ -6,7 +6,7 @@ export const bytesEqual: (a: Uint8Array, b: Uint8Array) => boolean = idEquals
 
 /** A node id or target: exactly `ID_LENGTH` bytes. */
 export function validId (id: Uint8Array | null | undefined): id is Uint8Array {
-  return id instanceof Uint8Array && id.byteLength === ID_LENGTH
+  return id instanceof Uint8Array && id.length === ID_LENGTH
 }
 
 /** Lower-case hex (logs, map keys). */

@@ -34,7 +34,7 @@ export class AddressCodec {
 
   /** The peer in `bytes`, or `null` if they are not exactly one valid peer. */
   decodePeer (bytes: Uint8Array | null | undefined): Peer | null {
-    if (!bytes || bytes.byteLength !== this.#peers.bytesPerEntry) return null
+    if (!bytes || bytes.length !== this.#peers.bytesPerEntry) return null
     try {
       return this.#peers.decodeOne(bytes, 0)
     } catch {
@@ -63,11 +63,11 @@ export class AddressCodec {
    * of entries gives no nodes; an entry with an invalid address (e.g. port 0) is skipped.
    */
   decodeNodes (bytes: Uint8Array | null | undefined): Node[] {
-    if (!bytes || bytes.byteLength === 0) return []
+    if (!bytes || bytes.length === 0) return []
     const size = this.#nodes.bytesPerEntry
-    if (bytes.byteLength % size !== 0) return []
+    if (bytes.length % size !== 0) return []
     const out: Node[] = []
-    for (let offset = 0; offset < bytes.byteLength; offset += size) {
+    for (let offset = 0; offset < bytes.length; offset += size) {
       try {
         const n = this.#nodes.decodeOne(bytes, offset)
         out.push({ id: n.id, host: n.host, port: n.port })

@@ -119,7 +119,7 @@ export class RoutingTable {
    * IP diversity limit is refused. Returns whether the node is in the table afterwards.
    */
   add (id: Uint8Array, peer: Peer, tick: number): boolean {
-    if (id.byteLength !== this.id.byteLength || bytesEqual(id, this.id)) return false
+    if (id.length !== this.id.length || bytesEqual(id, this.id)) return false
     // a port is kept in 16 bits: anything else could never be sent to anyway
     if (!Number.isInteger(peer.port) || peer.port < 0 || peer.port > 0xffff) return false
     const slots = this.#slots
@@ -171,7 +171,7 @@ export class RoutingTable {
    * verification ping: a full bucket of fresh contacts would turn it away after the ping.
    */
   admits (id: Uint8Array, host: string, tick: number, freshTicks: number): boolean {
-    if (id.byteLength !== this.id.byteLength || bytesEqual(id, this.id)) return false
+    if (id.length !== this.id.length || bytesEqual(id, this.id)) return false
     const cpl = commonPrefix(id, this.id)
     if (this.#slots.find(id, cpl) >= 0) return true
     if (this.#overLimit(cpl, host) !== null) return false
@@ -404,7 +404,7 @@ export class RoutingTable {
     for (let gathered = sizes[0]!; gathered < n && lastRank < sizes.length - 1;) gathered += sizes[++lastRank]!
     // Kept sorted by distance; most candidates are told apart by the first 6 bytes of their
     // distance (`key`, an exact integer), the rest by the whole id.
-    const exact = target.byteLength === slots.idLength
+    const exact = target.length === slots.idLength
     const ids = slots.ids
     const step = slots.idLength
     const kept: number[] = []
@@ -441,7 +441,7 @@ export class RoutingTable {
     const slots = this.#slots
     const n = slots.idLength
     let d = 0
-    if (target.byteLength === n) {
+    if (target.length === n) {
       const ids = slots.ids
       const oa = a * n
       const ob = b * n
@@ -474,7 +474,7 @@ export class RoutingTable {
   }
 
   #find (id: Uint8Array): number {
-    if (id.byteLength !== this.id.byteLength) return -1
+    if (id.length !== this.id.length) return -1
     return this.#slots.find(id, commonPrefix(id, this.id))
   }
 
@@ -508,11 +508,11 @@ export class RoutingTable {
 
 /** Number of leading bits `a` and `b` share. */
 function commonPrefix (a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.byteLength; i++) {
+  for (let i = 0; i < a.length; i++) {
     const x = a[i]! ^ b[i]!
     if (x !== 0) return i * 8 + Math.clz32(x) - 24
   }
-  return a.byteLength * 8
+  return a.length * 8
 }
 
 /** The limits when none is given (shared by every table). */
@@ -521,7 +521,7 @@ const DEFAULT_DIVERSITY: Readonly<DiversityLimits> = Object.freeze({ maxPer24Per
 /** Bit `i` of `id`, most significant first; bits past its end read as 0 (as in k-bucket). */
 function bitAt (id: Uint8Array, i: number): number {
   const byte = i >> 3
-  return byte < id.byteLength ? (id[byte]! >> (7 - (i & 7))) & 1 : 0
+  return byte < id.length ? (id[byte]! >> (7 - (i & 7))) & 1 : 0
 }
 
 /** The first `bits` bits of `id` as a string of '0's and '1's. */
