@@ -66,4 +66,14 @@ describe('SourceGuard', () => {
     expect(g.admit('flooder', 10, 2)).toBe(false)
     expect(new SourceGuard().maxSources).toBe(DEFAULT_MAX_SOURCES)
   })
+
+  it('a clock set back re-bases a source instead of stalling it until the clock passes its last update', () => {
+    const g = new SourceGuard({ amplification: false })
+    const t = 1_000_000
+    for (let i = 0; i < burst; i++) g.admit('a', 10, t, false)
+    expect(g.admit('a', 10, t, false)).toBe(false)
+    const back = t - 3_600_000 // an hour back
+    expect(g.admit('a', 10, back, false)).toBe(false) // no refill for the step itself
+    expect(g.admit('a', 10, back + 1000 / rate, false)).toBe(true) // the rate again from there
+  })
 })

@@ -168,7 +168,10 @@ export class SourceGuard {
     const s = slot * FIELDS
     const st = this.#sources.values
     const dt = now - st[s + AT]!
-    if (dt > 0) {
+    // a clock set back re-bases the source (no refill for the step): it is not left waiting
+    // until the clock passes its last update again
+    if (dt < 0) st[s + AT] = now
+    else if (dt > 0) {
       st[s + AT] = now
       if (this.rate !== null) st[s + TOKENS] = Math.min(this.rate.burst, st[s + TOKENS]! + dt * this.rate.rate / 1000)
       if (this.amplification !== null && st[s + CREDIT]! < this.amplification.burst) {

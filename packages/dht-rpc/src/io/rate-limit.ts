@@ -29,8 +29,10 @@ export class RateLimiter {
       if (buckets.size >= this.maxKeys) buckets.delete(buckets.keys().next().value!)
       b = { tokens: this.burst, at: now }
       buckets.set(key, b)
-    } else if (now > b.at) {
-      b.tokens = Math.min(this.burst, b.tokens + (now - b.at) * this.rate / 1000)
+    } else if (now !== b.at) {
+      // a clock set back re-bases the bucket (no refill for the step) instead of stalling it
+      // until the clock passes `at` again
+      if (now > b.at) b.tokens = Math.min(this.burst, b.tokens + (now - b.at) * this.rate / 1000)
       b.at = now
     }
     if (b.tokens < 1) return false
