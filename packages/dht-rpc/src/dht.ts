@@ -1037,7 +1037,7 @@ export class DHT extends EventEmitter<DHTEvents> {
       },
       mayRelay: (d, from, to) => {
         if (!d.#knows(to) && d.#relayFilter?.(to) !== true) return false
-        const now = Date.now()
+        const now = performance.now()
         d.#relayPerSource ??= new RateLimiter({ rate: RELAY_RATE, burst: RELAY_BURST })
         d.#relayTotal ??= new RateLimiter({ rate: RELAY_TOTAL_RATE, burst: RELAY_TOTAL_BURST, maxKeys: 1 })
         return d.#relayPerSource.take(from.host, now) && d.#relayTotal.take('', now)
