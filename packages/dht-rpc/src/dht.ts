@@ -27,7 +27,7 @@ import { AddressCodec } from './messages/addresses.js'
 import { requestEncoding, responseEncoding, type RequestMessage, type ResponseMessage } from './messages/codec.js'
 import { HEADER_BYTES } from '@hyperdht-ts/udp-request'
 import type { Candidate } from './query/candidates.js'
-import { Query, type QueryContext } from './query/query.js'
+import { Query, type QueryContext, type RequestKind } from './query/query.js'
 import { RoutingTable, type RoutingTableListener, type RoutingTableStats, type TableNode } from './routing/table.js'
 import { notAnswering, onBucketFull, pingSome, type UpkeepContext } from './routing/upkeep.js'
 import type {
@@ -151,7 +151,7 @@ let internal: {
   mayRelay: (d: DHT, from: Peer, to: Peer) => boolean
   acceptsRelayFrom: (d: DHT, referrer: Peer) => boolean
   bootstrapPeers: (d: DHT) => Promise<Peer[]>
-  request: (d: DHT, msg: RequestMessage, to: Peer, signal: AbortSignal, bootstrap: boolean) => Promise<{ value: ResponseMessage, peer: RequestPeer }>
+  request: (d: DHT, msg: RequestMessage, to: Peer, signal: AbortSignal, kind: RequestKind) => Promise<{ value: ResponseMessage, peer: RequestPeer }>
   holepunch: (d: DHT, to: Peer, referrer: Peer, signal: AbortSignal) => Promise<NodeInfo>
   shouldHolepunch: (d: DHT, c: Candidate) => boolean
   overdueAfter: (d: DHT) => number | null
@@ -1044,10 +1044,13 @@ export class DHT extends EventEmitter<DHTEvents> {
       },
       acceptsRelayFrom: (d, referrer) => d.hasContacted(referrer) || d.#knows(referrer),
       bootstrapPeers: (d) => d.#bootstrapPeers(),
-      request: (d, msg, to, signal, bootstrap) => {
-        // a bootstrap node is retransmitted to (a lost datagram must not leave us alone); others
-        // get the adaptive timeout, so that a silent node costs about what answers take here
-        const opts: RequestOptions = bootstrap ? { signal, retry: true } : { signal, timeout: d.#queryTimeout() }
+      request: (d, msg, to, signal, kind) => {
+        // (see RequestKind) the adaptive timeout makes a silent node cost about what answers take
+        // here; a commit's copies go out on that timeout's schedule (with a 200 ms one: at 0,
+        // 300, 550 and 1000 ms, given up at 1650 ms)
+        const opts: RequestOptions = kind === 'walk'
+          ? { signal, timeout: d.#queryTimeout() }
+          : kind === 'commit' ? { signal, retry: true, timeout: d.#queryTimeout() } : { signal, retry: true }
         return d.#bound() ? d.#request(msg, to, opts) : d.#ensureListening().then(() => d.#request(msg, to, opts))
       },
       holepunch: (d, to, referrer, signal) => d.#holepunch(to, referrer, signal),
@@ -1237,8 +1240,8 @@ class NodeContext implements HandlerContext, QueryContext, UpkeepContext, Routin
   acceptsRelayFrom (referrer: Peer): boolean { return internal.acceptsRelayFrom(this.owner, referrer) }
 
   bootstrapPeers (): Promise<Peer[]> { return internal.bootstrapPeers(this.owner) }
-  request (msg: RequestMessage, to: Peer, signal: AbortSignal, bootstrap: boolean): Promise<{ value: ResponseMessage, peer: RequestPeer }> {
-    return internal.request(this.owner, msg, to, signal, bootstrap)
+  request (msg: RequestMessage, to: Peer, signal: AbortSignal, kind: RequestKind): Promise<{ value: ResponseMessage, peer: RequestPeer }> {
+    return internal.request(this.owner, msg, to, signal, kind)
   }
 
   holepunch (to: Peer, referrer: Peer, signal: AbortSignal): Promise<NodeInfo> { return internal.holepunch(this.owner, to, referrer, signal) }

@@ -12,6 +12,17 @@ import { AskedCandidates } from './asked.js'
 import { bytesEqual, validId } from '../bytes.js'
 
 /** What a query needs from its DHT. */
+/**
+ * What a query's request is for, which decides how it is sent:
+ * - `walk`: a step of the walk, with the node's adaptive timeout and no retransmission (the walk
+ *   asks other nodes instead of waiting, see `overdueAfter`);
+ * - `bootstrap`: to a bootstrap node, retransmitted with the full timeout (a lost datagram must
+ *   not leave a joining node alone);
+ * - `commit`: an update's store at a node that just answered the walk, retransmitted on the
+ *   adaptive timeout (a lost datagram must not leave the value off one of the k closest).
+ */
+export type RequestKind = 'walk' | 'bootstrap' | 'commit'
+
 export interface QueryContext {
   readonly id: Uint8Array
   /** Our id when we are not ephemeral, else `null` (read at every send). */
@@ -25,10 +36,10 @@ export interface QueryContext {
   readonly codec: AddressCodec
   bootstrapPeers (): Promise<Peer[]>
   /**
-   * Sends one request of the query. `bootstrap`: to a bootstrap node (retransmitted: a lost
-   * datagram must not leave a joining node alone); otherwise with the node's adaptive timeout.
+   * Sends one request of the query (see {@link RequestKind}: which are retransmitted, and with
+   * which timeout).
    */
-  request (msg: RequestMessage, to: Peer, signal: AbortSignal, bootstrap: boolean): Promise<{ value: ResponseMessage, peer: Peer }>
+  request (msg: RequestMessage, to: Peer, signal: AbortSignal, kind: RequestKind): Promise<{ value: ResponseMessage, peer: Peer }>
   /**
    * Asks `referrer` to relay a `_ping` to `to` (classic holepunch). Only called when
    * {@link shouldHolepunch} agreed.
@@ -509,7 +520,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       c.sentAt = performance.now()
       this.#watchOverdue()
     }
-    ctx.request(msg, c, commit ? this.#commitAbort.signal : this.#walk.signal, bootstrap).then(
+    ctx.request(msg, c, commit ? this.#commitAbort.signal : this.#walk.signal, commit ? 'commit' : bootstrap ? 'bootstrap' : 'walk').then(
       (res) => this.#guard(() => this.#onresponse(c, res.value, res.peer, commit)),
       (err: unknown) => this.#guard(() => this.#onerror(c, msg, err, commit))
     )
@@ -550,7 +561,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       this.requests++
       const signal = this.#walk.signal
       this.#ctx.holepunch(c, referrer, signal)
-        .then(() => this.#ctx.request(msg, c, signal, false), (punchErr: unknown) => {
+        .then(() => this.#ctx.request(msg, c, signal, 'walk'), (punchErr: unknown) => {
           // the punch failing means the node stayed silent: the error is its timeout (the
           // holepunch's error, which names the referrer, as the cause)
           if (DHTError.isInstance(punchErr) && (punchErr.code === 'ABORTED' || punchErr.code === 'DESTROYED')) throw punchErr
