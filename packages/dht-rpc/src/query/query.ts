@@ -11,7 +11,6 @@ import { closeRange, withinRange } from './range.js'
 import { AskedCandidates } from './asked.js'
 import { bytesEqual, validId } from '../bytes.js'
 
-/** What a query needs from its DHT. */
 /**
  * What a query's request is for, which decides how it is sent:
  * - `walk`: a step of the walk, with the node's adaptive timeout and no retransmission (the walk
@@ -23,6 +22,7 @@ import { bytesEqual, validId } from '../bytes.js'
  */
 export type RequestKind = 'walk' | 'bootstrap' | 'commit'
 
+/** What a query needs from its DHT. */
 export interface QueryContext {
   readonly id: Uint8Array
   /** Our id when we are not ephemeral, else `null` (read at every send). */

@@ -1,7 +1,7 @@
 // An update's commits are retransmitted: a lost datagram must not leave the value off one of the
-// k closest nodes (issue 11's fault tests: under 10% loss, 14 of 20 commits landed on average,
-// 18 with retransmission). Real loopback UDP, every node on its own address; the updating node's
-// socket loses the first copy of each commit it sends.
+// k closest nodes (on hyperdht's 30-node in-memory network under 10% loss an announce stored on
+// 14.4 of 20 nodes on average, 18.4 with retransmission). Real loopback UDP, every node on its
+// own address; the updating node's socket loses the first copy of each commit it sends.
 import { createSocket } from 'node:dgram'
 import { afterEach, expect, it } from 'vitest'
 import { DHT, requestEncoding } from '../../src/index.js'
