@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_AMPLIFICATION, DEFAULT_MAX_SOURCES, DEFAULT_RATE_LIMIT, SourceGuard } from './guard.js'
+import { DEFAULT_AMPLIFICATION, DEFAULT_MAX_SOURCES, DEFAULT_RATE_LIMIT, FORGET_AFTER, SourceGuard } from './guard.js'
 
 const { rate, burst, banAfter, banDuration } = DEFAULT_RATE_LIMIT
 
@@ -65,6 +65,36 @@ describe('SourceGuard', () => {
     expect(g.sources).toBeLessThanOrEqual(100)
     expect(g.admit('flooder', 10, 2)).toBe(false)
     expect(new SourceGuard().maxSources).toBe(DEFAULT_MAX_SOURCES)
+  })
+
+  it('a flood of new sources pushes out the least recently heard, not a busy source with an empty bucket', () => {
+    const g = new SourceGuard({ maxSources: 100, amplification: false })
+    for (let i = 0; i < burst; i++) g.admit('busy', 10, 0, false) // heard first, bucket empty
+    for (let i = 0; i < 1000; i++) {
+      g.admit(`10.0.${i >> 8}.${i & 0xff}`, 10, 0)
+      if (i % 50 === 0) expect(g.admit('busy', 10, 0, false)).toBe(false) // still sending, still empty
+    }
+    expect(g.sources).toBe(100)
+    // (insertion order would have forgotten it with the first new sources: a full bucket again)
+    expect(g.admit('busy', 10, 0, false)).toBe(false)
+  })
+
+  it('forgets sources quiet for FORGET_AFTER as new ones come, keeps the others and running bans', () => {
+    const g = new SourceGuard()
+    for (let i = 0; i < 200; i++) g.admit(`10.1.0.${i}`, 10, 0)
+    for (let i = 0; i < burst + banAfter; i++) g.admit('offender', 10, 0)
+    for (let i = 0; i < burst; i++) g.admit('active', 10, 0, false)
+    g.admit('active', 10, FORGET_AFTER - 1000, false)
+    // 60 new sources after a quiet minute: each forgets two quiet ones
+    for (let i = 0; i < 60; i++) g.admit(`10.2.0.${i}`, 10, FORGET_AFTER)
+    expect(g.sources).toBe(60 + 80 + 2) // 80 quiet ones left, the ban and the active source
+    expect(g.banned(FORGET_AFTER)).toBe(1)
+    expect(g.admit('offender', 10, FORGET_AFTER)).toBe(false)
+    for (let i = 0; i < 100; i++) g.admit(`10.3.0.${i}`, 10, FORGET_AFTER + 1)
+    expect(g.sources).toBe(60 + 100 + 2) // the quiet ones are all gone
+    // a forgotten source starts as a new one would, with a full bucket (as its own would be by now)
+    for (let i = 0; i < burst; i++) expect(g.admit('10.1.0.7', 10, FORGET_AFTER + 2)).toBe(true)
+    expect(g.admit('10.1.0.7', 10, FORGET_AFTER + 2)).toBe(false)
   })
 
   it('a clock set back re-bases a source instead of stalling it until the clock passes its last update', () => {

@@ -11,8 +11,12 @@ import { HostSlots } from './host-slots.js'
  *   `factor` times what it sent us, plus a small budget that refills slowly, as QUIC bounds what
  *   a server sends before address validation. A spoofed stream then reflects about `factor`x.
  *
- * Pure: the caller passes the time. Memory is bounded by `maxSources` entries (oldest first out:
- * a forgotten source starts again with full buckets, which only helps one that went quiet).
+ * Pure: the caller passes the time. Sources are kept in the order they were last heard from. One
+ * quiet for `FORGET_AFTER` is forgotten when a new source comes (its buckets are full again by
+ * then, so forgetting it changes nothing but the memory: a long-running node keeps its active
+ * sources, not every address it ever heard). Memory is bounded by `maxSources` entries besides:
+ * the least recently heard goes first, so a flood of new (spoofed) addresses pushes out quiet
+ * sources before a busy one's empty bucket, and never a ban.
  */
 
 export interface RateLimitOptions {
@@ -39,6 +43,11 @@ export const DEFAULT_RATE_LIMIT: Readonly<RateLimitOptions> = Object.freeze({ ra
 export const DEFAULT_AMPLIFICATION: Readonly<AmplificationOptions> = Object.freeze({ factor: 3, burst: 2048, refill: 512 })
 /** Sources whose state is kept at most. */
 export const DEFAULT_MAX_SOURCES = 65_536
+/**
+ * A source not heard from for this long (ms) is forgotten: with the default limits its request
+ * bucket refills in 10 s and its response budget in 4 s, so it would start full anyway.
+ */
+export const FORGET_AFTER = 60_000
 
 /**
  * A source's state is three numbers in a slot of one Float64Array (an object per source, its
@@ -68,8 +77,8 @@ export class SourceGuard {
   readonly amplification: Readonly<AmplificationOptions> | null
   readonly maxSources: number
   readonly stats: GuardStats = { rateLimited: 0, bans: 0, trimmed: 0, refused: 0 }
-  /** host -> slot, oldest first; per slot the FIELDS numbers of its state. */
-  readonly #sources = new HostSlots({ values: FIELDS })
+  /** host -> slot, least recently heard first; per slot the FIELDS numbers of its state. */
+  readonly #sources = new HostSlots({ values: FIELDS, movable: true })
   /** Excess requests of the sources that made some (by slot), since their bucket last had a token. */
   #excess: Map<number, number> | null = null
   /** Until when each banned source is ignored (by slot; ms). */
@@ -154,6 +163,7 @@ export class SourceGuard {
   #source (host: string, now: number): number {
     let slot = this.#sources.get(host)
     if (slot < 0) {
+      this.#forgetQuiet(now)
       if (this.#sources.size >= this.maxSources) this.#evict(now)
       slot = this.#sources.add(host)
       const s = slot * FIELDS
@@ -178,12 +188,34 @@ export class SourceGuard {
         st[s + CREDIT] = Math.min(this.amplification.burst, st[s + CREDIT]! + dt * this.amplification.refill / 1000)
       }
     }
+    this.#sources.touch(slot)
     return slot
   }
 
   /**
-   * Makes room: the oldest entry, unless it is banned (a flood of new sources must not lift
-   * bans); its slot goes to the next new source.
+   * Forgets up to two of the sources quiet for `FORGET_AFTER` (least recently heard first; a ban
+   * still running is kept): called once per new source, it keeps pace with them, in constant time.
+   */
+  #forgetQuiet (now: number): void {
+    const st = this.#sources.values
+    let forgotten = 0
+    for (let slot = this.#sources.oldest(), scanned = 0; slot !== -1 && forgotten < 2 && scanned < 4; scanned++) {
+      const next = this.#sources.newer(slot)
+      // (a clock set back makes `now - AT` negative: such a source counts as heard from just now)
+      if (now - st[slot * FIELDS + AT]! < FORGET_AFTER) return
+      if (this.#bannedUntil(slot) <= now) {
+        this.#sources.delete(slot)
+        this.#excess?.delete(slot)
+        this.#bans?.delete(slot)
+        forgotten++
+      }
+      slot = next
+    }
+  }
+
+  /**
+   * Makes room: the least recently heard entry, unless it is banned (a flood of new sources must
+   * not lift bans); its slot goes to the next new source.
    */
   #evict (now: number): void {
     let scanned = 0
