@@ -97,6 +97,18 @@ describe('SourceGuard', () => {
     expect(g.admit('10.1.0.7', 10, FORGET_AFTER + 2)).toBe(false)
   })
 
+  it('waits with forgetting until a slow bucket would have refilled', () => {
+    expect(new SourceGuard().forgetAfter).toBe(FORGET_AFTER)
+    const slow = new SourceGuard({ rateLimit: { rate: 0.1, burst: 50 }, amplification: false })
+    expect(slow.forgetAfter).toBe(500_000)
+    for (let i = 0; i < 50; i++) slow.admit('a', 10, 0, false)
+    slow.admit('b', 10, FORGET_AFTER * 2) // a new source two minutes later: 'a' is kept, still short
+    expect(slow.sources).toBe(2)
+    expect(slow.admit('a', 10, FORGET_AFTER * 2, false)).toBe(true) // 12 tokens refilled
+    for (let i = 0; i < 11; i++) expect(slow.admit('a', 10, FORGET_AFTER * 2, false)).toBe(true)
+    expect(slow.admit('a', 10, FORGET_AFTER * 2, false)).toBe(false)
+  })
+
   it('a clock set back re-bases a source instead of stalling it until the clock passes its last update', () => {
     const g = new SourceGuard({ amplification: false })
     const t = 1_000_000

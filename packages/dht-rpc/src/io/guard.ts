@@ -12,7 +12,7 @@ import { HostSlots } from './host-slots.js'
  *   a server sends before address validation. A spoofed stream then reflects about `factor`x.
  *
  * Pure: the caller passes the time. Sources are kept in the order they were last heard from. One
- * quiet for `FORGET_AFTER` is forgotten when a new source comes (its buckets are full again by
+ * quiet for `forgetAfter` (a minute, or until its buckets refilled) is forgotten when a new source comes (its buckets are full again by
  * then, so forgetting it changes nothing but the memory: a long-running node keeps its active
  * sources, not every address it ever heard). Memory is bounded by `maxSources` entries besides:
  * the least recently heard goes first, so a flood of new (spoofed) addresses pushes out quiet
@@ -45,7 +45,8 @@ export const DEFAULT_AMPLIFICATION: Readonly<AmplificationOptions> = Object.free
 export const DEFAULT_MAX_SOURCES = 65_536
 /**
  * A source not heard from for this long (ms) is forgotten: with the default limits its request
- * bucket refills in 10 s and its response budget in 4 s, so it would start full anyway.
+ * bucket refills in 10 s and its response budget in 4 s, so it would start full anyway. (Slower
+ * limits wait until their buckets refill: see `SourceGuard#forgetAfter`.)
  */
 export const FORGET_AFTER = 60_000
 
@@ -76,6 +77,8 @@ export class SourceGuard {
   readonly rate: Readonly<RateLimitOptions> | null
   readonly amplification: Readonly<AmplificationOptions> | null
   readonly maxSources: number
+  /** How long (ms) a source is quiet before it is forgotten: `FORGET_AFTER`, or the time its buckets take to refill if longer. */
+  readonly forgetAfter: number
   readonly stats: GuardStats = { rateLimited: 0, bans: 0, trimmed: 0, refused: 0 }
   /** host -> slot, least recently heard first; per slot the FIELDS numbers of its state. */
   readonly #sources = new HostSlots({ values: FIELDS, movable: true })
@@ -89,6 +92,9 @@ export class SourceGuard {
     this.rate = opts.rateLimit === false ? null : opts.rateLimit === undefined ? DEFAULT_RATE_LIMIT : { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit }
     this.amplification = opts.amplification === false ? null : opts.amplification === undefined ? DEFAULT_AMPLIFICATION : { ...DEFAULT_AMPLIFICATION, ...opts.amplification }
     this.maxSources = opts.maxSources ?? DEFAULT_MAX_SOURCES
+    const r = this.rate
+    const a = this.amplification
+    this.forgetAfter = Math.max(FORGET_AFTER, r === null ? 0 : 1000 * r.burst / r.rate, a === null ? 0 : 1000 * a.burst / a.refill)
   }
 
   /** Sources tracked now. */
@@ -193,7 +199,7 @@ export class SourceGuard {
   }
 
   /**
-   * Forgets up to two of the sources quiet for `FORGET_AFTER` (least recently heard first; a ban
+   * Forgets up to two of the sources quiet for `forgetAfter` (least recently heard first; a ban
    * still running is kept): called once per new source, it keeps pace with them, in constant time.
    */
   #forgetQuiet (now: number): void {
@@ -202,7 +208,7 @@ export class SourceGuard {
     for (let slot = this.#sources.oldest(), scanned = 0; slot !== -1 && forgotten < 2 && scanned < 4; scanned++) {
       const next = this.#sources.newer(slot)
       // (a clock set back makes `now - AT` negative: such a source counts as heard from just now)
-      if (now - st[slot * FIELDS + AT]! < FORGET_AFTER) return
+      if (now - st[slot * FIELDS + AT]! < this.forgetAfter) return
       if (this.#bannedUntil(slot) <= now) {
         this.#sources.delete(slot)
         this.#excess?.delete(slot)
