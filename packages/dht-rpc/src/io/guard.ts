@@ -12,9 +12,9 @@ import { HostSlots } from './host-slots.js'
  *   a server sends before address validation. A spoofed stream then reflects about `factor`x.
  *
  * Pure: the caller passes the time. Sources are kept in the order they were last heard from. One
- * quiet for `forgetAfter` (a minute, or until its buckets refilled) is forgotten when a new source comes (its buckets are full again by
- * then, so forgetting it changes nothing but the memory: a long-running node keeps its active
- * sources, not every address it ever heard). Memory is bounded by `maxSources` entries besides:
+ * quiet for `forgetAfter` (a minute, or until its buckets refilled) is forgotten when a new
+ * source comes (its buckets are full again by then, so forgetting it changes nothing but the
+ * memory: a long-running node keeps its active sources, not every address it ever heard). Memory is bounded by `maxSources` entries besides:
  * the least recently heard goes first, so a flood of new (spoofed) addresses pushes out quiet
  * sources before a busy one's empty bucket, and never a ban.
  */
@@ -177,8 +177,7 @@ export class SourceGuard {
       st[s + TOKENS] = this.rate?.burst ?? 0
       st[s + CREDIT] = this.amplification?.burst ?? 0
       st[s + AT] = now
-      this.#excess?.delete(slot)
-      this.#bans?.delete(slot)
+      // (a freed slot has no excess nor ban left: #forget cleared them)
       return slot
     }
     const s = slot * FIELDS
@@ -210,9 +209,7 @@ export class SourceGuard {
       // (a clock set back makes `now - AT` negative: such a source counts as heard from just now)
       if (now - st[slot * FIELDS + AT]! < this.forgetAfter) return
       if (this.#bannedUntil(slot) <= now) {
-        this.#sources.delete(slot)
-        this.#excess?.delete(slot)
-        this.#bans?.delete(slot)
+        this.#forget(slot)
         forgotten++
       }
       slot = next
@@ -227,10 +224,17 @@ export class SourceGuard {
     let scanned = 0
     for (let slot = this.#sources.oldest(); slot !== -1; slot = this.#sources.newer(slot)) {
       if (this.#bannedUntil(slot) <= now || ++scanned > 16) {
-        this.#sources.delete(slot)
+        this.#forget(slot)
         return
       }
     }
+  }
+
+  /** Drops the state of the source in `slot`; the slot is free for a new source. */
+  #forget (slot: number): void {
+    this.#sources.delete(slot)
+    this.#excess?.delete(slot)
+    this.#bans?.delete(slot)
   }
 }
 

@@ -307,7 +307,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       const known = this.#pending.list.find((c) => c.port === b.port && c.host === b.host)
       if (known?.queried === true) continue
       if (known) known.queried = true
-      this.#send(known ?? { id: null, host: b.host, port: b.port, referrer: null, roundtripToken: null, queried: true }, false, true)
+      this.#send(known ?? { id: null, host: b.host, port: b.port, referrer: null, roundtripToken: null, queried: true }, 'bootstrap')
     }
   }
 
@@ -334,7 +334,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       // the list is sorted: the ones after a candidate out of range are out of range too
       if (this.#walkInflight - givenUp >= width && !this.#inRange(c)) break
       c.queried = true
-      this.#send(c, false)
+      this.#send(c, 'walk')
       if (this.#ended) return
     }
     if (this.#walkInflight > givenUp && !this.#closestAnswered()) return
@@ -355,7 +355,7 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
       const c = list[i]!
       if (c.queried) continue
       c.queried = true
-      this.#send(c, true)
+      this.#send(c, 'commit')
       if (this.#ended) return
     }
     if (this.#commitInflight === 0) this.#finish()
@@ -503,8 +503,9 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     if (answered && c.id !== null) this.#pending.insert(c as Candidate & { id: Uint8Array })
   }
 
-  #send (c: Candidate, commit: boolean, bootstrap = false): void {
+  #send (c: Candidate, kind: RequestKind): void {
     const ctx = this.#ctx
+    const commit = kind === 'commit'
     const msg: RequestMessage = {
       command: this.command,
       id: ctx.queryId,
@@ -516,11 +517,11 @@ export class Query<T = QueryResult> extends EventEmitter<QueryEvents> implements
     else this.#walkInflight++
     this.requests++
     if (!commit && c.id !== null && this.#moveCloser) this.#asked.add(c as Candidate & { id: Uint8Array })
-    if (!commit && !bootstrap && this.#watchesOverdue()) {
+    if (kind === 'walk' && this.#watchesOverdue()) {
       c.sentAt = performance.now()
       this.#watchOverdue()
     }
-    ctx.request(msg, c, commit ? this.#commitAbort.signal : this.#walk.signal, commit ? 'commit' : bootstrap ? 'bootstrap' : 'walk').then(
+    ctx.request(msg, c, commit ? this.#commitAbort.signal : this.#walk.signal, kind).then(
       (res) => this.#guard(() => this.#onresponse(c, res.value, res.peer, commit)),
       (err: unknown) => this.#guard(() => this.#onerror(c, msg, err, commit))
     )
