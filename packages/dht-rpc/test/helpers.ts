@@ -4,16 +4,20 @@ import { testnetHost } from '../src/testnet.js'
 
 export { testnetHost }
 
-/** `size` nodes on loopback UDP, each on its own address (`testnetHost(i)`), bootstrapped off the first. */
-export async function network (size: number, opts: DHTOptions = {}): Promise<{ nodes: DHT[], bootstrap: string, destroy: () => Promise<void> }> {
-  const first = new DHT({ ...opts, ephemeral: false })
+/**
+ * `size` nodes on loopback UDP, each on its own address (`testnetHost(i)`), bootstrapped off the
+ * first; `opts` are every node's options, or node `i`'s.
+ */
+export async function network (size: number, opts: DHTOptions | ((i: number) => DHTOptions) = {}): Promise<{ nodes: DHT[], bootstrap: string, destroy: () => Promise<void> }> {
+  const optsOf = typeof opts === 'function' ? opts : () => opts
+  const first = new DHT({ ...optsOf(0), ephemeral: false })
   await first.listen(0, testnetHost(0))
   await first.ready()
   const bootstrap = `${testnetHost(0)}:${first.address().port}`
   const nodes = [first]
   const rest = []
   for (let i = 1; i < size; i++) {
-    const n = new DHT({ ...opts, bootstrap: [bootstrap] })
+    const n = new DHT({ ...optsOf(i), bootstrap: [bootstrap] })
     nodes.push(n)
     rest.push(n.listen(0, testnetHost(i)).then(() => n.ready()))
   }
