@@ -1,5 +1,10 @@
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { ProofCache } from './proofs.js'
+
+v8.setFlagsFromString('--expose-gc')
+const gc = vm.runInNewContext('gc') as () => void
 
 const token = (n: number): Uint8Array => new Uint8Array(32).fill(n)
 
@@ -14,6 +19,22 @@ describe('ProofCache', () => {
     expect(c.get('10.0.0.1')).toEqual(token(2))
     expect(c.size).toBe(1)
     expect(c.get('10.0.0.2')).toBeNull()
+  })
+
+  it('lets go of its old buffer when it grows, also when a token of it was handed out last', async () => {
+    const c = new ProofCache()
+    for (let i = 1; i <= 8; i++) c.set(`10.0.0.${i}`, token(i))
+    // the view `get` hands out (and keeps, for the next get of that host) is of the 8-slot buffer
+    const old = new WeakRef(c.get('10.0.0.8')!.buffer)
+    c.set('10.0.0.9', token(9)) // grows to 16 slots, a new buffer; no get since (an idle node)
+    // a WeakRef's target is only released once the job that made it is done: a few turns
+    for (let i = 0; i < 3 && old.deref() !== undefined; i++) {
+      await new Promise((resolve) => setImmediate(resolve))
+      gc()
+    }
+    expect(old.deref()).toBeUndefined()
+    expect(c.get('10.0.0.8')).toEqual(token(8))
+    expect(c.get('10.0.0.9')).toEqual(token(9))
   })
 
   it('ignores tokens of another length', () => {

@@ -90,6 +90,8 @@ export class ProofCache {
     const v4 = new Int32Array(buffer, start, slots)
     v4.set(this.#v4)
     this.#v4 = v4
+    // the view handed out last is of the old buffer: kept, it would keep that buffer alive
+    this.#got.clear()
   }
 }
 

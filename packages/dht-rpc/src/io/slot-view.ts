@@ -19,4 +19,10 @@ export class SlotView {
     }
     return this.#view
   }
+
+  /** Lets go of the buffer (one that was replaced by a grown one: the view would keep it alive). */
+  clear (): void {
+    this.#bytes = this.#view = null
+    this.#start = -1
+  }
 }
