@@ -22,7 +22,19 @@ describe('RateLimiter', () => {
     expect(r.take('a', back + 500)).toBe(true)
   })
 
-  it('forgets the oldest key past maxKeys (it starts again with a full bucket)', () => {
+  it('a key that keeps asking stays limited while new keys come and go past maxKeys', () => {
+    const r = new RateLimiter({ rate: 1, burst: 2, maxKeys: 10 })
+    expect(r.take('busy', 0)).toBe(true)
+    expect(r.take('busy', 0)).toBe(true)
+    for (let i = 0; i < 100; i++) {
+      expect(r.take('busy', 0)).toBe(false) // still empty: never pushed out
+      expect(r.take(`new-${i}`, 0)).toBe(true)
+    }
+    expect(r.size).toBe(10)
+    expect(r.take('new-0', 0)).toBe(true) // the quiet ones were: full again
+  })
+
+  it('forgets the least recently used key past maxKeys (it starts again with a full bucket)', () => {
     const r = new RateLimiter({ rate: 1, burst: 1, maxKeys: 2 })
     expect(r.take('a', 0)).toBe(true)
     expect(r.take('b', 0)).toBe(true)
