@@ -27,6 +27,9 @@ async function withJoinedNode (body: (x: DHT, nodes: DHT[], ticks: (n: number) =
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
   const x = new DHT({ id: xId, bootstrap: [net.bootstrap] })
   try {
+    // an address of its own, not the wildcard: datagrams other test files' nodes still send to
+    // a closed socket that had x's port on another loopback address do not reach x
+    await x.listen(0, testnetHost(size))
     await x.ready()
     // the join asks the nodes closest to x's id; in a larger network x meets the others by pinging them
     for (const n of net.nodes) await x.ping(n.address())
