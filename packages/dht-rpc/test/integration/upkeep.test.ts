@@ -8,13 +8,13 @@ afterEach(() => {
 })
 
 /**
- * A node `x` joined to a 4-node network over real sockets, with only intervals faked (the
+ * A node `x` joined to a network of `size` nodes (4 unless told) over real sockets, with only intervals faked (the
  * maintenance tick and udp-request's timeout tick); `ticks(n)` runs n ticks of 5 s. Everything
  * is destroyed afterwards.
  *
- * x's table must hold the whole network. With random ids, one of x's far buckets would take 20
- * or more of 26 nodes about once in 900 networks (and turn the rest away), so half of the nodes
- * get x's first bit and half the other: no bucket gets more than 13.
+ * x's table must hold the whole network. With random ids, one of x's far buckets (k = 20) would
+ * get more than 20 of 26 nodes about once in 900 networks and turn the rest away, so half of the
+ * nodes get x's first bit and half the other: no bucket gets more than 13.
  */
 async function withJoinedNode (body: (x: DHT, nodes: DHT[], ticks: (n: number) => Promise<void>, removed: string[]) => Promise<void>, size = 4): Promise<void> {
   const xId = randomBytes(32)
