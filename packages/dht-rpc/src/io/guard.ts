@@ -14,9 +14,10 @@ import { HostSlots } from './host-slots.js'
  * Pure: the caller passes the time. Sources are kept in the order they were last heard from. One
  * quiet for `forgetAfter` (a minute, or until its buckets refilled) is forgotten when a new
  * source comes (its buckets are full again by then, so forgetting it changes nothing but the
- * memory: a long-running node keeps its active sources, not every address it ever heard). Memory is bounded by `maxSources` entries besides:
- * the least recently heard goes first, so a flood of new (spoofed) addresses pushes out quiet
- * sources before a busy one's empty bucket, and never a ban.
+ * memory: a long-running node keeps its active sources, not every address it ever heard).
+ * Memory is bounded by `maxSources` entries besides: the least recently heard goes first, so a
+ * flood of new (spoofed) addresses pushes out quiet sources before a busy one's empty bucket,
+ * and never a ban.
  */
 
 export interface RateLimitOptions {

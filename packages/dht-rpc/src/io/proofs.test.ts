@@ -1,10 +1,6 @@
-import v8 from 'node:v8'
-import vm from 'node:vm'
+import { heapAfterGc } from '@hyperdht-ts/test-utils'
 import { describe, expect, it } from 'vitest'
 import { ProofCache } from './proofs.js'
-
-v8.setFlagsFromString('--expose-gc')
-const gc = vm.runInNewContext('gc') as () => void
 
 const token = (n: number): Uint8Array => new Uint8Array(32).fill(n)
 
@@ -30,7 +26,7 @@ describe('ProofCache', () => {
     // a WeakRef's target is only released once the job that made it is done: a few turns
     for (let i = 0; i < 3 && old.deref() !== undefined; i++) {
       await new Promise((resolve) => setImmediate(resolve))
-      gc()
+      heapAfterGc() // (two full collections)
     }
     expect(old.deref()).toBeUndefined()
     expect(c.get('10.0.0.8')).toEqual(token(8))

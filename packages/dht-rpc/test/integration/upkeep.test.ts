@@ -7,6 +7,13 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
+/** A random id whose first bit is `bit`. */
+function idWithFirstBit (bit: number): Buffer {
+  const id = randomBytes(32)
+  id[0] = bit === 1 ? id[0]! | 0x80 : id[0]! & 0x7f
+  return id
+}
+
 /**
  * A node `x` joined to a network of `size` nodes (4 unless told) over real sockets, with only intervals faked (the
  * maintenance tick and udp-request's timeout tick); `ticks(n)` runs n ticks of 5 s. Everything
@@ -18,12 +25,8 @@ afterEach(() => {
  */
 async function withJoinedNode (body: (x: DHT, nodes: DHT[], ticks: (n: number) => Promise<void>, removed: string[]) => Promise<void>, size = 4): Promise<void> {
   const xId = randomBytes(32)
-  const idOf = (i: number): Buffer => {
-    const id = randomBytes(32)
-    id[0] = (id[0]! & 0x7f) | ((xId[0]! ^ (i % 2 === 0 ? 0x80 : 0)) & 0x80)
-    return id
-  }
-  const net = await network(size, (i) => ({ id: idOf(i) }))
+  const xBit = xId[0]! >> 7
+  const net = await network(size, (i) => ({ id: idWithFirstBit(i % 2 === 0 ? 1 - xBit : xBit) }))
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
   const x = new DHT({ id: xId, bootstrap: [net.bootstrap] })
   try {
@@ -154,12 +157,6 @@ describe('re-bootstrap', () => {
 })
 
 describe('periodic bucket refresh', () => {
-  /** A random id whose first bit is `bit`. */
-  const idWithFirstBit = (bit: 0 | 1): Buffer => {
-    const id = randomBytes(32)
-    id[0] = bit === 1 ? id[0]! | 0x80 : id[0]! & 0x7f
-    return id
-  }
   const realWait = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1))
   /** Waits (real time, bounded) until no node has a request in flight: answers travel over real sockets. */
   const settle = async (nodes: DHT[]): Promise<void> => {
