@@ -15,9 +15,9 @@ function idWithFirstBit (bit: number): Buffer {
 }
 
 /**
- * A node `x` joined to a network of `size` nodes (4 unless told) over real sockets, with only intervals faked (the
- * maintenance tick and udp-request's timeout tick); `ticks(n)` runs n ticks of 5 s. Everything
- * is destroyed afterwards.
+ * A node `x` joined to a network of `size` nodes (4 unless told) over real sockets, with only
+ * intervals faked (the maintenance tick and udp-request's timeout tick); `ticks(n)` runs n ticks
+ * of 5 s. Everything is destroyed afterwards.
  *
  * x's table must hold the whole network. With random ids, one of x's far buckets (k = 20) would
  * get more than 20 of 26 nodes about once in 900 networks and turn the rest away, so half of the
