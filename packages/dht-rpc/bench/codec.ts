@@ -12,7 +12,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import protobuf from 'protobufjs'
-import { peersRequest, peersResponse } from '../../hyperdht/src/messages/index.js'
+import { lanAddressNumber, peersRequest, peersResponse } from '../../hyperdht/src/messages/index.js'
 import { requestEncoding, responseEncoding } from '../src/messages/codec.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -37,6 +37,8 @@ interface Contender { encode: (m: Any) => unknown, decode: (b: Buffer) => unknow
 interface Case {
   name: string
   message: Record<string, unknown>
+  /** The same message in our codec's types, where they differ (a `(uint_be)` field is a number). */
+  oursMessage?: Record<string, unknown>
   ours: Contender
   protocolBuffers: Contender
   reflection: Contender
@@ -90,6 +92,7 @@ const cases: Case[] = [
   {
     name: 'hyperdht peers request',
     message: { type: 1, port: 8080, localAddress: bytes(6, 7) },
+    oursMessage: { type: 1, port: 8080, localAddress: lanAddressNumber(bytes(6, 7)) },
     ours: peersRequest as Contender,
     protocolBuffers: reference(refHyperdht.Request),
     reflection: reflect(hyperRoot.lookupType('PeersRequest'))
@@ -150,12 +153,13 @@ export function runCodecBench (options: CodecBenchOptions = {}): CodecRow[] {
   const rows: CodecRow[] = []
   for (const c of cases) {
     const encoded = Buffer.from(c.protocolBuffers.encode(c.message) as Uint8Array)
+    const oursMessage = c.oursMessage ?? c.message
     // Same bytes from every encoder, or the comparison means nothing.
-    for (const [name, contender] of [['ours', c.ours], ['reflection', c.reflection]] as const) {
-      if (hex(contender.encode(c.message) as Uint8Array) !== hex(encoded)) throw new Error(`${c.name}: ${name} encodes differently`)
-    }
+    if (hex(c.ours.encode(oursMessage) as Uint8Array) !== hex(encoded)) throw new Error(`${c.name}: ours encodes differently`)
+    if (hex(c.reflection.encode(c.message) as Uint8Array) !== hex(encoded)) throw new Error(`${c.name}: reflection encodes differently`)
     for (const direction of ['encode', 'decode'] as const) {
       const input = direction === 'encode' ? c.message : encoded
+      const oursInput = direction === 'encode' ? oursMessage : encoded
       const loops = {
         ours: compileLoop(direction, `${c.name} ${direction} ours`),
         protocolBuffers: compileLoop(direction, `${c.name} ${direction} protocol-buffers`),
@@ -165,7 +169,7 @@ export function runCodecBench (options: CodecBenchOptions = {}): CodecRow[] {
       for (let r = 0; r < rounds; r++) {
         best.protocolBuffers = Math.max(best.protocolBuffers, measure(loops.protocolBuffers, c.protocolBuffers, input, ms))
         best.reflection = Math.max(best.reflection, measure(loops.reflection, c.reflection, input, ms))
-        best.ours = Math.max(best.ours, measure(loops.ours, c.ours, input, ms))
+        best.ours = Math.max(best.ours, measure(loops.ours, c.ours, oursInput, ms))
       }
       rows.push({ scenario: `${c.name} ${direction}`, ...best })
     }

@@ -19,6 +19,7 @@ const protocolBuffers = hyperdhtRequire('protocol-buffers') as (schema: string) 
 
 const fcOptions = (numRuns: number): fc.Parameters<unknown> =>
   process.env.FC_SEED === undefined ? { numRuns } : { numRuns, seed: Number(process.env.FC_SEED) }
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 
 const ALL_TYPES = `
 syntax = "proto2";
@@ -51,7 +52,11 @@ describe('proto-gen', () => {
       'syntax = "proto2";\nmessage A { message B { optional bytes b = 1; } optional B b = 1; }',
       'syntax = "proto2";\nenum E { X = 0; }\nmessage A { optional E e = 1; }',
       'syntax = "proto2";\nmessage A { oneof o { bytes a = 1; bytes b = 2; } }',
-      'syntax = "proto2";\nmessage A { map<string, bytes> m = 1; }'
+      'syntax = "proto2";\nmessage A { map<string, bytes> m = 1; }',
+      'syntax = "proto2";\nmessage A { optional bytes a = 1 [(uint_be) = 7]; }', // past 2^53 at 7 bytes
+      'syntax = "proto2";\nmessage A { optional bytes a = 1 [(uint_be) = 0]; }',
+      'syntax = "proto2";\nmessage A { optional uint32 a = 1 [(uint_be) = 4]; }',
+      'syntax = "proto2";\nmessage A { optional bytes a = 1 [(uint_be) = 6, deprecated = true]; }'
     ]
     for (const schema of refused) expect(() => parseSchema(schema), schema).toThrow()
   })
@@ -80,7 +85,6 @@ describe('proto-gen', () => {
       seq: fc.maxSafeNat(),
       note: fc.option(fc.string({ maxLength: 5 }), { nil: null })
     })
-    const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 
     it('same bytes as protocol-buffers, and each decodes the other', () => {
       fc.assert(fc.property(message, (m) => {
@@ -117,6 +121,74 @@ describe('proto-gen', () => {
       const m = { name: 'é€😀\ud800', seq: 1, note: 'x' } // non-ASCII, a surrogate pair and a lone surrogate
       expect(hex(All.encode(m))).toBe(hex(ref.encode(m)))
       expect(All.decode(All.encode(m))).toMatchObject({ name: 'é€😀\ufffd', seq: 1, note: 'x' })
+    })
+  })
+
+  describe('(uint_be): a fixed-size bytes field typed as the number it spells', () => {
+    const SCHEMA = `
+syntax = "proto2";
+
+message Packed {
+  required bytes one = 1 [(uint_be) = 1];
+  optional bytes three = 2 [(uint_be) = 3];
+  optional bytes four = 3 [(uint_be) = 4];
+  optional bytes five = 4 [(uint_be) = 5];
+  optional bytes six = 5 [(uint_be) = 6];
+  optional bytes raw = 6;
+}
+`
+    const SIZES = { one: 1, three: 3, four: 4, five: 5, six: 6 } as const
+    let dir: string
+    let Packed: Any
+    const ref = protocolBuffers(SCHEMA.replace(/ \[\(uint_be\) = \d\]/g, '')).Packed
+    const toNumber = (b: Uint8Array): number => b.reduce((n, x) => n * 256 + x, 0)
+    const toBytes = (n: number, size: number): Buffer => Buffer.from(Array.from({ length: size }, (_, i) => Math.floor(n / 2 ** (8 * (size - 1 - i))) % 256))
+
+    beforeAll(async () => {
+      const code = emit(parseSchema(SCHEMA), 'packed.proto')
+      expect(code).toMatch(/one: number\n/)
+      expect(code).toMatch(/six\?: number \| null/)
+      const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText
+      dir = mkdtempSync(join(tmpdir(), 'proto-gen-'))
+      writeFileSync(join(dir, 'packed.mjs'), js)
+      Packed = (await import(pathToFileURL(join(dir, 'packed.mjs')).href)).Packed
+    })
+    afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+    it('same bytes as protocol-buffers with the bytes, both ways, at every size', () => {
+      const sized = (size: number): fc.Arbitrary<Buffer> => fc.uint8Array({ minLength: size, maxLength: size }).map((a) => Buffer.from(a))
+      const message = fc.record({
+        one: sized(1),
+        three: fc.option(sized(3), { nil: null }),
+        four: fc.option(sized(4), { nil: null }),
+        five: fc.option(sized(5), { nil: null }),
+        six: fc.option(fc.oneof(sized(6), fc.constant(Buffer.alloc(6, 255)), fc.constant(Buffer.from([0x80, 0, 0, 0, 0, 1]))), { nil: null }),
+        raw: fc.option(fc.uint8Array({ maxLength: 10 }).map((a) => Buffer.from(a)), { nil: null })
+      })
+      fc.assert(fc.property(message, (m) => {
+        const ours: Record<string, unknown> = { ...m }
+        for (const k of Object.keys(SIZES) as Array<keyof typeof SIZES>) ours[k] = m[k] === null ? null : toNumber(m[k])
+        const encoded = Packed.encode(ours)
+        expect(hex(encoded)).toBe(hex(ref.encode(m)))
+        const back = Packed.decode(ref.encode(m))
+        expect({ ...back, raw: back.raw === null ? null : hex(back.raw) }).toEqual({ ...ours, raw: m.raw === null ? null : hex(m.raw) })
+        const theirs = ref.decode(Buffer.from(encoded))
+        for (const [k, size] of Object.entries(SIZES)) {
+          const v = ours[k] as number | null
+          expect(theirs[k] === null ? null : hex(theirs[k])).toBe(v === null ? null : hex(toBytes(v, size)))
+        }
+      }), fcOptions(300))
+    })
+
+    it('a value of another length decodes as absent; numbers that do not fit are refused', () => {
+      for (const len of [0, 5, 7, 30]) {
+        expect(Packed.decode(ref.encode({ one: Buffer.from([9]), six: Buffer.alloc(len, 1) }))).toMatchObject({ one: 9, six: null })
+      }
+      expect(() => Packed.decode(ref.encode({ one: Buffer.from([1, 2]) }))).toThrow(/missing required field Packed.one/)
+      for (const [k, size] of Object.entries(SIZES)) {
+        for (const bad of [2 ** (8 * size), -1, 0.5, Number.NaN, '1']) expect(() => Packed.encode({ one: 0, [k]: bad }), `${k} = ${String(bad)}`).toThrow(TypeError)
+        expect(() => Packed.encode({ one: 0, [k]: 2 ** (8 * size) - 1 })).not.toThrow()
+      }
     })
   })
 })

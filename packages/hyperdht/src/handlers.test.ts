@@ -4,7 +4,7 @@ import { loadReference, loadReferenceDependency } from '../test/helpers/referenc
 import { createHash } from 'node:crypto'
 import type { StoreCap } from './cap-log.js'
 import { onimmutableUpdate, onpeers, type HandlerContext } from './handlers.js'
-import { immutablePut, peersRequest, peersResponse } from './messages/index.js'
+import { immutablePut, lanAddressNumber, peersRequest, peersResponse } from './messages/index.js'
 import { PeerStore } from './store/peer-store.js'
 import { ValueStore } from './store/value-store.js'
 
@@ -61,7 +61,7 @@ describe('peers handler against hyperdht@1.3.0 _processPeers', () => {
       const port = rnd(3) === 0 ? 0 : 2000 + rnd(3)
       const local = rnd(2) === 0 ? null : new Uint8Array([192, 168 + rnd(2), rnd(3), rnd(3) + 1, 0x10, rnd(3)])
       const key = keys[rnd(keys.length)] as Uint8Array
-      const value = peersRequest.encode({ type, port, localAddress: local })
+      const value = peersRequest.encode({ type, port, localAddress: local === null ? null : lanAddressNumber(local) })
       const mine = onpeers(a.ctx, { node, command: 'peers', target: key, value }, update)
 
       const req = { type, port, localAddress: local === null ? null : Buffer.from(local) }

@@ -15,6 +15,7 @@ import {
   PUT_INVALID,
   PUT_SEQ_TOO_LOW,
   PUT_STORED,
+  lanAddressBytes,
   type PeersRequestMessage
 } from './messages/index.js'
 import type { StoreCap } from './cap-log.js'
@@ -55,17 +56,18 @@ export function processPeers (ctx: HandlerContext, req: PeersRequestMessage, nod
   const peer = ctx.encodePeer(from)
   if (peer === null) return null
   const key = toHex(target)
-  const localAddress = req.localAddress !== null && req.localAddress !== undefined && req.localAddress.length === 6 ? req.localAddress : null
+  const localAddress = req.localAddress ?? null
   const now = ctx.now()
 
   if (update && req.type === PEERS_ANNOUNCE) {
     const evicted = ctx.peers.evicted
+    const lan = localAddress === null ? null : lanAddressBytes(localAddress)
     const result = ctx.peers.put(key, {
       host: from.host,
       port: from.port,
       peer,
-      localFilter: localAddress === null ? null : localAddress.slice(0, 2),
-      localPeer: localAddress === null ? null : localAddress.slice(2)
+      localFilter: lan === null ? null : lan.subarray(0, 2),
+      localPeer: lan === null ? null : lan.subarray(2)
     }, now)
     if (result === 'added' || result === 'refreshed') ctx.emit('announce', target, from)
     if (ctx.capHit !== undefined) {

@@ -28,13 +28,15 @@ import { processPeers, StoreCommands, type StoreCommandsOptions } from './handle
 import {
   immutablePut,
   immutableValue,
+  lanAddressNumber,
   mutableRecord,
   mutableRequest,
   peersRequest,
   peersResponse,
   putResponse,
   PUT_SEQ_TOO_LOW,
-  PUT_STORED
+  PUT_STORED,
+  type PeersRequestMessage
 } from './messages/index.js'
 import type { PeerStore } from './store/peer-store.js'
 import type { ValueStore } from './store/value-store.js'
@@ -321,11 +323,11 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
   async announce (key: Uint8Array, opts: AnnounceOptions = {}): Promise<AnnounceResult> {
     this.#check()
     checkKey(key)
-    const localAddress = encodeLocal(opts.localAddress)
-    const req = { type: PEERS_ANNOUNCE, port: checkPort(opts.port), localAddress }
+    const lan = encodeLocal(opts.localAddress)
+    const req = { type: PEERS_ANNOUNCE, port: checkPort(opts.port), localAddress: lan === null ? null : lanAddressNumber(lan) }
     const value = peersRequest.encode(req)
-    const decode = mapper(localAddress, this.#ipv6)
-    const local = this.#localPeers(key, req)
+    const decode = mapper(lan, this.#ipv6)
+    const local = this.#localPeers(key, req, lan)
     const results = await this.#update(PEERS_COMMAND, key, value, opts.signal)
     const out: AnnounceResult = { committed: [], results: local === null ? [] : [local] }
     for (const r of results) {
@@ -340,8 +342,8 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
   async unannounce (key: Uint8Array, opts: AnnounceOptions = {}): Promise<void> {
     this.#check()
     checkKey(key)
-    const localAddress = encodeLocal(opts.localAddress)
-    const value = peersRequest.encode({ type: PEERS_UNANNOUNCE, port: checkPort(opts.port), localAddress })
+    const lan = encodeLocal(opts.localAddress)
+    const value = peersRequest.encode({ type: PEERS_UNANNOUNCE, port: checkPort(opts.port), localAddress: lan === null ? null : lanAddressNumber(lan) })
     await this.#update(PEERS_COMMAND, key, value, opts.signal)
   }
 
@@ -352,11 +354,11 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
   lookup (key: Uint8Array, opts: LookupOptions = {}): Lookup {
     this.#check()
     checkKey(key)
-    const localAddress = encodeLocal(opts.localAddress)
-    const req = { type: PEERS_LOOKUP, port: 0, localAddress }
+    const lan = encodeLocal(opts.localAddress)
+    const req = { type: PEERS_LOOKUP, port: 0, localAddress: lan === null ? null : lanAddressNumber(lan) }
     const value = peersRequest.encode(req)
-    const query = this.dht.query({ command: PEERS_COMMAND, target: key, value }, { signal: opts.signal, map: mapper(localAddress, this.#ipv6) })
-    const local = this.#localPeers(key, req)
+    const query = this.dht.query({ command: PEERS_COMMAND, target: key, value }, { signal: opts.signal, map: mapper(lan, this.#ipv6) })
+    const local = this.#localPeers(key, req, lan)
     return new Lookup(query, local)
   }
 
@@ -501,12 +503,12 @@ export class HyperDHT extends EventEmitter<HyperDHTEvents> {
   }
 
   /** The peers our own store holds for `key`, as the reference's `_processPeersLocal`. */
-  #localPeers (key: Uint8Array, req: { type: number, port: number, localAddress: Uint8Array | null }): LookupResult | null {
+  #localPeers (key: Uint8Array, req: PeersRequestMessage, lan: Uint8Array | null): LookupResult | null {
     if (this.#ctx.peersIfAny?.has(toHex(key), this.#now()) !== true) return null
     const node = this.#self()
     const res = processPeers(this.#ctx, req, node, key, false)
     if (res === null) return null
-    return mapper(req.localAddress, this.#ipv6)({ node: { id: this.id, host: node.host, port: node.port }, value: res })
+    return mapper(lan, this.#ipv6)({ node: { id: this.id, host: node.host, port: node.port }, value: res })
   }
 
   #self (): NodeRef {

@@ -7,7 +7,8 @@ import { ImmutablePut, ImmutableValue, MutableRecord as MutableRecordMessage, Mu
 export interface PeersRequestMessage {
   type: number
   port?: number | null
-  localAddress?: Uint8Array | null
+  /** The requester's 6-byte IPv4 LAN address as one number ({@link lanAddressNumber}). */
+  localAddress?: number | null
 }
 
 export interface PeersResponseMessage {
@@ -32,6 +33,21 @@ export interface MutableRecordMessageShape {
 // Each decoder catches the generated decoder's Error on malformed input itself (rather than
 // through one shared helper taking the decoder as an argument: that call site would see every
 // decoder and stop being inlined).
+
+/**
+ * A 6-byte IPv4 peer (address, then port, big-endian) as the number a `peers` request carries
+ * in `localAddress`: address * 2^16 + port, below 2^48 and so exact.
+ */
+export function lanAddressNumber (peer: Uint8Array): number {
+  if (peer.length !== 6) throw new RangeError('a LAN address is 6 bytes')
+  return peer[0]! * 0x10000000000 + peer[1]! * 0x100000000 + ((peer[2]! << 24 | peer[3]! << 16 | peer[4]! << 8 | peer[5]!) >>> 0)
+}
+
+/** The 6 bytes of a `localAddress` number: the inverse of {@link lanAddressNumber}. */
+export function lanAddressBytes (n: number): Uint8Array {
+  const hi = Math.floor(n / 0x100000000)
+  return new Uint8Array([hi >>> 8 & 0xff, hi & 0xff, n >>> 24 & 0xff, n >>> 16 & 0xff, n >>> 8 & 0xff, n & 0xff])
+}
 
 export const peersRequest = {
   encode (m: PeersRequestMessage): Uint8Array {

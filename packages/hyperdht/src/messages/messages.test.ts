@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { loadReferenceDependency, referencePath } from '../../test/helpers/reference.js'
-import { immutablePut, immutableValue, mutableRecord, mutableRequest, peersRequest, peersResponse, putResponse, PUT_SEQ_TOO_LOW } from './index.js'
+import { immutablePut, immutableValue, lanAddressBytes, lanAddressNumber, mutableRecord, mutableRequest, peersRequest, peersResponse, putResponse, PUT_SEQ_TOO_LOW } from './index.js'
 
 const protobuf = loadReferenceDependency('protocol-buffers')
 const ref = protobuf(readFileSync(join(dirname(referencePath), 'schema.proto')))
@@ -26,17 +26,40 @@ describe('peers messages are byte-compatible with hyperdht@1.3.0', () => {
     { type: 2, port: 65535, localAddress: Buffer.from([10, 0, 0, 1, 0, 1]) }
   ]
 
+  // Ours carries the LAN address as the number its 6 bytes spell; the reference as the bytes.
+  const asOurs = <T extends { localAddress?: Uint8Array | null }>(req: T): Omit<T, 'localAddress'> & { localAddress?: number | null } =>
+    ({ ...req, localAddress: req.localAddress === undefined || req.localAddress === null ? req.localAddress : lanAddressNumber(req.localAddress) })
+
   for (const req of requests) {
     it(`request ${JSON.stringify(req)}`, () => {
-      const ours = peersRequest.encode(req)
+      const ours = peersRequest.encode(asOurs(req))
       expect(hex(ours)).toBe(hex(ref.Request.encode(req)))
       const back = peersRequest.decode(ref.Request.encode(req))
       expect(back?.type).toBe(req.type)
       expect(back?.port ?? undefined).toBe(req.port)
-      if (req.localAddress !== undefined) expect(hex(back?.localAddress as Uint8Array)).toBe(hex(req.localAddress))
+      if (req.localAddress !== undefined) expect(hex(lanAddressBytes(back?.localAddress as number))).toBe(hex(req.localAddress))
       else expect(back?.localAddress).toBeNull()
+      const theirs = ref.Request.decode(Buffer.from(ours))
+      expect(theirs.localAddress === null ? null : hex(theirs.localAddress)).toBe(req.localAddress === undefined ? null : hex(req.localAddress))
     })
   }
+
+  it('the LAN address number: 6 bytes both ways, exact up to 255.255.255.255:65535', () => {
+    expect(lanAddressNumber(Buffer.from([192, 168, 1, 2, 0x1f, 0x90]))).toBe(((192 * 256 + 168) * 2 ** 32) + ((1 * 256 + 2) * 65536) + 8080)
+    expect(lanAddressNumber(new Uint8Array(6).fill(255))).toBe(2 ** 48 - 1)
+    expect(() => lanAddressNumber(new Uint8Array(4))).toThrow(RangeError)
+    fc.assert(fc.property(fc.uint8Array({ minLength: 6, maxLength: 6 }), (b) => {
+      expect(hex(lanAddressBytes(lanAddressNumber(b)))).toBe(hex(b))
+    }), fcOptions(300))
+    for (const bad of [2 ** 48, -1, 1.5, Number.NaN]) expect(() => peersRequest.encode({ type: 0, localAddress: bad })).toThrow(TypeError)
+  })
+
+  it('a LAN address of another length than 6 decodes as absent, and the rest of the request still counts', () => {
+    for (const len of [0, 4, 5, 7, 18]) {
+      const back = peersRequest.decode(ref.Request.encode({ type: 1, port: 80, localAddress: Buffer.alloc(len, 1) }))
+      expect(back).toEqual({ type: 1, port: 80, localAddress: null })
+    }
+  })
 
   it('responses round-trip both ways', () => {
     const peers = new Uint8Array([127, 0, 0, 1, 0, 80, 10, 0, 0, 2, 1, 0])
@@ -54,12 +77,13 @@ describe('peers messages are byte-compatible with hyperdht@1.3.0', () => {
   })
 
   it('random requests and responses: same bytes as the reference, and each decodes the other', () => {
-    const request = fc.record({ type: fc.nat({ max: 2 ** 32 - 1 }), port: fc.option(fc.nat({ max: 2 ** 32 - 1 }), { nil: null }), localAddress: optionalBytes(20) })
+    const lanAddress = fc.option(fc.uint8Array({ minLength: 6, maxLength: 6 }).map((a) => Buffer.from(a)), { nil: null })
+    const request = fc.record({ type: fc.nat({ max: 2 ** 32 - 1 }), port: fc.option(fc.nat({ max: 2 ** 32 - 1 }), { nil: null }), localAddress: lanAddress })
     fc.assert(fc.property(request, (req) => {
-      const ours = peersRequest.encode(req)
+      const ours = peersRequest.encode(asOurs(req))
       expect(hex(ours)).toBe(hex(ref.Request.encode(req)))
       const back = peersRequest.decode(ref.Request.encode(req))
-      expect({ ...back, localAddress: hexOrNull(back?.localAddress) }).toEqual({ ...req, localAddress: hexOrNull(req.localAddress) })
+      expect(back).toEqual(asOurs(req))
       const theirs = ref.Request.decode(Buffer.from(ours))
       expect(theirs.type).toBe(req.type)
       if (req.port !== null) expect(theirs.port).toBe(req.port)
@@ -134,7 +158,7 @@ describe('stored value messages', () => {
   it('fuzz: every decoder returns null or a message for random and mutated input, never throws', () => {
     const decoders = [peersRequest, peersResponse, immutablePut, immutableValue, mutableRequest, mutableRecord, putResponse]
     const valid = [
-      peersRequest.encode({ type: 1, port: 8080, localAddress: new Uint8Array(6).fill(1) }),
+      peersRequest.encode({ type: 1, port: 8080, localAddress: lanAddressNumber(new Uint8Array(6).fill(1)) }),
       peersResponse.encode({ peers: new Uint8Array(12).fill(2), localPeers: new Uint8Array(4) }),
       mutableRequest.encode({ publicKey: new Uint8Array(32), salt: new Uint8Array([1]), seq: 2 ** 40, value: new Uint8Array(10), signature: new Uint8Array(64) }),
       putResponse.encode({ status: 1, current: { seq: 3, value: new Uint8Array(3), signature: new Uint8Array(64) } })

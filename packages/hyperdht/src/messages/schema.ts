@@ -157,8 +157,12 @@ export interface PeersRequest {
   type: number
   /** announced port; 0 or absent = the request's source port */
   port?: number | null
-  /** 6-byte IPv4 peer: the requester's LAN address */
-  localAddress?: Uint8Array | null
+  /**
+   * The requester's LAN address, a 6-byte IPv4 peer (4 address bytes, then the port, big-endian).
+   * Typed as the number those bytes spell (scripts/proto-gen.mjs): the server only compares and
+   * stores it, and building a Uint8Array for it cost more than the rest of the decode.
+   */
+  localAddress?: number | null
 }
 
 function encodingLengthPeersRequest (m: PeersRequest): number {
@@ -174,8 +178,8 @@ function encodingLengthPeersRequest (m: PeersRequest): number {
   }
   const v2 = m.localAddress
   if (v2 !== null && v2 !== undefined) {
-    if (!(v2 instanceof Uint8Array)) invalid('PeersRequest.localAddress must be a Uint8Array')
-    length += 1 + varintLength(v2.length) + v2.length
+    if (!(Number.isInteger(v2) && v2 >= 0 && v2 < 0x1000000000000)) invalid('PeersRequest.localAddress must be an integer in [0, 2^48) (6 bytes)')
+    length += 8
   }
   return length
 }
@@ -194,10 +198,16 @@ function encodeIntoPeersRequest (m: PeersRequest, buf: Uint8Array, offset: numbe
   }
   const v2 = m.localAddress
   if (v2 !== null && v2 !== undefined) {
-    if (!(v2 instanceof Uint8Array)) invalid('PeersRequest.localAddress must be a Uint8Array')
+    if (!(Number.isInteger(v2) && v2 >= 0 && v2 < 0x1000000000000)) invalid('PeersRequest.localAddress must be an integer in [0, 2^48) (6 bytes)')
     buf[offset++] = 26
-    offset = writeVarint(buf, offset, v2.length)
-    offset = writeBytes(buf, offset, v2)
+    buf[offset++] = 6
+    const v2hi = Math.floor(v2 / 0x100000000)
+    buf[offset++] = (v2hi >>> 8) & 0xff
+    buf[offset++] = v2hi & 0xff
+    buf[offset++] = (v2 >>> 24) & 0xff
+    buf[offset++] = (v2 >>> 16) & 0xff
+    buf[offset++] = (v2 >>> 8) & 0xff
+    buf[offset++] = v2 & 0xff
   }
   if (offset > buf.length) throw new RangeError('buffer too short')
   return offset
@@ -205,11 +215,9 @@ function encodeIntoPeersRequest (m: PeersRequest, buf: Uint8Array, offset: numbe
 
 function decodePeersRequest (buf: Uint8Array, offset: number, end: number): Required<PeersRequest> {
   checkRange(buf, offset, end)
-  let ab: ArrayBufferLike | null = null
-  let base = 0
   let type: number | null = null
   let port: number | null = null
-  let localAddress: Uint8Array | null = null
+  let localAddress: number | null = null
   while (offset < end) {
     let key = buf[offset]!
     if (key < 0x80) offset++
@@ -240,15 +248,9 @@ function decodePeersRequest (buf: Uint8Array, offset: number, end: number): Requ
       }
       case 26: {
         const len = readLength(buf, offset, end)
-        if (ab === null && len <= SHORT_BYTES) localAddress = bytesCopy(buf, cursor, len)
-        else {
-          if (ab === null) {
-            ab = buf.buffer
-            base = buf.byteOffset
-          }
-          localAddress = bytesView(ab, base + cursor, len)
-        }
-        offset = cursor + len
+        const o = cursor
+        localAddress = len === 6 ? buf[o]! * 0x10000000000 + buf[o + 1]! * 0x100000000 + ((buf[o + 2]! << 24 | buf[o + 3]! << 16 | buf[o + 4]! << 8 | buf[o + 5]!) >>> 0) : null // another length is not such a value
+        offset = o + len
         break
       }
       default: {

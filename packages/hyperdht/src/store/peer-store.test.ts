@@ -74,6 +74,12 @@ describe('PeerStore', () => {
     const self = s.select('k', 0, { localAddress: new Uint8Array([192, 168, 0, 5, 3000 >> 8, 3000 & 255]) })
     expect(self.localPeers.length).toBe(0)
     expect(s.select('k', 0).localPeers.length).toBe(0)
+    // the same, with the LAN address as the number a decoded request carries (address * 2^16 + port)
+    const asNumber = (octets: number[], port: number): number => octets.reduce((n, o) => n * 256 + o, 0) * 65536 + port
+    expect([...s.select('k', 0, { localAddress: asNumber([192, 168, 7, 7], 1) }).localPeers]).toEqual([0, 5, 3000 >> 8, 3000 & 255])
+    expect(s.select('k', 0, { localAddress: asNumber([192, 168, 0, 5], 3000) }).localPeers.length).toBe(0)
+    expect(s.select('k', 0, { localAddress: asNumber([192, 169, 0, 5], 3000) }).localPeers.length).toBe(0)
+    for (const bad of [-1, 2 ** 48, 0.5, new Uint8Array(4)]) expect(s.select('k', 0, { localAddress: bad }).localPeers.length).toBe(0)
     expect(s.get('k', 0).find((p) => p.host === '1.1.1.1')).toEqual({
       host: '1.1.1.1', port: 1, peer: new Uint8Array([1, 1, 1, 1, 0, 1]), localFilter: new Uint8Array([192, 168]), localPeer: new Uint8Array([0, 5, 3000 >> 8, 3000 & 255])
     })

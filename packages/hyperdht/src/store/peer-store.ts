@@ -74,8 +74,11 @@ export interface PeerStoreStats {
 export interface SelectOptions {
   /** The requester's own 6-byte address: left out of the answer. */
   exclude?: Uint8Array | null
-  /** The requester's 6-byte LAN address: LAN peers of the same /16 are answered. */
-  localAddress?: Uint8Array | null
+  /**
+   * The requester's LAN address, 6 bytes or the number they spell (address * 2^16 + port, as a
+   * decoded `peers` request carries it): LAN peers of the same /16 are answered.
+   */
+  localAddress?: Uint8Array | number | null
   /** Stop once this many bytes of peers are selected. @default 900 */
   maxBytes?: number
   /** Random source in [0, 1). @default Math.random */
@@ -274,9 +277,7 @@ export class PeerStore {
     const maxBytes = opts.maxBytes ?? MAX_PEERS_RESPONSE_BYTES
     const random = opts.random ?? Math.random
     const exclude = opts.exclude === undefined || opts.exclude === null ? null : latin1(opts.exclude)
-    const local = opts.localAddress !== undefined && opts.localAddress !== null && opts.localAddress.length === 6
-      ? opts.localAddress
-      : null
+    const local = lanKey(opts.localAddress)
     // 6-byte IPv4 peers, or 18-byte IPv6 peers on an IPv6 network (one family per store)
     const size = (list[0] as Entry).peer.length
     const peerSlots = Math.min(list.length, Math.ceil(maxBytes / size) + 1)
@@ -298,8 +299,8 @@ export class PeerStore {
       off1 += size
       count++
       const lan = n.lan
-      if (local !== null && lan !== null && lan.charCodeAt(0) === local[0] && lan.charCodeAt(1) === local[1] &&
-          !isSameLocal(lan, local)) {
+      // same /16, but not the requester itself
+      if (local !== null && lan !== null && lan.charCodeAt(0) === local.charCodeAt(0) && lan.charCodeAt(1) === local.charCodeAt(1) && lan !== local) {
         writeLatin1(lan, 2, 4, localPeers, off2)
         off2 += 4
       }
@@ -515,8 +516,12 @@ function publicView (e: Entry): StoredPeer {
   }
 }
 
-/** The requester's own LAN address is not sent back to it. */
-function isSameLocal (lan: string, localAddress: Uint8Array): boolean {
-  for (let i = 0; i < 4; i++) if (lan.charCodeAt(2 + i) !== localAddress[i + 2]) return false
-  return true
+/** A LAN address (6 bytes, or their number) as the 6-character string entries keep; else null. */
+function lanKey (addr: Uint8Array | number | null | undefined): string | null {
+  if (typeof addr === 'number') {
+    if (!(Number.isInteger(addr) && addr >= 0 && addr < 0x1000000000000)) return null
+    const hi = Math.floor(addr / 0x100000000)
+    return String.fromCharCode(hi >>> 8, hi & 0xff, addr >>> 24 & 0xff, addr >>> 16 & 0xff, addr >>> 8 & 0xff, addr & 0xff)
+  }
+  return addr instanceof Uint8Array && addr.length === 6 ? latin1(addr) : null
 }

@@ -41,7 +41,7 @@ function wellFormed (name: string, v: unknown): void {
     switch (name) {
       case 'immutablePut':
       case 'immutableValue': return v instanceof Uint8Array
-      case 'peersRequest': return uint32(m.type) && (m.port === null || uint32(m.port)) && bytesOrNull(m.localAddress)
+      case 'peersRequest': return uint32(m.type) && (m.port === null || uint32(m.port)) && (m.localAddress === null || (Number.isSafeInteger(m.localAddress) && (m.localAddress as number) >= 0 && (m.localAddress as number) < 2 ** 48))
       case 'peersResponse': return bytesOrNull(m.peers) && bytesOrNull(m.localPeers)
       case 'mutableRequest': return m.publicKey instanceof Uint8Array && bytesOrNull(m.salt) && (m.seq === null || Number.isSafeInteger(m.seq)) && bytesOrNull(m.value) && bytesOrNull(m.signature)
       case 'mutableRecord': return Number.isSafeInteger(m.seq) && m.value instanceof Uint8Array && m.signature instanceof Uint8Array

@@ -9,7 +9,7 @@ import { Prng, envCount, fuzzSeed, mutate } from '@hyperdht-ts/test-utils'
 import { toHex } from '@hyperdht-ts/dht-rpc'
 import { mutableTarget, sha256, signable } from '../../src/crypto.js'
 import { onimmutableQuery, onimmutableUpdate, onmutableQuery, onmutableUpdate, onpeers, type HandlerContext } from '../../src/handlers.js'
-import { immutablePut, immutableValue, mutableRecord, mutableRequest, peersRequest, peersResponse, putResponse } from '../../src/messages/index.js'
+import { immutablePut, immutableValue, lanAddressNumber, mutableRecord, mutableRequest, peersRequest, peersResponse, putResponse } from '../../src/messages/index.js'
 import { PeerStore } from '../../src/store/peer-store.js'
 import { ValueStore, verifyMutable, type MutableRecord } from '../../src/store/value-store.js'
 import { DECODERS, checkHyperDecode, normalize } from './check.js'
@@ -23,7 +23,7 @@ const opt = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(a, { ni
 
 /** Valid messages of every hyperdht kind, as [decoder name, bytes]. */
 const valid: fc.Arbitrary<[string, Uint8Array]> = fc.oneof(
-  fc.record({ type: fc.constantFrom(0, 1, 2, 7), port: opt(fc.integer({ min: 0, max: 65535 })), localAddress: opt(bytes(8)) }).map((m) => ['peersRequest', peersRequest.encode(m)] as [string, Uint8Array]),
+  fc.record({ type: fc.constantFrom(0, 1, 2, 7), port: opt(fc.integer({ min: 0, max: 65535 })), localAddress: opt(fc.integer({ min: 0, max: 2 ** 48 - 1 })) }).map((m) => ['peersRequest', peersRequest.encode(m)] as [string, Uint8Array]),
   fc.record({ peers: opt(bytes(60)), localPeers: opt(bytes(20)) }).map((m) => ['peersResponse', peersResponse.encode(m)] as [string, Uint8Array]),
   bytes(1000).map((v) => ['immutablePut', immutablePut.encode(v)] as [string, Uint8Array]),
   bytes(1000).map((v) => ['immutableValue', immutableValue.encode(v)] as [string, Uint8Array]),
@@ -137,7 +137,7 @@ describe('stored values under mutation', () => {
     const values = Array.from({ length: 4 }, () => rand.bytes(rand.length(1000)))
     const keys = Array.from({ length: 4 }, () => rand.bytes(32))
     const valid: Array<{ command: string, target: Uint8Array, value: Uint8Array | null }> = [
-      ...keys.map((k) => ({ command: 'peers', target: k, value: peersRequest.encode({ type: rand.int(3), port: rand.int(65536), localAddress: rand.bytes(6) }) })),
+      ...keys.map((k) => ({ command: 'peers', target: k, value: peersRequest.encode({ type: rand.int(3), port: rand.int(65536), localAddress: lanAddressNumber(rand.bytes(6)) }) })),
       ...values.map((v) => ({ command: 'immutable', target: sha256(v), value: immutablePut.encode(v) })),
       ...values.map((v) => ({ command: 'immutable', target: sha256(v), value: null })),
       ...records.map((r) => ({ command: 'mutable', target: r.target, value: mutableRequest.encode(r) })),

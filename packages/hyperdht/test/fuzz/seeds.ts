@@ -6,7 +6,7 @@ import { requestEncoding, responseEncoding } from '@hyperdht-ts/dht-rpc'
 import type { Prng } from '@hyperdht-ts/test-utils'
 import { dhtRpcSeeds, frame, loopbackPeer } from '../../../dht-rpc/test/fuzz/seeds.js'
 import { createKeyPair, mutableTarget, sha256, signable, signDetached } from '../../src/crypto.js'
-import { immutablePut, immutableValue, mutableRecord, mutableRequest, peersRequest, peersResponse, putResponse } from '../../src/messages/index.js'
+import { immutablePut, immutableValue, lanAddressNumber, mutableRecord, mutableRequest, peersRequest, peersResponse, putResponse } from '../../src/messages/index.js'
 
 export { confineForwards, confineNodes, frame } from '../../../dht-rpc/test/fuzz/seeds.js'
 
@@ -45,7 +45,7 @@ export function hyperdhtSeeds (rand: Prng, opts: HyperSeedOptions = {}): Buffer[
 
   // peers: lookup (with and without a LAN address), announce (with a port), unannounce
   for (const type of [0, 0, 1, 2]) {
-    const localAddress = rand.chance(0.5) ? loopbackPeer(rand) : null
+    const localAddress = rand.chance(0.5) ? lanAddressNumber(loopbackPeer(rand)) : null
     seeds.push(req('peers', key(), peersRequest.encode({ type, port: type === 1 ? 1 + rand.int(65535) : null, localAddress })))
   }
   seeds.push(res(peersResponse.encode({ peers: Buffer.concat([loopbackPeer(rand), loopbackPeer(rand)]), localPeers: rand.bytes(8) })))
