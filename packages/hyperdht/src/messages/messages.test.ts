@@ -4,6 +4,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { loadReferenceDependency, referencePath } from '../../test/helpers/reference.js'
 import { immutablePut, immutableValue, lanAddressBytes, lanAddressNumber, mutableRecord, mutableRequest, peersRequest, peersResponse, putResponse, PUT_SEQ_TOO_LOW } from './index.js'
+import { SHORT_BYTES } from './schema.js'
 
 const protobuf = loadReferenceDependency('protocol-buffers')
 const ref = protobuf(readFileSync(join(dirname(referencePath), 'schema.proto')))
@@ -175,8 +176,9 @@ describe('stored value messages', () => {
     fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 100 }), mutated), (input) => {
       for (const d of decoders) {
         const out = d.decode(input) // must not throw
-        if (out instanceof Uint8Array) expect(out.buffer).toBe(input.buffer)
-        else if (out !== null) expect(typeof out).toBe('object')
+        // bytes are a view of the input, or a copy of a short field met before any long one
+        if (out instanceof Uint8Array && out.buffer !== input.buffer) expect(out.length).toBeLessThanOrEqual(SHORT_BYTES)
+        else if (out !== null && !(out instanceof Uint8Array)) expect(typeof out).toBe('object')
       }
     }), fcOptions(2000))
   })
